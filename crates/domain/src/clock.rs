@@ -1,0 +1,76 @@
+//! Time is injected: production reads the system clock, tests hold a clock they can set and
+//! move, so that 18:00 can be tested in a millisecond.
+
+use std::sync::{Arc, Mutex};
+use time::{Duration, OffsetDateTime};
+
+/// Where "now" comes from. Always UTC; local school time is derived from it.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// A clock tests set and advance by hand. Clones share the same time.
+#[derive(Debug, Clone)]
+pub struct ManualClock(Arc<Mutex<OffsetDateTime>>);
+
+impl ManualClock {
+    pub fn new(start: OffsetDateTime) -> Self {
+        Self(Arc::new(Mutex::new(start)))
+    }
+
+    pub fn set(&self, to: OffsetDateTime) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = to;
+    }
+
+    pub fn advance(&self, by: Duration) {
+        let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *t += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Milliseconds since the Unix epoch: how instants are stored (UTC, on both databases).
+pub fn to_millis(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// The inverse of [`to_millis`]; out-of-range values clamp to the epoch rather than panic.
+pub fn from_millis(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn manual_clock_moves_only_when_told() {
+        let c = ManualClock::new(datetime!(2026-12-01 09:50 UTC));
+        assert_eq!(c.now(), datetime!(2026-12-01 09:50 UTC));
+        c.advance(Duration::minutes(10));
+        assert_eq!(c.clone().now(), datetime!(2026-12-01 10:00 UTC));
+    }
+
+    #[test]
+    fn millis_round_trip() {
+        let t = datetime!(2026-12-01 10:00:00.123 UTC);
+        assert_eq!(from_millis(to_millis(t)), t);
+    }
+}

@@ -1,0 +1,17 @@
+//! yanshi-domain — the rules of the school's after-school care (课后延时服务), with no IO.
+//!
+//! Everything here is pure: it takes `now` as an argument, touches no database and no network,
+//! so the rules can be tested in microseconds. The store and the web layer call into it.
+
+pub mod account;
+pub mod audit;
+pub mod clock;
+pub mod ids;
+pub mod invalid;
+pub mod password;
+pub mod policy;
+pub mod role;
+pub mod school_time;
+pub mod totp;
+
+pub use invalid::Invalid;

@@ -1,0 +1,208 @@
+//! Sessions, API tokens and sign-in throttling, all in the database so that any instance
+//! serves any user and a limit holds across instances.
+
+use crate::accounts::user_from_row;
+use crate::audit::{append, Actor};
+use crate::random::{sha256_hex, token};
+use crate::{Result, Store, StoreError, User};
+use serde_json::json;
+use sqlx::Row;
+use time::{Duration, OffsetDateTime};
+use yanshi_domain::clock::to_millis;
+use yanshi_domain::ids::UserId;
+
+/// How far a browser session has come through sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStage {
+    /// Signed in.
+    Full,
+    /// The password was right; the TOTP code is still to come.
+    SecondFactor,
+    /// The password was right, but this admin has no second factor yet: they may only set one up.
+    EnrolSecondFactor,
+}
+
+impl SessionStage {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionStage::Full => "full",
+            SessionStage::SecondFactor => "second_factor",
+            SessionStage::EnrolSecondFactor => "enrol_second_factor",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "full" => SessionStage::Full,
+            "second_factor" => SessionStage::SecondFactor,
+            "enrol_second_factor" => SessionStage::EnrolSecondFactor,
+            other => return Err(StoreError::Corrupt(format!("sessions.stage = {other}"))),
+        })
+    }
+}
+
+/// How long a session lives: it ends after `idle` without a request, and after `absolute`
+/// whatever happens.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionTimeouts {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+impl Default for SessionTimeouts {
+    fn default() -> Self {
+        // A teacher's afternoon fits in the idle time; a working day in the absolute one.
+        Self { idle: Duration::hours(2), absolute: Duration::hours(12) }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub stage: SessionStage,
+}
+
+/// A bearer token for a non-browser client, as handed out once.
+#[derive(Debug, Clone)]
+pub struct ApiToken {
+    pub token: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Only touch `last_seen_at` once a minute, not on every request.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+impl Store {
+    /// Starts a session for a user whose password was right; returns the cookie value.
+    pub async fn start_session(&self, user: &User, stage: SessionStage, user_agent: &str, now: OffsetDateTime, t: SessionTimeouts) -> Result<String> {
+        let secret = token();
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, stage, created_at, last_seen_at, expires_at, user_agent) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6)",
+        )
+        .bind(sha256_hex(&secret))
+        .bind(user.id.to_string())
+        .bind(stage.as_str())
+        .bind(at)
+        .bind(to_millis(now + t.absolute))
+        .bind(user_agent.chars().take(200).collect::<String>())
+        .execute(&mut *tx)
+        .await?;
+        if stage == SessionStage::Full {
+            append(&mut tx, user.school_id.as_ref(), &Actor::User(user.id.clone()), "session.sign_in", user.id.as_str(), json!({}), at).await?;
+        }
+        tx.commit().await?;
+        Ok(secret)
+    }
+
+    /// The live session behind a cookie value, or `None` if it is unknown, expired, idle too
+    /// long, or its account is disabled.
+    pub async fn session(&self, secret: &str, now: OffsetDateTime, t: SessionTimeouts) -> Result<Option<Session>> {
+        let hash = sha256_hex(secret);
+        let row = sqlx::query(
+            "SELECT s.stage, s.last_seen_at, s.expires_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1",
+        )
+        .bind(hash.clone())
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let at = to_millis(now);
+        let last_seen: i64 = row.try_get("last_seen_at")?;
+        let expires: i64 = row.try_get("expires_at")?;
+        let user = user_from_row(&row)?;
+        if user.disabled || at >= expires || at >= last_seen + t.idle.whole_milliseconds() as i64 {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash).execute(self.pool()).await?;
+            return Ok(None);
+        }
+        if at - last_seen > TOUCH_EVERY_MS {
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1").bind(hash).bind(at).execute(self.pool()).await?;
+        }
+        let stage = SessionStage::parse(&row.try_get::<String, _>("stage")?)?;
+        Ok(Some(Session { user, stage }))
+    }
+
+    /// Replaces a part-way session with a fully signed-in one under a new token (no session
+    /// fixation across the second factor).
+    pub async fn complete_sign_in(&self, old_secret: &str, user: &User, user_agent: &str, now: OffsetDateTime, t: SessionTimeouts) -> Result<String> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256_hex(old_secret)).execute(self.pool()).await?;
+        self.start_session(user, SessionStage::Full, user_agent, now, t).await
+    }
+
+    /// Signs out: the session is gone from the database, so no instance accepts it again.
+    pub async fn end_session(&self, secret: &str, user: &User, now: OffsetDateTime) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256_hex(secret)).execute(&mut *tx).await?;
+        if r.rows_affected() > 0 {
+            append(&mut tx, user.school_id.as_ref(), &Actor::User(user.id.clone()), "session.sign_out", user.id.as_str(), json!({}), to_millis(now)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Issues a bearer token for the API.
+    pub async fn create_api_token(&self, user: &User, now: OffsetDateTime, ttl: Duration) -> Result<ApiToken> {
+        let secret = format!("ys_{}", token());
+        let at = to_millis(now);
+        let expires_at = now + ttl;
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(sha256_hex(&secret))
+            .bind(user.id.to_string())
+            .bind(at)
+            .bind(to_millis(expires_at))
+            .execute(&mut *tx)
+            .await?;
+        append(&mut tx, user.school_id.as_ref(), &Actor::User(user.id.clone()), "api_token.create", user.id.as_str(), json!({}), at).await?;
+        tx.commit().await?;
+        Ok(ApiToken { token: secret, expires_at })
+    }
+
+    /// The account behind a live bearer token.
+    pub async fn api_token_user(&self, secret: &str, now: OffsetDateTime) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.expires_at > $2")
+            .bind(sha256_hex(secret))
+            .bind(to_millis(now))
+            .fetch_optional(self.pool())
+            .await?;
+        let user = row.as_ref().map(user_from_row).transpose()?;
+        Ok(user.filter(|u| !u.disabled))
+    }
+
+    pub async fn revoke_api_token(&self, secret: &str) -> Result<bool> {
+        let r = sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1").bind(sha256_hex(secret)).execute(self.pool()).await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Counts a failed sign-in under each key (the account, the client address).
+    pub async fn record_sign_in_failure(&self, keys: &[String], now: OffsetDateTime) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for key in keys {
+            sqlx::query("INSERT INTO sign_in_failures (id, key, at) VALUES ($1, $2, $3)")
+                .bind(UserId::new().to_string())
+                .bind(key.clone())
+                .bind(to_millis(now))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins under `key` since `since`.
+    pub async fn sign_in_failures_since(&self, key: &str, since: OffsetDateTime) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND at >= $2")
+            .bind(key.to_string())
+            .bind(to_millis(since))
+            .fetch_one(self.pool())
+            .await?)
+    }
+
+    /// A successful sign-in forgives the account's earlier failures (not the address's).
+    pub async fn clear_sign_in_failures(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE key = $1").bind(key.to_string()).execute(self.pool()).await?;
+        Ok(())
+    }
+}
