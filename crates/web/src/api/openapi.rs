@@ -1,0 +1,112 @@
+//! The OpenAPI 3.1 description of `/api/v1`, built from one table of operations, and a docs
+//! page rendered from the same table (offline: no Swagger UI from a CDN). A test checks the
+//! table against the router, so the two cannot drift.
+
+use crate::i18n::Lang;
+use crate::layout::Layout;
+use crate::state::AppState;
+use askama::Template;
+use axum::Json;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{Value, json};
+
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub id: &'static str,
+    pub summary: &'static str,
+    pub auth: bool,
+    pub body: Option<fn() -> Value>,
+    pub success: u16,
+}
+
+fn token_body() -> Value {
+    json!({ "type": "object", "required": ["login", "password"], "properties": {
+        "login": { "type": "string", "description": "username or phone" },
+        "password": { "type": "string" },
+        "totp_code": { "type": "string", "description": "required when two-factor sign-in is on" } } })
+}
+fn school_body() -> Value {
+    json!({ "type": "object", "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 60 } } })
+}
+fn user_body() -> Value {
+    json!({ "type": "object", "required": ["username", "display_name", "role", "password"], "properties": {
+        "school": { "type": "string", "description": "district admins only" },
+        "username": { "type": "string" }, "display_name": { "type": "string" },
+        "role": { "type": "string", "enum": ["school_admin", "grade_director", "class_teacher", "teacher", "volunteer"] },
+        "phone": { "type": "string" }, "password": { "type": "string", "minLength": 8 } } })
+}
+fn invitation_body() -> Value {
+    json!({ "type": "object", "properties": { "school": { "type": "string" }, "note": { "type": "string", "maxLength": 80 } } })
+}
+
+pub const OPERATIONS: &[Operation] = &[
+    Operation { method: "GET", path: "/api/v1/openapi.json", id: "get_openapi", summary: "This description", auth: false, body: None, success: 200 },
+    Operation { method: "GET", path: "/api/v1/docs", id: "get_docs", summary: "Browsable documentation", auth: false, body: None, success: 200 },
+    Operation { method: "POST", path: "/api/v1/tokens", id: "create_token", summary: "Sign in and get a bearer token", auth: false, body: Some(token_body), success: 201 },
+    Operation { method: "DELETE", path: "/api/v1/tokens/current", id: "delete_token", summary: "Revoke the token in use", auth: true, body: None, success: 204 },
+    Operation { method: "GET", path: "/api/v1/me", id: "get_me", summary: "The signed-in account and its school", auth: true, body: None, success: 200 },
+    Operation { method: "GET", path: "/api/v1/inbox", id: "list_inbox", summary: "The account's in-app messages", auth: true, body: None, success: 200 },
+    Operation { method: "GET", path: "/api/v1/schools", id: "list_schools", summary: "Schools of the district (district admin)", auth: true, body: None, success: 200 },
+    Operation { method: "POST", path: "/api/v1/schools", id: "create_school", summary: "Add a school (district admin)", auth: true, body: Some(school_body), success: 201 },
+    Operation { method: "GET", path: "/api/v1/users", id: "list_users", summary: "Staff accounts of a school", auth: true, body: None, success: 200 },
+    Operation { method: "POST", path: "/api/v1/users", id: "create_user", summary: "Create a staff account", auth: true, body: Some(user_body), success: 201 },
+    Operation { method: "POST", path: "/api/v1/invitations", id: "create_invitation", summary: "Issue a guardian invitation code", auth: true, body: Some(invitation_body), success: 201 },
+    Operation { method: "GET", path: "/api/v1/audit", id: "list_audit", summary: "Newest audit entries of a school", auth: true, body: None, success: 200 },
+];
+
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for op in OPERATIONS {
+        let mut o = json!({
+            "operationId": op.id,
+            "summary": op.summary,
+            "responses": {
+                op.success.to_string(): { "description": "success" },
+                "4XX": { "description": "a mistake in the request", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+            }
+        });
+        if op.auth {
+            o["security"] = json!([{ "bearer": [] }]);
+        }
+        if let Some(body) = op.body {
+            o["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": body() } } });
+        }
+        let entry = paths.entry(op.path.to_string()).or_insert_with(|| json!({}));
+        entry[op.method.to_lowercase()] = o;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "yanshi API", "version": env!("CARGO_PKG_VERSION"),
+                  "description": "课后延时服务 — after-school extended care. Times are RFC 3339 in UTC; names are snake_case." },
+        "servers": [{ "url": "/" }],
+        "paths": paths,
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": { "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object",
+                "required": ["code", "message"], "properties": {
+                    "code": { "type": "string" }, "message": { "type": "string", "description": "in the caller's language" },
+                    "field": { "type": ["string", "null"] } } } } } }
+        }
+    })
+}
+
+pub async fn spec() -> Json<Value> {
+    Json(document())
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct DocsPage {
+    l: Layout,
+    ops: Vec<(&'static Operation, String)>,
+}
+
+pub async fn docs(State(state): State<AppState>, lang: Lang) -> Response {
+    let ops = OPERATIONS.iter().map(|o| (o, o.body.map(|b| serde_json::to_string_pretty(&b()).unwrap_or_default()).unwrap_or_default())).collect();
+    match (DocsPage { l: Layout::bare(lang, state.config.demo), ops }).render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => crate::AppError::from(e).into_response(),
+    }
+}

@@ -1,0 +1,137 @@
+//! Server-rendered pages, one module per part of the product.
+
+pub mod account;
+pub mod admin;
+pub mod district;
+pub mod home;
+pub mod login;
+pub mod register;
+
+use crate::error::{AppError, AppResult};
+use crate::identity::Identity;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+/// `axum::Form` whose rejection is one of ours (a message in the user's language).
+pub struct AppForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        axum::Form::<T>::from_request(req, state).await.map(|f| AppForm(f.0)).map_err(|_| AppError::BadRequest("err-bad-form"))
+    }
+}
+
+/// Renders a template into a response with a status.
+pub fn page(status: StatusCode, t: impl Template) -> AppResult<Response> {
+    Ok((status, Html(t.render()?)).into_response())
+}
+
+/// The client's address, for per-address sign-in limits.
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if state.config.behind_proxy
+            && let Some(ip) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next_back())
+        {
+            return Ok(ClientIp(ip.trim().to_string()));
+        }
+        let ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientIp(ip))
+    }
+}
+
+/// Whether cookies set on this response must be `Secure`.
+pub fn cookie_secure(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    state.config.cookie_secure
+        || (state.config.behind_proxy && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https"))
+}
+
+/// A `Set-Cookie` value. `max_age` of `Some(0)` deletes the cookie.
+pub fn set_cookie(name: &str, value: &str, http_only: bool, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
+    if http_only {
+        c.push_str("; HttpOnly");
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+/// A `next` parameter is only followed to a path on this site (no open redirect).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 500 => n.to_string(),
+        _ => "/home".to_string(),
+    }
+}
+
+pub async fn root(identity: Option<axum::Extension<Identity>>) -> Redirect {
+    match identity.as_ref().and_then(|i| i.signed_in()) {
+        Some(_) => Redirect::to("/home"),
+        None => Redirect::to("/login"),
+    }
+}
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"database unavailable"}"#).into_response()
+        }
+    }
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// The vendored assets: no CDN, nothing fetched at build or run time.
+pub async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, mime): (&'static [u8], &str) = match file.as_str() {
+        "app.css" => (include_bytes!("../../static/app.css"), "text/css; charset=utf-8"),
+        "htmx.min.js" => (include_bytes!("../../static/htmx.min.js"), "text/javascript; charset=utf-8"),
+        _ => return AppError::NotFound.into_response(),
+    };
+    ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+/// The school a page or API call works on. Everyone but a district admin works on their own
+/// school (asking for another is refused); a district admin names one with `?school=`.
+pub fn resolve_school(me: &crate::identity::Me, asked: Option<&str>, action: yanshi_domain::policy::Action) -> AppResult<Option<yanshi_domain::ids::SchoolId>> {
+    use yanshi_domain::ids::SchoolId;
+    let asked = match asked.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(SchoolId::parse(s).ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let target = match (&me.principal.school_id, asked) {
+        (Some(own), None) => Some(own.clone()),
+        (_, Some(s)) => Some(s),
+        (None, None) => None,
+    };
+    if let Some(s) = &target
+        && !yanshi_domain::policy::may(&me.principal, action, Some(s))
+    {
+        return Err(AppError::Forbidden);
+    }
+    Ok(target)
+}

@@ -1,0 +1,66 @@
+use crate::metrics::Metrics;
+use std::sync::Arc;
+use time::Duration;
+use tokio::sync::Notify;
+use yanshi_domain::clock::Clock;
+use yanshi_store::{SessionTimeouts, Store};
+
+/// Settings of the web layer, resolved by the binary from defaults, file, environment, flags.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Demo mode: a banner on every page; demo accounts exist.
+    pub demo: bool,
+    /// Mark cookies `Secure` always (set when yanshi is reached over HTTPS).
+    pub cookie_secure: bool,
+    /// Behind a reverse proxy: trust `X-Forwarded-For` / `X-Forwarded-Proto`.
+    pub behind_proxy: bool,
+    pub session: SessionTimeouts,
+    pub api_token_ttl: Duration,
+    /// Failed sign-ins allowed per account, and per client address, within `failure_window`.
+    pub max_failures_per_account: i64,
+    pub max_failures_per_ip: i64,
+    pub failure_window: Duration,
+    pub invitation_ttl: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            demo: false,
+            cookie_secure: false,
+            behind_proxy: false,
+            session: SessionTimeouts::default(),
+            api_token_ttl: Duration::days(30),
+            max_failures_per_account: 5,
+            max_failures_per_ip: 30,
+            failure_window: Duration::minutes(15),
+            invitation_ttl: Duration::days(14),
+        }
+    }
+}
+
+/// Shared by every request. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub config: WebConfig,
+    pub metrics: Metrics,
+    /// Wakes this instance's outbox worker after an enqueue.
+    pub outbox: Arc<Notify>,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig, outbox: Arc<Notify>) -> Self {
+        Self(Arc::new(Inner { store, clock, config, metrics: Metrics::default(), outbox }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
