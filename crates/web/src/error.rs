@@ -29,6 +29,8 @@ pub enum AppError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    #[error("request body too large")]
+    TooLarge,
     #[error("too many attempts")]
     TooManyAttempts,
     #[error("internal: {0}")]
@@ -52,6 +54,7 @@ impl AppError {
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -66,6 +69,7 @@ impl AppError {
             AppError::CrossSite => ("cross_site", "err-cross-site", None),
             AppError::NotFound => ("not_found", "err-not-found", None),
             AppError::Conflict(k) => ("conflict", *k, None),
+            AppError::TooLarge => ("too_large", "err-too-large", None),
             AppError::TooManyAttempts => ("too_many_attempts", "err-too-many-attempts", None),
             AppError::Internal(_) => ("internal", "err-internal", None),
         };
@@ -109,3 +113,8 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Maps a framework rejection (unreadable form or JSON) to one of ours, keeping "too large".
+pub fn rejection(status: StatusCode, key: &'static str) -> AppError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadRequest(key) }
+}

@@ -14,14 +14,15 @@ use axum::response::{Html, IntoResponse, Response};
 
 /// Tokenless CSRF protection for every state-changing request: the browser's `Sec-Fetch-Site`
 /// must say `same-origin` (or `none`, typed by the user); without it, `Origin` must match
-/// `Host`. A request carrying only a bearer token (no cookie) is not a browser's and passes.
+/// `Host`. An API request without the session cookie authenticates by bearer token only, which
+/// a cross-site page cannot attach, so it passes.
 pub async fn csrf(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     let h = req.headers();
-    let bearer_only = h.contains_key(header::AUTHORIZATION) && cookie(h, SESSION_COOKIE_NAME_FOR_CSRF).is_none();
-    if bearer_only {
+    let cookieless_api = req.uri().path().starts_with("/api/") && cookie(h, SESSION_COOKIE_NAME_FOR_CSRF).is_none();
+    if cookieless_api {
         return next.run(req).await;
     }
     let same_origin = match h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {

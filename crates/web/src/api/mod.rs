@@ -29,7 +29,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        Json::<T>::from_request(req, state).await.map(|j| ApiJson(j.0)).map_err(|_| AppError::BadRequest("err-bad-json"))
+        Json::<T>::from_request(req, state).await.map(|j| ApiJson(j.0)).map_err(|r| crate::error::rejection(r.status(), "err-bad-json"))
     }
 }
 

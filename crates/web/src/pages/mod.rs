@@ -25,7 +25,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppForm<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        axum::Form::<T>::from_request(req, state).await.map(|f| AppForm(f.0)).map_err(|_| AppError::BadRequest("err-bad-form"))
+        axum::Form::<T>::from_request(req, state).await.map(|f| AppForm(f.0)).map_err(|r| crate::error::rejection(r.status(), "err-bad-form"))
     }
 }
 

@@ -1,0 +1,175 @@
+//! A real app on a fresh database per test, driven in-process through the router.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use std::sync::{Arc, LazyLock};
+use time::{OffsetDateTime, macros::datetime};
+use tokio::sync::Notify;
+use tower::ServiceExt;
+use yanshi_domain::account::{DisplayName, NewPassword, PhoneNumber, Username};
+use yanshi_domain::clock::ManualClock;
+use yanshi_domain::role::Role;
+use yanshi_store::testing::TestDatabase;
+use yanshi_store::{Actor, Backend, NewUser, School, SessionStage, Store, User};
+use yanshi_web::{AppState, WebConfig};
+
+pub const PASSWORD: &str = "a quiet afternoon";
+pub const START: OffsetDateTime = datetime!(2026-12-01 08:00 UTC);
+pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// One Argon2 hash for every test account: hashing is deliberately slow.
+pub static HASH: LazyLock<String> = LazyLock::new(|| yanshi_domain::password::hash(&NewPassword::parse(PASSWORD).unwrap()));
+
+pub struct TestApp {
+    pub db: TestDatabase,
+    pub store: Store,
+    pub clock: ManualClock,
+    pub state: AppState,
+    pub router: Router,
+    pub school: School,
+    /// One account per role, all in `school` (the district admin in none).
+    pub users: Vec<User>,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// The value of a cookie this response sets.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next()?.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub fn role_login(role: Role) -> &'static str {
+    match role {
+        Role::DistrictAdmin => "district",
+        Role::SchoolAdmin => "admin",
+        Role::GradeDirector => "grade3",
+        Role::ClassTeacher => "teacher",
+        Role::Teacher => "duty",
+        Role::Volunteer => "volunteer",
+        Role::Guardian => "10000000001",
+    }
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> TestApp {
+        Self::with_config(backend, WebConfig::default()).await
+    }
+
+    pub async fn with_config(backend: Backend, config: WebConfig) -> TestApp {
+        let db = TestDatabase::new(backend).await;
+        let store = db.store().await;
+        let clock = ManualClock::new(START);
+        let school = store.create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, START).await.unwrap();
+        let mut users = Vec::new();
+        for role in Role::ALL {
+            let login = role_login(role);
+            let guardian = role == Role::Guardian;
+            let new = NewUser {
+                school_id: (!role.is_district_wide()).then(|| school.id.clone()),
+                role,
+                username: (!guardian).then(|| Username::parse(login).unwrap()),
+                phone: guardian.then(|| PhoneNumber::parse(login).unwrap()),
+                display_name: DisplayName::parse(&format!("{}测试", role.as_str())).unwrap(),
+                password_hash: HASH.clone(),
+            };
+            let u = store.create_user(&Actor::Cli, new, START).await.unwrap();
+            if role.requires_two_factor() {
+                store.begin_totp_enrolment(&u.id, TOTP_SECRET).await.unwrap();
+                store.enable_totp(&Actor::Cli, &u, 0, START).await.unwrap();
+            }
+            users.push(store.user(&u.id).await.unwrap());
+        }
+        let state = AppState::new(store.clone(), Arc::new(clock.clone()), config, Arc::new(Notify::new()));
+        let router = yanshi_web::app(state.clone());
+        TestApp { db, store, clock, state, router, school, users }
+    }
+
+    pub fn user(&self, role: Role) -> &User {
+        self.users.iter().find(|u| u.role == role).unwrap()
+    }
+
+    /// A fully signed-in browser session for a role (as after password and TOTP).
+    pub async fn session(&self, role: Role) -> String {
+        self.store.start_session(self.user(role), SessionStage::Full, "test", self.clock.now_utc(), self.state.config.session).await.unwrap()
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = axum::body::to_bytes(resp.into_body(), 4 * 1024 * 1024).await.unwrap();
+        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Resp {
+        self.send(request(Method::GET, path, cookie, None)).await
+    }
+
+    /// A same-origin form post, as a browser sends it.
+    pub async fn post_form(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Resp {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        self.send(request(Method::POST, path, cookie, Some(body))).await
+    }
+}
+
+trait NowUtc {
+    fn now_utc(&self) -> OffsetDateTime;
+}
+
+impl NowUtc for ManualClock {
+    fn now_utc(&self) -> OffsetDateTime {
+        use yanshi_domain::clock::Clock;
+        self.now()
+    }
+}
+
+/// A request as a same-origin browser page would send it.
+pub fn request(method: Method, path: &str, session: Option<&str>, form: Option<String>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(path).header("host", "yanshi.test").header("sec-fetch-site", "same-origin");
+    if let Some(s) = session {
+        b = b.header("cookie", format!("yanshi_session={s}"));
+    }
+    match form {
+        Some(f) => b.header("content-type", "application/x-www-form-urlencoded").body(Body::from(f)).unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    }
+}
+
+/// A JSON API request, optionally with a bearer token.
+pub fn api(method: Method, path: &str, token: Option<&str>, json: Option<serde_json::Value>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(path).header("host", "yanshi.test");
+    if let Some(t) = token {
+        b = b.header("authorization", format!("Bearer {t}"));
+    }
+    match json {
+        Some(j) => b.header("content-type", "application/json").body(Body::from(j.to_string())).unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    }
+}
+
+pub fn current_code(now: OffsetDateTime) -> String {
+    yanshi_domain::totp::current_code(&yanshi_domain::totp::base32_decode(TOTP_SECRET).unwrap(), now)
+}
