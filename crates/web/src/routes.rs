@@ -61,6 +61,15 @@ impl Routes {
     }
 }
 
+/// Set on the guard's redirects to sign-in, so a denial can be told from a handler's redirect.
+pub const DENIED_HEADER: &str = "x-yanshi-denied";
+
+fn denied_redirect(to: &str) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    r.headers_mut().insert(DENIED_HEADER, axum::http::HeaderValue::from_static("sign-in"));
+    r
+}
+
 async fn guard(access: Access, api: bool, req: Request, next: Next) -> Response {
     let identity = req.extensions().get::<Identity>().cloned().unwrap_or(Identity::Anonymous);
     let deny_anonymous = |req: &Request| -> Response {
@@ -69,20 +78,20 @@ async fn guard(access: Access, api: bool, req: Request, next: Next) -> Response 
         } else {
             let next = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
-            Redirect::to(&format!("/login?{q}")).into_response()
+            denied_redirect(&format!("/login?{q}"))
         }
     };
     let allowed = match (access, &identity) {
         (Access::Public, _) => true,
         (Access::SecondFactorPending, Identity::Session { stage: SessionStage::SecondFactor, .. }) => true,
-        (Access::SecondFactorPending, _) => return Redirect::to("/login").into_response(),
+        (Access::SecondFactorPending, _) => return denied_redirect("/login"),
         (Access::EnrolSecondFactor, Identity::Session { stage: SessionStage::EnrolSecondFactor | SessionStage::Full, .. }) => true,
         (Access::EnrolSecondFactor, Identity::Anonymous) => return deny_anonymous(&req),
         (Access::EnrolSecondFactor, _) => false,
         (Access::Can(action), _) => match &identity {
             Identity::Anonymous => return deny_anonymous(&req),
-            Identity::Session { stage: SessionStage::SecondFactor, .. } => return Redirect::to("/login/two-factor").into_response(),
-            Identity::Session { stage: SessionStage::EnrolSecondFactor, .. } => return Redirect::to("/account/two-factor").into_response(),
+            Identity::Session { stage: SessionStage::SecondFactor, .. } => return denied_redirect("/login/two-factor"),
+            Identity::Session { stage: SessionStage::EnrolSecondFactor, .. } => return denied_redirect("/account/two-factor"),
             Identity::Session { user, .. } | Identity::Bearer { user, .. } => {
                 let p = Principal { user_id: user.id.clone(), role: user.role, school_id: user.school_id.clone() };
                 may(&p, action, None)
