@@ -29,20 +29,17 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
-/// The hash of an entry given the previous entry's hash. Every field is length-prefixed so
-/// no two different entries can produce the same input.
-pub fn entry_hash(prev_hash: &str, scope: &str, seq: i64, at_ms: i64, actor: &str, action: &str, subject: &str, details: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [prev_hash, scope, &seq.to_string(), &at_ms.to_string(), actor, action, subject, details] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
-    }
-    hex::encode(h.finalize())
-}
-
 impl AuditEntry {
+    /// The hash of this entry over every field but `hash` itself, chained to `prev_hash`.
+    /// Every field is length-prefixed so no two different entries hash the same input.
     pub fn computed_hash(&self) -> String {
-        entry_hash(&self.prev_hash, &self.scope, self.seq, self.at_ms, &self.actor, &self.action, &self.subject, &self.details)
+        let mut h = Sha256::new();
+        let (seq, at) = (self.seq.to_string(), self.at_ms.to_string());
+        for part in [&self.prev_hash, &self.scope, &seq, &at, &self.actor, &self.action, &self.subject, &self.details] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        hex::encode(h.finalize())
     }
 }
 
@@ -131,7 +128,10 @@ mod tests {
         let mut c = chain(5);
         let h = c[4].hash.clone();
         c[2].details = "{\"edited\":true}".into();
-        assert_eq!(verify_chain(&c, Some((5, &h))), Err(Break::Altered { seq: 3 }));
+        assert_eq!(
+            verify_chain(&c, Some((5, &h))),
+            Err(Break::Altered { seq: 3 })
+        );
     }
 
     #[test]
@@ -139,10 +139,19 @@ mod tests {
         let mut c = chain(5);
         let h = c[4].hash.clone();
         c.remove(1);
-        assert_eq!(verify_chain(&c, Some((5, &h))), Err(Break::Missing { seq: 2 }));
+        assert_eq!(
+            verify_chain(&c, Some((5, &h))),
+            Err(Break::Missing { seq: 2 })
+        );
         let mut c = chain(5);
         c.pop();
-        assert_eq!(verify_chain(&c, Some((5, &h))), Err(Break::Truncated { last_seq: 4, head_seq: 5 }));
+        assert_eq!(
+            verify_chain(&c, Some((5, &h))),
+            Err(Break::Truncated {
+                last_seq: 4,
+                head_seq: 5
+            })
+        );
     }
 
     #[test]
@@ -153,6 +162,9 @@ mod tests {
         let (a, b) = (c[1].clone(), c[2].clone());
         c[1] = AuditEntry { seq: 2, ..b };
         c[2] = AuditEntry { seq: 3, ..a };
-        assert_eq!(verify_chain(&c, Some((5, &h))), Err(Break::Unlinked { seq: 2 }));
+        assert_eq!(
+            verify_chain(&c, Some((5, &h))),
+            Err(Break::Unlinked { seq: 2 })
+        );
     }
 }

@@ -67,7 +67,11 @@ mod tests {
     use super::*;
 
     fn principal(role: Role, school: Option<&SchoolId>) -> Principal {
-        Principal { user_id: UserId::new(), role, school_id: school.cloned() }
+        Principal {
+            user_id: UserId::new(),
+            role,
+            school_id: school.cloned(),
+        }
     }
 
     #[test]
@@ -96,7 +100,15 @@ mod tests {
             assert!(!may(&p, Action::ManageStaffAccounts, Some(&s)));
             assert!(!may(&p, Action::ViewAudit, Some(&s)));
         }
-        assert!(!may(&principal(Role::Guardian, Some(&s)), Action::IssueGuardianInvitations, Some(&s)));
-        assert!(may(&principal(Role::ClassTeacher, Some(&s)), Action::IssueGuardianInvitations, Some(&s)));
+        assert!(!may(
+            &principal(Role::Guardian, Some(&s)),
+            Action::IssueGuardianInvitations,
+            Some(&s)
+        ));
+        assert!(may(
+            &principal(Role::ClassTeacher, Some(&s)),
+            Action::IssueGuardianInvitations,
+            Some(&s)
+        ));
     }
 }

@@ -11,7 +11,8 @@ pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 /// The UTC offset of a supported IANA zone name, or `None` for one yanshi does not know.
 pub fn offset_of(zone: &str) -> Option<UtcOffset> {
     let hours = match zone {
-        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "Asia/Hong_Kong" | "Asia/Macau" | "Asia/Taipei" | "PRC" => 8,
+        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "Asia/Hong_Kong" | "Asia/Macau"
+        | "Asia/Taipei" | "PRC" => 8,
         "Asia/Urumqi" => 6,
         "UTC" | "Etc/UTC" => 0,
         _ => return None,
@@ -27,7 +28,14 @@ pub fn local(at: OffsetDateTime, zone: &str) -> OffsetDateTime {
 /// `2026-12-01 17:42`, in the school's time.
 pub fn format_local(at: OffsetDateTime, zone: &str) -> String {
     let l = local(at, zone);
-    format!("{:04}-{:02}-{:02} {:02}:{:02}", l.year(), l.month() as u8, l.day(), l.hour(), l.minute())
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        l.year(),
+        l.month() as u8,
+        l.day(),
+        l.hour(),
+        l.minute()
+    )
 }
 
 #[cfg(test)]

@@ -7,5 +7,5 @@
 mod channels;
 mod worker;
 
-pub use channels::{dingtalk_signed_url, Deliverer, SmtpConfig};
-pub use worker::{backoff, Worker};
+pub use channels::{Deliverer, SmtpConfig, dingtalk_signed_url};
+pub use worker::{Worker, backoff};

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 use time::Duration;
 use tokio::sync::Notify;
-use yanshi_domain::clock::{to_millis, Clock};
-use yanshi_store::{Store, MAX_ATTEMPTS};
+use yanshi_domain::clock::{Clock, to_millis};
+use yanshi_store::{MAX_ATTEMPTS, Store};
 
 /// How long a claim holds before another worker may take the message over.
 const LEASE_MS: i64 = 60_000;
@@ -29,7 +29,13 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(store: Store, clock: Arc<dyn Clock>, deliverer: Deliverer, id: String) -> Self {
-        Self { store, clock, deliverer, id, wake: Arc::new(Notify::new()) }
+        Self {
+            store,
+            clock,
+            deliverer,
+            id,
+            wake: Arc::new(Notify::new()),
+        }
     }
 
     /// A handle that wakes the worker at once (after an enqueue on this instance).
@@ -40,7 +46,10 @@ impl Worker {
     /// Claims what is due now and delivers it; returns how many attempts were made.
     pub async fn run_once(&self) -> Result<usize, yanshi_store::StoreError> {
         let now = self.clock.now();
-        let batch = self.store.claim_due_messages(&self.id, now, LEASE_MS, BATCH).await?;
+        let batch = self
+            .store
+            .claim_due_messages(&self.id, now, LEASE_MS, BATCH)
+            .await?;
         let n = batch.len();
         for msg in batch {
             let result = self.deliverer.deliver(&msg, to_millis(now)).await;
@@ -50,11 +59,14 @@ impl Worker {
                 Err(e) => (false, e.as_str()),
             };
             let attempts = msg.attempts + 1;
-            let retry_at = (!ok && attempts < MAX_ATTEMPTS).then(|| done_at + backoff(msg.attempts));
+            let retry_at =
+                (!ok && attempts < MAX_ATTEMPTS).then(|| done_at + backoff(msg.attempts));
             if !ok {
                 tracing::warn!(message = %msg.id, channel = msg.channel.kind.as_str(), attempts, error = detail, "delivery failed");
             }
-            self.store.record_delivery(&self.id, &msg.id, ok, detail, done_at, retry_at).await?;
+            self.store
+                .record_delivery(&self.id, &msg.id, ok, detail, done_at, retry_at)
+                .await?;
         }
         Ok(n)
     }

@@ -14,8 +14,13 @@ use yanshi_store::{Actor, ChannelKind, NewChannel, NewUser, Notice};
 type Seen = Arc<Mutex<Vec<(Option<String>, serde_json::Value)>>>;
 
 async fn receive(State(seen): State<Seen>, headers: HeaderMap, body: String) -> String {
-    let id = headers.get("x-yanshi-message-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-    seen.lock().unwrap().push((id, serde_json::from_str(&body).unwrap_or_default()));
+    let id = headers
+        .get("x-yanshi-message-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    seen.lock()
+        .unwrap()
+        .push((id, serde_json::from_str(&body).unwrap_or_default()));
     r#"{"errcode":0,"errmsg":"ok"}"#.into()
 }
 
@@ -30,7 +35,10 @@ async fn a_webhook_that_was_down_receives_the_message_once_it_is_up() {
         let store = db.store().await;
         let start = datetime!(2026-12-01 09:00 UTC);
         let clock = ManualClock::new(start);
-        let school = store.create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, start).await.unwrap();
+        let school = store
+            .create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, start)
+            .await
+            .unwrap();
         let admin = store
             .create_user(
                 &Actor::Cli,
@@ -52,14 +60,35 @@ async fn a_webhook_that_was_down_receives_the_message_once_it_is_up() {
         drop(probe);
         let actor = Actor::User(admin.id.clone());
         store
-            .create_channel(&actor, &school.id, NewChannel { kind: ChannelKind::Webhook, name: "hook".into(), target: format!("http://{addr}/hook"), secret: Some("s3cret".into()) }, start)
+            .create_channel(
+                &actor,
+                &school.id,
+                NewChannel {
+                    kind: ChannelKind::Webhook,
+                    name: "hook".into(),
+                    target: format!("http://{addr}/hook"),
+                    secret: Some("s3cret".into()),
+                },
+                start,
+            )
             .await
             .unwrap();
-        let notice = Notice { school: school.id.clone(), recipients: vec![], title: "孩子已接走".into(), body: "17:42 张丽（母亲）".into(), external: true };
+        let notice = Notice {
+            school: school.id.clone(),
+            recipients: vec![],
+            title: "孩子已接走".into(),
+            body: "17:42 张丽（母亲）".into(),
+            external: true,
+        };
         store.notify(&actor, &notice, start).await.unwrap();
         let id = store.outbox_ids(&school.id).await.unwrap().remove(0);
 
-        let worker = Worker::new(store.clone(), Arc::new(clock.clone()), Deliverer::new(None), "w1".into());
+        let worker = Worker::new(
+            store.clone(),
+            Arc::new(clock.clone()),
+            Deliverer::new(None),
+            "w1".into(),
+        );
         assert_eq!(worker.run_once().await.unwrap(), 1);
         let (status, attempts, log) = store.message_delivery(&id).await.unwrap();
         assert_eq!((status.as_str(), attempts), ("PENDING", 1));
@@ -67,7 +96,9 @@ async fn a_webhook_that_was_down_receives_the_message_once_it_is_up() {
 
         // The receiver comes up; nothing happens before the backoff has passed.
         let seen: Seen = Arc::default();
-        let app = Router::new().route("/hook", post(receive)).with_state(seen.clone());
+        let app = Router::new()
+            .route("/hook", post(receive))
+            .with_state(seen.clone());
         let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         clock.advance(Duration::seconds(10));
@@ -80,10 +111,18 @@ async fn a_webhook_that_was_down_receives_the_message_once_it_is_up() {
         assert_eq!(log.len(), 2);
         let seen = seen.lock().unwrap().clone();
         assert_eq!(seen.len(), 1, "delivered exactly once");
-        assert_eq!(seen[0].0.as_deref(), Some(id.as_str()), "idempotency key header");
+        assert_eq!(
+            seen[0].0.as_deref(),
+            Some(id.as_str()),
+            "idempotency key header"
+        );
         assert_eq!(seen[0].1["title"], "孩子已接走");
         clock.advance(Duration::hours(2));
-        assert_eq!(worker.run_once().await.unwrap(), 0, "a sent message is not sent again");
+        assert_eq!(
+            worker.run_once().await.unwrap(),
+            0,
+            "a sent message is not sent again"
+        );
     }
 }
 
@@ -92,20 +131,58 @@ async fn robot_error_codes_are_failures_and_success_is_errcode_zero() {
     let db = TestDatabase::new(yanshi_store::Backend::Sqlite).await;
     let store = db.store().await;
     let now = datetime!(2026-12-01 09:00 UTC);
-    let school = store.create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, now).await.unwrap();
+    let school = store
+        .create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, now)
+        .await
+        .unwrap();
     let seen: Seen = Arc::default();
-    let app = Router::new().route("/ok", post(receive)).route("/refuse", post(robot_refuses)).with_state(seen.clone());
+    let app = Router::new()
+        .route("/ok", post(receive))
+        .route("/refuse", post(robot_refuses))
+        .with_state(seen.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    for (kind, path, secret) in [(ChannelKind::WeCom, "ok", None), (ChannelKind::DingTalk, "ok", Some("SEC1")), (ChannelKind::DingTalk, "refuse", None)] {
+    for (kind, path, secret) in [
+        (ChannelKind::WeCom, "ok", None),
+        (ChannelKind::DingTalk, "ok", Some("SEC1")),
+        (ChannelKind::DingTalk, "refuse", None),
+    ] {
         store
-            .create_channel(&Actor::Cli, &school.id, NewChannel { kind, name: path.into(), target: format!("http://{addr}/{path}?access_token=t"), secret: secret.map(Into::into) }, now)
+            .create_channel(
+                &Actor::Cli,
+                &school.id,
+                NewChannel {
+                    kind,
+                    name: path.into(),
+                    target: format!("http://{addr}/{path}?access_token=t"),
+                    secret: secret.map(Into::into),
+                },
+                now,
+            )
             .await
             .unwrap();
     }
-    store.notify(&Actor::Cli, &Notice { school: school.id.clone(), recipients: vec![], title: "T".into(), body: "B".into(), external: true }, now).await.unwrap();
-    let worker = Worker::new(store.clone(), Arc::new(ManualClock::new(now)), Deliverer::new(None), "w".into());
+    store
+        .notify(
+            &Actor::Cli,
+            &Notice {
+                school: school.id.clone(),
+                recipients: vec![],
+                title: "T".into(),
+                body: "B".into(),
+                external: true,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let worker = Worker::new(
+        store.clone(),
+        Arc::new(ManualClock::new(now)),
+        Deliverer::new(None),
+        "w".into(),
+    );
     assert_eq!(worker.run_once().await.unwrap(), 3);
     let mut statuses = Vec::new();
     for id in store.outbox_ids(&school.id).await.unwrap() {

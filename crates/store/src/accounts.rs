@@ -1,15 +1,15 @@
 //! Accounts (账号) of staff and guardians.
 
-use crate::audit::{append, Actor};
+use crate::audit::{Actor, append};
 use crate::{Result, Store, StoreError};
 use serde_json::json;
 use sqlx::Row;
 use time::OffsetDateTime;
+use yanshi_domain::Invalid;
 use yanshi_domain::account::{DisplayName, Login, PhoneNumber, Username};
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::ids::{SchoolId, UserId};
 use yanshi_domain::role::Role;
-use yanshi_domain::Invalid;
 
 /// An account as stored. The password hash and TOTP secret never leave the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,10 @@ pub struct User {
 impl User {
     /// `138****8000`: the phone as shown to people who do not need the whole number.
     pub fn masked_phone(&self) -> Option<String> {
-        self.phone.as_deref().and_then(|p| PhoneNumber::parse(p).ok()).map(|p| p.masked())
+        self.phone
+            .as_deref()
+            .and_then(|p| PhoneNumber::parse(p).ok())
+            .map(|p| p.masked())
     }
 }
 
@@ -50,8 +53,11 @@ pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
     let role: String = r.try_get("role")?;
     Ok(User {
         id: UserId::from_db(r.try_get("id")?),
-        school_id: r.try_get::<Option<String>, _>("school_id")?.map(SchoolId::from_db),
-        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("users.role = {role}")))?,
+        school_id: r
+            .try_get::<Option<String>, _>("school_id")?
+            .map(SchoolId::from_db),
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt(format!("users.role = {role}")))?,
         username: r.try_get("username")?,
         phone: r.try_get("phone")?,
         display_name: r.try_get("display_name")?,
@@ -67,13 +73,22 @@ pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
 /// Maps a uniqueness violation on `users` to the field that clashed.
 fn taken(e: sqlx::Error) -> StoreError {
     match StoreError::from(e) {
-        StoreError::Conflict(c) if c.contains("phone") => Invalid::new("phone", "err-phone-taken").into(),
-        StoreError::Conflict(c) if c.contains("username") => Invalid::new("username", "err-username-taken").into(),
+        StoreError::Conflict(c) if c.contains("phone") => {
+            Invalid::new("phone", "err-phone-taken").into()
+        }
+        StoreError::Conflict(c) if c.contains("username") => {
+            Invalid::new("username", "err-username-taken").into()
+        }
         other => other,
     }
 }
 
-pub(crate) async fn insert_user(tx: &mut crate::Tx, actor: &Actor, new: NewUser, at: i64) -> Result<User> {
+pub(crate) async fn insert_user(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    new: NewUser,
+    at: i64,
+) -> Result<User> {
     if new.role.is_district_wide() != new.school_id.is_none() {
         return Err(Invalid::new("role", "err-role-school").into());
     }
@@ -106,12 +121,20 @@ pub(crate) async fn insert_user(tx: &mut crate::Tx, actor: &Actor, new: NewUser,
         at,
     )
     .await?;
-    let row = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id.to_string()).fetch_one(&mut **tx).await?;
+    let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(&mut **tx)
+        .await?;
     user_from_row(&row)
 }
 
 impl Store {
-    pub async fn create_user(&self, actor: &Actor, new: NewUser, now: OffsetDateTime) -> Result<User> {
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        new: NewUser,
+        now: OffsetDateTime,
+    ) -> Result<User> {
         let mut tx = self.begin().await?;
         let user = insert_user(&mut tx, actor, new, to_millis(now)).await?;
         tx.commit().await?;
@@ -119,17 +142,26 @@ impl Store {
     }
 
     pub async fn user(&self, id: &UserId) -> Result<User> {
-        let row = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id.to_string()).fetch_one(self.pool()).await?;
+        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(self.pool())
+            .await?;
         user_from_row(&row)
     }
 
     pub async fn user_by_login(&self, login: &Login) -> Result<Option<User>> {
         let row = match login {
             Login::Username(u) => {
-                sqlx::query("SELECT * FROM users WHERE username = $1").bind(u.as_str().to_string()).fetch_optional(self.pool()).await?
+                sqlx::query("SELECT * FROM users WHERE username = $1")
+                    .bind(u.as_str().to_string())
+                    .fetch_optional(self.pool())
+                    .await?
             }
             Login::Phone(p) => {
-                sqlx::query("SELECT * FROM users WHERE phone = $1").bind(p.as_str().to_string()).fetch_optional(self.pool()).await?
+                sqlx::query("SELECT * FROM users WHERE phone = $1")
+                    .bind(p.as_str().to_string())
+                    .fetch_optional(self.pool())
+                    .await?
             }
         };
         row.as_ref().map(user_from_row).transpose()
@@ -138,18 +170,29 @@ impl Store {
     /// Every account of a school (district admins: `None`), staff first, then by name.
     pub async fn users_of_school(&self, school: Option<&SchoolId>) -> Result<Vec<User>> {
         let rows = match school {
-            Some(s) => sqlx::query("SELECT * FROM users WHERE school_id = $1 ORDER BY role, display_name")
-                .bind(s.to_string())
-                .fetch_all(self.pool())
-                .await?,
-            None => sqlx::query("SELECT * FROM users WHERE school_id IS NULL ORDER BY display_name").fetch_all(self.pool()).await?,
+            Some(s) => {
+                sqlx::query("SELECT * FROM users WHERE school_id = $1 ORDER BY role, display_name")
+                    .bind(s.to_string())
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT * FROM users WHERE school_id IS NULL ORDER BY display_name")
+                    .fetch_all(self.pool())
+                    .await?
+            }
         };
         rows.iter().map(user_from_row).collect()
     }
 
     /// Disables an account and ends all its sessions and API tokens in the same transaction,
     /// so access stops on the very next request, on every instance.
-    pub async fn disable_user(&self, actor: &Actor, id: &UserId, now: OffsetDateTime) -> Result<()> {
+    pub async fn disable_user(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         let row = sqlx::query("UPDATE users SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL RETURNING school_id")
@@ -159,28 +202,64 @@ impl Store {
             .await?;
         let Some(row) = row else {
             // Unknown, or already disabled: nothing changes.
-            let exists = sqlx::query("SELECT id FROM users WHERE id = $1").bind(id.to_string()).fetch_optional(&mut *tx).await?;
-            return if exists.is_some() { Ok(()) } else { Err(StoreError::NotFound) };
+            let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            return if exists.is_some() {
+                Ok(())
+            } else {
+                Err(StoreError::NotFound)
+            };
         };
-        let school = row.try_get::<Option<String>, _>("school_id")?.map(SchoolId::from_db);
+        let school = row
+            .try_get::<Option<String>, _>("school_id")?
+            .map(SchoolId::from_db);
         let ended = end_all_access(&mut tx, id).await?;
-        append(&mut tx, school.as_ref(), actor, "user.disable", id.as_str(), json!({ "sessions_ended": ended }), at).await?;
+        append(
+            &mut tx,
+            school.as_ref(),
+            actor,
+            "user.disable",
+            id.as_str(),
+            json!({ "sessions_ended": ended }),
+            at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Sets a new password and ends every session and token of the account.
-    pub async fn set_password(&self, actor: &Actor, id: &UserId, password_hash: String, now: OffsetDateTime) -> Result<()> {
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        password_hash: String,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         let at = to_millis(now);
         let mut tx = self.begin().await?;
-        let row = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING school_id")
-            .bind(id.to_string())
-            .bind(password_hash)
-            .fetch_one(&mut *tx)
-            .await?;
-        let school = row.try_get::<Option<String>, _>("school_id")?.map(SchoolId::from_db);
+        let row =
+            sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING school_id")
+                .bind(id.to_string())
+                .bind(password_hash)
+                .fetch_one(&mut *tx)
+                .await?;
+        let school = row
+            .try_get::<Option<String>, _>("school_id")?
+            .map(SchoolId::from_db);
         end_all_access(&mut tx, id).await?;
-        append(&mut tx, school.as_ref(), actor, "user.set_password", id.as_str(), json!({}), at).await?;
+        append(
+            &mut tx,
+            school.as_ref(),
+            actor,
+            "user.set_password",
+            id.as_str(),
+            json!({}),
+            at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -205,7 +284,13 @@ impl Store {
         Ok(())
     }
 
-    pub async fn enable_totp(&self, actor: &Actor, user: &User, step: i64, now: OffsetDateTime) -> Result<()> {
+    pub async fn enable_totp(
+        &self,
+        actor: &Actor,
+        user: &User,
+        step: i64,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE users SET totp_enabled = 1, totp_last_step = $2 WHERE id = $1")
@@ -213,7 +298,16 @@ impl Store {
             .bind(step)
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, user.school_id.as_ref(), actor, "user.enable_totp", user.id.as_str(), json!({}), at).await?;
+        append(
+            &mut tx,
+            user.school_id.as_ref(),
+            actor,
+            "user.enable_totp",
+            user.id.as_str(),
+            json!({}),
+            at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -232,7 +326,14 @@ impl Store {
 
 /// Ends every session and API token of an account; returns how many sessions ended.
 pub(crate) async fn end_all_access(tx: &mut crate::Tx, id: &UserId) -> Result<u64> {
-    let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut **tx).await?.rows_affected();
-    sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(id.to_string()).execute(&mut **tx).await?;
+    let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
     Ok(n)
 }

@@ -48,33 +48,43 @@ pub(crate) async fn append(
         .bind(GENESIS)
         .execute(&mut **tx)
         .await?;
-    let row = sqlx::query("UPDATE audit_heads SET seq = seq + 1 WHERE scope = $1 RETURNING seq, hash")
-        .bind(scope.clone())
-        .fetch_one(&mut **tx)
-        .await?;
+    let row =
+        sqlx::query("UPDATE audit_heads SET seq = seq + 1 WHERE scope = $1 RETURNING seq, hash")
+            .bind(scope.clone())
+            .fetch_one(&mut **tx)
+            .await?;
     let seq: i64 = row.try_get("seq")?;
     let prev_hash: String = row.try_get("hash")?;
-    let actor = actor.label();
-    let details = details.to_string();
-    let hash = audit::entry_hash(&prev_hash, &scope, seq, at_ms, &actor, action, subject, &details);
+    let mut entry = AuditEntry {
+        scope,
+        seq,
+        at_ms,
+        actor: actor.label(),
+        action: action.to_string(),
+        subject: subject.to_string(),
+        details: details.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry.computed_hash();
     sqlx::query("UPDATE audit_heads SET hash = $2 WHERE scope = $1")
-        .bind(scope.clone())
-        .bind(hash.clone())
+        .bind(entry.scope.clone())
+        .bind(entry.hash.clone())
         .execute(&mut **tx)
         .await?;
     sqlx::query(
         "INSERT INTO audit_log (scope, seq, at, actor, action, subject, details, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(scope)
-    .bind(seq)
-    .bind(at_ms)
-    .bind(actor)
-    .bind(action.to_string())
-    .bind(subject.to_string())
-    .bind(details)
-    .bind(prev_hash)
-    .bind(hash)
+    .bind(entry.scope)
+    .bind(entry.seq)
+    .bind(entry.at_ms)
+    .bind(entry.actor)
+    .bind(entry.action)
+    .bind(entry.subject)
+    .bind(entry.details)
+    .bind(entry.prev_hash)
+    .bind(entry.hash)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -104,12 +114,17 @@ pub struct AuditChainReport {
 
 impl Store {
     /// The newest entries of a school's chain (or the district's), newest first.
-    pub async fn audit_entries(&self, school: Option<&SchoolId>, limit: i64) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT * FROM audit_log WHERE scope = $1 ORDER BY seq DESC LIMIT $2")
-            .bind(scope_of(school).to_string())
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+    pub async fn audit_entries(
+        &self,
+        school: Option<&SchoolId>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        let rows =
+            sqlx::query("SELECT * FROM audit_log WHERE scope = $1 ORDER BY seq DESC LIMIT $2")
+                .bind(scope_of(school).to_string())
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
         rows.iter().map(entry_from_row).collect()
     }
 
@@ -120,10 +135,17 @@ impl Store {
             .await?;
         let mut scopes: Vec<(String, Option<(i64, String)>)> = heads
             .iter()
-            .map(|r| Ok((r.try_get("scope")?, Some((r.try_get("seq")?, r.try_get("hash")?)))))
+            .map(|r| {
+                Ok((
+                    r.try_get("scope")?,
+                    Some((r.try_get("seq")?, r.try_get("hash")?)),
+                ))
+            })
             .collect::<Result<_>>()?;
         // A chain whose head row was deleted is still checked (and reported truncated).
-        let logged: Vec<String> = sqlx::query_scalar("SELECT DISTINCT scope FROM audit_log").fetch_all(self.pool()).await?;
+        let logged: Vec<String> = sqlx::query_scalar("SELECT DISTINCT scope FROM audit_log")
+            .fetch_all(self.pool())
+            .await?;
         for s in logged {
             if !scopes.iter().any(|(x, _)| *x == s) {
                 scopes.push((s, Some((0, GENESIS.to_string()))));
@@ -135,8 +157,10 @@ impl Store {
                 .bind(scope.clone())
                 .fetch_all(self.pool())
                 .await?;
-            let entries: Vec<AuditEntry> = rows.iter().map(entry_from_row).collect::<Result<_>>()?;
-            let result = audit::verify_chain(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str())));
+            let entries: Vec<AuditEntry> =
+                rows.iter().map(entry_from_row).collect::<Result<_>>()?;
+            let result =
+                audit::verify_chain(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str())));
             reports.push(AuditChainReport { scope, result });
         }
         Ok(reports)

@@ -2,18 +2,18 @@
 //! own account with it on a phone. A code works once and expires.
 
 use crate::accounts::insert_user;
-use crate::audit::{append, Actor};
-use crate::notify::{enqueue, Notice};
+use crate::audit::{Actor, append};
+use crate::notify::{Notice, enqueue};
 use crate::random::{bytes, sha256_hex};
 use crate::{NewUser, Result, Store, User};
 use serde_json::json;
 use sqlx::Row;
 use time::{Duration, OffsetDateTime};
+use yanshi_domain::Invalid;
 use yanshi_domain::account::{DisplayName, InvitationCode, PhoneNumber};
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::ids::{SchoolId, UserId};
 use yanshi_domain::role::Role;
-use yanshi_domain::Invalid;
 
 /// An invitation as the school sees it (the code itself is shown only once, when issued).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -28,7 +28,14 @@ pub struct Invitation {
 
 impl Store {
     /// Issues a code for one guardian. `note` is for the school's own reference (e.g. "三年级二班 王小明家长").
-    pub async fn create_invitation(&self, actor: &Actor, school: &SchoolId, note: &str, now: OffsetDateTime, ttl: Duration) -> Result<InvitationCode> {
+    pub async fn create_invitation(
+        &self,
+        actor: &Actor,
+        school: &SchoolId,
+        note: &str,
+        now: OffsetDateTime,
+        ttl: Duration,
+    ) -> Result<InvitationCode> {
         let note = note.trim();
         if note.chars().count() > 80 || note.chars().any(char::is_control) {
             return Err(Invalid::new("note", "err-note-format").into());
@@ -51,7 +58,16 @@ impl Store {
         .bind(to_millis(now + ttl))
         .execute(&mut *tx)
         .await?;
-        append(&mut tx, Some(school), actor, "invitation.create", "", json!({ "note": note }), at).await?;
+        append(
+            &mut tx,
+            Some(school),
+            actor,
+            "invitation.create",
+            "",
+            json!({ "note": note }),
+            at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(code)
     }
@@ -79,7 +95,14 @@ impl Store {
 
     /// A guardian creates their account with a code. The code is spent in the same
     /// transaction; an unknown, used or expired code changes nothing.
-    pub async fn redeem_invitation(&self, code: &InvitationCode, name: DisplayName, phone: PhoneNumber, password_hash: String, now: OffsetDateTime) -> Result<User> {
+    pub async fn redeem_invitation(
+        &self,
+        code: &InvitationCode,
+        name: DisplayName,
+        phone: PhoneNumber,
+        password_hash: String,
+        now: OffsetDateTime,
+    ) -> Result<User> {
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         let row = sqlx::query(
@@ -95,7 +118,14 @@ impl Store {
         };
         let school = SchoolId::from_db(row.try_get("school_id")?);
         let issuer = UserId::from_db(row.try_get("created_by")?);
-        let new = NewUser { school_id: Some(school.clone()), role: Role::Guardian, username: None, phone: Some(phone), display_name: name, password_hash };
+        let new = NewUser {
+            school_id: Some(school.clone()),
+            role: Role::Guardian,
+            username: None,
+            phone: Some(phone),
+            display_name: name,
+            password_hash,
+        };
         // The guardian acts for themselves: the audit names the new account as its actor.
         let user = insert_user(&mut tx, &Actor::System, new, at).await?;
         sqlx::query("UPDATE guardian_invitations SET used_by = $2 WHERE code_hash = $1")
@@ -103,12 +133,24 @@ impl Store {
             .bind(user.id.to_string())
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, Some(&school), &Actor::User(user.id.clone()), "invitation.redeem", user.id.as_str(), json!({}), at).await?;
+        append(
+            &mut tx,
+            Some(&school),
+            &Actor::User(user.id.clone()),
+            "invitation.redeem",
+            user.id.as_str(),
+            json!({}),
+            at,
+        )
+        .await?;
         let notice = Notice {
             school: school.clone(),
             recipients: vec![issuer],
             title: "家长已注册 / A guardian has signed up".into(),
-            body: format!("{} 已用邀请码创建账号。/ {} created an account with an invitation code.", user.display_name, user.display_name),
+            body: format!(
+                "{} 已用邀请码创建账号。/ {} created an account with an invitation code.",
+                user.display_name, user.display_name
+            ),
             external: false,
         };
         enqueue(&mut tx, &notice, at).await?;

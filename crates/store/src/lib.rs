@@ -20,12 +20,14 @@ pub mod testing;
 pub use accounts::{NewUser, User};
 pub use audit::{Actor, AuditChainReport};
 pub use error::StoreError;
-pub use notify::{Channel, ChannelKind, ClaimedMessage, InboxItem, MAX_ATTEMPTS, NewChannel, Notice};
+pub use notify::{
+    Channel, ChannelKind, ClaimedMessage, InboxItem, MAX_ATTEMPTS, NewChannel, Notice,
+};
 pub use schools::School;
 pub use sessions::{ApiToken, Session, SessionStage, SessionTimeouts};
 
-use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, Executor, Transaction};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -65,7 +67,12 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let creds = &url[scheme_end + 3..at];
             match creds.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &creds[..colon], &url[at..]),
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
                 None => url.to_string(),
             }
         }
@@ -109,7 +116,8 @@ impl Store {
                             .await?;
                         }
                         Backend::Postgres => {
-                            conn.execute(sqlx::raw_sql("SET synchronous_commit = on")).await?;
+                            conn.execute(sqlx::raw_sql("SET synchronous_commit = on"))
+                                .await?;
                         }
                     }
                     Ok(())
@@ -155,7 +163,10 @@ impl Store {
         if self.backend != Backend::Sqlite {
             return Err(StoreError::NotOnThisBackend("backup"));
         }
-        sqlx::query("VACUUM INTO $1").bind(dest.to_string()).execute(&self.pool).await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest.to_string())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -164,7 +175,9 @@ impl Store {
         if self.backend != Backend::Sqlite {
             return Err(StoreError::NotOnThisBackend("integrity_check"));
         }
-        let r: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+        let r: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(r == "ok")
     }
 
@@ -180,8 +193,14 @@ mod tests {
     #[test]
     fn urls_choose_the_backend_or_are_refused() {
         assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://h/db").unwrap(), Backend::Postgres);
-        assert_eq!(Backend::from_url("postgresql://h/db").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("postgres://h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://h/db").unwrap(),
+            Backend::Postgres
+        );
         let err = Backend::from_url("postgress://u:secret@h/db").unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(Backend::from_url("mysql://h/db").is_err());

@@ -2,14 +2,14 @@
 //! channels. Both are written in the same transaction as the event that causes them, so a
 //! crash can lose neither the event nor its message; a worker delivers the outbox.
 
-use crate::audit::{append, Actor};
+use crate::audit::{Actor, append};
 use crate::{Backend, Result, Store, StoreError, Tx};
 use serde_json::json;
 use sqlx::Row;
 use time::OffsetDateTime;
+use yanshi_domain::Invalid;
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::ids::{ChannelId, MessageId, SchoolId, UserId};
-use yanshi_domain::Invalid;
 
 /// Where a school's external messages go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -26,7 +26,12 @@ pub enum ChannelKind {
 }
 
 impl ChannelKind {
-    pub const ALL: [ChannelKind; 4] = [ChannelKind::Webhook, ChannelKind::WeCom, ChannelKind::DingTalk, ChannelKind::Email];
+    pub const ALL: [ChannelKind; 4] = [
+        ChannelKind::Webhook,
+        ChannelKind::WeCom,
+        ChannelKind::DingTalk,
+        ChannelKind::Email,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -70,13 +75,17 @@ impl NewChannel {
         let t = self.target.trim();
         match self.kind {
             ChannelKind::Email => {
-                let ok = t.len() <= 254 && t.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !t.contains(' '));
+                let ok = t.len() <= 254
+                    && t.split_once('@')
+                        .is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !t.contains(' '));
                 if !ok {
                     return Err(Invalid::new("target", "err-channel-email"));
                 }
             }
             _ => {
-                let ok = (t.starts_with("https://") || t.starts_with("http://")) && t.len() <= 500 && !t.contains(' ');
+                let ok = (t.starts_with("https://") || t.starts_with("http://"))
+                    && t.len() <= 500
+                    && !t.contains(' ');
                 if !ok {
                     return Err(Invalid::new("target", "err-channel-url"));
                 }
@@ -124,22 +133,26 @@ pub struct ClaimedMessage {
 /// Writes the inbox rows and outbox rows of a notice inside the caller's transaction.
 pub(crate) async fn enqueue(tx: &mut Tx, notice: &Notice, at: i64) -> Result<usize> {
     for user in &notice.recipients {
-        sqlx::query("INSERT INTO inbox (id, user_id, title, body, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(MessageId::new().to_string())
-            .bind(user.to_string())
-            .bind(notice.title.clone())
-            .bind(notice.body.clone())
-            .bind(at)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO inbox (id, user_id, title, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(MessageId::new().to_string())
+        .bind(user.to_string())
+        .bind(notice.title.clone())
+        .bind(notice.body.clone())
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
     }
     if !notice.external {
         return Ok(0);
     }
-    let channels: Vec<String> = sqlx::query_scalar("SELECT id FROM channels WHERE school_id = $1 AND enabled = 1 ORDER BY id")
-        .bind(notice.school.to_string())
-        .fetch_all(&mut **tx)
-        .await?;
+    let channels: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM channels WHERE school_id = $1 AND enabled = 1 ORDER BY id",
+    )
+    .bind(notice.school.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
     for channel in &channels {
         sqlx::query(
             "INSERT INTO outbox (id, school_id, channel_id, title, body, status, attempts, next_attempt_at, created_at) \
@@ -162,7 +175,8 @@ fn channel_from_row(r: &sqlx::any::AnyRow) -> Result<Channel> {
     Ok(Channel {
         id: ChannelId::from_db(r.try_get("id")?),
         school_id: SchoolId::from_db(r.try_get("school_id")?),
-        kind: ChannelKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("channels.kind = {kind}")))?,
+        kind: ChannelKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("channels.kind = {kind}")))?,
         name: r.try_get("name")?,
         target: r.try_get("target")?,
         secret: r.try_get("secret")?,
@@ -175,16 +189,36 @@ pub const MAX_ATTEMPTS: i64 = 10;
 
 impl Store {
     /// Sends a notice on its own (an event without other writes, e.g. a channel test).
-    pub async fn notify(&self, actor: &Actor, notice: &Notice, now: OffsetDateTime) -> Result<usize> {
+    pub async fn notify(
+        &self,
+        actor: &Actor,
+        notice: &Notice,
+        now: OffsetDateTime,
+    ) -> Result<usize> {
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         let n = enqueue(&mut tx, notice, at).await?;
-        append(&mut tx, Some(&notice.school), actor, "notice.send", "", json!({ "title": notice.title, "channels": n }), at).await?;
+        append(
+            &mut tx,
+            Some(&notice.school),
+            actor,
+            "notice.send",
+            "",
+            json!({ "title": notice.title, "channels": n }),
+            at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(n)
     }
 
-    pub async fn create_channel(&self, actor: &Actor, school: &SchoolId, new: NewChannel, now: OffsetDateTime) -> Result<Channel> {
+    pub async fn create_channel(
+        &self,
+        actor: &Actor,
+        school: &SchoolId,
+        new: NewChannel,
+        now: OffsetDateTime,
+    ) -> Result<Channel> {
         new.check()?;
         let id = ChannelId::new();
         let at = to_millis(now);
@@ -199,23 +233,40 @@ impl Store {
             .bind(at)
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, Some(school), actor, "channel.create", id.as_str(), json!({ "kind": new.kind.as_str(), "name": new.name.trim() }), at).await?;
-        let row = sqlx::query("SELECT * FROM channels WHERE id = $1").bind(id.to_string()).fetch_one(&mut *tx).await?;
+        append(
+            &mut tx,
+            Some(school),
+            actor,
+            "channel.create",
+            id.as_str(),
+            json!({ "kind": new.kind.as_str(), "name": new.name.trim() }),
+            at,
+        )
+        .await?;
+        let row = sqlx::query("SELECT * FROM channels WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
         tx.commit().await?;
         channel_from_row(&row)
     }
 
     pub async fn channels(&self, school: &SchoolId) -> Result<Vec<Channel>> {
-        let rows = sqlx::query("SELECT * FROM channels WHERE school_id = $1 ORDER BY created_at").bind(school.to_string()).fetch_all(self.pool()).await?;
+        let rows = sqlx::query("SELECT * FROM channels WHERE school_id = $1 ORDER BY created_at")
+            .bind(school.to_string())
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(channel_from_row).collect()
     }
 
     pub async fn inbox(&self, user: &UserId, limit: i64) -> Result<Vec<InboxItem>> {
-        let rows = sqlx::query("SELECT * FROM inbox WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2")
-            .bind(user.to_string())
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM inbox WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        )
+        .bind(user.to_string())
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(InboxItem {
@@ -230,10 +281,12 @@ impl Store {
     }
 
     pub async fn unread_count(&self, user: &UserId) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE user_id = $1 AND read_at IS NULL")
-            .bind(user.to_string())
-            .fetch_one(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE user_id = $1 AND read_at IS NULL")
+                .bind(user.to_string())
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     /// Marks all of a user's inbox as read.
@@ -249,7 +302,13 @@ impl Store {
     /// Claims up to `limit` due messages for `worker` for `lease_ms`. On PostgreSQL several
     /// instances claim at once and `SKIP LOCKED` gives each message to one of them; a worker
     /// that dies loses its lease and another takes the message over.
-    pub async fn claim_due_messages(&self, worker: &str, now: OffsetDateTime, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedMessage>> {
+    pub async fn claim_due_messages(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedMessage>> {
         let at = to_millis(now);
         let sql = match self.backend() {
             Backend::Postgres => {
@@ -295,7 +354,15 @@ impl Store {
     /// Records one delivery attempt and its outcome. Only the worker holding the claim may
     /// record it, so a worker whose lease ran out cannot overwrite the one that took over.
     /// `retry_at` is when to try again after a failure; `None` gives up (DEAD).
-    pub async fn record_delivery(&self, worker: &str, id: &MessageId, ok: bool, detail: &str, now: OffsetDateTime, retry_at: Option<OffsetDateTime>) -> Result<bool> {
+    pub async fn record_delivery(
+        &self,
+        worker: &str,
+        id: &MessageId,
+        ok: bool,
+        detail: &str,
+        now: OffsetDateTime,
+        retry_at: Option<OffsetDateTime>,
+    ) -> Result<bool> {
         let at = to_millis(now);
         let detail: String = detail.chars().take(500).collect();
         let mut tx = self.begin().await?;
@@ -344,29 +411,43 @@ impl Store {
     }
 
     /// (status, attempts) of a message, and its attempts' (ok, detail) in order.
-    pub async fn message_delivery(&self, id: &MessageId) -> Result<(String, i64, Vec<(bool, String)>)> {
-        let r = sqlx::query("SELECT status, attempts FROM outbox WHERE id = $1").bind(id.to_string()).fetch_one(self.pool()).await?;
-        let attempts = sqlx::query("SELECT ok, detail FROM outbox_attempts WHERE message_id = $1 ORDER BY at, id")
+    pub async fn message_delivery(
+        &self,
+        id: &MessageId,
+    ) -> Result<(String, i64, Vec<(bool, String)>)> {
+        let r = sqlx::query("SELECT status, attempts FROM outbox WHERE id = $1")
             .bind(id.to_string())
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|a| Ok((a.try_get::<i64, _>("ok")? != 0, a.try_get("detail")?)))
-            .collect::<Result<_>>()?;
+            .fetch_one(self.pool())
+            .await?;
+        let attempts = sqlx::query(
+            "SELECT ok, detail FROM outbox_attempts WHERE message_id = $1 ORDER BY at, id",
+        )
+        .bind(id.to_string())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|a| Ok((a.try_get::<i64, _>("ok")? != 0, a.try_get("detail")?)))
+        .collect::<Result<_>>()?;
         Ok((r.try_get("status")?, r.try_get("attempts")?, attempts))
     }
 
     /// Ids of a school's outbox messages, oldest first (for tests and the admin page).
     pub async fn outbox_ids(&self, school: &SchoolId) -> Result<Vec<MessageId>> {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM outbox WHERE school_id = $1 ORDER BY created_at, id")
-            .bind(school.to_string())
-            .fetch_all(self.pool())
-            .await?;
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM outbox WHERE school_id = $1 ORDER BY created_at, id",
+        )
+        .bind(school.to_string())
+        .fetch_all(self.pool())
+        .await?;
         Ok(ids.into_iter().map(MessageId::from_db).collect())
     }
 
     /// Messages waiting for delivery, for `/metrics`.
     pub async fn outbox_pending(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'").fetch_one(self.pool()).await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'")
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 }

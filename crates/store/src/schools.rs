@@ -1,13 +1,13 @@
 //! Schools (学校). A district deployment holds many; every school-owned row names one.
 
-use crate::audit::{append, Actor};
+use crate::audit::{Actor, append};
 use crate::{Result, Store, StoreError};
 use serde_json::json;
 use sqlx::Row;
 use time::OffsetDateTime;
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::ids::SchoolId;
-use yanshi_domain::{school_time, Invalid};
+use yanshi_domain::{Invalid, school_time};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct School {
@@ -28,7 +28,14 @@ fn school_from_row(r: &sqlx::any::AnyRow) -> Result<School> {
 
 impl Store {
     /// Creates a school. Its name is unique within the deployment.
-    pub async fn create_school(&self, actor: &Actor, name: &str, time_zone: &str, is_demo: bool, now: OffsetDateTime) -> Result<School> {
+    pub async fn create_school(
+        &self,
+        actor: &Actor,
+        name: &str,
+        time_zone: &str,
+        is_demo: bool,
+        now: OffsetDateTime,
+    ) -> Result<School> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 60 {
             return Err(Invalid::new("name", "err-school-name").into());
@@ -36,7 +43,12 @@ impl Store {
         if school_time::offset_of(time_zone).is_none() {
             return Err(Invalid::new("time_zone", "err-time-zone").into());
         }
-        let school = School { id: SchoolId::new(), name: name.to_string(), time_zone: time_zone.to_string(), is_demo };
+        let school = School {
+            id: SchoolId::new(),
+            name: name.to_string(),
+            time_zone: time_zone.to_string(),
+            is_demo,
+        };
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO schools (id, name, time_zone, is_demo, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -51,20 +63,43 @@ impl Store {
                 StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("name", "err-school-name-taken")),
                 other => other,
             })?;
-        append(&mut tx, None, actor, "school.create", school.id.as_str(), json!({ "name": school.name }), at).await?;
+        append(
+            &mut tx,
+            None,
+            actor,
+            "school.create",
+            school.id.as_str(),
+            json!({ "name": school.name }),
+            at,
+        )
+        .await?;
         // The school's own chain starts with its creation too.
-        append(&mut tx, Some(&school.id), actor, "school.create", school.id.as_str(), json!({ "name": school.name }), at).await?;
+        append(
+            &mut tx,
+            Some(&school.id),
+            actor,
+            "school.create",
+            school.id.as_str(),
+            json!({ "name": school.name }),
+            at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(school)
     }
 
     pub async fn schools(&self) -> Result<Vec<School>> {
-        let rows = sqlx::query("SELECT * FROM schools ORDER BY name").fetch_all(self.pool()).await?;
+        let rows = sqlx::query("SELECT * FROM schools ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(school_from_row).collect()
     }
 
     pub async fn school(&self, id: &SchoolId) -> Result<School> {
-        let row = sqlx::query("SELECT * FROM schools WHERE id = $1").bind(id.to_string()).fetch_one(self.pool()).await?;
+        let row = sqlx::query("SELECT * FROM schools WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(self.pool())
+            .await?;
         school_from_row(&row)
     }
 

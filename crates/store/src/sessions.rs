@@ -2,7 +2,7 @@
 //! serves any user and a limit holds across instances.
 
 use crate::accounts::user_from_row;
-use crate::audit::{append, Actor};
+use crate::audit::{Actor, append};
 use crate::random::{sha256_hex, token};
 use crate::{Result, Store, StoreError, User};
 use serde_json::json;
@@ -52,7 +52,10 @@ pub struct SessionTimeouts {
 impl Default for SessionTimeouts {
     fn default() -> Self {
         // A teacher's afternoon fits in the idle time; a working day in the absolute one.
-        Self { idle: Duration::hours(2), absolute: Duration::hours(12) }
+        Self {
+            idle: Duration::hours(2),
+            absolute: Duration::hours(12),
+        }
     }
 }
 
@@ -74,7 +77,14 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 
 impl Store {
     /// Starts a session for a user whose password was right; returns the cookie value.
-    pub async fn start_session(&self, user: &User, stage: SessionStage, user_agent: &str, now: OffsetDateTime, t: SessionTimeouts) -> Result<String> {
+    pub async fn start_session(
+        &self,
+        user: &User,
+        stage: SessionStage,
+        user_agent: &str,
+        now: OffsetDateTime,
+        t: SessionTimeouts,
+    ) -> Result<String> {
         let secret = token();
         let at = to_millis(now);
         let mut tx = self.begin().await?;
@@ -91,7 +101,16 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if stage == SessionStage::Full {
-            append(&mut tx, user.school_id.as_ref(), &Actor::User(user.id.clone()), "session.sign_in", user.id.as_str(), json!({}), at).await?;
+            append(
+                &mut tx,
+                user.school_id.as_ref(),
+                &Actor::User(user.id.clone()),
+                "session.sign_in",
+                user.id.as_str(),
+                json!({}),
+                at,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(secret)
@@ -99,7 +118,12 @@ impl Store {
 
     /// The live session behind a cookie value, or `None` if it is unknown, expired, idle too
     /// long, or its account is disabled.
-    pub async fn session(&self, secret: &str, now: OffsetDateTime, t: SessionTimeouts) -> Result<Option<Session>> {
+    pub async fn session(
+        &self,
+        secret: &str,
+        now: OffsetDateTime,
+        t: SessionTimeouts,
+    ) -> Result<Option<Session>> {
         let hash = sha256_hex(secret);
         let row = sqlx::query(
             "SELECT s.stage, s.last_seen_at, s.expires_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -114,11 +138,18 @@ impl Store {
         let expires: i64 = row.try_get("expires_at")?;
         let user = user_from_row(&row)?;
         if user.disabled || at >= expires || at >= last_seen + t.idle.whole_milliseconds() as i64 {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash).execute(self.pool()).await?;
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(hash)
+                .execute(self.pool())
+                .await?;
             return Ok(None);
         }
         if at - last_seen > TOUCH_EVERY_MS {
-            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1").bind(hash).bind(at).execute(self.pool()).await?;
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+                .bind(hash)
+                .bind(at)
+                .execute(self.pool())
+                .await?;
         }
         let stage = SessionStage::parse(&row.try_get::<String, _>("stage")?)?;
         Ok(Some(Session { user, stage }))
@@ -126,24 +157,52 @@ impl Store {
 
     /// Replaces a part-way session with a fully signed-in one under a new token (no session
     /// fixation across the second factor).
-    pub async fn complete_sign_in(&self, old_secret: &str, user: &User, user_agent: &str, now: OffsetDateTime, t: SessionTimeouts) -> Result<String> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256_hex(old_secret)).execute(self.pool()).await?;
-        self.start_session(user, SessionStage::Full, user_agent, now, t).await
+    pub async fn complete_sign_in(
+        &self,
+        old_secret: &str,
+        user: &User,
+        user_agent: &str,
+        now: OffsetDateTime,
+        t: SessionTimeouts,
+    ) -> Result<String> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(sha256_hex(old_secret))
+            .execute(self.pool())
+            .await?;
+        self.start_session(user, SessionStage::Full, user_agent, now, t)
+            .await
     }
 
     /// Signs out: the session is gone from the database, so no instance accepts it again.
     pub async fn end_session(&self, secret: &str, user: &User, now: OffsetDateTime) -> Result<()> {
         let mut tx = self.begin().await?;
-        let r = sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256_hex(secret)).execute(&mut *tx).await?;
+        let r = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(sha256_hex(secret))
+            .execute(&mut *tx)
+            .await?;
         if r.rows_affected() > 0 {
-            append(&mut tx, user.school_id.as_ref(), &Actor::User(user.id.clone()), "session.sign_out", user.id.as_str(), json!({}), to_millis(now)).await?;
+            append(
+                &mut tx,
+                user.school_id.as_ref(),
+                &Actor::User(user.id.clone()),
+                "session.sign_out",
+                user.id.as_str(),
+                json!({}),
+                to_millis(now),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
     /// Issues a bearer token for the API.
-    pub async fn create_api_token(&self, user: &User, now: OffsetDateTime, ttl: Duration) -> Result<ApiToken> {
+    pub async fn create_api_token(
+        &self,
+        user: &User,
+        now: OffsetDateTime,
+        ttl: Duration,
+    ) -> Result<ApiToken> {
         let secret = format!("ys_{}", token());
         let at = to_millis(now);
         let expires_at = now + ttl;
@@ -155,9 +214,21 @@ impl Store {
             .bind(to_millis(expires_at))
             .execute(&mut *tx)
             .await?;
-        append(&mut tx, user.school_id.as_ref(), &Actor::User(user.id.clone()), "api_token.create", user.id.as_str(), json!({}), at).await?;
+        append(
+            &mut tx,
+            user.school_id.as_ref(),
+            &Actor::User(user.id.clone()),
+            "api_token.create",
+            user.id.as_str(),
+            json!({}),
+            at,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(ApiToken { token: secret, expires_at })
+        Ok(ApiToken {
+            token: secret,
+            expires_at,
+        })
     }
 
     /// The account behind a live bearer token.
@@ -172,7 +243,10 @@ impl Store {
     }
 
     pub async fn revoke_api_token(&self, secret: &str) -> Result<bool> {
-        let r = sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1").bind(sha256_hex(secret)).execute(self.pool()).await?;
+        let r = sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
+            .bind(sha256_hex(secret))
+            .execute(self.pool())
+            .await?;
         Ok(r.rows_affected() > 0)
     }
 
@@ -193,16 +267,21 @@ impl Store {
 
     /// Failed sign-ins under `key` since `since`.
     pub async fn sign_in_failures_since(&self, key: &str, since: OffsetDateTime) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND at >= $2")
-            .bind(key.to_string())
-            .bind(to_millis(since))
-            .fetch_one(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND at >= $2")
+                .bind(key.to_string())
+                .bind(to_millis(since))
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     /// A successful sign-in forgives the account's earlier failures (not the address's).
     pub async fn clear_sign_in_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE key = $1").bind(key.to_string()).execute(self.pool()).await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+            .bind(key.to_string())
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 }

@@ -7,7 +7,10 @@ use yanshi_domain::account::{DisplayName, InvitationCode, Login, PhoneNumber, Us
 use yanshi_domain::audit::Break;
 use yanshi_domain::role::Role;
 use yanshi_store::testing::{TestDatabase, postgres_url};
-use yanshi_store::{Actor, Backend, ChannelKind, NewChannel, NewUser, Notice, SessionStage, SessionTimeouts, Store, StoreError};
+use yanshi_store::{
+    Actor, Backend, ChannelKind, NewChannel, NewUser, Notice, SessionStage, SessionTimeouts, Store,
+    StoreError,
+};
 
 const NOW: OffsetDateTime = datetime!(2026-12-01 08:00 UTC);
 
@@ -44,11 +47,19 @@ contract!(
 async fn setup(backend: Backend) -> (TestDatabase, Store, yanshi_store::School) {
     let db = TestDatabase::new(backend).await;
     let store = db.store().await;
-    let school = store.create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, NOW).await.unwrap();
+    let school = store
+        .create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, NOW)
+        .await
+        .unwrap();
     (db, store, school)
 }
 
-fn staff(school: &yanshi_store::School, role: Role, username: &str, phone: Option<&str>) -> NewUser {
+fn staff(
+    school: &yanshi_store::School,
+    role: Role,
+    username: &str,
+    phone: Option<&str>,
+) -> NewUser {
     NewUser {
         school_id: Some(school.id.clone()),
         role,
@@ -68,25 +79,67 @@ async fn raw(db: &TestDatabase, sql: &'static str) {
 
 async fn migrations_run_once(backend: Backend) {
     let (_db, store, _) = setup(backend).await;
-    assert!(store.migrate().await.unwrap().is_empty(), "a second run applies nothing");
+    assert!(
+        store.migrate().await.unwrap().is_empty(),
+        "a second run applies nothing"
+    );
     assert_eq!(store.schools().await.unwrap().len(), 1);
 }
 
 async fn accounts_are_unique_by_username_and_phone(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
-    let u = store.create_user(&Actor::Cli, staff(&school, Role::ClassTeacher, "wang", Some("13800138000")), NOW).await.unwrap();
+    let u = store
+        .create_user(
+            &Actor::Cli,
+            staff(&school, Role::ClassTeacher, "wang", Some("13800138000")),
+            NOW,
+        )
+        .await
+        .unwrap();
     assert_eq!(u.role, Role::ClassTeacher);
-    let by_name = store.user_by_login(&Login::parse("WANG").unwrap()).await.unwrap().unwrap();
-    let by_phone = store.user_by_login(&Login::parse("138 0013 8000").unwrap()).await.unwrap().unwrap();
+    let by_name = store
+        .user_by_login(&Login::parse("WANG").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let by_phone = store
+        .user_by_login(&Login::parse("138 0013 8000").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(by_name.id, u.id);
     assert_eq!(by_phone.id, u.id);
     assert_eq!(u.masked_phone().as_deref(), Some("138****8000"));
 
-    let again = store.create_user(&Actor::Cli, staff(&school, Role::Teacher, "wang", None), NOW).await.unwrap_err();
-    assert!(matches!(again, StoreError::Invalid(ref i) if i.key == "err-username-taken"), "{again:?}");
-    let phone = store.create_user(&Actor::Cli, staff(&school, Role::Teacher, "lili", Some("13800138000")), NOW).await.unwrap_err();
-    assert!(matches!(phone, StoreError::Invalid(ref i) if i.key == "err-phone-taken"), "{phone:?}");
-    assert_eq!(store.users_of_school(Some(&school.id)).await.unwrap().len(), 1, "refused accounts changed nothing");
+    let again = store
+        .create_user(
+            &Actor::Cli,
+            staff(&school, Role::Teacher, "wang", None),
+            NOW,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(again, StoreError::Invalid(ref i) if i.key == "err-username-taken"),
+        "{again:?}"
+    );
+    let phone = store
+        .create_user(
+            &Actor::Cli,
+            staff(&school, Role::Teacher, "lili", Some("13800138000")),
+            NOW,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(phone, StoreError::Invalid(ref i) if i.key == "err-phone-taken"),
+        "{phone:?}"
+    );
+    assert_eq!(
+        store.users_of_school(Some(&school.id)).await.unwrap().len(),
+        1,
+        "refused accounts changed nothing"
+    );
 }
 
 async fn only_a_district_admin_stands_outside_a_school(backend: Backend) {
@@ -97,21 +150,67 @@ async fn only_a_district_admin_stands_outside_a_school(backend: Backend) {
     let mut orphan = staff(&school, Role::SchoolAdmin, "orphan", None);
     orphan.school_id = None;
     assert!(store.create_user(&Actor::Cli, orphan, NOW).await.is_err());
-    let dup = store.create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, NOW).await.unwrap_err();
+    let dup = store
+        .create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, NOW)
+        .await
+        .unwrap_err();
     assert!(matches!(dup, StoreError::Invalid(ref i) if i.key == "err-school-name-taken"));
 }
 
 async fn sessions_expire_and_end(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
-    let u = store.create_user(&Actor::Cli, staff(&school, Role::Teacher, "tea1", None), NOW).await.unwrap();
-    let t = SessionTimeouts { idle: Duration::minutes(30), absolute: Duration::hours(2) };
-    let s = store.start_session(&u, SessionStage::Full, "test", NOW, t).await.unwrap();
-    assert_eq!(store.session(&s, NOW + Duration::minutes(29), t).await.unwrap().unwrap().user.id, u.id);
-    assert_eq!(store.session(&s, NOW + Duration::minutes(58), t).await.unwrap().map(|x| x.stage), Some(SessionStage::Full), "each request extends the idle time");
-    assert!(store.session(&s, NOW + Duration::minutes(89), t).await.unwrap().is_none(), "idle too long");
-    assert!(store.session(&s, NOW, t).await.unwrap().is_none(), "an expired session is gone for good");
+    let u = store
+        .create_user(
+            &Actor::Cli,
+            staff(&school, Role::Teacher, "tea1", None),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let t = SessionTimeouts {
+        idle: Duration::minutes(30),
+        absolute: Duration::hours(2),
+    };
+    let s = store
+        .start_session(&u, SessionStage::Full, "test", NOW, t)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .session(&s, NOW + Duration::minutes(29), t)
+            .await
+            .unwrap()
+            .unwrap()
+            .user
+            .id,
+        u.id
+    );
+    assert_eq!(
+        store
+            .session(&s, NOW + Duration::minutes(58), t)
+            .await
+            .unwrap()
+            .map(|x| x.stage),
+        Some(SessionStage::Full),
+        "each request extends the idle time"
+    );
+    assert!(
+        store
+            .session(&s, NOW + Duration::minutes(89), t)
+            .await
+            .unwrap()
+            .is_none(),
+        "idle too long"
+    );
+    assert!(
+        store.session(&s, NOW, t).await.unwrap().is_none(),
+        "an expired session is gone for good"
+    );
 
-    let s2 = store.start_session(&u, SessionStage::Full, "test", NOW, t).await.unwrap();
+    let s2 = store
+        .start_session(&u, SessionStage::Full, "test", NOW, t)
+        .await
+        .unwrap();
     let mut at = NOW;
     for _ in 0..5 {
         at += Duration::minutes(25);
@@ -119,88 +218,252 @@ async fn sessions_expire_and_end(backend: Backend) {
             assert!(store.session(&s2, at, t).await.unwrap().is_some());
         }
     }
-    assert!(store.session(&s2, NOW + Duration::hours(2), t).await.unwrap().is_none(), "absolute lifetime");
+    assert!(
+        store
+            .session(&s2, NOW + Duration::hours(2), t)
+            .await
+            .unwrap()
+            .is_none(),
+        "absolute lifetime"
+    );
 
-    let s3 = store.start_session(&u, SessionStage::Full, "test", NOW, t).await.unwrap();
+    let s3 = store
+        .start_session(&u, SessionStage::Full, "test", NOW, t)
+        .await
+        .unwrap();
     store.end_session(&s3, &u, NOW).await.unwrap();
-    assert!(store.session(&s3, NOW, t).await.unwrap().is_none(), "sign-out really ends it");
-    assert!(store.session("not-a-token", NOW, t).await.unwrap().is_none());
+    assert!(
+        store.session(&s3, NOW, t).await.unwrap().is_none(),
+        "sign-out really ends it"
+    );
+    assert!(
+        store
+            .session("not-a-token", NOW, t)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn disabling_an_account_ends_its_access_at_once(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
-    let u = store.create_user(&Actor::Cli, staff(&school, Role::Teacher, "tea1", None), NOW).await.unwrap();
+    let u = store
+        .create_user(
+            &Actor::Cli,
+            staff(&school, Role::Teacher, "tea1", None),
+            NOW,
+        )
+        .await
+        .unwrap();
     let t = SessionTimeouts::default();
-    let a = store.start_session(&u, SessionStage::Full, "phone", NOW, t).await.unwrap();
-    let b = store.start_session(&u, SessionStage::Full, "pc", NOW, t).await.unwrap();
-    let tok = store.create_api_token(&u, NOW, Duration::days(30)).await.unwrap();
+    let a = store
+        .start_session(&u, SessionStage::Full, "phone", NOW, t)
+        .await
+        .unwrap();
+    let b = store
+        .start_session(&u, SessionStage::Full, "pc", NOW, t)
+        .await
+        .unwrap();
+    let tok = store
+        .create_api_token(&u, NOW, Duration::days(30))
+        .await
+        .unwrap();
     store.disable_user(&Actor::Cli, &u.id, NOW).await.unwrap();
     assert!(store.session(&a, NOW, t).await.unwrap().is_none());
     assert!(store.session(&b, NOW, t).await.unwrap().is_none());
-    assert!(store.api_token_user(&tok.token, NOW).await.unwrap().is_none());
+    assert!(
+        store
+            .api_token_user(&tok.token, NOW)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(store.user(&u.id).await.unwrap().disabled);
-    assert!(matches!(store.disable_user(&Actor::Cli, &yanshi_domain::ids::UserId::new(), NOW).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store
+            .disable_user(&Actor::Cli, &yanshi_domain::ids::UserId::new(), NOW)
+            .await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn api_tokens_work_until_revoked(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
-    let u = store.create_user(&Actor::Cli, staff(&school, Role::Teacher, "tea1", None), NOW).await.unwrap();
-    let tok = store.create_api_token(&u, NOW, Duration::days(1)).await.unwrap();
+    let u = store
+        .create_user(
+            &Actor::Cli,
+            staff(&school, Role::Teacher, "tea1", None),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let tok = store
+        .create_api_token(&u, NOW, Duration::days(1))
+        .await
+        .unwrap();
     assert!(tok.token.starts_with("ys_"));
-    assert_eq!(store.api_token_user(&tok.token, NOW).await.unwrap().unwrap().id, u.id);
-    assert!(store.api_token_user(&tok.token, NOW + Duration::days(2)).await.unwrap().is_none(), "expired");
+    assert_eq!(
+        store
+            .api_token_user(&tok.token, NOW)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        u.id
+    );
+    assert!(
+        store
+            .api_token_user(&tok.token, NOW + Duration::days(2))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
     assert!(store.revoke_api_token(&tok.token).await.unwrap());
-    assert!(store.api_token_user(&tok.token, NOW).await.unwrap().is_none());
+    assert!(
+        store
+            .api_token_user(&tok.token, NOW)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn sign_in_failures_are_counted_per_key(backend: Backend) {
     let (_db, store, _) = setup(backend).await;
     let keys = vec!["user:wang".to_string(), "ip:10.0.0.1".to_string()];
     for i in 0..3 {
-        store.record_sign_in_failure(&keys, NOW + Duration::minutes(i)).await.unwrap();
+        store
+            .record_sign_in_failure(&keys, NOW + Duration::minutes(i))
+            .await
+            .unwrap();
     }
-    assert_eq!(store.sign_in_failures_since("user:wang", NOW).await.unwrap(), 3);
-    assert_eq!(store.sign_in_failures_since("user:wang", NOW + Duration::minutes(2)).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .sign_in_failures_since("user:wang", NOW)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        store
+            .sign_in_failures_since("user:wang", NOW + Duration::minutes(2))
+            .await
+            .unwrap(),
+        1
+    );
     store.clear_sign_in_failures("user:wang").await.unwrap();
-    assert_eq!(store.sign_in_failures_since("user:wang", NOW).await.unwrap(), 0);
-    assert_eq!(store.sign_in_failures_since("ip:10.0.0.1", NOW).await.unwrap(), 3, "the address keeps its count");
+    assert_eq!(
+        store
+            .sign_in_failures_since("user:wang", NOW)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .sign_in_failures_since("ip:10.0.0.1", NOW)
+            .await
+            .unwrap(),
+        3,
+        "the address keeps its count"
+    );
 }
 
 async fn an_invitation_creates_one_guardian_once(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
-    let teacher = store.create_user(&Actor::Cli, staff(&school, Role::ClassTeacher, "ctea", None), NOW).await.unwrap();
+    let teacher = store
+        .create_user(
+            &Actor::Cli,
+            staff(&school, Role::ClassTeacher, "ctea", None),
+            NOW,
+        )
+        .await
+        .unwrap();
     let actor = Actor::User(teacher.id.clone());
-    let code = store.create_invitation(&actor, &school.id, "三年级二班 王小明家长", NOW, Duration::days(14)).await.unwrap();
+    let code = store
+        .create_invitation(
+            &actor,
+            &school.id,
+            "三年级二班 王小明家长",
+            NOW,
+            Duration::days(14),
+        )
+        .await
+        .unwrap();
     let typed = InvitationCode::parse(&code.grouped().to_lowercase()).unwrap();
     let g = store
-        .redeem_invitation(&typed, DisplayName::parse("张丽").unwrap(), PhoneNumber::parse("19900000001").unwrap(), "$argon2id$x".into(), NOW)
+        .redeem_invitation(
+            &typed,
+            DisplayName::parse("张丽").unwrap(),
+            PhoneNumber::parse("19900000001").unwrap(),
+            "$argon2id$x".into(),
+            NOW,
+        )
         .await
         .unwrap();
     assert_eq!(g.role, Role::Guardian);
     assert_eq!(g.school_id.as_ref(), Some(&school.id));
     let again = store
-        .redeem_invitation(&typed, DisplayName::parse("李四").unwrap(), PhoneNumber::parse("19900000002").unwrap(), "$argon2id$x".into(), NOW)
+        .redeem_invitation(
+            &typed,
+            DisplayName::parse("李四").unwrap(),
+            PhoneNumber::parse("19900000002").unwrap(),
+            "$argon2id$x".into(),
+            NOW,
+        )
         .await
         .unwrap_err();
     assert!(matches!(again, StoreError::Invalid(ref i) if i.key == "err-invitation-invalid"));
-    assert!(store.user_by_login(&Login::parse("19900000002").unwrap()).await.unwrap().is_none(), "a refused code creates nobody");
+    assert!(
+        store
+            .user_by_login(&Login::parse("19900000002").unwrap())
+            .await
+            .unwrap()
+            .is_none(),
+        "a refused code creates nobody"
+    );
 
-    let late = store.create_invitation(&actor, &school.id, "", NOW, Duration::days(1)).await.unwrap();
+    let late = store
+        .create_invitation(&actor, &school.id, "", NOW, Duration::days(1))
+        .await
+        .unwrap();
     let expired = store
-        .redeem_invitation(&late, DisplayName::parse("李四").unwrap(), PhoneNumber::parse("19900000002").unwrap(), "$argon2id$x".into(), NOW + Duration::days(2))
+        .redeem_invitation(
+            &late,
+            DisplayName::parse("李四").unwrap(),
+            PhoneNumber::parse("19900000002").unwrap(),
+            "$argon2id$x".into(),
+            NOW + Duration::days(2),
+        )
         .await
         .unwrap_err();
     assert!(matches!(expired, StoreError::Invalid(_)));
 
     // A phone that already has an account: the code is not spent.
-    let third = store.create_invitation(&actor, &school.id, "", NOW, Duration::days(1)).await.unwrap();
+    let third = store
+        .create_invitation(&actor, &school.id, "", NOW, Duration::days(1))
+        .await
+        .unwrap();
     let clash = store
-        .redeem_invitation(&third, DisplayName::parse("张丽").unwrap(), PhoneNumber::parse("19900000001").unwrap(), "$argon2id$x".into(), NOW)
+        .redeem_invitation(
+            &third,
+            DisplayName::parse("张丽").unwrap(),
+            PhoneNumber::parse("19900000001").unwrap(),
+            "$argon2id$x".into(),
+            NOW,
+        )
         .await
         .unwrap_err();
     assert!(matches!(clash, StoreError::Invalid(ref i) if i.key == "err-phone-taken"));
     store
-        .redeem_invitation(&third, DisplayName::parse("李四").unwrap(), PhoneNumber::parse("19900000003").unwrap(), "$argon2id$x".into(), NOW)
+        .redeem_invitation(
+            &third,
+            DisplayName::parse("李四").unwrap(),
+            PhoneNumber::parse("19900000003").unwrap(),
+            "$argon2id$x".into(),
+            NOW,
+        )
         .await
         .expect("the code still works after a refused attempt");
 
@@ -209,13 +472,20 @@ async fn an_invitation_creates_one_guardian_once(backend: Backend) {
     assert!(inbox.iter().any(|m| m.body.contains("张丽")));
     let listed = store.invitations(&school.id, 10).await.unwrap();
     assert_eq!(listed.len(), 3);
-    assert!(listed.iter().any(|i| i.used_by_name.as_deref() == Some("张丽")));
+    assert!(
+        listed
+            .iter()
+            .any(|i| i.used_by_name.as_deref() == Some("张丽"))
+    );
 }
 
 async fn the_audit_chain_finds_edits_and_deletions(backend: Backend) {
     let (db, store, school) = setup(backend).await;
     for name in ["tea1", "tea2", "tea3"] {
-        store.create_user(&Actor::Cli, staff(&school, Role::Teacher, name, None), NOW).await.unwrap();
+        store
+            .create_user(&Actor::Cli, staff(&school, Role::Teacher, name, None), NOW)
+            .await
+            .unwrap();
     }
     let reports = store.verify_audit().await.unwrap();
     assert!(reports.iter().all(|r| r.result.is_ok()), "{reports:?}");
@@ -224,15 +494,34 @@ async fn the_audit_chain_finds_edits_and_deletions(backend: Backend) {
     assert_eq!(entries[0].action, "user.create");
 
     raw(&db, "UPDATE audit_log SET details = '{\"role\":\"school_admin\"}' WHERE seq = 3 AND scope <> 'district'").await;
-    let report = store.verify_audit().await.unwrap().into_iter().find(|r| r.scope == school.id.as_str()).unwrap();
+    let report = store
+        .verify_audit()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.scope == school.id.as_str())
+        .unwrap();
     assert_eq!(report.result, Err(Break::Altered { seq: 3 }));
 
     let (db2, store2, school2) = setup(backend).await;
     for name in ["tea1", "tea2", "tea3"] {
-        store2.create_user(&Actor::Cli, staff(&school2, Role::Teacher, name, None), NOW).await.unwrap();
+        store2
+            .create_user(&Actor::Cli, staff(&school2, Role::Teacher, name, None), NOW)
+            .await
+            .unwrap();
     }
-    raw(&db2, "DELETE FROM audit_log WHERE seq = 2 AND scope <> 'district'").await;
-    let report = store2.verify_audit().await.unwrap().into_iter().find(|r| r.scope == school2.id.as_str()).unwrap();
+    raw(
+        &db2,
+        "DELETE FROM audit_log WHERE seq = 2 AND scope <> 'district'",
+    )
+    .await;
+    let report = store2
+        .verify_audit()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.scope == school2.id.as_str())
+        .unwrap();
     assert_eq!(report.result, Err(Break::Missing { seq: 2 }));
     drop(db);
 }
@@ -243,67 +532,202 @@ async fn concurrent_writes_keep_one_audit_chain(backend: Backend) {
     for i in 0..16 {
         let (store, school) = (store.clone(), school.clone());
         tasks.push(tokio::spawn(async move {
-            store.create_user(&Actor::Cli, staff(&school, Role::Teacher, &format!("tea{i}"), None), NOW).await.unwrap();
+            store
+                .create_user(
+                    &Actor::Cli,
+                    staff(&school, Role::Teacher, &format!("tea{i}"), None),
+                    NOW,
+                )
+                .await
+                .unwrap();
         }));
     }
     for t in tasks {
         t.await.unwrap();
     }
     let reports = store.verify_audit().await.unwrap();
-    let mine = reports.iter().find(|r| r.scope == school.id.as_str()).unwrap();
+    let mine = reports
+        .iter()
+        .find(|r| r.scope == school.id.as_str())
+        .unwrap();
     assert_eq!(mine.result, Ok(17));
 }
 
 async fn the_outbox_retries_and_records_every_attempt(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
-    let admin = store.create_user(&Actor::Cli, staff(&school, Role::SchoolAdmin, "admin", None), NOW).await.unwrap();
+    let admin = store
+        .create_user(
+            &Actor::Cli,
+            staff(&school, Role::SchoolAdmin, "admin", None),
+            NOW,
+        )
+        .await
+        .unwrap();
     let actor = Actor::User(admin.id.clone());
     let bad = store
-        .create_channel(&actor, &school.id, NewChannel { kind: ChannelKind::Webhook, name: "x".into(), target: "ftp://nope".into(), secret: None }, NOW)
+        .create_channel(
+            &actor,
+            &school.id,
+            NewChannel {
+                kind: ChannelKind::Webhook,
+                name: "x".into(),
+                target: "ftp://nope".into(),
+                secret: None,
+            },
+            NOW,
+        )
         .await;
     assert!(matches!(bad, Err(StoreError::Invalid(ref i)) if i.key == "err-channel-url"));
     store
-        .create_channel(&actor, &school.id, NewChannel { kind: ChannelKind::Webhook, name: "值班群".into(), target: "http://127.0.0.1:9/hook".into(), secret: None }, NOW)
+        .create_channel(
+            &actor,
+            &school.id,
+            NewChannel {
+                kind: ChannelKind::Webhook,
+                name: "值班群".into(),
+                target: "http://127.0.0.1:9/hook".into(),
+                secret: None,
+            },
+            NOW,
+        )
         .await
         .unwrap();
-    let notice = Notice { school: school.id.clone(), recipients: vec![admin.id.clone()], title: "测试".into(), body: "你好".into(), external: true };
+    let notice = Notice {
+        school: school.id.clone(),
+        recipients: vec![admin.id.clone()],
+        title: "测试".into(),
+        body: "你好".into(),
+        external: true,
+    };
     assert_eq!(store.notify(&actor, &notice, NOW).await.unwrap(), 1);
     assert_eq!(store.unread_count(&admin.id).await.unwrap(), 1);
     assert_eq!(store.outbox_pending().await.unwrap(), 1);
 
-    let claimed = store.claim_due_messages("w1", NOW, 60_000, 10).await.unwrap();
+    let claimed = store
+        .claim_due_messages("w1", NOW, 60_000, 10)
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].channel.kind, ChannelKind::Webhook);
     let id = claimed[0].id.clone();
-    assert!(store.claim_due_messages("w2", NOW, 60_000, 10).await.unwrap().is_empty(), "claimed messages are not handed out twice");
-    assert!(store.record_delivery("w1", &id, false, "connection refused", NOW, Some(NOW + Duration::seconds(30))).await.unwrap());
-    assert!(store.claim_due_messages("w1", NOW + Duration::seconds(10), 60_000, 10).await.unwrap().is_empty(), "not before the retry time");
-    let again = store.claim_due_messages("w2", NOW + Duration::seconds(31), 60_000, 10).await.unwrap();
+    assert!(
+        store
+            .claim_due_messages("w2", NOW, 60_000, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "claimed messages are not handed out twice"
+    );
+    assert!(
+        store
+            .record_delivery(
+                "w1",
+                &id,
+                false,
+                "connection refused",
+                NOW,
+                Some(NOW + Duration::seconds(30))
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .claim_due_messages("w1", NOW + Duration::seconds(10), 60_000, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not before the retry time"
+    );
+    let again = store
+        .claim_due_messages("w2", NOW + Duration::seconds(31), 60_000, 10)
+        .await
+        .unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].attempts, 1);
-    assert!(!store.record_delivery("w1", &id, true, "late", NOW, None).await.unwrap(), "only the claim holder records");
-    assert!(store.record_delivery("w2", &id, true, "200", NOW + Duration::seconds(31), None).await.unwrap());
+    assert!(
+        !store
+            .record_delivery("w1", &id, true, "late", NOW, None)
+            .await
+            .unwrap(),
+        "only the claim holder records"
+    );
+    assert!(
+        store
+            .record_delivery("w2", &id, true, "200", NOW + Duration::seconds(31), None)
+            .await
+            .unwrap()
+    );
     let (status, attempts, log) = store.message_delivery(&id).await.unwrap();
     assert_eq!((status.as_str(), attempts), ("SENT", 2));
-    assert_eq!(log, vec![(false, "connection refused".to_string()), (true, "200".to_string())]);
+    assert_eq!(
+        log,
+        vec![
+            (false, "connection refused".to_string()),
+            (true, "200".to_string())
+        ]
+    );
     assert_eq!(store.outbox_pending().await.unwrap(), 0);
 
     // A worker that died: its lease runs out and another worker takes the message.
     store.notify(&actor, &notice, NOW).await.unwrap();
-    assert_eq!(store.claim_due_messages("dead", NOW, 60_000, 10).await.unwrap().len(), 1);
-    assert!(store.claim_due_messages("w3", NOW + Duration::seconds(30), 60_000, 10).await.unwrap().is_empty());
-    assert_eq!(store.claim_due_messages("w3", NOW + Duration::seconds(61), 60_000, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .claim_due_messages("dead", NOW, 60_000, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .claim_due_messages("w3", NOW + Duration::seconds(30), 60_000, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .claim_due_messages("w3", NOW + Duration::seconds(61), 60_000, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 async fn two_workers_never_claim_the_same_message(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
-    let admin = store.create_user(&Actor::Cli, staff(&school, Role::SchoolAdmin, "admin", None), NOW).await.unwrap();
-    let actor = Actor::User(admin.id.clone());
-    store
-        .create_channel(&actor, &school.id, NewChannel { kind: ChannelKind::Webhook, name: "群".into(), target: "http://127.0.0.1:9/".into(), secret: None }, NOW)
+    let admin = store
+        .create_user(
+            &Actor::Cli,
+            staff(&school, Role::SchoolAdmin, "admin", None),
+            NOW,
+        )
         .await
         .unwrap();
-    let notice = Notice { school: school.id.clone(), recipients: vec![], title: "t".into(), body: "b".into(), external: true };
+    let actor = Actor::User(admin.id.clone());
+    store
+        .create_channel(
+            &actor,
+            &school.id,
+            NewChannel {
+                kind: ChannelKind::Webhook,
+                name: "群".into(),
+                target: "http://127.0.0.1:9/".into(),
+                secret: None,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let notice = Notice {
+        school: school.id.clone(),
+        recipients: vec![],
+        title: "t".into(),
+        body: "b".into(),
+        external: true,
+    };
     for _ in 0..40 {
         store.notify(&actor, &notice, NOW).await.unwrap();
     }
@@ -313,7 +737,10 @@ async fn two_workers_never_claim_the_same_message(backend: Backend) {
         tasks.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             loop {
-                let batch = store.claim_due_messages(&format!("w{w}"), NOW, 60_000, 3).await.unwrap();
+                let batch = store
+                    .claim_due_messages(&format!("w{w}"), NOW, 60_000, 3)
+                    .await
+                    .unwrap();
                 if batch.is_empty() {
                     break mine;
                 }
@@ -328,21 +755,45 @@ async fn two_workers_never_claim_the_same_message(backend: Backend) {
     let n = all.len();
     all.sort();
     all.dedup();
-    assert_eq!((n, all.len()), (40, 40), "every message claimed exactly once");
+    assert_eq!(
+        (n, all.len()),
+        (40, 40),
+        "every message claimed exactly once"
+    );
 }
 
 async fn totp_steps_are_used_once(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
-    let u = store.create_user(&Actor::Cli, staff(&school, Role::SchoolAdmin, "admin", None), NOW).await.unwrap();
-    store.begin_totp_enrolment(&u.id, "MZXW6YTBOI").await.unwrap();
+    let u = store
+        .create_user(
+            &Actor::Cli,
+            staff(&school, Role::SchoolAdmin, "admin", None),
+            NOW,
+        )
+        .await
+        .unwrap();
+    store
+        .begin_totp_enrolment(&u.id, "MZXW6YTBOI")
+        .await
+        .unwrap();
     let u = store.user(&u.id).await.unwrap();
     assert_eq!(u.totp_secret.as_deref(), Some("MZXW6YTBOI"));
     assert!(!u.totp_enabled);
-    store.enable_totp(&Actor::User(u.id.clone()), &u, 100, NOW).await.unwrap();
+    store
+        .enable_totp(&Actor::User(u.id.clone()), &u, 100, NOW)
+        .await
+        .unwrap();
     assert!(store.user(&u.id).await.unwrap().totp_enabled);
-    assert!(!store.use_totp_step(&u.id, 100).await.unwrap(), "the enrolment code cannot sign in again");
+    assert!(
+        !store.use_totp_step(&u.id, 100).await.unwrap(),
+        "the enrolment code cannot sign in again"
+    );
     assert!(store.use_totp_step(&u.id, 101).await.unwrap());
     assert!(!store.use_totp_step(&u.id, 101).await.unwrap());
     store.begin_totp_enrolment(&u.id, "OTHER").await.unwrap();
-    assert_eq!(store.user(&u.id).await.unwrap().totp_secret.as_deref(), Some("MZXW6YTBOI"), "an enabled secret is not replaced");
+    assert_eq!(
+        store.user(&u.id).await.unwrap().totp_secret.as_deref(),
+        Some("MZXW6YTBOI"),
+        "an enabled secret is not replaced"
+    );
 }

@@ -116,5 +116,9 @@ pub type AppResult<T> = Result<T, AppError>;
 
 /// Maps a framework rejection (unreadable form or JSON) to one of ours, keeping "too large".
 pub fn rejection(status: StatusCode, key: &'static str) -> AppError {
-    if status == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadRequest(key) }
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge
+    } else {
+        AppError::BadRequest(key)
+    }
 }

@@ -16,37 +16,69 @@ pub const SESSION_COOKIE: &str = "yanshi_session";
 #[derive(Clone)]
 pub enum Identity {
     Anonymous,
-    Session { user: Box<User>, stage: SessionStage, secret: String },
-    Bearer { user: Box<User>, secret: String },
+    Session {
+        user: Box<User>,
+        stage: SessionStage,
+        secret: String,
+    },
+    Bearer {
+        user: Box<User>,
+        secret: String,
+    },
 }
 
 impl Identity {
     /// The account, when sign-in is complete (all factors).
     pub fn signed_in(&self) -> Option<&User> {
         match self {
-            Identity::Session { user, stage: SessionStage::Full, .. } | Identity::Bearer { user, .. } => Some(user),
+            Identity::Session {
+                user,
+                stage: SessionStage::Full,
+                ..
+            }
+            | Identity::Bearer { user, .. } => Some(user),
             _ => None,
         }
     }
 }
 
 fn bearer(parts: &axum::http::HeaderMap) -> Option<&str> {
-    parts.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+    parts
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
 }
 
 /// Loads the identity once per request, for the guards and handlers behind it.
-pub async fn load_identity(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn load_identity(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let now = state.clock.now();
     let headers = req.headers();
     let identity = if let Some(token) = bearer(headers) {
         match state.store.api_token_user(token, now).await {
-            Ok(Some(user)) => Identity::Bearer { user: Box::new(user), secret: token.to_string() },
+            Ok(Some(user)) => Identity::Bearer {
+                user: Box::new(user),
+                secret: token.to_string(),
+            },
             Ok(None) => Identity::Anonymous,
             Err(e) => return AppError::from(e).into_response(),
         }
     } else if let Some(secret) = cookie(headers, SESSION_COOKIE) {
-        match state.store.session(&secret, now, state.config.session).await {
-            Ok(Some(s)) => Identity::Session { user: Box::new(s.user), stage: s.stage, secret },
+        match state
+            .store
+            .session(&secret, now, state.config.session)
+            .await
+        {
+            Ok(Some(s)) => Identity::Session {
+                user: Box::new(s.user),
+                stage: s.stage,
+                secret,
+            },
             Ok(None) => Identity::Anonymous,
             Err(e) => return AppError::from(e).into_response(),
         }
@@ -68,14 +100,30 @@ impl<S: Send + Sync> FromRequestParts<S> for Me {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        let identity = parts.extensions.get::<Identity>().cloned().unwrap_or(Identity::Anonymous);
+        let identity = parts
+            .extensions
+            .get::<Identity>()
+            .cloned()
+            .unwrap_or(Identity::Anonymous);
         let (user, bearer_secret) = match identity {
-            Identity::Session { user, stage: SessionStage::Full, .. } => (*user, None),
+            Identity::Session {
+                user,
+                stage: SessionStage::Full,
+                ..
+            } => (*user, None),
             Identity::Bearer { user, secret } => (*user, Some(secret)),
             _ => return Err(AppError::Unauthenticated),
         };
-        let principal = Principal { user_id: user.id.clone(), role: user.role, school_id: user.school_id.clone() };
-        Ok(Me { user, principal, bearer_secret })
+        let principal = Principal {
+            user_id: user.id.clone(),
+            role: user.role,
+            school_id: user.school_id.clone(),
+        };
+        Ok(Me {
+            user,
+            principal,
+            bearer_secret,
+        })
     }
 }
 

@@ -37,27 +37,55 @@ pub fn role_key(role: Role) -> &'static str {
 impl Layout {
     /// For pages without a signed-in person (sign-in, errors).
     pub fn bare(lang: Lang, demo: bool) -> Self {
-        Self { t: Tr(lang), lang: lang.code(), demo, user_name: None, role_label: "", unread: 0, nav: Vec::new() }
+        Self {
+            t: Tr(lang),
+            lang: lang.code(),
+            demo,
+            user_name: None,
+            role_label: "",
+            unread: 0,
+            nav: Vec::new(),
+        }
     }
 
     pub async fn for_user(state: &AppState, lang: Lang, user: &User) -> Self {
         let t = Tr(lang);
-        let p = Principal { user_id: user.id.clone(), role: user.role, school_id: user.school_id.clone() };
-        let mut nav = vec![NavItem { href: "/home", label: t.get("ui-nav-home") }];
+        let p = Principal {
+            user_id: user.id.clone(),
+            role: user.role,
+            school_id: user.school_id.clone(),
+        };
+        let mut nav = vec![NavItem {
+            href: "/home",
+            label: t.get("ui-nav-home"),
+        }];
         let entries: [(Action, &'static str, &'static str); 5] = [
             (Action::ManageDistrict, "/district", "ui-nav-district"),
             (Action::ManageStaffAccounts, "/admin/users", "ui-nav-users"),
-            (Action::IssueGuardianInvitations, "/admin/invitations", "ui-nav-invitations"),
+            (
+                Action::IssueGuardianInvitations,
+                "/admin/invitations",
+                "ui-nav-invitations",
+            ),
             (Action::ManageChannels, "/admin/channels", "ui-nav-channels"),
             (Action::ViewAudit, "/admin/audit", "ui-nav-audit"),
         ];
         for (action, href, key) in entries {
             if may(&p, action, None) {
-                nav.push(NavItem { href, label: t.get(key) });
+                nav.push(NavItem {
+                    href,
+                    label: t.get(key),
+                });
             }
         }
-        nav.push(NavItem { href: "/inbox", label: t.get("ui-nav-inbox") });
-        nav.push(NavItem { href: "/account", label: t.get("ui-nav-account") });
+        nav.push(NavItem {
+            href: "/inbox",
+            label: t.get("ui-nav-inbox"),
+        });
+        nav.push(NavItem {
+            href: "/account",
+            label: t.get("ui-nav-account"),
+        });
         // A failed count only hides the badge; the page itself still renders.
         let unread = state.store.unread_count(&user.id).await.unwrap_or(0);
         Self {

@@ -29,17 +29,33 @@ pub fn app(state: AppState) -> Router {
     routes
         .into_router()
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), identity::load_identity))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            identity::load_identity,
+        ))
         .layer(axum::middleware::from_fn(middleware::csrf))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::render_errors))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers_and_metrics))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::render_errors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers_and_metrics,
+        ))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .with_state(state)
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then finishes open requests.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

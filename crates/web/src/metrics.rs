@@ -26,10 +26,17 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     out.push_str("# HELP yanshi_http_responses_total HTTP responses served by this instance, by status class.\n");
     out.push_str("# TYPE yanshi_http_responses_total counter\n");
     for (i, c) in m.by_class.iter().enumerate() {
-        out.push_str(&format!("yanshi_http_responses_total{{class=\"{}xx\"}} {}\n", i + 1, c.load(Ordering::Relaxed)));
+        out.push_str(&format!(
+            "yanshi_http_responses_total{{class=\"{}xx\"}} {}\n",
+            i + 1,
+            c.load(Ordering::Relaxed)
+        ));
     }
     out.push_str("# HELP yanshi_sign_in_failures_total Failed sign-ins seen by this instance.\n# TYPE yanshi_sign_in_failures_total counter\n");
-    out.push_str(&format!("yanshi_sign_in_failures_total {}\n", m.sign_in_failures.load(Ordering::Relaxed)));
+    out.push_str(&format!(
+        "yanshi_sign_in_failures_total {}\n",
+        m.sign_in_failures.load(Ordering::Relaxed)
+    ));
     let (up, pending) = match state.store.outbox_pending().await {
         Ok(n) => (1, n),
         Err(_) => (0, 0),
@@ -38,6 +45,15 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     out.push_str(&format!("yanshi_database_up {up}\n"));
     out.push_str("# HELP yanshi_outbox_pending Notifications waiting for delivery.\n# TYPE yanshi_outbox_pending gauge\n");
     out.push_str(&format!("yanshi_outbox_pending {pending}\n"));
-    out.push_str(&format!("# TYPE yanshi_build_info gauge\nyanshi_build_info{{version=\"{}\"}} 1\n", env!("CARGO_PKG_VERSION")));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out)
+    out.push_str(&format!(
+        "# TYPE yanshi_build_info gauge\nyanshi_build_info{{version=\"{}\"}} 1\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
 }

@@ -21,18 +21,28 @@ pub async fn csrf(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let h = req.headers();
-    let cookieless_api = req.uri().path().starts_with("/api/") && cookie(h, SESSION_COOKIE_NAME_FOR_CSRF).is_none();
+    let cookieless_api =
+        req.uri().path().starts_with("/api/") && cookie(h, SESSION_COOKIE_NAME_FOR_CSRF).is_none();
     if cookieless_api {
         return next.run(req).await;
     }
     let same_origin = match h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         Some(site) => site == "same-origin" || site == "none",
-        None => match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), h.get(header::HOST).and_then(|v| v.to_str().ok())) {
-            (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest.trim_end_matches('/') == host),
+        None => match (
+            h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            h.get(header::HOST).and_then(|v| v.to_str().ok()),
+        ) {
+            (Some(origin), Some(host)) => origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host),
             _ => false,
         },
     };
-    if same_origin { next.run(req).await } else { AppError::CrossSite.into_response() }
+    if same_origin {
+        next.run(req).await
+    } else {
+        AppError::CrossSite.into_response()
+    }
 }
 
 #[derive(Template)]
@@ -55,8 +65,14 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         return resp;
     }
     let ours = resp.extensions().get::<ErrorKey>().cloned();
-    let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if ours.is_none() && (content_type.starts_with("text/html") || content_type.starts_with("application/json")) {
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ours.is_none()
+        && (content_type.starts_with("text/html") || content_type.starts_with("application/json"))
+    {
         return resp; // A page that shows its own error (a form with a message).
     }
     let key = ours.unwrap_or_else(|| generic(status));
@@ -65,15 +81,21 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         let body = serde_json::json!({ "error": { "code": key.code, "message": message, "field": key.field } });
         (status, axum::Json(body)).into_response()
     } else {
-        let page = ErrorPage { l: Layout::bare(lang, state.config.demo), status: status.as_u16(), message };
+        let page = ErrorPage {
+            l: Layout::bare(lang, state.config.demo),
+            status: status.as_u16(),
+            message,
+        };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, message).into_response(),
         }
     };
-    out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    out.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(v) = resp.headers().get(header::WWW_AUTHENTICATE) {
-        out.headers_mut().insert(header::WWW_AUTHENTICATE, v.clone());
+        out.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, v.clone());
     }
     out
 }
@@ -92,23 +114,46 @@ fn generic(status: StatusCode) -> ErrorKey {
         s if s < 500 => ("bad_request", "err-bad-request"),
         _ => ("internal", "err-internal"),
     };
-    ErrorKey { code, key, field: None }
+    ErrorKey {
+        code,
+        key,
+        field: None,
+    }
 }
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 /// Security headers on every response; counts responses for `/metrics`.
-pub async fn security_headers_and_metrics(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+pub async fn security_headers_and_metrics(
+    State(state): State<AppState>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
     let mut resp = next.run(req).await;
     state.metrics.count_response(resp.status().as_u16());
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -53,8 +53,19 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig, outbox: Arc<Notify>) -> Self {
-        Self(Arc::new(Inner { store, clock, config, metrics: Metrics::default(), outbox }))
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        config: WebConfig,
+        outbox: Arc<Notify>,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            store,
+            clock,
+            config,
+            metrics: Metrics::default(),
+            outbox,
+        }))
     }
 }
 

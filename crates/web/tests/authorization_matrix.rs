@@ -10,8 +10,25 @@ use yanshi_domain::role::Role;
 use yanshi_store::testing::backends;
 
 /// Who may pass each route's guard. `ANON` = anyone, signed in or not; `SIGNED_IN` = every role.
-const ANON: &[&str] = &["anonymous", "district_admin", "school_admin", "grade_director", "class_teacher", "teacher", "volunteer", "guardian"];
-const SIGNED_IN: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher", "teacher", "volunteer", "guardian"];
+const ANON: &[&str] = &[
+    "anonymous",
+    "district_admin",
+    "school_admin",
+    "grade_director",
+    "class_teacher",
+    "teacher",
+    "volunteer",
+    "guardian",
+];
+const SIGNED_IN: &[&str] = &[
+    "district_admin",
+    "school_admin",
+    "grade_director",
+    "class_teacher",
+    "teacher",
+    "volunteer",
+    "guardian",
+];
 const ADMINS: &[&str] = &["district_admin", "school_admin"];
 const NOBODY: &[&str] = &[];
 
@@ -38,8 +55,26 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/admin/users", ADMINS),
     ("POST", "/admin/users", ADMINS),
     ("POST", "/admin/users/{id}/disable", ADMINS),
-    ("GET", "/admin/invitations", &["district_admin", "school_admin", "grade_director", "class_teacher"]),
-    ("POST", "/admin/invitations", &["district_admin", "school_admin", "grade_director", "class_teacher"]),
+    (
+        "GET",
+        "/admin/invitations",
+        &[
+            "district_admin",
+            "school_admin",
+            "grade_director",
+            "class_teacher",
+        ],
+    ),
+    (
+        "POST",
+        "/admin/invitations",
+        &[
+            "district_admin",
+            "school_admin",
+            "grade_director",
+            "class_teacher",
+        ],
+    ),
     ("GET", "/admin/channels", ADMINS),
     ("POST", "/admin/channels", ADMINS),
     ("POST", "/admin/channels/test", ADMINS),
@@ -56,19 +91,38 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("POST", "/api/v1/schools", &["district_admin"]),
     ("GET", "/api/v1/users", ADMINS),
     ("POST", "/api/v1/users", ADMINS),
-    ("POST", "/api/v1/invitations", &["district_admin", "school_admin", "grade_director", "class_teacher"]),
+    (
+        "POST",
+        "/api/v1/invitations",
+        &[
+            "district_admin",
+            "school_admin",
+            "grade_director",
+            "class_teacher",
+        ],
+    ),
     ("GET", "/api/v1/audit", ADMINS),
 ];
 
 #[test]
 fn every_route_is_in_the_table_and_every_table_row_is_a_route() {
-    let mut routes: Vec<(String, String)> = yanshi_web::routes::all().infos().iter().map(|r| (r.method.to_string(), r.path.to_string())).collect();
-    let mut table: Vec<(String, String)> = EXPECTED.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    let mut routes: Vec<(String, String)> = yanshi_web::routes::all()
+        .infos()
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    let mut table: Vec<(String, String)> = EXPECTED
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
     routes.sort();
     table.sort();
     let missing: Vec<_> = routes.iter().filter(|r| !table.contains(r)).collect();
     let stale: Vec<_> = table.iter().filter(|r| !routes.contains(r)).collect();
-    assert!(missing.is_empty(), "routes without a row in the authorization table: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the authorization table: {missing:?}"
+    );
     assert!(stale.is_empty(), "table rows without a route: {stale:?}");
 }
 
@@ -116,13 +170,23 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
                 };
                 let m: Method = method.parse().unwrap();
                 let body = (m != Method::GET).then(String::new);
-                let resp = app.send(request(m, &concrete, session.as_deref(), body)).await;
+                let resp = app
+                    .send(request(m, &concrete, session.as_deref(), body))
+                    .await;
                 let passed = passed_guard(&resp);
                 if passed != allowed.contains(name) {
-                    wrong.push(format!("{method} {path} as {name}: {} {}", resp.status, resp.location()));
+                    wrong.push(format!(
+                        "{method} {path} as {name}: {} {}",
+                        resp.status,
+                        resp.location()
+                    ));
                 }
             }
         }
-        assert!(wrong.is_empty(), "{backend:?}: the matrix differs from the table:\n{}", wrong.join("\n"));
+        assert!(
+            wrong.is_empty(),
+            "{backend:?}: the matrix differs from the table:\n{}",
+            wrong.join("\n")
+        );
     }
 }

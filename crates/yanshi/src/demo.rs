@@ -31,12 +31,18 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
 pub async fn ensure(store: &Store, now: OffsetDateTime) -> anyhow::Result<()> {
     let school = match store.school_by_name(DEMO_SCHOOL).await? {
         Some(s) => s,
-        None => store.create_school(&Actor::System, DEMO_SCHOOL, DEFAULT_TIME_ZONE, true, now).await?,
+        None => {
+            store
+                .create_school(&Actor::System, DEMO_SCHOOL, DEFAULT_TIME_ZONE, true, now)
+                .await?
+        }
     };
-    let pw = NewPassword::parse(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("demo password: {e}"))?;
+    let pw =
+        NewPassword::parse(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("demo password: {e}"))?;
     let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await?;
     for (login, name, role) in DEMO_ACCOUNTS {
-        let parsed = yanshi_domain::account::Login::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let parsed =
+            yanshi_domain::account::Login::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?;
         if store.user_by_login(&parsed).await?.is_some() {
             continue;
         }
@@ -44,14 +50,27 @@ pub async fn ensure(store: &Store, now: OffsetDateTime) -> anyhow::Result<()> {
         let new = NewUser {
             school_id: (!role.is_district_wide()).then(|| school.id.clone()),
             role: *role,
-            username: if guardian { None } else { Some(Username::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?) },
-            phone: if guardian { Some(PhoneNumber::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?) } else { None },
+            username: if guardian {
+                None
+            } else {
+                Some(Username::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?)
+            },
+            phone: if guardian {
+                Some(PhoneNumber::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?)
+            } else {
+                None
+            },
             display_name: DisplayName::parse(name).map_err(|e| anyhow::anyhow!("{e}"))?,
             password_hash: hash.clone(),
         };
-        let user = store.create_user(&Actor::System, new, now).await.with_context(|| format!("demo account {login}"))?;
+        let user = store
+            .create_user(&Actor::System, new, now)
+            .await
+            .with_context(|| format!("demo account {login}"))?;
         if role.requires_two_factor() {
-            store.begin_totp_enrolment(&user.id, DEMO_TOTP_SECRET).await?;
+            store
+                .begin_totp_enrolment(&user.id, DEMO_TOTP_SECRET)
+                .await?;
             store.enable_totp(&Actor::System, &user, 0, now).await?;
         }
     }

@@ -17,7 +17,11 @@ use yanshi_store::{Actor, NewUser, Store};
 use yanshi_web::{AppState, WebConfig};
 
 #[derive(Parser)]
-#[command(name = "yanshi", version, about = "课后延时服务 — after-school extended care for a primary school")]
+#[command(
+    name = "yanshi",
+    version,
+    about = "课后延时服务 — after-school extended care for a primary school"
+)]
 struct Cli {
     /// A TOML config file (see yanshi.example.toml).
     #[arg(long, global = true, env = "YANSHI_CONFIG")]
@@ -145,13 +149,18 @@ fn main() -> anyhow::Result<()> {
     .or(file.log_format.clone())
     .unwrap_or_else(|| "text".into());
     init_tracing(&log_format);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(run(cli, file))
 }
 
 fn init_tracing(format: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("YANSHI_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("YANSHI_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -160,17 +169,30 @@ fn init_tracing(format: &str) {
 }
 
 async fn open(cli: &Cli, file: &FileConfig) -> anyhow::Result<(Store, String)> {
-    let data_dir = cli.data_dir.clone().or(file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
-    let url = config::database_url(cli.database_url.clone().or(file.database_url.clone()), &data_dir)?;
-    let store = Store::connect(&url).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    store.migrate().await.map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .or(file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
+    let url = config::database_url(
+        cli.database_url.clone().or(file.database_url.clone()),
+        &data_dir,
+    )?;
+    let store = Store::connect(&url)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
     Ok((store, url))
 }
 
 fn read_password() -> anyhow::Result<NewPassword> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
-    NewPassword::parse(line.trim_end_matches(['\r', '\n'])).map_err(|e| anyhow::anyhow!("password refused: {}", e.key))
+    NewPassword::parse(line.trim_end_matches(['\r', '\n']))
+        .map_err(|e| anyhow::anyhow!("password refused: {}", e.key))
 }
 
 fn invalid(e: yanshi_domain::Invalid) -> anyhow::Error {
@@ -183,12 +205,18 @@ async fn find_school(store: &Store, name_or_id: &str) -> anyhow::Result<yanshi_s
     {
         return Ok(s);
     }
-    store.school_by_name(name_or_id).await?.with_context(|| format!("no school named {name_or_id}"))
+    store
+        .school_by_name(name_or_id)
+        .await?
+        .with_context(|| format!("no school named {name_or_id}"))
 }
 
 async fn find_user(store: &Store, login: &str) -> anyhow::Result<yanshi_store::User> {
     let login = Login::parse(login).map_err(invalid)?;
-    store.user_by_login(&login).await?.context("no such account")
+    store
+        .user_by_login(&login)
+        .await?
+        .context("no such account")
 }
 
 async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
@@ -202,7 +230,16 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
         }
         Command::School(SchoolCommand::Create { name }) => {
             let (store, _) = open(&cli, &file).await?;
-            let s = store.create_school(&Actor::Cli, name, yanshi_domain::school_time::DEFAULT_TIME_ZONE, false, clock.now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let s = store
+                .create_school(
+                    &Actor::Cli,
+                    name,
+                    yanshi_domain::school_time::DEFAULT_TIME_ZONE,
+                    false,
+                    clock.now(),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}\t{}", s.id, s.name);
             Ok(())
         }
@@ -219,7 +256,10 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             if out.exists() {
                 bail!("{} exists already; choose a new file", out.display());
             }
-            store.backup_sqlite(&out.display().to_string()).await.map_err(|e| anyhow::anyhow!("{e} — for PostgreSQL use pg_dump (see README)"))?;
+            store
+                .backup_sqlite(&out.display().to_string())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} — for PostgreSQL use pg_dump (see README)"))?;
             println!("backup written to {}", out.display());
             Ok(())
         }
@@ -242,8 +282,12 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             Ok(())
         }
         Command::DemoCode => {
-            let secret = yanshi_domain::totp::base32_decode(demo::DEMO_TOTP_SECRET).context("demo secret")?;
-            println!("{}", yanshi_domain::totp::current_code(&secret, clock.now()));
+            let secret = yanshi_domain::totp::base32_decode(demo::DEMO_TOTP_SECRET)
+                .context("demo secret")?;
+            println!(
+                "{}",
+                yanshi_domain::totp::current_code(&secret, clock.now())
+            );
             Ok(())
         }
     }
@@ -253,8 +297,16 @@ async fn user_command(cli: &Cli, file: &FileConfig, cmd: &UserCommand) -> anyhow
     let (store, _) = open(cli, file).await?;
     let now = SystemClock.now();
     match cmd {
-        UserCommand::Create { username, name, role, school, phone } => {
-            let role = Role::parse(role).filter(|r| *r != Role::Guardian).context("unknown role (guardians sign up with an invitation code)")?;
+        UserCommand::Create {
+            username,
+            name,
+            role,
+            school,
+            phone,
+        } => {
+            let role = Role::parse(role)
+                .filter(|r| *r != Role::Guardian)
+                .context("unknown role (guardians sign up with an invitation code)")?;
             let school_id = match (role.is_district_wide(), school) {
                 (true, None) => None,
                 (true, Some(_)) => bail!("a district admin belongs to no school"),
@@ -262,22 +314,31 @@ async fn user_command(cli: &Cli, file: &FileConfig, cmd: &UserCommand) -> anyhow
                 (false, None) => bail!("--school is required for this role"),
             };
             let pw = read_password()?;
-            let hash = tokio::task::spawn_blocking(move || yanshi_domain::password::hash(&pw)).await?;
+            let hash =
+                tokio::task::spawn_blocking(move || yanshi_domain::password::hash(&pw)).await?;
             let new = NewUser {
                 school_id,
                 role,
                 username: Some(Username::parse(username).map_err(invalid)?),
-                phone: phone.as_deref().map(PhoneNumber::parse).transpose().map_err(invalid)?,
+                phone: phone
+                    .as_deref()
+                    .map(PhoneNumber::parse)
+                    .transpose()
+                    .map_err(invalid)?,
                 display_name: DisplayName::parse(name).map_err(invalid)?,
                 password_hash: hash,
             };
-            let u = store.create_user(&Actor::Cli, new, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let u = store
+                .create_user(&Actor::Cli, new, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created {} ({})", u.id, u.role.as_str());
         }
         UserCommand::ResetPassword { login } => {
             let u = find_user(&store, login).await?;
             let pw = read_password()?;
-            let hash = tokio::task::spawn_blocking(move || yanshi_domain::password::hash(&pw)).await?;
+            let hash =
+                tokio::task::spawn_blocking(move || yanshi_domain::password::hash(&pw)).await?;
             store.set_password(&Actor::Cli, &u.id, hash, now).await?;
             println!("password set; all sessions of {} ended", u.display_name);
         }
@@ -288,26 +349,60 @@ async fn user_command(cli: &Cli, file: &FileConfig, cmd: &UserCommand) -> anyhow
         }
         UserCommand::Invite { by, note } => {
             let u = find_user(&store, by).await?;
-            let school = u.school_id.clone().context("the issuing account belongs to no school")?;
-            let code = store.create_invitation(&Actor::User(u.id.clone()), &school, note, now, WebConfig::default().invitation_ttl).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let school = u
+                .school_id
+                .clone()
+                .context("the issuing account belongs to no school")?;
+            let code = store
+                .create_invitation(
+                    &Actor::User(u.id.clone()),
+                    &school,
+                    note,
+                    now,
+                    WebConfig::default().invitation_ttl,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", code.grouped());
         }
     }
     Ok(())
 }
 
-async fn restore(cli: &Cli, file: &FileConfig, from: &std::path::Path, yes: bool) -> anyhow::Result<()> {
-    let data_dir = cli.data_dir.clone().or(file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
-    let url = config::database_url(cli.database_url.clone().or(file.database_url.clone()), &data_dir)?;
+async fn restore(
+    cli: &Cli,
+    file: &FileConfig,
+    from: &std::path::Path,
+    yes: bool,
+) -> anyhow::Result<()> {
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .or(file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
+    let url = config::database_url(
+        cli.database_url.clone().or(file.database_url.clone()),
+        &data_dir,
+    )?;
     let target = config::sqlite_path(&url)?;
     // Check the backup before touching anything.
-    let backup = Store::connect(&format!("sqlite://{}?mode=ro", from.display())).await.map_err(|e| anyhow::anyhow!("cannot open the backup: {e}"))?;
-    if !backup.integrity_ok().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+    let backup = Store::connect(&format!("sqlite://{}?mode=ro", from.display()))
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the backup: {e}"))?;
+    if !backup
+        .integrity_ok()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
         bail!("the backup fails SQLite's integrity check; nothing was changed");
     }
     backup.close().await;
     if !yes {
-        bail!("this replaces {} with {}; stop the server, then run again with --yes", target.display(), from.display());
+        bail!(
+            "this replaces {} with {}; stop the server, then run again with --yes",
+            target.display(),
+            from.display()
+        );
     }
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
@@ -319,13 +414,20 @@ async fn restore(cli: &Cli, file: &FileConfig, from: &std::path::Path, yes: bool
 
 async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result<()> {
     let demo = args.demo.or(file.demo).unwrap_or(false);
-    let listen = args.listen.clone().or(file.listen.clone()).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
+    let listen = args
+        .listen
+        .clone()
+        .or(file.listen.clone())
+        .unwrap_or_else(|| config::DEFAULT_LISTEN.into());
     let (store, url) = open(cli, file).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if demo {
         demo::ensure(&store, clock.now()).await?;
     }
-    let mut web = WebConfig { demo, ..WebConfig::default() };
+    let mut web = WebConfig {
+        demo,
+        ..WebConfig::default()
+    };
     web.cookie_secure = args.cookie_secure.or(file.cookie_secure).unwrap_or(false);
     web.behind_proxy = args.behind_proxy.or(file.behind_proxy).unwrap_or(false);
     if let Some(m) = file.session_idle_minutes {
@@ -334,11 +436,18 @@ async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result
     if let Some(h) = file.session_absolute_hours {
         web.session.absolute = time::Duration::hours(h.clamp(1, 24 * 30));
     }
-    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
 
     let instance = format!("{}-{}", std::process::id(), addr.port());
-    let worker = yanshi_notify::Worker::new(store.clone(), clock.clone(), yanshi_notify::Deliverer::new(file.smtp.clone()), instance);
+    let worker = yanshi_notify::Worker::new(
+        store.clone(),
+        clock.clone(),
+        yanshi_notify::Deliverer::new(file.smtp.clone()),
+        instance,
+    );
     let state = AppState::new(store.clone(), clock, web, worker.waker());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut worker_stop = stop_rx.clone();
@@ -346,7 +455,11 @@ async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result
         let _ = worker_stop.changed().await;
     }));
 
-    println!("yanshi {} · {} · http://{addr}", env!("CARGO_PKG_VERSION"), yanshi_store::redact_url(&url));
+    println!(
+        "yanshi {} · {} · http://{addr}",
+        env!("CARGO_PKG_VERSION"),
+        yanshi_store::redact_url(&url)
+    );
     if demo {
         demo::print_accounts();
     }

@@ -29,7 +29,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        Json::<T>::from_request(req, state).await.map(|j| ApiJson(j.0)).map_err(|r| crate::error::rejection(r.status(), "err-bad-json"))
+        Json::<T>::from_request(req, state)
+            .await
+            .map(|j| ApiJson(j.0))
+            .map_err(|r| crate::error::rejection(r.status(), "err-bad-json"))
     }
 }
 
@@ -53,7 +56,11 @@ impl UserOut {
             role: u.role.as_str(),
             display_name: u.display_name.clone(),
             username: u.username.clone(),
-            phone: if full_phone { u.phone.clone() } else { u.masked_phone() },
+            phone: if full_phone {
+                u.phone.clone()
+            } else {
+                u.masked_phone()
+            },
             school_id: u.school_id.as_ref().map(ToString::to_string),
             two_factor: u.totp_enabled,
             disabled: u.disabled,
@@ -68,10 +75,14 @@ pub struct TokenRequest {
     totp_code: Option<String>,
 }
 
-pub async fn create_token(State(state): State<AppState>, ClientIp(ip): ClientIp, ApiJson(r): ApiJson<TokenRequest>) -> AppResult<Response> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(r): ApiJson<TokenRequest>,
+) -> AppResult<Response> {
     let login = Login::parse(&r.login)?;
     let user = match check_password(&state, &login, &r.password, &ip).await? {
-        PasswordCheck::Ok(u) => u,
+        PasswordCheck::Ok(u) => *u,
         PasswordCheck::Wrong => return Err(AppError::Unauthenticated),
         PasswordCheck::Throttled => return Err(AppError::TooManyAttempts),
     };
@@ -81,14 +92,26 @@ pub async fn create_token(State(state): State<AppState>, ClientIp(ip): ClientIp,
             None => false,
         };
         if !ok {
-            state.store.record_sign_in_failure(&[login.throttle_key()], state.clock.now()).await?;
-            return Err(AppError::Invalid(yanshi_domain::Invalid::new("totp_code", "err-code-wrong")));
+            state
+                .store
+                .record_sign_in_failure(&[login.throttle_key()], state.clock.now())
+                .await?;
+            return Err(AppError::Invalid(yanshi_domain::Invalid::new(
+                "totp_code",
+                "err-code-wrong",
+            )));
         }
     } else if user.role.requires_two_factor() {
         // Set up in the browser first: an admin never holds a token without a second factor.
-        return Err(AppError::Invalid(yanshi_domain::Invalid::new("totp_code", "err-two-factor-required")));
+        return Err(AppError::Invalid(yanshi_domain::Invalid::new(
+            "totp_code",
+            "err-two-factor-required",
+        )));
     }
-    let token = state.store.create_api_token(&user, state.clock.now(), state.config.api_token_ttl).await?;
+    let token = state
+        .store
+        .create_api_token(&user, state.clock.now(), state.config.api_token_ttl)
+        .await?;
     let body = json!({
         "token": token.token,
         "token_type": "Bearer",
@@ -99,11 +122,14 @@ pub async fn create_token(State(state): State<AppState>, ClientIp(ip): ClientIp,
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 pub async fn revoke_token(State(state): State<AppState>, me: Me) -> AppResult<StatusCode> {
-    let secret = me.bearer_secret.ok_or(AppError::BadRequest("err-bearer-only"))?;
+    let secret = me
+        .bearer_secret
+        .ok_or(AppError::BadRequest("err-bearer-only"))?;
     state.store.revoke_api_token(&secret).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -113,7 +139,9 @@ pub async fn me(State(state): State<AppState>, me: Me) -> AppResult<Json<serde_j
         Some(id) => Some(state.store.school(id).await?),
         None => None,
     };
-    Ok(Json(json!({ "user": UserOut::from(&me.user, true), "school": school, "locale": me.user.locale })))
+    Ok(Json(
+        json!({ "user": UserOut::from(&me.user, true), "school": school, "locale": me.user.locale }),
+    ))
 }
 
 pub async fn inbox(State(state): State<AppState>, me: Me) -> AppResult<Json<serde_json::Value>> {
@@ -130,8 +158,21 @@ pub struct NewSchool {
     name: String,
 }
 
-pub async fn create_school(State(state): State<AppState>, me: Me, ApiJson(r): ApiJson<NewSchool>) -> AppResult<Response> {
-    let school = state.store.create_school(&Actor::User(me.user.id.clone()), &r.name, DEFAULT_TIME_ZONE, false, state.clock.now()).await?;
+pub async fn create_school(
+    State(state): State<AppState>,
+    me: Me,
+    ApiJson(r): ApiJson<NewSchool>,
+) -> AppResult<Response> {
+    let school = state
+        .store
+        .create_school(
+            &Actor::User(me.user.id.clone()),
+            &r.name,
+            DEFAULT_TIME_ZONE,
+            false,
+            state.clock.now(),
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(json!({ "school": school }))).into_response())
 }
 
@@ -141,17 +182,43 @@ pub struct SchoolQuery {
     limit: Option<i64>,
 }
 
-pub async fn users(State(state): State<AppState>, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Json<serde_json::Value>> {
-    let school = resolve_school(&me, q.school.as_deref(), Action::ManageStaffAccounts)?.ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
-    let users: Vec<UserOut> = state.store.users_of_school(Some(&school)).await?.iter().filter(|u| u.role.is_staff()).map(|u| UserOut::from(u, true)).collect();
+pub async fn users(
+    State(state): State<AppState>,
+    me: Me,
+    Query(q): Query<SchoolQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    let school = resolve_school(&me, q.school.as_deref(), Action::ManageStaffAccounts)?.ok_or(
+        AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")),
+    )?;
+    let users: Vec<UserOut> = state
+        .store
+        .users_of_school(Some(&school))
+        .await?
+        .iter()
+        .filter(|u| u.role.is_staff())
+        .map(|u| UserOut::from(u, true))
+        .collect();
     Ok(Json(json!({ "users": users })))
 }
 
-pub async fn create_user(State(state): State<AppState>, me: Me, ApiJson(f): ApiJson<NewStaffForm>) -> AppResult<Response> {
-    let school = resolve_school(&me, f.school.as_deref(), Action::ManageStaffAccounts)?.ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
+pub async fn create_user(
+    State(state): State<AppState>,
+    me: Me,
+    ApiJson(f): ApiJson<NewStaffForm>,
+) -> AppResult<Response> {
+    let school = resolve_school(&me, f.school.as_deref(), Action::ManageStaffAccounts)?.ok_or(
+        AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")),
+    )?;
     let new = new_staff(school, &f).await?;
-    let user = state.store.create_user(&Actor::User(me.user.id.clone()), new, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "user": UserOut::from(&user, true) }))).into_response())
+    let user = state
+        .store
+        .create_user(&Actor::User(me.user.id.clone()), new, state.clock.now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "user": UserOut::from(&user, true) })),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -161,16 +228,39 @@ pub struct NewInvitation {
     note: String,
 }
 
-pub async fn create_invitation(State(state): State<AppState>, me: Me, ApiJson(r): ApiJson<NewInvitation>) -> AppResult<Response> {
-    let school = resolve_school(&me, r.school.as_deref(), Action::IssueGuardianInvitations)?.ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
+pub async fn create_invitation(
+    State(state): State<AppState>,
+    me: Me,
+    ApiJson(r): ApiJson<NewInvitation>,
+) -> AppResult<Response> {
+    let school =
+        resolve_school(&me, r.school.as_deref(), Action::IssueGuardianInvitations)?.ok_or(
+            AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")),
+        )?;
     let now = state.clock.now();
-    let code = state.store.create_invitation(&Actor::User(me.user.id.clone()), &school, &r.note, now, state.config.invitation_ttl).await?;
+    let code = state
+        .store
+        .create_invitation(
+            &Actor::User(me.user.id.clone()),
+            &school,
+            &r.note,
+            now,
+            state.config.invitation_ttl,
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(json!({ "code": code.grouped(), "expires_at": rfc3339(now + state.config.invitation_ttl) }))).into_response())
 }
 
-pub async fn audit(State(state): State<AppState>, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Json<serde_json::Value>> {
+pub async fn audit(
+    State(state): State<AppState>,
+    me: Me,
+    Query(q): Query<SchoolQuery>,
+) -> AppResult<Json<serde_json::Value>> {
     let school = resolve_school(&me, q.school.as_deref(), Action::ViewAudit)?;
-    let entries = state.store.audit_entries(school.as_ref(), q.limit.unwrap_or(100).clamp(1, 1000)).await?;
+    let entries = state
+        .store
+        .audit_entries(school.as_ref(), q.limit.unwrap_or(100).clamp(1, 1000))
+        .await?;
     let entries: Vec<_> = entries
         .into_iter()
         .map(|e| {

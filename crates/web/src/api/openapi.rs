@@ -42,18 +42,114 @@ fn invitation_body() -> Value {
 }
 
 pub const OPERATIONS: &[Operation] = &[
-    Operation { method: "GET", path: "/api/v1/openapi.json", id: "get_openapi", summary: "This description", auth: false, body: None, success: 200 },
-    Operation { method: "GET", path: "/api/v1/docs", id: "get_docs", summary: "Browsable documentation", auth: false, body: None, success: 200 },
-    Operation { method: "POST", path: "/api/v1/tokens", id: "create_token", summary: "Sign in and get a bearer token", auth: false, body: Some(token_body), success: 201 },
-    Operation { method: "DELETE", path: "/api/v1/tokens/current", id: "delete_token", summary: "Revoke the token in use", auth: true, body: None, success: 204 },
-    Operation { method: "GET", path: "/api/v1/me", id: "get_me", summary: "The signed-in account and its school", auth: true, body: None, success: 200 },
-    Operation { method: "GET", path: "/api/v1/inbox", id: "list_inbox", summary: "The account's in-app messages", auth: true, body: None, success: 200 },
-    Operation { method: "GET", path: "/api/v1/schools", id: "list_schools", summary: "Schools of the district (district admin)", auth: true, body: None, success: 200 },
-    Operation { method: "POST", path: "/api/v1/schools", id: "create_school", summary: "Add a school (district admin)", auth: true, body: Some(school_body), success: 201 },
-    Operation { method: "GET", path: "/api/v1/users", id: "list_users", summary: "Staff accounts of a school", auth: true, body: None, success: 200 },
-    Operation { method: "POST", path: "/api/v1/users", id: "create_user", summary: "Create a staff account", auth: true, body: Some(user_body), success: 201 },
-    Operation { method: "POST", path: "/api/v1/invitations", id: "create_invitation", summary: "Issue a guardian invitation code", auth: true, body: Some(invitation_body), success: 201 },
-    Operation { method: "GET", path: "/api/v1/audit", id: "list_audit", summary: "Newest audit entries of a school", auth: true, body: None, success: 200 },
+    Operation {
+        method: "GET",
+        path: "/api/v1/openapi.json",
+        id: "get_openapi",
+        summary: "This description",
+        auth: false,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/docs",
+        id: "get_docs",
+        summary: "Browsable documentation",
+        auth: false,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/tokens",
+        id: "create_token",
+        summary: "Sign in and get a bearer token",
+        auth: false,
+        body: Some(token_body),
+        success: 201,
+    },
+    Operation {
+        method: "DELETE",
+        path: "/api/v1/tokens/current",
+        id: "delete_token",
+        summary: "Revoke the token in use",
+        auth: true,
+        body: None,
+        success: 204,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/me",
+        id: "get_me",
+        summary: "The signed-in account and its school",
+        auth: true,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/inbox",
+        id: "list_inbox",
+        summary: "The account's in-app messages",
+        auth: true,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/schools",
+        id: "list_schools",
+        summary: "Schools of the district (district admin)",
+        auth: true,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/schools",
+        id: "create_school",
+        summary: "Add a school (district admin)",
+        auth: true,
+        body: Some(school_body),
+        success: 201,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/users",
+        id: "list_users",
+        summary: "Staff accounts of a school",
+        auth: true,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/users",
+        id: "create_user",
+        summary: "Create a staff account",
+        auth: true,
+        body: Some(user_body),
+        success: 201,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/invitations",
+        id: "create_invitation",
+        summary: "Issue a guardian invitation code",
+        auth: true,
+        body: Some(invitation_body),
+        success: 201,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/audit",
+        id: "list_audit",
+        summary: "Newest audit entries of a school",
+        auth: true,
+        body: None,
+        success: 200,
+    },
 ];
 
 pub fn document() -> Value {
@@ -73,7 +169,9 @@ pub fn document() -> Value {
         if let Some(body) = op.body {
             o["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": body() } } });
         }
-        let entry = paths.entry(op.path.to_string()).or_insert_with(|| json!({}));
+        let entry = paths
+            .entry(op.path.to_string())
+            .or_insert_with(|| json!({}));
         entry[op.method.to_lowercase()] = o;
     }
     json!({
@@ -104,8 +202,23 @@ struct DocsPage {
 }
 
 pub async fn docs(State(state): State<AppState>, lang: Lang) -> Response {
-    let ops = OPERATIONS.iter().map(|o| (o, o.body.map(|b| serde_json::to_string_pretty(&b()).unwrap_or_default()).unwrap_or_default())).collect();
-    match (DocsPage { l: Layout::bare(lang, state.config.demo), ops }).render() {
+    let ops = OPERATIONS
+        .iter()
+        .map(|o| {
+            (
+                o,
+                o.body
+                    .map(|b| serde_json::to_string_pretty(&b()).unwrap_or_default())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    match (DocsPage {
+        l: Layout::bare(lang, state.config.demo),
+        ops,
+    })
+    .render()
+    {
         Ok(html) => Html(html).into_response(),
         Err(e) => crate::AppError::from(e).into_response(),
     }

@@ -28,7 +28,13 @@ pub struct SchoolQuery {
 }
 
 /// The roles a school admin may give a staff account.
-pub const STAFF_ROLES: [Role; 5] = [Role::SchoolAdmin, Role::GradeDirector, Role::ClassTeacher, Role::Teacher, Role::Volunteer];
+pub const STAFF_ROLES: [Role; 5] = [
+    Role::SchoolAdmin,
+    Role::GradeDirector,
+    Role::ClassTeacher,
+    Role::Teacher,
+    Role::Volunteer,
+];
 
 pub struct UserRow {
     pub id: String,
@@ -51,12 +57,31 @@ struct UsersPage {
     created: Option<String>,
 }
 
-async fn users_page(state: &AppState, lang: Lang, me: &Me, school: Option<SchoolId>, status: StatusCode, error: Option<&'static str>, created: Option<String>) -> AppResult<Response> {
+async fn users_page(
+    state: &AppState,
+    lang: Lang,
+    me: &Me,
+    school: Option<SchoolId>,
+    status: StatusCode,
+    error: Option<&'static str>,
+    created: Option<String>,
+) -> AppResult<Response> {
     let l = Layout::for_user(state, lang, &me.user).await;
     let t = l.t;
     let Some(school_id) = school else {
         let schools = state.store.schools().await?;
-        return page(status, UsersPage { l, school: None, schools, rows: vec![], roles: vec![], error, created });
+        return page(
+            status,
+            UsersPage {
+                l,
+                school: None,
+                schools,
+                rows: vec![],
+                roles: vec![],
+                error,
+                created,
+            },
+        );
     };
     let school = state.store.school(&school_id).await?;
     let rows = state
@@ -75,11 +100,30 @@ async fn users_page(state: &AppState, lang: Lang, me: &Me, school: Option<School
             name: u.display_name,
         })
         .collect();
-    let roles = STAFF_ROLES.iter().map(|r| (r.as_str(), t.get(role_key(*r)))).collect();
-    page(status, UsersPage { l, school: Some(school), schools: vec![], rows, roles, error, created })
+    let roles = STAFF_ROLES
+        .iter()
+        .map(|r| (r.as_str(), t.get(role_key(*r))))
+        .collect();
+    page(
+        status,
+        UsersPage {
+            l,
+            school: Some(school),
+            schools: vec![],
+            rows,
+            roles,
+            error,
+            created,
+        },
+    )
 }
 
-pub async fn users(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
+pub async fn users(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Query(q): Query<SchoolQuery>,
+) -> AppResult<Response> {
     let school = resolve_school(&me, q.school.as_deref(), Action::ManageStaffAccounts)?;
     users_page(&state, lang, &me, school, StatusCode::OK, None, None).await
 }
@@ -96,7 +140,9 @@ pub struct NewStaffForm {
 
 /// Checks a new staff account's fields and hashes its password.
 pub async fn new_staff(school: SchoolId, f: &NewStaffForm) -> AppResult<NewUser> {
-    let role = Role::parse(&f.role).filter(|r| STAFF_ROLES.contains(r)).ok_or(Invalid::new("role", "err-role"))?;
+    let role = Role::parse(&f.role)
+        .filter(|r| STAFF_ROLES.contains(r))
+        .ok_or(Invalid::new("role", "err-role"))?;
     let username = Username::parse(&f.username)?;
     let display_name = DisplayName::parse(&f.display_name)?;
     let phone = match f.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
@@ -104,24 +150,69 @@ pub async fn new_staff(school: SchoolId, f: &NewStaffForm) -> AppResult<NewUser>
         None => None,
     };
     let pw = NewPassword::parse(&f.password)?;
-    let password_hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(NewUser { school_id: Some(school), role, username: Some(username), phone, display_name, password_hash })
+    let password_hash = tokio::task::spawn_blocking(move || password::hash(&pw))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(NewUser {
+        school_id: Some(school),
+        role,
+        username: Some(username),
+        phone,
+        display_name,
+        password_hash,
+    })
 }
 
-pub async fn create_user(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<NewStaffForm>) -> AppResult<Response> {
-    let school = resolve_school(&me, f.school.as_deref(), Action::ManageStaffAccounts)?.ok_or(AppError::NotFound)?;
+pub async fn create_user(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    AppForm(f): AppForm<NewStaffForm>,
+) -> AppResult<Response> {
+    let school = resolve_school(&me, f.school.as_deref(), Action::ManageStaffAccounts)?
+        .ok_or(AppError::NotFound)?;
     let result = match new_staff(school.clone(), &f).await {
-        Ok(new) => state.store.create_user(&Actor::User(me.user.id.clone()), new, state.clock.now()).await.map_err(AppError::from),
+        Ok(new) => state
+            .store
+            .create_user(&Actor::User(me.user.id.clone()), new, state.clock.now())
+            .await
+            .map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {
-        Ok(u) => users_page(&state, lang, &me, Some(school), StatusCode::OK, None, Some(u.display_name)).await,
-        Err(AppError::Invalid(i)) => users_page(&state, lang, &me, Some(school), StatusCode::UNPROCESSABLE_ENTITY, Some(i.key), None).await,
+        Ok(u) => {
+            users_page(
+                &state,
+                lang,
+                &me,
+                Some(school),
+                StatusCode::OK,
+                None,
+                Some(u.display_name),
+            )
+            .await
+        }
+        Err(AppError::Invalid(i)) => {
+            users_page(
+                &state,
+                lang,
+                &me,
+                Some(school),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(i.key),
+                None,
+            )
+            .await
+        }
         Err(e) => Err(e),
     }
 }
 
-pub async fn disable_user(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn disable_user(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
     let target = state.store.user(&id).await?;
     // Only within a school the admin may manage, and never oneself (no locking out the last admin by accident).
@@ -130,8 +221,15 @@ pub async fn disable_user(State(state): State<AppState>, me: Me, Path(id): Path<
     if target.id == me.user.id {
         return Err(AppError::Invalid(Invalid::new("user", "err-disable-self")));
     }
-    state.store.disable_user(&Actor::User(me.user.id.clone()), &id, state.clock.now()).await?;
-    let back = if me.principal.school_id.is_some() { "/admin/users".to_string() } else { format!("/admin/users?school={school}") };
+    state
+        .store
+        .disable_user(&Actor::User(me.user.id.clone()), &id, state.clock.now())
+        .await?;
+    let back = if me.principal.school_id.is_some() {
+        "/admin/users".to_string()
+    } else {
+        format!("/admin/users?school={school}")
+    };
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -146,11 +244,29 @@ struct InvitationsPage {
     error: Option<&'static str>,
 }
 
-async fn invitations_page(state: &AppState, lang: Lang, me: &Me, school: Option<SchoolId>, status: StatusCode, issued: Option<(String, String)>, error: Option<&'static str>) -> AppResult<Response> {
+async fn invitations_page(
+    state: &AppState,
+    lang: Lang,
+    me: &Me,
+    school: Option<SchoolId>,
+    status: StatusCode,
+    issued: Option<(String, String)>,
+    error: Option<&'static str>,
+) -> AppResult<Response> {
     let l = Layout::for_user(state, lang, &me.user).await;
     let Some(school_id) = school else {
         let schools = state.store.schools().await?;
-        return page(status, InvitationsPage { l, school: None, schools, issued, invitations: vec![], error });
+        return page(
+            status,
+            InvitationsPage {
+                l,
+                school: None,
+                schools,
+                issued,
+                invitations: vec![],
+                error,
+            },
+        );
     };
     let school = state.store.school(&school_id).await?;
     let invitations = state
@@ -159,14 +275,32 @@ async fn invitations_page(state: &AppState, lang: Lang, me: &Me, school: Option<
         .await?
         .into_iter()
         .map(|i| {
-            let (c, e) = (format_local(i.created_at, &school.time_zone), format_local(i.expires_at, &school.time_zone));
+            let (c, e) = (
+                format_local(i.created_at, &school.time_zone),
+                format_local(i.expires_at, &school.time_zone),
+            );
             (i, c, e)
         })
         .collect();
-    page(status, InvitationsPage { l, school: Some(school), schools: vec![], issued, invitations, error })
+    page(
+        status,
+        InvitationsPage {
+            l,
+            school: Some(school),
+            schools: vec![],
+            issued,
+            invitations,
+            error,
+        },
+    )
 }
 
-pub async fn invitations(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
+pub async fn invitations(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Query(q): Query<SchoolQuery>,
+) -> AppResult<Response> {
     let school = resolve_school(&me, q.school.as_deref(), Action::IssueGuardianInvitations)?;
     invitations_page(&state, lang, &me, school, StatusCode::OK, None, None).await
 }
@@ -177,14 +311,50 @@ pub struct InvitationForm {
     note: String,
 }
 
-pub async fn create_invitation(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<InvitationForm>) -> AppResult<Response> {
-    let school = resolve_school(&me, f.school.as_deref(), Action::IssueGuardianInvitations)?.ok_or(AppError::NotFound)?;
-    match state.store.create_invitation(&Actor::User(me.user.id.clone()), &school, &f.note, state.clock.now(), state.config.invitation_ttl).await {
+pub async fn create_invitation(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    AppForm(f): AppForm<InvitationForm>,
+) -> AppResult<Response> {
+    let school = resolve_school(&me, f.school.as_deref(), Action::IssueGuardianInvitations)?
+        .ok_or(AppError::NotFound)?;
+    match state
+        .store
+        .create_invitation(
+            &Actor::User(me.user.id.clone()),
+            &school,
+            &f.note,
+            state.clock.now(),
+            state.config.invitation_ttl,
+        )
+        .await
+    {
         Ok(code) => {
             let issued = (code.grouped(), f.note.trim().to_string());
-            invitations_page(&state, lang, &me, Some(school), StatusCode::OK, Some(issued), None).await
+            invitations_page(
+                &state,
+                lang,
+                &me,
+                Some(school),
+                StatusCode::OK,
+                Some(issued),
+                None,
+            )
+            .await
         }
-        Err(StoreError::Invalid(i)) => invitations_page(&state, lang, &me, Some(school), StatusCode::UNPROCESSABLE_ENTITY, None, Some(i.key)).await,
+        Err(StoreError::Invalid(i)) => {
+            invitations_page(
+                &state,
+                lang,
+                &me,
+                Some(school),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(i.key),
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -210,19 +380,57 @@ fn kind_key(k: ChannelKind) -> &'static str {
     }
 }
 
-async fn channels_page(state: &AppState, lang: Lang, me: &Me, school: Option<SchoolId>, status: StatusCode, message: Option<&'static str>, error: Option<&'static str>) -> AppResult<Response> {
+async fn channels_page(
+    state: &AppState,
+    lang: Lang,
+    me: &Me,
+    school: Option<SchoolId>,
+    status: StatusCode,
+    message: Option<&'static str>,
+    error: Option<&'static str>,
+) -> AppResult<Response> {
     let l = Layout::for_user(state, lang, &me.user).await;
-    let kinds = ChannelKind::ALL.iter().map(|k| (k.as_str(), l.t.get(kind_key(*k)))).collect();
+    let kinds = ChannelKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), l.t.get(kind_key(*k))))
+        .collect();
     let Some(school_id) = school else {
         let schools = state.store.schools().await?;
-        return page(status, ChannelsPage { l, school: None, schools, channels: vec![], kinds, message, error });
+        return page(
+            status,
+            ChannelsPage {
+                l,
+                school: None,
+                schools,
+                channels: vec![],
+                kinds,
+                message,
+                error,
+            },
+        );
     };
     let school = state.store.school(&school_id).await?;
     let channels = state.store.channels(&school_id).await?;
-    page(status, ChannelsPage { l, school: Some(school), schools: vec![], channels, kinds, message, error })
+    page(
+        status,
+        ChannelsPage {
+            l,
+            school: Some(school),
+            schools: vec![],
+            channels,
+            kinds,
+            message,
+            error,
+        },
+    )
 }
 
-pub async fn channels(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
+pub async fn channels(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Query(q): Query<SchoolQuery>,
+) -> AppResult<Response> {
     let school = resolve_school(&me, q.school.as_deref(), Action::ManageChannels)?;
     channels_page(&state, lang, &me, school, StatusCode::OK, None, None).await
 }
@@ -236,15 +444,66 @@ pub struct ChannelForm {
     secret: Option<String>,
 }
 
-pub async fn create_channel(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<ChannelForm>) -> AppResult<Response> {
-    let school = resolve_school(&me, f.school.as_deref(), Action::ManageChannels)?.ok_or(AppError::NotFound)?;
+pub async fn create_channel(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    AppForm(f): AppForm<ChannelForm>,
+) -> AppResult<Response> {
+    let school = resolve_school(&me, f.school.as_deref(), Action::ManageChannels)?
+        .ok_or(AppError::NotFound)?;
     let Some(kind) = ChannelKind::parse(&f.kind) else {
-        return channels_page(&state, lang, &me, Some(school), StatusCode::UNPROCESSABLE_ENTITY, None, Some("err-channel-kind")).await;
+        return channels_page(
+            &state,
+            lang,
+            &me,
+            Some(school),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("err-channel-kind"),
+        )
+        .await;
     };
-    let new = NewChannel { kind, name: f.name, target: f.target, secret: f.secret };
-    match state.store.create_channel(&Actor::User(me.user.id.clone()), &school, new, state.clock.now()).await {
-        Ok(_) => channels_page(&state, lang, &me, Some(school), StatusCode::OK, Some("ui-channel-added"), None).await,
-        Err(StoreError::Invalid(i)) => channels_page(&state, lang, &me, Some(school), StatusCode::UNPROCESSABLE_ENTITY, None, Some(i.key)).await,
+    let new = NewChannel {
+        kind,
+        name: f.name,
+        target: f.target,
+        secret: f.secret,
+    };
+    match state
+        .store
+        .create_channel(
+            &Actor::User(me.user.id.clone()),
+            &school,
+            new,
+            state.clock.now(),
+        )
+        .await
+    {
+        Ok(_) => {
+            channels_page(
+                &state,
+                lang,
+                &me,
+                Some(school),
+                StatusCode::OK,
+                Some("ui-channel-added"),
+                None,
+            )
+            .await
+        }
+        Err(StoreError::Invalid(i)) => {
+            channels_page(
+                &state,
+                lang,
+                &me,
+                Some(school),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(i.key),
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -255,18 +514,39 @@ pub struct TestForm {
 }
 
 /// Sends a test message through every enabled channel (and to the admin's own inbox).
-pub async fn test_channels(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<TestForm>) -> AppResult<Response> {
-    let school = resolve_school(&me, f.school.as_deref(), Action::ManageChannels)?.ok_or(AppError::NotFound)?;
+pub async fn test_channels(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    AppForm(f): AppForm<TestForm>,
+) -> AppResult<Response> {
+    let school = resolve_school(&me, f.school.as_deref(), Action::ManageChannels)?
+        .ok_or(AppError::NotFound)?;
     let notice = Notice {
         school: school.clone(),
         recipients: vec![me.user.id.clone()],
         title: "yanshi 测试消息 / test message".into(),
-        body: format!("{} 发送的测试消息。/ A test message sent by {}.", me.user.display_name, me.user.display_name),
+        body: format!(
+            "{} 发送的测试消息。/ A test message sent by {}.",
+            me.user.display_name, me.user.display_name
+        ),
         external: true,
     };
-    state.store.notify(&Actor::User(me.user.id.clone()), &notice, state.clock.now()).await?;
+    state
+        .store
+        .notify(&Actor::User(me.user.id.clone()), &notice, state.clock.now())
+        .await?;
     state.outbox.notify_one();
-    channels_page(&state, lang, &me, Some(school), StatusCode::OK, Some("ui-channel-test-sent"), None).await
+    channels_page(
+        &state,
+        lang,
+        &me,
+        Some(school),
+        StatusCode::OK,
+        Some("ui-channel-test-sent"),
+        None,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -280,12 +560,27 @@ struct AuditPage {
     chain_message: String,
 }
 
-pub async fn audit(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
+pub async fn audit(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Query(q): Query<SchoolQuery>,
+) -> AppResult<Response> {
     let school = resolve_school(&me, q.school.as_deref(), Action::ViewAudit)?;
     let l = Layout::for_user(&state, lang, &me.user).await;
     let Some(school_id) = school else {
         let schools = state.store.schools().await?;
-        return page(StatusCode::OK, AuditPage { l, school: None, schools, entries: vec![], chain_ok: true, chain_message: String::new() });
+        return page(
+            StatusCode::OK,
+            AuditPage {
+                l,
+                school: None,
+                schools,
+                entries: vec![],
+                chain_ok: true,
+                chain_message: String::new(),
+            },
+        );
     };
     let school = state.store.school(&school_id).await?;
     let entries = state
@@ -294,15 +589,33 @@ pub async fn audit(State(state): State<AppState>, lang: Lang, me: Me, Query(q): 
         .await?
         .into_iter()
         .map(|e| {
-            let at = format_local(yanshi_domain::clock::from_millis(e.at_ms), &school.time_zone);
+            let at = format_local(
+                yanshi_domain::clock::from_millis(e.at_ms),
+                &school.time_zone,
+            );
             (e, at)
         })
         .collect();
-    let report = state.store.verify_audit().await?.into_iter().find(|r| r.scope == school_id.as_str());
+    let report = state
+        .store
+        .verify_audit()
+        .await?
+        .into_iter()
+        .find(|r| r.scope == school_id.as_str());
     let (chain_ok, chain_message) = match report.map(|r| r.result) {
         Some(Err(b)) => (false, format!("{b:?}")),
         Some(Ok(n)) => (true, n.to_string()),
         None => (true, "0".into()),
     };
-    page(StatusCode::OK, AuditPage { l, school: Some(school), schools: vec![], entries, chain_ok, chain_message })
+    page(
+        StatusCode::OK,
+        AuditPage {
+            l,
+            school: Some(school),
+            schools: vec![],
+            entries,
+            chain_ok,
+            chain_message,
+        },
+    )
 }

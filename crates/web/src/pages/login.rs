@@ -8,10 +8,10 @@ use crate::identity::{Identity, SESSION_COOKIE};
 use crate::layout::Layout;
 use crate::state::AppState;
 use askama::Template;
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use serde::Deserialize;
 use std::sync::atomic::Ordering;
 use yanshi_domain::account::Login;
@@ -32,11 +32,24 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn form(State(state): State<AppState>, lang: Lang, identity: Extension<Identity>, Query(q): Query<NextQuery>) -> AppResult<Response> {
+pub async fn form(
+    State(state): State<AppState>,
+    lang: Lang,
+    identity: Extension<Identity>,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     if identity.signed_in().is_some() {
         return Ok(Redirect::to("/home").into_response());
     }
-    page(StatusCode::OK, LoginPage { l: Layout::bare(lang, state.config.demo), login: String::new(), next: safe_next(q.next.as_deref()), error: None })
+    page(
+        StatusCode::OK,
+        LoginPage {
+            l: Layout::bare(lang, state.config.demo),
+            login: String::new(),
+            next: safe_next(q.next.as_deref()),
+            error: None,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -48,7 +61,7 @@ pub struct LoginForm {
 
 /// What checking a password against the throttle and the account came to.
 pub enum PasswordCheck {
-    Ok(User),
+    Ok(Box<User>),
     Wrong,
     Throttled,
 }
@@ -56,18 +69,31 @@ pub enum PasswordCheck {
 /// The one place a password is checked, for pages and the API alike: limits per account and
 /// per address (counted in the database, so they hold across instances), a decoy hash for
 /// unknown accounts, failures recorded.
-pub async fn check_password(state: &AppState, login: &Login, typed: &str, ip: &str) -> AppResult<PasswordCheck> {
+pub async fn check_password(
+    state: &AppState,
+    login: &Login,
+    typed: &str,
+    ip: &str,
+) -> AppResult<PasswordCheck> {
     let now = state.clock.now();
     let since = now - state.config.failure_window;
     let account_key = login.throttle_key();
     let ip_key = format!("ip:{ip}");
-    if state.store.sign_in_failures_since(&account_key, since).await? >= state.config.max_failures_per_account
-        || state.store.sign_in_failures_since(&ip_key, since).await? >= state.config.max_failures_per_ip
+    if state
+        .store
+        .sign_in_failures_since(&account_key, since)
+        .await?
+        >= state.config.max_failures_per_account
+        || state.store.sign_in_failures_since(&ip_key, since).await?
+            >= state.config.max_failures_per_ip
     {
         return Ok(PasswordCheck::Throttled);
     }
     let user = state.store.user_by_login(login).await?;
-    let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::DECOY_HASH.to_string());
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| password::DECOY_HASH.to_string());
     let typed = typed.to_string();
     let matches = tokio::task::spawn_blocking(move || password::verify(&stored, &typed))
         .await
@@ -75,20 +101,40 @@ pub async fn check_password(state: &AppState, login: &Login, typed: &str, ip: &s
     match user {
         Some(u) if matches && !u.disabled => {
             state.store.clear_sign_in_failures(&account_key).await?;
-            Ok(PasswordCheck::Ok(u))
+            Ok(PasswordCheck::Ok(Box::new(u)))
         }
         _ => {
-            state.store.record_sign_in_failure(&[account_key, ip_key], now).await?;
-            state.metrics.sign_in_failures.fetch_add(1, Ordering::Relaxed);
+            state
+                .store
+                .record_sign_in_failure(&[account_key, ip_key], now)
+                .await?;
+            state
+                .metrics
+                .sign_in_failures
+                .fetch_add(1, Ordering::Relaxed);
             Ok(PasswordCheck::Wrong)
         }
     }
 }
 
-pub async fn submit(State(state): State<AppState>, lang: Lang, ClientIp(ip): ClientIp, headers: HeaderMap, AppForm(f): AppForm<LoginForm>) -> AppResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    AppForm(f): AppForm<LoginForm>,
+) -> AppResult<Response> {
     let next = safe_next(f.next.as_deref());
     let again = |status, error| {
-        page(status, LoginPage { l: Layout::bare(lang, state.config.demo), login: f.login.chars().take(64).collect(), next: next.clone(), error: Some(error) })
+        page(
+            status,
+            LoginPage {
+                l: Layout::bare(lang, state.config.demo),
+                login: f.login.chars().take(64).collect(),
+                next: next.clone(),
+                error: Some(error),
+            },
+        )
     };
     let login = match Login::parse(&f.login) {
         Ok(l) => l,
@@ -98,9 +144,11 @@ pub async fn submit(State(state): State<AppState>, lang: Lang, ClientIp(ip): Cli
         return again(StatusCode::UNPROCESSABLE_ENTITY, "err-password-long");
     }
     let user = match check_password(&state, &login, &f.password, &ip).await? {
-        PasswordCheck::Ok(u) => u,
+        PasswordCheck::Ok(u) => *u,
         PasswordCheck::Wrong => return again(StatusCode::UNAUTHORIZED, "err-sign-in-failed"),
-        PasswordCheck::Throttled => return again(StatusCode::TOO_MANY_REQUESTS, "err-too-many-attempts"),
+        PasswordCheck::Throttled => {
+            return again(StatusCode::TOO_MANY_REQUESTS, "err-too-many-attempts");
+        }
     };
     let stage = if user.totp_enabled {
         SessionStage::SecondFactor
@@ -109,8 +157,14 @@ pub async fn submit(State(state): State<AppState>, lang: Lang, ClientIp(ip): Cli
     } else {
         SessionStage::Full
     };
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let secret = state.store.start_session(&user, stage, ua, state.clock.now(), state.config.session).await?;
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let secret = state
+        .store
+        .start_session(&user, stage, ua, state.clock.now(), state.config.session)
+        .await?;
     let to = match stage {
         SessionStage::Full => next,
         SessionStage::SecondFactor => "/login/two-factor".to_string(),
@@ -120,12 +174,24 @@ pub async fn submit(State(state): State<AppState>, lang: Lang, ClientIp(ip): Cli
 }
 
 /// Sets the session cookie (and the account's language) and goes on to `to`.
-pub fn signed_in_response(state: &AppState, headers: &HeaderMap, user: &User, secret: &str, to: &str) -> Response {
+pub fn signed_in_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &User,
+    secret: &str,
+    to: &str,
+) -> Response {
     let secure = cookie_secure(state, headers);
     let mut resp = Redirect::to(to).into_response();
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, secret, true, secure, None));
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, secret, true, secure, None),
+    );
     if let Some(lang) = user.locale.as_deref().and_then(Lang::parse) {
-        resp.headers_mut().append(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.code(), false, secure, Some(31_536_000)));
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(LANG_COOKIE, lang.code(), false, secure, Some(31_536_000)),
+        );
     }
     resp
 }
@@ -138,7 +204,13 @@ struct TwoFactorPage {
 }
 
 pub async fn two_factor_form(State(state): State<AppState>, lang: Lang) -> AppResult<Response> {
-    page(StatusCode::OK, TwoFactorPage { l: Layout::bare(lang, state.config.demo), error: None })
+    page(
+        StatusCode::OK,
+        TwoFactorPage {
+            l: Layout::bare(lang, state.config.demo),
+            error: None,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -154,37 +226,85 @@ pub async fn two_factor_submit(
     identity: Extension<Identity>,
     AppForm(f): AppForm<CodeForm>,
 ) -> AppResult<Response> {
-    let Identity::Session { user, secret, .. } = &*identity else { return Err(AppError::Unauthenticated) };
+    let Identity::Session { user, secret, .. } = &*identity else {
+        return Err(AppError::Unauthenticated);
+    };
     let now = state.clock.now();
     let key = format!("totp:{}", user.id);
-    let again = |status, error| page(status, TwoFactorPage { l: Layout::bare(lang, state.config.demo), error: Some(error) });
-    if state.store.sign_in_failures_since(&key, now - state.config.failure_window).await? >= state.config.max_failures_per_account {
+    let again = |status, error| {
+        page(
+            status,
+            TwoFactorPage {
+                l: Layout::bare(lang, state.config.demo),
+                error: Some(error),
+            },
+        )
+    };
+    if state
+        .store
+        .sign_in_failures_since(&key, now - state.config.failure_window)
+        .await?
+        >= state.config.max_failures_per_account
+    {
         return again(StatusCode::TOO_MANY_REQUESTS, "err-too-many-attempts");
     }
     if verify_code(&state, user, &f.code).await? {
         state.store.clear_sign_in_failures(&key).await?;
-        let fresh = state.store.complete_sign_in(secret, user, headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""), now, state.config.session).await?;
+        let fresh = state
+            .store
+            .complete_sign_in(
+                secret,
+                user,
+                headers
+                    .get(header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
+                now,
+                state.config.session,
+            )
+            .await?;
         return Ok(signed_in_response(&state, &headers, user, &fresh, "/home"));
     }
-    state.store.record_sign_in_failure(&[key, format!("ip:{ip}")], now).await?;
+    state
+        .store
+        .record_sign_in_failure(&[key, format!("ip:{ip}")], now)
+        .await?;
     again(StatusCode::UNAUTHORIZED, "err-code-wrong")
 }
 
 /// Checks a TOTP code for an account with two-factor on, and spends its time step.
 pub async fn verify_code(state: &AppState, user: &User, code: &str) -> AppResult<bool> {
-    let Some(secret) = user.totp_secret.as_deref().and_then(totp::base32_decode) else { return Ok(false) };
+    let Some(secret) = user.totp_secret.as_deref().and_then(totp::base32_decode) else {
+        return Ok(false);
+    };
     match totp::verify(&secret, code, state.clock.now(), user.totp_last_step) {
         Some(step) => Ok(state.store.use_totp_step(&user.id, step).await?),
         None => Ok(false),
     }
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, identity: Extension<Identity>) -> AppResult<Response> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    identity: Extension<Identity>,
+) -> AppResult<Response> {
     if let Identity::Session { user, secret, .. } = &*identity {
-        state.store.end_session(secret, user, state.clock.now()).await?;
+        state
+            .store
+            .end_session(secret, user, state.clock.now())
+            .await?;
     }
     let mut resp = Redirect::to("/login").into_response();
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", true, cookie_secure(&state, &headers), Some(0)));
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            SESSION_COOKIE,
+            "",
+            true,
+            cookie_secure(&state, &headers),
+            Some(0),
+        ),
+    );
     Ok(resp)
 }
 
@@ -195,7 +315,12 @@ pub struct LangForm {
 }
 
 /// Switches the language: a cookie for everyone, and the account's own setting when signed in.
-pub async fn set_lang(State(state): State<AppState>, headers: HeaderMap, identity: Extension<Identity>, AppForm(f): AppForm<LangForm>) -> AppResult<Response> {
+pub async fn set_lang(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    identity: Extension<Identity>,
+    AppForm(f): AppForm<LangForm>,
+) -> AppResult<Response> {
     let lang = Lang::parse(&f.lang).ok_or(AppError::BadRequest("err-bad-form"))?;
     if let Some(user) = identity.signed_in() {
         state.store.set_locale(&user.id, lang.code()).await?;
@@ -207,10 +332,26 @@ pub async fn set_lang(State(state): State<AppState>, headers: HeaderMap, identit
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()));
     let next = match f.next.as_deref().or(referer_path.as_deref()) {
-        Some(n) if n == "/login" || n.starts_with("/login?") || n == "/register" || n.starts_with("/register?") => n.to_string(),
+        Some(n)
+            if n == "/login"
+                || n.starts_with("/login?")
+                || n == "/register"
+                || n.starts_with("/register?") =>
+        {
+            n.to_string()
+        }
         other => safe_next(other),
     };
     let mut resp = Redirect::to(&next).into_response();
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.code(), false, cookie_secure(&state, &headers), Some(31_536_000)));
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            LANG_COOKIE,
+            lang.code(),
+            false,
+            cookie_secure(&state, &headers),
+            Some(31_536_000),
+        ),
+    );
     Ok(resp)
 }

@@ -1,7 +1,7 @@
 //! A guardian creates their own account (家长注册) with the invitation code from the school.
 
-use super::{AppForm, page};
 use super::login::signed_in_response;
+use super::{AppForm, page};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::layout::Layout;
@@ -30,9 +30,22 @@ pub struct CodeQuery {
     code: Option<String>,
 }
 
-pub async fn form(State(state): State<AppState>, lang: Lang, Query(q): Query<CodeQuery>) -> AppResult<Response> {
+pub async fn form(
+    State(state): State<AppState>,
+    lang: Lang,
+    Query(q): Query<CodeQuery>,
+) -> AppResult<Response> {
     let code = q.code.unwrap_or_default().chars().take(20).collect();
-    page(StatusCode::OK, RegisterPage { l: Layout::bare(lang, state.config.demo), code, name: String::new(), phone: String::new(), error: None })
+    page(
+        StatusCode::OK,
+        RegisterPage {
+            l: Layout::bare(lang, state.config.demo),
+            code,
+            name: String::new(),
+            phone: String::new(),
+            error: None,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -45,7 +58,12 @@ pub struct RegisterForm {
     agree: Option<String>,
 }
 
-pub async fn submit(State(state): State<AppState>, lang: Lang, headers: HeaderMap, AppForm(f): AppForm<RegisterForm>) -> AppResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    AppForm(f): AppForm<RegisterForm>,
+) -> AppResult<Response> {
     let parsed = (|| -> Result<_, Invalid> {
         let code = InvitationCode::parse(&f.code)?;
         let name = DisplayName::parse(&f.name)?;
@@ -75,15 +93,29 @@ pub async fn submit(State(state): State<AppState>, lang: Lang, headers: HeaderMa
         Ok(p) => p,
         Err(e) => return again(e.key),
     };
-    let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let now = state.clock.now();
-    let user = match state.store.redeem_invitation(&code, name, phone, hash, now).await {
+    let user = match state
+        .store
+        .redeem_invitation(&code, name, phone, hash, now)
+        .await
+    {
         Ok(u) => u,
         Err(StoreError::Invalid(i)) => return again(i.key),
         Err(e) => return Err(e.into()),
     };
     state.outbox.notify_one();
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let secret = state.store.start_session(&user, SessionStage::Full, ua, now, state.config.session).await?;
-    Ok(signed_in_response(&state, &headers, &user, &secret, "/home"))
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let secret = state
+        .store
+        .start_session(&user, SessionStage::Full, ua, now, state.config.session)
+        .await?;
+    Ok(signed_in_response(
+        &state, &headers, &user, &secret, "/home",
+    ))
 }

@@ -21,7 +21,8 @@ pub const START: OffsetDateTime = datetime!(2026-12-01 08:00 UTC);
 pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 /// One Argon2 hash for every test account: hashing is deliberately slow.
-pub static HASH: LazyLock<String> = LazyLock::new(|| yanshi_domain::password::hash(&NewPassword::parse(PASSWORD).unwrap()));
+pub static HASH: LazyLock<String> =
+    LazyLock::new(|| yanshi_domain::password::hash(&NewPassword::parse(PASSWORD).unwrap()));
 
 pub struct TestApp {
     pub db: TestDatabase,
@@ -42,7 +43,10 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> &str {
-        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     /// The value of a cookie this response sets.
@@ -82,7 +86,10 @@ impl TestApp {
         let db = TestDatabase::new(backend).await;
         let store = db.store().await;
         let clock = ManualClock::new(START);
-        let school = store.create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, START).await.unwrap();
+        let school = store
+            .create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, START)
+            .await
+            .unwrap();
         let mut users = Vec::new();
         for role in Role::ALL {
             let login = role_login(role);
@@ -97,14 +104,30 @@ impl TestApp {
             };
             let u = store.create_user(&Actor::Cli, new, START).await.unwrap();
             if role.requires_two_factor() {
-                store.begin_totp_enrolment(&u.id, TOTP_SECRET).await.unwrap();
+                store
+                    .begin_totp_enrolment(&u.id, TOTP_SECRET)
+                    .await
+                    .unwrap();
                 store.enable_totp(&Actor::Cli, &u, 0, START).await.unwrap();
             }
             users.push(store.user(&u.id).await.unwrap());
         }
-        let state = AppState::new(store.clone(), Arc::new(clock.clone()), config, Arc::new(Notify::new()));
+        let state = AppState::new(
+            store.clone(),
+            Arc::new(clock.clone()),
+            config,
+            Arc::new(Notify::new()),
+        );
         let router = yanshi_web::app(state.clone());
-        TestApp { db, store, clock, state, router, school, users }
+        TestApp {
+            db,
+            store,
+            clock,
+            state,
+            router,
+            school,
+            users,
+        }
     }
 
     pub fn user(&self, role: Role) -> &User {
@@ -113,15 +136,30 @@ impl TestApp {
 
     /// A fully signed-in browser session for a role (as after password and TOTP).
     pub async fn session(&self, role: Role) -> String {
-        self.store.start_session(self.user(role), SessionStage::Full, "test", self.clock.now_utc(), self.state.config.session).await.unwrap()
+        self.store
+            .start_session(
+                self.user(role),
+                SessionStage::Full,
+                "test",
+                self.clock.now_utc(),
+                self.state.config.session,
+            )
+            .await
+            .unwrap()
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
-        let bytes = axum::body::to_bytes(resp.into_body(), 4 * 1024 * 1024).await.unwrap();
-        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = axum::body::to_bytes(resp.into_body(), 4 * 1024 * 1024)
+            .await
+            .unwrap();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Resp {
@@ -131,7 +169,8 @@ impl TestApp {
     /// A same-origin form post, as a browser sends it.
     pub async fn post_form(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Resp {
         let body = serde_urlencoded::to_string(form).unwrap();
-        self.send(request(Method::POST, path, cookie, Some(body))).await
+        self.send(request(Method::POST, path, cookie, Some(body)))
+            .await
     }
 }
 
@@ -147,29 +186,55 @@ impl NowUtc for ManualClock {
 }
 
 /// A request as a same-origin browser page would send it.
-pub fn request(method: Method, path: &str, session: Option<&str>, form: Option<String>) -> Request<Body> {
-    let mut b = Request::builder().method(method).uri(path).header("host", "yanshi.test").header("sec-fetch-site", "same-origin");
+pub fn request(
+    method: Method,
+    path: &str,
+    session: Option<&str>,
+    form: Option<String>,
+) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "yanshi.test")
+        .header("sec-fetch-site", "same-origin");
     if let Some(s) = session {
         b = b.header("cookie", format!("yanshi_session={s}"));
     }
     match form {
-        Some(f) => b.header("content-type", "application/x-www-form-urlencoded").body(Body::from(f)).unwrap(),
+        Some(f) => b
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(f))
+            .unwrap(),
         None => b.body(Body::empty()).unwrap(),
     }
 }
 
 /// A JSON API request, optionally with a bearer token.
-pub fn api(method: Method, path: &str, token: Option<&str>, json: Option<serde_json::Value>) -> Request<Body> {
-    let mut b = Request::builder().method(method).uri(path).header("host", "yanshi.test");
+pub fn api(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    json: Option<serde_json::Value>,
+) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "yanshi.test");
     if let Some(t) = token {
         b = b.header("authorization", format!("Bearer {t}"));
     }
     match json {
-        Some(j) => b.header("content-type", "application/json").body(Body::from(j.to_string())).unwrap(),
+        Some(j) => b
+            .header("content-type", "application/json")
+            .body(Body::from(j.to_string()))
+            .unwrap(),
         None => b.body(Body::empty()).unwrap(),
     }
 }
 
 pub fn current_code(now: OffsetDateTime) -> String {
-    yanshi_domain::totp::current_code(&yanshi_domain::totp::base32_decode(TOTP_SECRET).unwrap(), now)
+    yanshi_domain::totp::current_code(
+        &yanshi_domain::totp::base32_decode(TOTP_SECRET).unwrap(),
+        now,
+    )
 }

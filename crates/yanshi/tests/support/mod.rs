@@ -15,9 +15,19 @@ pub struct Server {
 pub fn temp_dir(tag: &str) -> PathBuf {
     let mut b = [0u8; 6];
     for (i, x) in b.iter_mut().enumerate() {
-        *x = (std::process::id() as u8).wrapping_add(i as u8).wrapping_mul(31) ^ (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() >> (i * 3)) as u8;
+        *x = (std::process::id() as u8)
+            .wrapping_add(i as u8)
+            .wrapping_mul(31)
+            ^ (std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+                >> (i * 3)) as u8;
     }
-    let dir = std::env::temp_dir().join(format!("yanshi-{tag}-{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>()));
+    let dir = std::env::temp_dir().join(format!(
+        "yanshi-{tag}-{}",
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -31,22 +41,38 @@ impl Server {
     /// after the listener is bound, so the server is ready when it arrives).
     pub fn start(data_dir: PathBuf, database_url: Option<&str>, extra: &[&str]) -> Server {
         let mut cmd = yanshi();
-        cmd.arg("serve").arg("--listen").arg("127.0.0.1:0").arg("--data-dir").arg(&data_dir).args(extra);
+        cmd.arg("serve")
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(extra);
         if let Some(url) = database_url {
             cmd.arg("--database-url").arg(url);
         }
-        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("start yanshi");
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start yanshi");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let base = loop {
-            let line = lines.next().expect("yanshi exited before listening").unwrap();
+            let line = lines
+                .next()
+                .expect("yanshi exited before listening")
+                .unwrap();
             if let Some(i) = line.find("http://") {
                 break line[i..].trim().to_string();
             }
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { child, base, data_dir }
+        Server {
+            child,
+            base,
+            data_dir,
+        }
     }
 }
 
