@@ -35,7 +35,16 @@ impl AuditEntry {
     pub fn computed_hash(&self) -> String {
         let mut h = Sha256::new();
         let (seq, at) = (self.seq.to_string(), self.at_ms.to_string());
-        for part in [&self.prev_hash, &self.scope, &seq, &at, &self.actor, &self.action, &self.subject, &self.details] {
+        for part in [
+            &self.prev_hash,
+            &self.scope,
+            &seq,
+            &at,
+            &self.actor,
+            &self.action,
+            &self.subject,
+            &self.details,
+        ] {
             h.update((part.len() as u64).to_be_bytes());
             h.update(part.as_bytes());
         }

@@ -105,6 +105,7 @@ impl Store {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
+            .acquire_timeout(std::time::Duration::from_secs(10))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     match backend {
@@ -170,15 +171,24 @@ impl Store {
         Ok(())
     }
 
-    /// SQLite only: `PRAGMA integrity_check` says `ok`.
-    pub async fn integrity_ok(&self) -> Result<bool> {
-        if self.backend != Backend::Sqlite {
-            return Err(StoreError::NotOnThisBackend("integrity_check"));
-        }
-        let r: String = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(&self.pool)
+    /// Whether a SQLite file (a backup) passes `PRAGMA integrity_check` and holds a yanshi
+    /// database. Opened read-only: checking a backup never changes it.
+    pub async fn sqlite_file_is_intact(path: &std::path::Path) -> Result<bool> {
+        use sqlx::Connection;
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true);
+        let mut conn = sqlx::sqlite::SqliteConnection::connect_with(&opts).await?;
+        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&mut conn)
             .await?;
-        Ok(r == "ok")
+        let ours: Option<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'yanshi_migrations'",
+        )
+        .fetch_optional(&mut conn)
+        .await?;
+        conn.close().await.ok();
+        Ok(check == "ok" && ours.is_some())
     }
 
     pub async fn close(&self) {

@@ -139,7 +139,18 @@ enum AuditCommand {
     Verify,
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    // A mistake in the command line or the config is a message, not a backtrace.
+    match start() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 / error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn start() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let file = FileConfig::load(cli.config.as_deref())?;
     let log_format = match &cli.command {
@@ -386,17 +397,17 @@ async fn restore(
     )?;
     let target = config::sqlite_path(&url)?;
     // Check the backup before touching anything.
-    let backup = Store::connect(&format!("sqlite://{}?mode=ro", from.display()))
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the backup: {e}"))?;
-    if !backup
-        .integrity_ok()
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-    {
-        bail!("the backup fails SQLite's integrity check; nothing was changed");
+    match Store::sqlite_file_is_intact(from).await {
+        Ok(true) => {}
+        Ok(false) => bail!(
+            "{} is not an intact yanshi database; nothing was changed",
+            from.display()
+        ),
+        Err(e) => bail!(
+            "cannot read {} as a SQLite database ({e}); nothing was changed",
+            from.display()
+        ),
     }
-    backup.close().await;
     if !yes {
         bail!(
             "this replaces {} with {}; stop the server, then run again with --yes",

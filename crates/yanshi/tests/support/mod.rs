@@ -82,3 +82,12 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// An HTTP client that does not follow redirects (tests look at them).
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
