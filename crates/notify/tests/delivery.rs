@@ -199,3 +199,139 @@ async fn robot_error_codes_are_failures_and_success_is_errcode_zero() {
     assert_eq!(seen[0].1["msgtype"], "text");
     assert_eq!(seen[0].1["text"]["content"], "T\nB");
 }
+
+/// A minimal SMTP receiver on loopback: enough of RFC 5321 for one message.
+async fn smtp_receiver() -> (std::net::SocketAddr, tokio::sync::oneshot::Receiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (sock, _) = listener.accept().await.unwrap();
+        let (r, mut w) = sock.into_split();
+        let mut lines = BufReader::new(r).lines();
+        w.write_all(b"220 test ESMTP\r\n").await.unwrap();
+        let mut data = String::new();
+        let mut in_data = false;
+        while let Ok(Some(line)) = lines.next_line().await {
+            if in_data {
+                if line == "." {
+                    in_data = false;
+                    w.write_all(b"250 queued\r\n").await.unwrap();
+                } else {
+                    data.push_str(&line);
+                    data.push('\n');
+                }
+                continue;
+            }
+            let verb = line
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            let reply: &[u8] = match verb.as_str() {
+                "EHLO" | "HELO" => b"250 test\r\n",
+                "DATA" => {
+                    in_data = true;
+                    b"354 go ahead\r\n"
+                }
+                "QUIT" => {
+                    w.write_all(b"221 bye\r\n").await.unwrap();
+                    break;
+                }
+                _ => b"250 ok\r\n",
+            };
+            w.write_all(reply).await.unwrap();
+        }
+        let _ = tx.send(data);
+    });
+    (addr, rx)
+}
+
+#[tokio::test]
+async fn email_goes_out_through_smtp() {
+    let db = TestDatabase::new(yanshi_store::Backend::Sqlite).await;
+    let store = db.store().await;
+    let now = datetime!(2026-12-01 09:00 UTC);
+    let school = store
+        .create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, now)
+        .await
+        .unwrap();
+    store
+        .create_channel(
+            &Actor::Cli,
+            &school.id,
+            NewChannel {
+                kind: ChannelKind::Email,
+                name: "办公室".into(),
+                target: "office@school.example".into(),
+                secret: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .notify(
+            &Actor::Cli,
+            &Notice {
+                school: school.id.clone(),
+                recipients: vec![],
+                title: "迟接提醒".into(),
+                body: "请尽快接孩子".into(),
+                external: true,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let (addr, received) = smtp_receiver().await;
+    let smtp = yanshi_notify::SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: addr.port(),
+        username: None,
+        password: None,
+        from: "yanshi <yanshi@school.example>".into(),
+        security: "none".into(),
+    };
+    let worker = Worker::new(
+        store.clone(),
+        Arc::new(ManualClock::new(now)),
+        Deliverer::new(Some(smtp)),
+        "w".into(),
+    );
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let id = store.outbox_ids(&school.id).await.unwrap().remove(0);
+    let (status, _, log) = store.message_delivery(&id).await.unwrap();
+    assert_eq!(status, "SENT", "{log:?}");
+    let mail = received.await.unwrap();
+    assert!(mail.contains("To: office@school.example"), "{mail}");
+    assert!(mail.contains("Subject:"), "{mail}");
+
+    // Without SMTP settings an email channel fails with a reason and is retried, never lost.
+    store
+        .notify(
+            &Actor::Cli,
+            &Notice {
+                school: school.id.clone(),
+                recipients: vec![],
+                title: "t".into(),
+                body: "b".into(),
+                external: true,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let unconfigured = Worker::new(
+        store.clone(),
+        Arc::new(ManualClock::new(now)),
+        Deliverer::new(None),
+        "w2".into(),
+    );
+    assert_eq!(unconfigured.run_once().await.unwrap(), 1);
+    let id = store.outbox_ids(&school.id).await.unwrap().remove(1);
+    let (status, _, log) = store.message_delivery(&id).await.unwrap();
+    assert_eq!(status, "PENDING");
+    assert!(log[0].1.contains("SMTP is not configured"));
+}
