@@ -5,12 +5,16 @@
 
 pub mod account;
 pub mod audit;
+pub mod calendar;
 pub mod clock;
+pub mod family;
 pub mod ids;
 pub mod invalid;
 pub mod password;
 pub mod policy;
 pub mod role;
+pub mod roster;
+pub mod school;
 pub mod school_time;
 pub mod totp;
 

@@ -5,11 +5,18 @@ use crate::{Backend, Result, Store};
 use sqlx::{AssertSqlSafe, Executor};
 
 /// (version, name, SQL). Append only; never edit a landed migration.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "0001_foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "0002_school_data",
+        include_str!("../migrations/0002_school_data.sql"),
+    ),
+];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<&'static str>> {
     let mut applied = Vec::new();
