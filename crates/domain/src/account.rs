@@ -25,9 +25,7 @@ impl Username {
         if s.is_empty() {
             return Err(Invalid::new("username", "err-username-required"));
         }
-        let ok_chars = s
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
+        let ok_chars = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
         if !(3..=32).contains(&s.len()) || !ok_chars {
             return Err(Invalid::new("username", "err-username-format"));
         }
@@ -47,10 +45,7 @@ pub struct PhoneNumber(String);
 impl PhoneNumber {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let folded = fold_full_width(input);
-        let mut s: String = folded
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
-            .collect();
+        let mut s: String = folded.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
         if s.is_empty() {
             return Err(Invalid::new("phone", "err-phone-required"));
         }
@@ -144,11 +139,7 @@ impl Login {
         if t.is_empty() {
             return Err(Invalid::new("login", "err-login-required"));
         }
-        if t.starts_with('+')
-            || (t.len() >= 11
-                && t.chars()
-                    .all(|c| c.is_ascii_digit() || c == ' ' || c == '-'))
-        {
+        if t.starts_with('+') || (t.len() >= 11 && t.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-')) {
             return PhoneNumber::parse(t).map(Login::Phone);
         }
         Username::parse(t).map(Login::Username)
@@ -174,12 +165,7 @@ impl InvitationCode {
     /// Builds a code from 10 random bytes (the caller supplies the randomness).
     pub fn from_random(bytes: [u8; 10]) -> Self {
         let n = INVITATION_ALPHABET.len();
-        Self(
-            bytes
-                .iter()
-                .map(|b| INVITATION_ALPHABET[*b as usize % n] as char)
-                .collect(),
-        )
+        Self(bytes.iter().map(|b| INVITATION_ALPHABET[*b as usize % n] as char).collect())
     }
 
     pub fn parse(input: &str) -> Result<Self, Invalid> {
@@ -210,32 +196,12 @@ mod tests {
 
     #[test]
     fn phone_numbers_are_normalised() {
-        assert_eq!(
-            PhoneNumber::parse("１３８ ００１３-８０００")
-                .unwrap()
-                .as_str(),
-            "13800138000"
-        );
-        assert_eq!(
-            PhoneNumber::parse("+86 13800138000").unwrap().as_str(),
-            "13800138000"
-        );
-        assert_eq!(
-            PhoneNumber::parse("13800138000").unwrap().masked(),
-            "138****8000"
-        );
-        assert_eq!(
-            PhoneNumber::parse("1380013800").unwrap_err().key,
-            "err-phone-format"
-        );
-        assert_eq!(
-            PhoneNumber::parse("23800138000").unwrap_err().key,
-            "err-phone-format"
-        );
-        assert_eq!(
-            PhoneNumber::parse("").unwrap_err().key,
-            "err-phone-required"
-        );
+        assert_eq!(PhoneNumber::parse("１３８ ００１３-８０００").unwrap().as_str(), "13800138000");
+        assert_eq!(PhoneNumber::parse("+86 13800138000").unwrap().as_str(), "13800138000");
+        assert_eq!(PhoneNumber::parse("13800138000").unwrap().masked(), "138****8000");
+        assert_eq!(PhoneNumber::parse("1380013800").unwrap_err().key, "err-phone-format");
+        assert_eq!(PhoneNumber::parse("23800138000").unwrap_err().key, "err-phone-format");
+        assert_eq!(PhoneNumber::parse("").unwrap_err().key, "err-phone-required");
     }
 
     #[test]
@@ -249,33 +215,15 @@ mod tests {
 
     #[test]
     fn password_policy_is_length_and_common_list_only() {
-        assert_eq!(
-            NewPassword::parse("short").unwrap_err().key,
-            "err-password-short"
-        );
-        assert_eq!(
-            NewPassword::parse("password").unwrap_err().key,
-            "err-password-common"
-        );
-        assert_eq!(
-            NewPassword::parse("12345678").unwrap_err().key,
-            "err-password-common"
-        );
-        assert_eq!(
-            NewPassword::parse("woaini1314").unwrap_err().key,
-            "err-password-common"
-        );
-        assert_eq!(
-            NewPassword::parse(&"a".repeat(129)).unwrap_err().key,
-            "err-password-long"
-        );
+        assert_eq!(NewPassword::parse("short").unwrap_err().key, "err-password-short");
+        assert_eq!(NewPassword::parse("password").unwrap_err().key, "err-password-common");
+        assert_eq!(NewPassword::parse("12345678").unwrap_err().key, "err-password-common");
+        assert_eq!(NewPassword::parse("woaini1314").unwrap_err().key, "err-password-common");
+        assert_eq!(NewPassword::parse(&"a".repeat(129)).unwrap_err().key, "err-password-long");
         // No composition rules: a long lower-case phrase is fine, so is Chinese.
         assert!(NewPassword::parse("correct horse battery staple").is_ok());
         assert!(NewPassword::parse("我家孩子放学后在学校").is_ok());
-        assert_eq!(
-            format!("{:?}", NewPassword::parse("correct horse").unwrap()),
-            "NewPassword(***)"
-        );
+        assert_eq!(format!("{:?}", NewPassword::parse("correct horse").unwrap()), "NewPassword(***)");
     }
 
     #[test]

@@ -137,10 +137,7 @@ mod tests {
         let mut c = chain(5);
         let h = c[4].hash.clone();
         c[2].details = "{\"edited\":true}".into();
-        assert_eq!(
-            verify_chain(&c, Some((5, &h))),
-            Err(Break::Altered { seq: 3 })
-        );
+        assert_eq!(verify_chain(&c, Some((5, &h))), Err(Break::Altered { seq: 3 }));
     }
 
     #[test]
@@ -148,19 +145,10 @@ mod tests {
         let mut c = chain(5);
         let h = c[4].hash.clone();
         c.remove(1);
-        assert_eq!(
-            verify_chain(&c, Some((5, &h))),
-            Err(Break::Missing { seq: 2 })
-        );
+        assert_eq!(verify_chain(&c, Some((5, &h))), Err(Break::Missing { seq: 2 }));
         let mut c = chain(5);
         c.pop();
-        assert_eq!(
-            verify_chain(&c, Some((5, &h))),
-            Err(Break::Truncated {
-                last_seq: 4,
-                head_seq: 5
-            })
-        );
+        assert_eq!(verify_chain(&c, Some((5, &h))), Err(Break::Truncated { last_seq: 4, head_seq: 5 }));
     }
 
     #[test]
@@ -171,9 +159,6 @@ mod tests {
         let (a, b) = (c[1].clone(), c[2].clone());
         c[1] = AuditEntry { seq: 2, ..b };
         c[2] = AuditEntry { seq: 3, ..a };
-        assert_eq!(
-            verify_chain(&c, Some((5, &h))),
-            Err(Break::Unlinked { seq: 2 })
-        );
+        assert_eq!(verify_chain(&c, Some((5, &h))), Err(Break::Unlinked { seq: 2 }));
     }
 }

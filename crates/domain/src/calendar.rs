@@ -26,10 +26,7 @@ pub struct HolidayYear {
 }
 
 /// The bundled schedules. Add next year's file here when the notice is published.
-const BUNDLED: &[&str] = &[
-    include_str!("../data/holidays/2025.txt"),
-    include_str!("../data/holidays/2026.txt"),
-];
+const BUNDLED: &[&str] = &[include_str!("../data/holidays/2025.txt"), include_str!("../data/holidays/2026.txt")];
 
 pub fn parse_date(s: &str) -> Option<Date> {
     Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).ok()
@@ -44,19 +41,10 @@ pub fn parse_holiday_year(text: &str) -> Result<HolidayYear, String> {
         }
         let (word, rest) = line.split_once(' ').ok_or(format!("line {n}: `{line}`"))?;
         match word {
-            "year" => {
-                year = Some(
-                    rest.trim()
-                        .parse::<i32>()
-                        .map_err(|_| format!("line {n}: year"))?,
-                )
-            }
+            "year" => year = Some(rest.trim().parse::<i32>().map_err(|_| format!("line {n}: year"))?),
             "notice" => notice = rest.trim().to_string(),
             "holiday" | "workday" => {
-                let (range, name) = rest
-                    .trim()
-                    .split_once(' ')
-                    .ok_or(format!("line {n}: name missing"))?;
+                let (range, name) = rest.trim().split_once(' ').ok_or(format!("line {n}: name missing"))?;
                 let (from, to) = match range.split_once("..") {
                     Some((a, b)) => (a, b),
                     None => (range, range),
@@ -80,10 +68,7 @@ pub fn parse_holiday_year(text: &str) -> Result<HolidayYear, String> {
         }
     }
     let year = year.ok_or("no `year` line")?;
-    if days
-        .keys()
-        .any(|d| d.year() != year && d.year() != year - 1)
-    {
+    if days.keys().any(|d| d.year() != year && d.year() != year - 1) {
         return Err(format!("{year}: a date outside the year"));
     }
     Ok(HolidayYear { year, notice, days })
@@ -265,16 +250,8 @@ impl ServicePolicy {
         let md = (date.month() as u8, date.day());
         let s = (self.summer_from.0 as u8, self.summer_from.1);
         let w = (self.winter_from.0 as u8, self.winter_from.1);
-        let in_summer = if s <= w {
-            md >= s && md < w
-        } else {
-            md >= s || md < w
-        };
-        if in_summer {
-            Season::Summer
-        } else {
-            Season::Winter
-        }
+        let in_summer = if s <= w { md >= s && md < w } else { md >= s || md < w };
+        if in_summer { Season::Summer } else { Season::Winter }
     }
 }
 
@@ -334,10 +311,7 @@ pub fn day_status(
     }
     let applies = |o: &&SchoolOverride| o.date == date && o.grade.is_none_or(|g| g == grade);
     // A grade's own override wins over a school-wide one.
-    let own = overrides
-        .iter()
-        .filter(applies)
-        .max_by_key(|o| o.grade.is_some());
+    let own = overrides.iter().filter(applies).max_by_key(|o| o.grade.is_some());
     let makeup = match own {
         Some(o) if o.kind == OverrideKind::Closed => return DayStatus::Closed(o.reason.clone()),
         Some(_) => true,
@@ -379,9 +353,7 @@ mod tests {
         };
         let mut times = GradeTimes::default();
         for g in 1..=6 {
-            times
-                .dismissal
-                .insert((g, 0), if g <= 2 { time!(15:30) } else { time!(16:10) });
+            times.dismissal.insert((g, 0), if g <= 2 { time!(15:30) } else { time!(16:10) });
             times.end.insert((g, Season::Winter), time!(17:30));
             times.end.insert((g, Season::Summer), time!(18:00));
         }
@@ -394,14 +366,8 @@ mod tests {
         let cal = HolidayCalendar::bundled();
         assert!(cal.has_year(2025) && cal.has_year(2026));
         assert!(cal.years().all(|y| y.notice.contains("国务院办公厅")));
-        assert_eq!(
-            cal.national(date!(2026 - 02 - 15)).map(|x| x.0),
-            Some(NationalKind::Holiday)
-        );
-        assert_eq!(
-            cal.national(date!(2025 - 09 - 28)).map(|x| x.0),
-            Some(NationalKind::MakeupWorkday)
-        );
+        assert_eq!(cal.national(date!(2026 - 02 - 15)).map(|x| x.0), Some(NationalKind::Holiday));
+        assert_eq!(cal.national(date!(2025 - 09 - 28)).map(|x| x.0), Some(NationalKind::MakeupWorkday));
     }
 
     #[test]
@@ -417,18 +383,12 @@ mod tests {
             },
             "Sunday 9-20 is a make-up workday"
         );
-        assert!(
-            status(date!(2026 - 10 - 10)).is_service(),
-            "Saturday 10-10 is a make-up workday"
-        );
+        assert!(status(date!(2026 - 10 - 10)).is_service(), "Saturday 10-10 is a make-up workday");
         for day in 1..=7 {
             let d = Date::from_calendar_date(2026, Month::October, day).unwrap();
             assert_eq!(status(d), DayStatus::Holiday("国庆节".into()), "{d}");
         }
-        assert_eq!(
-            status(date!(2026 - 09 - 25)),
-            DayStatus::Holiday("中秋节".into())
-        );
+        assert_eq!(status(date!(2026 - 09 - 25)), DayStatus::Holiday("中秋节".into()));
         assert_eq!(status(date!(2026 - 10 - 17)), DayStatus::Weekend);
         assert_eq!(
             status(date!(2026 - 10 - 12)),
@@ -448,29 +408,20 @@ mod tests {
             },
             "grade 3's Friday"
         );
-        assert_eq!(
-            status(date!(2026 - 08 - 31)),
-            DayStatus::OutsideServicePeriod
-        );
+        assert_eq!(status(date!(2026 - 08 - 31)), DayStatus::OutsideServicePeriod);
         assert_eq!(term.first_service_day, date!(2026 - 09 - 01));
     }
 
     #[test]
     fn a_term_starting_on_a_holiday_starts_service_on_the_next_workday() {
         let cal = HolidayCalendar::bundled();
-        assert_eq!(
-            cal.first_workday_from(date!(2026 - 02 - 15)),
-            date!(2026 - 02 - 24)
-        );
+        assert_eq!(cal.first_workday_from(date!(2026 - 02 - 15)), date!(2026 - 02 - 24));
         assert_eq!(
             cal.first_workday_from(date!(2026 - 02 - 28)),
             date!(2026 - 02 - 28),
             "a make-up Saturday is a workday"
         );
-        assert_eq!(
-            cal.last_workday_until(date!(2027 - 01 - 24)),
-            date!(2027 - 01 - 22)
-        );
+        assert_eq!(cal.last_workday_until(date!(2027 - 01 - 24)), date!(2027 - 01 - 22));
     }
 
     #[test]
@@ -503,23 +454,11 @@ mod tests {
             },
         ];
         let status = |d, g| day_status(d, g, &term, &cal, &overrides, &policy, &times);
-        assert_eq!(
-            status(date!(2026 - 10 - 20), 3),
-            DayStatus::Closed("秋季运动会".into())
-        );
-        assert!(
-            status(date!(2026 - 10 - 20), 1).is_service(),
-            "a grade's own override wins"
-        );
-        assert_eq!(
-            status(date!(2026 - 10 - 21), 6),
-            DayStatus::Closed("六年级期中考试".into())
-        );
+        assert_eq!(status(date!(2026 - 10 - 20), 3), DayStatus::Closed("秋季运动会".into()));
+        assert!(status(date!(2026 - 10 - 20), 1).is_service(), "a grade's own override wins");
+        assert_eq!(status(date!(2026 - 10 - 21), 6), DayStatus::Closed("六年级期中考试".into()));
         assert!(status(date!(2026 - 10 - 21), 5).is_service());
-        assert!(
-            status(date!(2026 - 10 - 24), 2).is_service(),
-            "an extra Saturday"
-        );
+        assert!(status(date!(2026 - 10 - 24), 2).is_service(), "an extra Saturday");
     }
 
     #[test]
@@ -555,11 +494,7 @@ mod tests {
         let cal = HolidayCalendar::bundled();
         assert_eq!(cal.missing_next_year(date!(2026 - 11 - 30)), None);
         assert_eq!(cal.missing_next_year(date!(2026 - 12 - 01)), Some(2027));
-        assert_eq!(
-            cal.missing_next_year(date!(2025 - 12 - 01)),
-            None,
-            "2026 is bundled"
-        );
+        assert_eq!(cal.missing_next_year(date!(2025 - 12 - 01)), None, "2026 is bundled");
     }
 
     #[test]

@@ -51,8 +51,7 @@ pub fn to_millis(t: OffsetDateTime) -> i64 {
 
 /// The inverse of [`to_millis`]; out-of-range values clamp to the epoch rather than panic.
 pub fn from_millis(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 #[cfg(test)]

@@ -15,10 +15,7 @@ impl StudentNumber {
         // Excel turns long numbers into floats: "20230101.0" is the number the school typed.
         let t = t.strip_suffix(".0").map(str::to_string).unwrap_or(t);
         if t.is_empty() {
-            return Err(Invalid::new(
-                "student_number",
-                "err-student-number-required",
-            ));
+            return Err(Invalid::new("student_number", "err-student-number-required"));
         }
         if t.len() > 20 || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(Invalid::new("student_number", "err-student-number-format"));
@@ -71,10 +68,7 @@ impl Gender {
 
 /// A date as schools type it: 2016-09-01, 2016/9/1, 2016.9.1, 20160901, 2016年9月1日.
 pub fn parse_flexible_date(s: &str) -> Result<Date, Invalid> {
-    let t = fold_full_width(s)
-        .trim()
-        .replace(['年', '月', '/', '.'], "-")
-        .replace('日', "");
+    let t = fold_full_width(s).trim().replace(['年', '月', '/', '.'], "-").replace('日', "");
     let bad = || Invalid::new("date", "err-date");
     let parts: Vec<&str> = if t.len() == 8 && t.chars().all(|c| c.is_ascii_digit()) {
         vec![&t[..4], &t[4..6], &t[6..]]
@@ -141,9 +135,7 @@ impl PriorityGroup {
     /// The code, or the Chinese name a roster uses (留守儿童, 随迁子女 …).
     pub fn parse(s: &str) -> Option<Self> {
         let t = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|p| p.as_str() == t || p.zh() == t)
+        Self::ALL.into_iter().find(|p| p.as_str() == t || p.zh() == t)
     }
 
     pub fn zh(self) -> &'static str {
@@ -162,13 +154,8 @@ impl PriorityGroup {
     /// "留守儿童、随迁子女" or "LEFT_BEHIND,MIGRANT_CHILD".
     pub fn parse_list(s: &str) -> Result<Vec<Self>, Invalid> {
         let mut out = Vec::new();
-        for part in s
-            .split([',', '，', '、', ';', '；'])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let p =
-                Self::parse(part).ok_or(Invalid::new("priority_groups", "err-priority-group"))?;
+        for part in s.split([',', '，', '、', ';', '；']).map(str::trim).filter(|p| !p.is_empty()) {
+            let p = Self::parse(part).ok_or(Invalid::new("priority_groups", "err-priority-group"))?;
             if !out.contains(&p) {
                 out.push(p);
             }
@@ -189,11 +176,7 @@ pub enum PickupLevel {
 }
 
 impl PickupLevel {
-    pub const ALL: [PickupLevel; 3] = [
-        PickupLevel::Always,
-        PickupLevel::EmergencyOnly,
-        PickupLevel::Never,
-    ];
+    pub const ALL: [PickupLevel; 3] = [PickupLevel::Always, PickupLevel::EmergencyOnly, PickupLevel::Never];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -205,9 +188,7 @@ impl PickupLevel {
 
     pub fn parse(s: &str) -> Option<Self> {
         let t = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|l| l.as_str() == t || l.zh() == t)
+        Self::ALL.into_iter().find(|l| l.as_str() == t || l.zh() == t)
     }
 
     pub fn zh(self) -> &'static str {
@@ -264,14 +245,8 @@ mod tests {
 
     #[test]
     fn student_numbers_and_genders() {
-        assert_eq!(
-            StudentNumber::parse(" ２０２３０１０１ ").unwrap().as_str(),
-            "20230101"
-        );
-        assert_eq!(
-            StudentNumber::parse("20230101.0").unwrap().as_str(),
-            "20230101"
-        );
+        assert_eq!(StudentNumber::parse(" ２０２３０１０１ ").unwrap().as_str(), "20230101");
+        assert_eq!(StudentNumber::parse("20230101.0").unwrap().as_str(), "20230101");
         assert!(StudentNumber::parse("").is_err());
         assert!(StudentNumber::parse("学号1").is_err());
         assert_eq!(Gender::parse("女"), Ok(Gender::Female));
@@ -288,9 +263,6 @@ mod tests {
         assert_eq!(PriorityGroup::parse_list("").unwrap(), vec![]);
         assert_eq!(PickupLevel::parse("禁止接送"), Some(PickupLevel::Never));
         assert_eq!(parse_id_last4("123x"), Ok("123X".into()));
-        assert!(
-            parse_id_last4("110101199001011234").is_err(),
-            "never a whole ID number"
-        );
+        assert!(parse_id_last4("110101199001011234").is_err(), "never a whole ID number");
     }
 }

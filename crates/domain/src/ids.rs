@@ -60,6 +60,39 @@ typed_id!(
     MessageId
 );
 
+typed_id!(
+    /// A class (班级).
+    ClassId
+);
+typed_id!(
+    /// A place (场所): a classroom, a hallway, the gate, the waiting room.
+    PlaceId
+);
+typed_id!(
+    /// A term (学期).
+    TermId
+);
+typed_id!(
+    /// A staff record (教职工), with or without a sign-in account.
+    StaffId
+);
+typed_id!(
+    /// A student (学生).
+    StudentId
+);
+typed_id!(
+    /// A guardian (监护人) record, linked to an account once they sign up.
+    GuardianId
+);
+typed_id!(
+    /// An adult authorized to take a child home (授权接送人).
+    PickupAdultId
+);
+typed_id!(
+    /// A school's change to the calendar (closure or extra day).
+    OverrideId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,9 +2,7 @@
 
 use crate::account::NewPassword;
 use argon2::Argon2;
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
 /// Hashes a password that met the policy. Slow on purpose: call it off the async runtime.
 pub fn hash(password: &NewPassword) -> String {
@@ -18,9 +16,7 @@ pub fn hash(password: &NewPassword) -> String {
 /// Checks a typed password against a stored hash. A malformed hash never matches.
 pub fn verify(stored: &str, typed: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(h) => Argon2::default()
-            .verify_password(typed.as_bytes(), &h)
-            .is_ok(),
+        Ok(h) => Argon2::default().verify_password(typed.as_bytes(), &h).is_ok(),
         Err(_) => false,
     }
 }

@@ -29,6 +29,16 @@ pub enum Action {
     ViewAudit,
     /// Configure a school's notification channels (webhook, robots, email).
     ManageChannels,
+    /// Set up the school: settings, service policy, terms, calendar, grades, classes, places.
+    ManageSchool,
+    /// See the school's calendar, classes and staff directory (phones masked).
+    ViewSchool,
+    /// Staff records and the staff import.
+    ManageStaff,
+    /// Student and guardian records, the roster import and export.
+    ManageStudents,
+    /// See students of the classes one is responsible for.
+    ViewStudents,
 }
 
 impl Action {
@@ -39,11 +49,12 @@ impl Action {
             Action::UseOwnAccount => &Role::ALL,
             Action::ManageDistrict => &[DistrictAdmin],
             Action::ManageStaffAccounts => &[DistrictAdmin, SchoolAdmin],
-            Action::IssueGuardianInvitations => {
-                &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher]
-            }
+            Action::IssueGuardianInvitations => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
             Action::ViewAudit => &[DistrictAdmin, SchoolAdmin],
             Action::ManageChannels => &[DistrictAdmin, SchoolAdmin],
+            Action::ManageSchool | Action::ManageStaff | Action::ManageStudents => &[DistrictAdmin, SchoolAdmin],
+            Action::ViewSchool => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
+            Action::ViewStudents => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
         }
     }
 }
@@ -60,6 +71,35 @@ pub fn may(who: &Principal, action: Action, school: Option<&SchoolId>) -> bool {
         Some(_) if who.role.is_district_wide() => true,
         Some(target) => who.school_id.as_ref() == Some(target),
     }
+}
+
+/// Who is responsible for one class: what the class-level rules need to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassScope {
+    pub school: SchoolId,
+    pub grade: u8,
+    pub class_teacher: Option<UserId>,
+    pub grade_director: Option<UserId>,
+}
+
+/// May `who` see the students of this class (names, guardians, pickup adults)?
+/// Admins see their school (a district admin every school); a grade director their grade;
+/// a class teacher their class.
+pub fn may_see_class(who: &Principal, class: &ClassScope) -> bool {
+    match who.role {
+        Role::DistrictAdmin => true,
+        Role::SchoolAdmin => who.school_id.as_ref() == Some(&class.school),
+        Role::GradeDirector => class.grade_director.as_ref() == Some(&who.user_id),
+        Role::ClassTeacher => class.class_teacher.as_ref() == Some(&who.user_id),
+        _ => false,
+    }
+}
+
+/// May `who` read a student's sensitive fields (health, priority groups, custody limits)?
+/// Least privilege (PIPL art. 28, 51): the school's admins, the grade director and the class
+/// teacher of the child — not the district, which has no need to. Every read is logged.
+pub fn may_read_sensitive(who: &Principal, class: &ClassScope) -> bool {
+    who.role != Role::DistrictAdmin && may_see_class(who, class)
 }
 
 #[cfg(test)]
@@ -82,6 +122,34 @@ mod tests {
         assert!(may(&admin, Action::ManageStaffAccounts, Some(&a)));
         assert!(!may(&admin, Action::ManageStaffAccounts, Some(&b)));
         assert!(!may(&admin, Action::ManageDistrict, None));
+    }
+
+    #[test]
+    fn class_teachers_see_their_class_and_sensitive_reads_stay_in_the_school() {
+        let s = SchoolId::new();
+        let teacher = principal(Role::ClassTeacher, Some(&s));
+        let director = principal(Role::GradeDirector, Some(&s));
+        let mine = ClassScope {
+            school: s.clone(),
+            grade: 3,
+            class_teacher: Some(teacher.user_id.clone()),
+            grade_director: Some(director.user_id.clone()),
+        };
+        let other = ClassScope {
+            school: s.clone(),
+            grade: 4,
+            class_teacher: Some(UserId::new()),
+            grade_director: None,
+        };
+        assert!(may_see_class(&teacher, &mine) && may_read_sensitive(&teacher, &mine));
+        assert!(!may_see_class(&teacher, &other));
+        assert!(may_see_class(&director, &mine) && !may_see_class(&director, &other));
+        let district = principal(Role::DistrictAdmin, None);
+        assert!(may_see_class(&district, &mine) && !may_read_sensitive(&district, &mine));
+        let other_admin = principal(Role::SchoolAdmin, Some(&SchoolId::new()));
+        assert!(!may_see_class(&other_admin, &mine));
+        assert!(!may_see_class(&principal(Role::Teacher, Some(&s)), &mine));
+        assert!(!may_see_class(&principal(Role::Guardian, Some(&s)), &mine));
     }
 
     #[test]

@@ -13,11 +13,7 @@ pub fn chinese_number(n: u32) -> String {
         10 => "十".into(),
         11..=19 => format!("十{}", DIGITS[(n % 10) as usize]),
         _ if n % 10 == 0 => format!("{}十", DIGITS[(n / 10 % 10) as usize]),
-        _ => format!(
-            "{}十{}",
-            DIGITS[(n / 10 % 10) as usize],
-            DIGITS[(n % 10) as usize]
-        ),
+        _ => format!("{}十{}", DIGITS[(n / 10 % 10) as usize], DIGITS[(n % 10) as usize]),
     }
 }
 
@@ -80,12 +76,7 @@ impl Grade {
 /// A class's number within its grade: "2", "二", "2班", "(2)班", "（二）班".
 pub fn parse_class_number(s: &str) -> Result<u8, Invalid> {
     let t = fold_full_width(s);
-    let t = t
-        .trim()
-        .trim_end_matches('班')
-        .trim()
-        .trim_start_matches('(')
-        .trim_end_matches(')');
+    let t = t.trim().trim_end_matches('班').trim().trim_start_matches('(').trim_end_matches(')');
     match parse_number(t) {
         Some(n) if (1..=30).contains(&n) => Ok(n as u8),
         _ => Err(Invalid::new("class", "err-class")),

@@ -11,8 +11,7 @@ pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 /// The UTC offset of a supported IANA zone name, or `None` for one yanshi does not know.
 pub fn offset_of(zone: &str) -> Option<UtcOffset> {
     let hours = match zone {
-        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "Asia/Hong_Kong" | "Asia/Macau"
-        | "Asia/Taipei" | "PRC" => 8,
+        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "Asia/Hong_Kong" | "Asia/Macau" | "Asia/Taipei" | "PRC" => 8,
         "Asia/Urumqi" => 6,
         "UTC" | "Etc/UTC" => 0,
         _ => return None,

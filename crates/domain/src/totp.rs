@@ -15,12 +15,7 @@ pub fn code_at_step(secret: &[u8], step: i64) -> u32 {
     mac.update(&step.to_be_bytes());
     let h = mac.finalize().into_bytes();
     let offset = (h[19] & 0x0f) as usize;
-    let bin = u32::from_be_bytes([
-        h[offset] & 0x7f,
-        h[offset + 1],
-        h[offset + 2],
-        h[offset + 3],
-    ]);
+    let bin = u32::from_be_bytes([h[offset] & 0x7f, h[offset + 1], h[offset + 2], h[offset + 3]]);
     bin % 10u32.pow(DIGITS)
 }
 
@@ -36,12 +31,7 @@ pub fn current_code(secret: &[u8], now: OffsetDateTime) -> String {
 /// Checks a typed code against the steps around `now` (±1 step for clock drift) and returns
 /// the step it matched. A step at or before `last_used_step` is refused, so a code seen over
 /// someone's shoulder cannot be replayed.
-pub fn verify(
-    secret: &[u8],
-    typed: &str,
-    now: OffsetDateTime,
-    last_used_step: Option<i64>,
-) -> Option<i64> {
+pub fn verify(secret: &[u8], typed: &str, now: OffsetDateTime, last_used_step: Option<i64>) -> Option<i64> {
     let digits: String = crate::account::fold_full_width(typed)
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -80,9 +70,7 @@ pub fn base32_decode(s: &str) -> Option<Vec<u8>> {
     let mut buffer: u32 = 0;
     let mut bits = 0;
     for c in s.chars().filter(|c| *c != '=' && !c.is_whitespace()) {
-        let v = B32
-            .iter()
-            .position(|b| *b as char == c.to_ascii_uppercase())? as u32;
+        let v = B32.iter().position(|b| *b as char == c.to_ascii_uppercase())? as u32;
         buffer = (buffer << 5) | v;
         bits += 5;
         if bits >= 8 {
@@ -98,9 +86,7 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
     fn enc(s: &str) -> String {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                    (b as char).to_string()
-                }
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
                 _ => format!("%{b:02X}"),
             })
             .collect()
@@ -139,16 +125,9 @@ mod tests {
         let now = OffsetDateTime::from_unix_timestamp(1111111111).unwrap();
         let code = current_code(secret, now);
         let step = verify(secret, &code, now, None).expect("current code");
-        assert_eq!(
-            verify(secret, &code, now, Some(step)),
-            None,
-            "replay refused"
-        );
+        assert_eq!(verify(secret, &code, now, Some(step)), None, "replay refused");
         let later = now + time::Duration::seconds(30);
-        assert!(
-            verify(secret, &code, later, None).is_some(),
-            "one step of drift"
-        );
+        assert!(verify(secret, &code, later, None).is_some(), "one step of drift");
         let much_later = now + time::Duration::seconds(120);
         assert_eq!(verify(secret, &code, much_later, None), None);
         assert_eq!(verify(secret, "12a456", now, None), None);

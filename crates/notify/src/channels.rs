@@ -85,16 +85,9 @@ impl Deliverer {
                     // Receivers drop repeats by this key: a retry after a lost reply is not a second message.
                     .header("x-yanshi-message-id", msg.id.as_str());
                 if let Some(secret) = &msg.channel.secret {
-                    req = req.header(
-                        "x-yanshi-signature",
-                        format!("sha256={}", hmac_sha256_hex(secret, &body)),
-                    );
+                    req = req.header("x-yanshi-signature", format!("sha256={}", hmac_sha256_hex(secret, &body)));
                 }
-                let resp = req
-                    .body(body)
-                    .send()
-                    .await
-                    .map_err(|e| format!("request failed: {e}"))?;
+                let resp = req.body(body).send().await.map_err(|e| format!("request failed: {e}"))?;
                 let status = resp.status();
                 if status.is_success() {
                     Ok(format!("HTTP {}", status.as_u16()))
@@ -142,11 +135,7 @@ impl Deliverer {
             return Err("SMTP is not configured ([smtp] in the config file)".into());
         };
         let message = Message::builder()
-            .from(
-                cfg.from
-                    .parse()
-                    .map_err(|e| format!("bad from address: {e}"))?,
-            )
+            .from(cfg.from.parse().map_err(|e| format!("bad from address: {e}"))?)
             .to(to.parse().map_err(|e| format!("bad address: {e}"))?)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
@@ -154,9 +143,7 @@ impl Deliverer {
             .map_err(|e| format!("cannot build the message: {e}"))?;
         let builder = match cfg.security.as_str() {
             "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&cfg.host),
-            "none" => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
-                &cfg.host,
-            )),
+            "none" => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cfg.host)),
             _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&cfg.host),
         }
         .map_err(|e| format!("SMTP set-up: {e}"))?
@@ -166,37 +153,26 @@ impl Deliverer {
             (Some(u), Some(p)) => builder.credentials(Credentials::new(u.clone(), p.clone())),
             _ => builder,
         };
-        let response = builder
-            .build()
-            .send(message)
-            .await
-            .map_err(|e| format!("SMTP: {e}"))?;
+        let response = builder.build().send(message).await.map_err(|e| format!("SMTP: {e}"))?;
         Ok(format!("SMTP {}", response.code()))
     }
 }
 
 fn hmac_sha256(key: &str, data: &str) -> Vec<u8> {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
     mac.update(data.as_bytes());
     mac.finalize().into_bytes().to_vec()
 }
 
 fn hmac_sha256_hex(key: &str, data: &str) -> String {
-    hmac_sha256(key, data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hmac_sha256(key, data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// 钉钉 robot signing: `sign = urlencode(base64(HMAC-SHA256(secret, "{timestamp}\n{secret}")))`,
 /// appended with the timestamp in milliseconds to the robot's URL.
 pub fn dingtalk_signed_url(url: &str, secret: &str, timestamp_ms: i64) -> String {
-    let sign = base64::engine::general_purpose::STANDARD
-        .encode(hmac_sha256(secret, &format!("{timestamp_ms}\n{secret}")));
-    let encoded =
-        serde_urlencoded::to_string([("timestamp", timestamp_ms.to_string()), ("sign", sign)])
-            .unwrap_or_default();
+    let sign = base64::engine::general_purpose::STANDARD.encode(hmac_sha256(secret, &format!("{timestamp_ms}\n{secret}")));
+    let encoded = serde_urlencoded::to_string([("timestamp", timestamp_ms.to_string()), ("sign", sign)]).unwrap_or_default();
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}{encoded}")
 }
@@ -208,12 +184,11 @@ mod tests {
     #[test]
     fn dingtalk_sign_matches_the_documented_algorithm() {
         // Computed independently: printf '1700000000000\nSECxyz' | openssl dgst -sha256 -hmac SECxyz -binary | base64
-        let url = dingtalk_signed_url(
-            "https://oapi.dingtalk.com/robot/send?access_token=abc",
-            "SECxyz",
-            1_700_000_000_000,
+        let url = dingtalk_signed_url("https://oapi.dingtalk.com/robot/send?access_token=abc", "SECxyz", 1_700_000_000_000);
+        assert!(
+            url.starts_with("https://oapi.dingtalk.com/robot/send?access_token=abc&timestamp=1700000000000&sign="),
+            "{url}"
         );
-        assert!(url.starts_with("https://oapi.dingtalk.com/robot/send?access_token=abc&timestamp=1700000000000&sign="), "{url}");
         let sign = url.rsplit("sign=").next().unwrap();
         assert_eq!(sign, EXPECTED_SIGN);
     }

@@ -46,10 +46,7 @@ impl Worker {
     /// Claims what is due now and delivers it; returns how many attempts were made.
     pub async fn run_once(&self) -> Result<usize, yanshi_store::StoreError> {
         let now = self.clock.now();
-        let batch = self
-            .store
-            .claim_due_messages(&self.id, now, LEASE_MS, BATCH)
-            .await?;
+        let batch = self.store.claim_due_messages(&self.id, now, LEASE_MS, BATCH).await?;
         let n = batch.len();
         for msg in batch {
             let result = self.deliverer.deliver(&msg, to_millis(now)).await;
@@ -59,14 +56,11 @@ impl Worker {
                 Err(e) => (false, e.as_str()),
             };
             let attempts = msg.attempts + 1;
-            let retry_at =
-                (!ok && attempts < MAX_ATTEMPTS).then(|| done_at + backoff(msg.attempts));
+            let retry_at = (!ok && attempts < MAX_ATTEMPTS).then(|| done_at + backoff(msg.attempts));
             if !ok {
                 tracing::warn!(message = %msg.id, channel = msg.channel.kind.as_str(), attempts, error = detail, "delivery failed");
             }
-            self.store
-                .record_delivery(&self.id, &msg.id, ok, detail, done_at, retry_at)
-                .await?;
+            self.store.record_delivery(&self.id, &msg.id, ok, detail, done_at, retry_at).await?;
         }
         Ok(n)
     }

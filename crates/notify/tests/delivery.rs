@@ -14,13 +14,8 @@ use yanshi_store::{Actor, ChannelKind, NewChannel, NewUser, Notice};
 type Seen = Arc<Mutex<Vec<(Option<String>, serde_json::Value)>>>;
 
 async fn receive(State(seen): State<Seen>, headers: HeaderMap, body: String) -> String {
-    let id = headers
-        .get("x-yanshi-message-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    seen.lock()
-        .unwrap()
-        .push((id, serde_json::from_str(&body).unwrap_or_default()));
+    let id = headers.get("x-yanshi-message-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+    seen.lock().unwrap().push((id, serde_json::from_str(&body).unwrap_or_default()));
     r#"{"errcode":0,"errmsg":"ok"}"#.into()
 }
 
@@ -83,12 +78,7 @@ async fn a_webhook_that_was_down_receives_the_message_once_it_is_up() {
         store.notify(&actor, &notice, start).await.unwrap();
         let id = store.outbox_ids(&school.id).await.unwrap().remove(0);
 
-        let worker = Worker::new(
-            store.clone(),
-            Arc::new(clock.clone()),
-            Deliverer::new(None),
-            "w1".into(),
-        );
+        let worker = Worker::new(store.clone(), Arc::new(clock.clone()), Deliverer::new(None), "w1".into());
         assert_eq!(worker.run_once().await.unwrap(), 1);
         let (status, attempts, log) = store.message_delivery(&id).await.unwrap();
         assert_eq!((status.as_str(), attempts), ("PENDING", 1));
@@ -96,9 +86,7 @@ async fn a_webhook_that_was_down_receives_the_message_once_it_is_up() {
 
         // The receiver comes up; nothing happens before the backoff has passed.
         let seen: Seen = Arc::default();
-        let app = Router::new()
-            .route("/hook", post(receive))
-            .with_state(seen.clone());
+        let app = Router::new().route("/hook", post(receive)).with_state(seen.clone());
         let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         clock.advance(Duration::seconds(10));
@@ -111,18 +99,10 @@ async fn a_webhook_that_was_down_receives_the_message_once_it_is_up() {
         assert_eq!(log.len(), 2);
         let seen = seen.lock().unwrap().clone();
         assert_eq!(seen.len(), 1, "delivered exactly once");
-        assert_eq!(
-            seen[0].0.as_deref(),
-            Some(id.as_str()),
-            "idempotency key header"
-        );
+        assert_eq!(seen[0].0.as_deref(), Some(id.as_str()), "idempotency key header");
         assert_eq!(seen[0].1["title"], "孩子已接走");
         clock.advance(Duration::hours(2));
-        assert_eq!(
-            worker.run_once().await.unwrap(),
-            0,
-            "a sent message is not sent again"
-        );
+        assert_eq!(worker.run_once().await.unwrap(), 0, "a sent message is not sent again");
     }
 }
 
@@ -177,12 +157,7 @@ async fn robot_error_codes_are_failures_and_success_is_errcode_zero() {
         )
         .await
         .unwrap();
-    let worker = Worker::new(
-        store.clone(),
-        Arc::new(ManualClock::new(now)),
-        Deliverer::new(None),
-        "w".into(),
-    );
+    let worker = Worker::new(store.clone(), Arc::new(ManualClock::new(now)), Deliverer::new(None), "w".into());
     assert_eq!(worker.run_once().await.unwrap(), 3);
     let mut statuses = Vec::new();
     for id in store.outbox_ids(&school.id).await.unwrap() {
@@ -224,11 +199,7 @@ async fn smtp_receiver() -> (std::net::SocketAddr, tokio::sync::oneshot::Receive
                 }
                 continue;
             }
-            let verb = line
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_ascii_uppercase();
+            let verb = line.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
             let reply: &[u8] = match verb.as_str() {
                 "EHLO" | "HELO" => b"250 test\r\n",
                 "DATA" => {
@@ -323,12 +294,7 @@ async fn email_goes_out_through_smtp() {
         )
         .await
         .unwrap();
-    let unconfigured = Worker::new(
-        store.clone(),
-        Arc::new(ManualClock::new(now)),
-        Deliverer::new(None),
-        "w2".into(),
-    );
+    let unconfigured = Worker::new(store.clone(), Arc::new(ManualClock::new(now)), Deliverer::new(None), "w2".into());
     assert_eq!(unconfigured.run_once().await.unwrap(), 1);
     let id = store.outbox_ids(&school.id).await.unwrap().remove(1);
     let (status, _, log) = store.message_delivery(&id).await.unwrap();

@@ -4,10 +4,7 @@ use crate::table::{Cell, Table};
 use std::collections::HashMap;
 use yanshi_domain::Invalid;
 use yanshi_domain::account::{DisplayName, PhoneNumber};
-use yanshi_domain::family::{
-    Gender, PriorityGroup, StudentNumber, excel_serial_date, parse_flexible_date,
-    parse_relationship,
-};
+use yanshi_domain::family::{Gender, PriorityGroup, StudentNumber, excel_serial_date, parse_flexible_date, parse_relationship};
 use yanshi_domain::roster::{Problem, RosterGuardian, RosterStaff, RosterStudent};
 use yanshi_domain::school::{Grade, parse_class, parse_class_number};
 
@@ -22,17 +19,9 @@ pub const STUDENT_COLUMNS: &[Column] = &[
     ("出生日期", &["生日", "出生年月日"], false),
     ("年级", &[], false),
     ("班级", &["班"], true),
-    (
-        "监护人1姓名",
-        &["家长姓名", "监护人姓名", "家长1姓名"],
-        true,
-    ),
+    ("监护人1姓名", &["家长姓名", "监护人姓名", "家长1姓名"], true),
     ("监护人1关系", &["关系", "与学生关系", "家长1关系"], false),
-    (
-        "监护人1电话",
-        &["家长电话", "联系电话", "手机号", "监护人电话", "家长1电话"],
-        true,
-    ),
+    ("监护人1电话", &["家长电话", "联系电话", "手机号", "监护人电话", "家长1电话"], true),
     ("监护人2姓名", &["家长2姓名"], false),
     ("监护人2关系", &["家长2关系"], false),
     ("监护人2电话", &["家长2电话"], false),
@@ -57,10 +46,7 @@ impl Columns {
     fn find(table: &Table, spec: &[Column], problems: &mut Vec<Problem>) -> Option<Columns> {
         let mut index = HashMap::new();
         for (name, aliases, required) in spec {
-            let at = table
-                .headers
-                .iter()
-                .position(|h| h == name || aliases.contains(&h.as_str()));
+            let at = table.headers.iter().position(|h| h == name || aliases.contains(&h.as_str()));
             match at {
                 Some(i) => {
                     index.insert(*name, i);
@@ -111,11 +97,7 @@ struct RowCheck<'a> {
 
 impl RowCheck<'_> {
     /// Parses a column; records a problem and gives `None` when it fails.
-    fn take<T>(
-        &mut self,
-        column: &str,
-        parse: impl FnOnce(&str) -> Result<T, Invalid>,
-    ) -> Option<T> {
+    fn take<T>(&mut self, column: &str, parse: impl FnOnce(&str) -> Result<T, Invalid>) -> Option<T> {
         let value = self.cols.text(self.cells, column);
         match parse(&value) {
             Ok(v) => Some(v),
@@ -171,15 +153,9 @@ pub fn students(table: &Table) -> (Vec<RosterStudent>, Vec<Problem>) {
         if let Some(n) = &number
             && let Some(first) = seen.insert(n.as_str().to_string(), *row)
         {
-            c.problem(
-                "学号",
-                "err-student-number-duplicate",
-                &format!("{} ↔ {first}", n.as_str()),
-            );
+            c.problem("学号", "err-student-number-duplicate", &format!("{} ↔ {first}", n.as_str()));
         }
-        let name = c.take("姓名", |s| {
-            DisplayName::parse(s).map(|n| n.as_str().to_string())
-        });
+        let name = c.take("姓名", |s| DisplayName::parse(s).map(|n| n.as_str().to_string()));
         let gender = c.take("性别", Gender::parse);
         let birth_date = match cols.cell(cells, "出生日期") {
             None | Some(Cell::Empty) => Some(None),
@@ -197,20 +173,12 @@ pub fn students(table: &Table) -> (Vec<RosterStudent>, Vec<Problem>) {
             c.take("班级", parse_class)
         } else {
             let g = c.take("年级", Grade::parse);
-            let n = c.take("班级", |s| {
-                parse_class(s)
-                    .map(|(_, n)| n)
-                    .or_else(|_| parse_class_number(s))
-            });
+            let n = c.take("班级", |s| parse_class(s).map(|(_, n)| n).or_else(|_| parse_class_number(s)));
             g.zip(n)
         };
         let mut guardians = Vec::new();
         for i in ["1", "2"] {
-            let (name_col, rel_col, phone_col) = (
-                format!("监护人{i}姓名"),
-                format!("监护人{i}关系"),
-                format!("监护人{i}电话"),
-            );
+            let (name_col, rel_col, phone_col) = (format!("监护人{i}姓名"), format!("监护人{i}关系"), format!("监护人{i}电话"));
             let (gname, gphone) = (cols.text(cells, &name_col), cols.text(cells, &phone_col));
             if i == "2" && gname.is_empty() && gphone.is_empty() {
                 continue;
@@ -231,16 +199,10 @@ pub fn students(table: &Table) -> (Vec<RosterStudent>, Vec<Problem>) {
                 if guardians.iter().any(|g: &RosterGuardian| g.phone == phone) {
                     c.problem(&phone_col, "err-guardian-phone-twice", phone.as_str());
                 }
-                guardians.push(RosterGuardian {
-                    name,
-                    relationship,
-                    phone,
-                });
+                guardians.push(RosterGuardian { name, relationship, phone });
             }
         }
-        let priority_groups = c
-            .take("优先保障", PriorityGroup::parse_list)
-            .unwrap_or_default();
+        let priority_groups = c.take("优先保障", PriorityGroup::parse_list).unwrap_or_default();
         let health_notes = cols.text(cells, "健康情况");
         if health_notes.chars().count() > 200 {
             c.problem("健康情况", "err-health-too-long", &health_notes);
@@ -248,13 +210,8 @@ pub fn students(table: &Table) -> (Vec<RosterStudent>, Vec<Problem>) {
         if problems.len() > before {
             continue;
         }
-        if let (
-            Some(number),
-            Some(name),
-            Some(gender),
-            Some(birth_date),
-            Some((grade, class_number)),
-        ) = (number, name, gender, birth_date, class)
+        if let (Some(number), Some(name), Some(gender), Some(birth_date), Some((grade, class_number))) =
+            (number, name, gender, birth_date, class)
         {
             out.push(RosterStudent {
                 row: *row,
@@ -305,15 +262,9 @@ pub fn staff(table: &Table) -> (Vec<RosterStaff>, Vec<Problem>) {
         if let Some(n) = &number
             && let Some(first) = seen.insert(n.clone(), *row)
         {
-            c.problem(
-                "工号",
-                "err-staff-number-duplicate",
-                &format!("{n} ↔ {first}"),
-            );
+            c.problem("工号", "err-staff-number-duplicate", &format!("{n} ↔ {first}"));
         }
-        let name = c.take("姓名", |s| {
-            DisplayName::parse(s).map(|n| n.as_str().to_string())
-        });
+        let name = c.take("姓名", |s| DisplayName::parse(s).map(|n| n.as_str().to_string()));
         let phone_text = cols.text(cells, "手机号");
         let phone = if phone_text.is_empty() {
             Some(None)

@@ -68,8 +68,7 @@ pub fn read_table(bytes: &[u8]) -> Result<(Table, Vec<Problem>), Problem> {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<(Table, Vec<Problem>), Problem> {
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| file_problem("err-file-broken", e.to_string()))?;
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| file_problem("err-file-broken", e.to_string()))?;
     let sheet = wb
         .sheet_names()
         .first()
@@ -85,9 +84,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<(Table, Vec<Problem>), Problem> {
             .map(|_| Cell::Empty)
             .chain(row.iter().map(|d| match d {
                 Data::Empty | Data::Error(_) => Cell::Empty,
-                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-                    Cell::Text(s.clone())
-                }
+                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
                 Data::Int(n) => Cell::Number(*n as f64),
                 Data::Float(f) => Cell::Number(*f),
                 Data::Bool(b) => Cell::Text(b.to_string()),
@@ -189,16 +186,11 @@ fn read_csv(bytes: &[u8]) -> Result<Table, Problem> {
 
 /// The first non-blank row holds the headers; blank rows after it are skipped.
 fn into_table(grid: Vec<(usize, Vec<Cell>)>) -> Result<Table, Problem> {
-    let mut rows = grid
-        .into_iter()
-        .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
+    let mut rows = grid.into_iter().filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
     let Some((_, header_cells)) = rows.next() else {
         return Err(file_problem("err-file-empty", ""));
     };
-    let headers = header_cells
-        .iter()
-        .map(|c| c.text().replace([' ', '\u{3000}', '\n'], ""))
-        .collect();
+    let headers = header_cells.iter().map(|c| c.text().replace([' ', '\u{3000}', '\n'], "")).collect();
     let rows: Vec<_> = rows.collect();
     if rows.len() > MAX_ROWS {
         return Err(file_problem("err-file-too-many-rows", MAX_ROWS.to_string()));

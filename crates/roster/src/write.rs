@@ -74,10 +74,7 @@ pub fn staff_template() -> Result<Vec<u8>, XlsxError> {
     let headers: Vec<&str> = STAFF_COLUMNS.iter().map(|c| c.0).collect();
     sheet_with_headers(&mut wb, "教职工名单", &headers)?;
     let ws = wb.worksheet_from_index(0)?;
-    for (c, v) in ["T001", "王芳", "13800138001", "语文教师"]
-        .iter()
-        .enumerate()
-    {
+    for (c, v) in ["T001", "王芳", "13800138001", "语文教师"].iter().enumerate() {
         ws.write_string(1, c as u16, *v)?;
     }
     notes(

@@ -34,10 +34,7 @@ fn every_mistake_is_reported_by_row_and_column() {
          20260305,孙八,男,2017-02-30,3-2,孙九,父亲,13800138004,孙十,,,\n"
     );
     let (rows, problems) = students(&csv_table(&text));
-    let found: Vec<(usize, &str, &str)> = problems
-        .iter()
-        .map(|p| (p.row, p.column.as_str(), p.key))
-        .collect();
+    let found: Vec<(usize, &str, &str)> = problems.iter().map(|p| (p.row, p.column.as_str(), p.key)).collect();
     let expected = [
         (4, "监护人1电话", "err-phone-format"),
         (5, "学号", "err-student-number-duplicate"),
@@ -52,16 +49,8 @@ fn every_mistake_is_reported_by_row_and_column() {
         assert!(found.contains(&e), "missing {e:?} in {found:?}");
     }
     assert_eq!(found.len(), expected.len(), "{found:?}");
-    assert_eq!(
-        rows.len(),
-        1,
-        "only row 2 is clean; the blank row 3 is skipped"
-    );
-    assert_eq!(
-        rows[0].guardians[0].phone.as_str(),
-        "13800138000",
-        "full-width digits folded"
-    );
+    assert_eq!(rows.len(), 1, "only row 2 is clean; the blank row 3 is skipped");
+    assert_eq!(rows[0].guardians[0].phone.as_str(), "13800138000", "full-width digits folded");
     assert!(
         problems
             .iter()
@@ -97,36 +86,22 @@ fn gbk_csv_from_chinese_excel_is_read() {
 fn formulas_and_merged_cells_are_refused_where_they_are() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in ["学号", "姓名", "性别", "班级", "监护人1姓名", "监护人1电话"]
-        .iter()
-        .enumerate()
-    {
+    for (c, h) in ["学号", "姓名", "性别", "班级", "监护人1姓名", "监护人1电话"].iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     ws.write_number(1, 0, 20260301.0).unwrap();
     ws.write_string(1, 1, "王小明").unwrap();
     ws.write_string(1, 2, "男").unwrap();
-    ws.merge_range(1, 3, 2, 3, "三年级二班", &Format::new())
-        .unwrap();
+    ws.merge_range(1, 3, 2, 3, "三年级二班", &Format::new()).unwrap();
     ws.write_string(1, 4, "张丽").unwrap();
     ws.write_formula(1, 5, "=13800138000").unwrap();
     let bytes = wb.save_to_buffer().unwrap();
     let (table, problems) = read_table(&bytes).unwrap();
-    let found: Vec<(usize, &str, &str)> = problems
-        .iter()
-        .map(|p| (p.row, p.column.as_str(), p.key))
-        .collect();
-    assert!(
-        found.contains(&(2, "监护人1电话", "err-cell-formula")),
-        "{found:?}"
-    );
+    let found: Vec<(usize, &str, &str)> = problems.iter().map(|p| (p.row, p.column.as_str(), p.key)).collect();
+    assert!(found.contains(&(2, "监护人1电话", "err-cell-formula")), "{found:?}");
     assert!(found.contains(&(2, "班级", "err-cell-merged")), "{found:?}");
     assert_eq!(table.rows[0].1[0], Cell::Number(20260301.0));
-    assert_eq!(
-        table.rows[0].1[0].text(),
-        "20260301",
-        "a number typed as a number keeps its digits"
-    );
+    assert_eq!(table.rows[0].1[0].text(), "20260301", "a number typed as a number keeps its digits");
 }
 
 #[test]
@@ -142,18 +117,9 @@ fn files_that_are_not_rosters_are_refused() {
         read_table(&[0u8, 159, 146, 150, 0, 1, 2]).unwrap_err().key,
         "err-file-not-spreadsheet"
     );
-    assert_eq!(
-        read_table(&[0xD0, 0xCF, 0x11, 0xE0, 1, 2]).unwrap_err().key,
-        "err-file-xls"
-    );
-    let huge = format!(
-        "{HEADER}{}",
-        "20260301,王,男,,3-2,张,母,13800138000,,,,\n".repeat(20_001)
-    );
-    assert_eq!(
-        read_table(huge.as_bytes()).unwrap_err().key,
-        "err-file-too-many-rows"
-    );
+    assert_eq!(read_table(&[0xD0, 0xCF, 0x11, 0xE0, 1, 2]).unwrap_err().key, "err-file-xls");
+    let huge = format!("{HEADER}{}", "20260301,王,男,,3-2,张,母,13800138000,,,,\n".repeat(20_001));
+    assert_eq!(read_table(huge.as_bytes()).unwrap_err().key, "err-file-too-many-rows");
 }
 
 #[test]

@@ -31,10 +31,7 @@ pub struct User {
 impl User {
     /// `138****8000`: the phone as shown to people who do not need the whole number.
     pub fn masked_phone(&self) -> Option<String> {
-        self.phone
-            .as_deref()
-            .and_then(|p| PhoneNumber::parse(p).ok())
-            .map(|p| p.masked())
+        self.phone.as_deref().and_then(|p| PhoneNumber::parse(p).ok()).map(|p| p.masked())
     }
 }
 
@@ -53,11 +50,8 @@ pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
     let role: String = r.try_get("role")?;
     Ok(User {
         id: UserId::from_db(r.try_get("id")?),
-        school_id: r
-            .try_get::<Option<String>, _>("school_id")?
-            .map(SchoolId::from_db),
-        role: Role::parse(&role)
-            .ok_or_else(|| StoreError::Corrupt(format!("users.role = {role}")))?,
+        school_id: r.try_get::<Option<String>, _>("school_id")?.map(SchoolId::from_db),
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("users.role = {role}")))?,
         username: r.try_get("username")?,
         phone: r.try_get("phone")?,
         display_name: r.try_get("display_name")?,
@@ -73,22 +67,13 @@ pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
 /// Maps a uniqueness violation on `users` to the field that clashed.
 fn taken(e: sqlx::Error) -> StoreError {
     match StoreError::from(e) {
-        StoreError::Conflict(c) if c.contains("phone") => {
-            Invalid::new("phone", "err-phone-taken").into()
-        }
-        StoreError::Conflict(c) if c.contains("username") => {
-            Invalid::new("username", "err-username-taken").into()
-        }
+        StoreError::Conflict(c) if c.contains("phone") => Invalid::new("phone", "err-phone-taken").into(),
+        StoreError::Conflict(c) if c.contains("username") => Invalid::new("username", "err-username-taken").into(),
         other => other,
     }
 }
 
-pub(crate) async fn insert_user(
-    tx: &mut crate::Tx,
-    actor: &Actor,
-    new: NewUser,
-    at: i64,
-) -> Result<User> {
+pub(crate) async fn insert_user(tx: &mut crate::Tx, actor: &Actor, new: NewUser, at: i64) -> Result<User> {
     if new.role.is_district_wide() != new.school_id.is_none() {
         return Err(Invalid::new("role", "err-role-school").into());
     }
@@ -129,12 +114,7 @@ pub(crate) async fn insert_user(
 }
 
 impl Store {
-    pub async fn create_user(
-        &self,
-        actor: &Actor,
-        new: NewUser,
-        now: OffsetDateTime,
-    ) -> Result<User> {
+    pub async fn create_user(&self, actor: &Actor, new: NewUser, now: OffsetDateTime) -> Result<User> {
         let mut tx = self.begin().await?;
         let user = insert_user(&mut tx, actor, new, to_millis(now)).await?;
         tx.commit().await?;
@@ -187,12 +167,7 @@ impl Store {
 
     /// Disables an account and ends all its sessions and API tokens in the same transaction,
     /// so access stops on the very next request, on every instance.
-    pub async fn disable_user(
-        &self,
-        actor: &Actor,
-        id: &UserId,
-        now: OffsetDateTime,
-    ) -> Result<()> {
+    pub async fn disable_user(&self, actor: &Actor, id: &UserId, now: OffsetDateTime) -> Result<()> {
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         let row = sqlx::query("UPDATE users SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL RETURNING school_id")
@@ -206,15 +181,9 @@ impl Store {
                 .bind(id.to_string())
                 .fetch_optional(&mut *tx)
                 .await?;
-            return if exists.is_some() {
-                Ok(())
-            } else {
-                Err(StoreError::NotFound)
-            };
+            return if exists.is_some() { Ok(()) } else { Err(StoreError::NotFound) };
         };
-        let school = row
-            .try_get::<Option<String>, _>("school_id")?
-            .map(SchoolId::from_db);
+        let school = row.try_get::<Option<String>, _>("school_id")?.map(SchoolId::from_db);
         let ended = end_all_access(&mut tx, id).await?;
         append(
             &mut tx,
@@ -231,35 +200,17 @@ impl Store {
     }
 
     /// Sets a new password and ends every session and token of the account.
-    pub async fn set_password(
-        &self,
-        actor: &Actor,
-        id: &UserId,
-        password_hash: String,
-        now: OffsetDateTime,
-    ) -> Result<()> {
+    pub async fn set_password(&self, actor: &Actor, id: &UserId, password_hash: String, now: OffsetDateTime) -> Result<()> {
         let at = to_millis(now);
         let mut tx = self.begin().await?;
-        let row =
-            sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING school_id")
-                .bind(id.to_string())
-                .bind(password_hash)
-                .fetch_one(&mut *tx)
-                .await?;
-        let school = row
-            .try_get::<Option<String>, _>("school_id")?
-            .map(SchoolId::from_db);
+        let row = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING school_id")
+            .bind(id.to_string())
+            .bind(password_hash)
+            .fetch_one(&mut *tx)
+            .await?;
+        let school = row.try_get::<Option<String>, _>("school_id")?.map(SchoolId::from_db);
         end_all_access(&mut tx, id).await?;
-        append(
-            &mut tx,
-            school.as_ref(),
-            actor,
-            "user.set_password",
-            id.as_str(),
-            json!({}),
-            at,
-        )
-        .await?;
+        append(&mut tx, school.as_ref(), actor, "user.set_password", id.as_str(), json!({}), at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -284,13 +235,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn enable_totp(
-        &self,
-        actor: &Actor,
-        user: &User,
-        step: i64,
-        now: OffsetDateTime,
-    ) -> Result<()> {
+    pub async fn enable_totp(&self, actor: &Actor, user: &User, step: i64, now: OffsetDateTime) -> Result<()> {
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE users SET totp_enabled = 1, totp_last_step = $2 WHERE id = $1")

@@ -48,11 +48,10 @@ pub(crate) async fn append(
         .bind(GENESIS)
         .execute(&mut **tx)
         .await?;
-    let row =
-        sqlx::query("UPDATE audit_heads SET seq = seq + 1 WHERE scope = $1 RETURNING seq, hash")
-            .bind(scope.clone())
-            .fetch_one(&mut **tx)
-            .await?;
+    let row = sqlx::query("UPDATE audit_heads SET seq = seq + 1 WHERE scope = $1 RETURNING seq, hash")
+        .bind(scope.clone())
+        .fetch_one(&mut **tx)
+        .await?;
     let seq: i64 = row.try_get("seq")?;
     let prev_hash: String = row.try_get("hash")?;
     let mut entry = AuditEntry {
@@ -114,17 +113,12 @@ pub struct AuditChainReport {
 
 impl Store {
     /// The newest entries of a school's chain (or the district's), newest first.
-    pub async fn audit_entries(
-        &self,
-        school: Option<&SchoolId>,
-        limit: i64,
-    ) -> Result<Vec<AuditEntry>> {
-        let rows =
-            sqlx::query("SELECT * FROM audit_log WHERE scope = $1 ORDER BY seq DESC LIMIT $2")
-                .bind(scope_of(school).to_string())
-                .bind(limit)
-                .fetch_all(self.pool())
-                .await?;
+    pub async fn audit_entries(&self, school: Option<&SchoolId>, limit: i64) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE scope = $1 ORDER BY seq DESC LIMIT $2")
+            .bind(scope_of(school).to_string())
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(entry_from_row).collect()
     }
 
@@ -135,12 +129,7 @@ impl Store {
             .await?;
         let mut scopes: Vec<(String, Option<(i64, String)>)> = heads
             .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("scope")?,
-                    Some((r.try_get("seq")?, r.try_get("hash")?)),
-                ))
-            })
+            .map(|r| Ok((r.try_get("scope")?, Some((r.try_get("seq")?, r.try_get("hash")?)))))
             .collect::<Result<_>>()?;
         // A chain whose head row was deleted is still checked (and reported truncated).
         let logged: Vec<String> = sqlx::query_scalar("SELECT DISTINCT scope FROM audit_log")
@@ -157,10 +146,8 @@ impl Store {
                 .bind(scope.clone())
                 .fetch_all(self.pool())
                 .await?;
-            let entries: Vec<AuditEntry> =
-                rows.iter().map(entry_from_row).collect::<Result<_>>()?;
-            let result =
-                audit::verify_chain(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str())));
+            let entries: Vec<AuditEntry> = rows.iter().map(entry_from_row).collect::<Result<_>>()?;
+            let result = audit::verify_chain(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str())));
             reports.push(AuditChainReport { scope, result });
         }
         Ok(reports)

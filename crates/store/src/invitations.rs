@@ -26,7 +26,88 @@ pub struct Invitation {
     pub used_by_name: Option<String>,
 }
 
+/// A code issued for one guardian of one child of a class, for the printed slip.
+#[derive(Debug, Clone)]
+pub struct ClassInvitation {
+    pub student_name: String,
+    pub guardian_name: String,
+    pub relationship: String,
+    pub code: InvitationCode,
+}
+
 impl Store {
+    /// Issues a fresh code for every guardian of the class's children who has no account yet.
+    /// A guardian's earlier unused codes stop working, so only the newest slip counts.
+    pub async fn create_class_invitations(
+        &self,
+        actor: &Actor,
+        class: &crate::setup::ClassInfo,
+        now: OffsetDateTime,
+        ttl: Duration,
+    ) -> Result<Vec<ClassInvitation>> {
+        let creator = match actor {
+            Actor::User(id) => id.to_string(),
+            _ => return Err(Invalid::new("actor", "err-invitation-needs-user").into()),
+        };
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        let rows = sqlx::query(
+            "SELECT s.name AS student_name, g.id AS guardian_id, g.name AS guardian_name, sg.relationship FROM students s \
+             JOIN student_guardians sg ON sg.student_id = s.id JOIN guardians g ON g.id = sg.guardian_id \
+             WHERE s.class_id = $1 AND s.active = 1 AND g.user_id IS NULL ORDER BY s.student_number, sg.is_primary DESC",
+        )
+        .bind(class.id.to_string())
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut done = std::collections::HashSet::new();
+        for r in rows {
+            let guardian: String = r.try_get("guardian_id")?;
+            let (student_name, guardian_name, relationship): (String, String, String) =
+                (r.try_get("student_name")?, r.try_get("guardian_name")?, r.try_get("relationship")?);
+            // One code per guardian, even with two children in the class.
+            if !done.insert(guardian.clone()) {
+                continue;
+            }
+            sqlx::query("UPDATE guardian_invitations SET expires_at = $2 WHERE guardian_id = $1 AND used_at IS NULL AND expires_at > $2")
+                .bind(guardian.clone())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            let code = InvitationCode::from_random(bytes::<10>());
+            sqlx::query(
+                "INSERT INTO guardian_invitations (code_hash, school_id, note, created_by, created_at, expires_at, guardian_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(sha256_hex(code.as_str()))
+            .bind(class.school_id.to_string())
+            .bind(format!("{} {student_name} {relationship}", class.name))
+            .bind(creator.clone())
+            .bind(at)
+            .bind(to_millis(now + ttl))
+            .bind(guardian)
+            .execute(&mut *tx)
+            .await?;
+            out.push(ClassInvitation {
+                student_name,
+                guardian_name,
+                relationship,
+                code,
+            });
+        }
+        append(
+            &mut tx,
+            Some(&class.school_id),
+            actor,
+            "invitation.create_for_class",
+            class.id.as_str(),
+            json!({ "codes": out.len() }),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
     /// Issues a code for one guardian. `note` is for the school's own reference (e.g. "三年级二班 王小明家长").
     pub async fn create_invitation(
         &self,
@@ -58,16 +139,7 @@ impl Store {
         .bind(to_millis(now + ttl))
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
-            Some(school),
-            actor,
-            "invitation.create",
-            "",
-            json!({ "note": note }),
-            at,
-        )
-        .await?;
+        append(&mut tx, Some(school), actor, "invitation.create", "", json!({ "note": note }), at).await?;
         tx.commit().await?;
         Ok(code)
     }
@@ -107,7 +179,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let row = sqlx::query(
             "UPDATE guardian_invitations SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 \
-             RETURNING school_id, created_by",
+             RETURNING school_id, created_by, guardian_id",
         )
         .bind(sha256_hex(code.as_str()))
         .bind(at)
@@ -118,6 +190,7 @@ impl Store {
         };
         let school = SchoolId::from_db(row.try_get("school_id")?);
         let issuer = UserId::from_db(row.try_get("created_by")?);
+        let guardian: Option<String> = row.try_get("guardian_id")?;
         let new = NewUser {
             school_id: Some(school.clone()),
             role: Role::Guardian,
@@ -133,13 +206,25 @@ impl Store {
             .bind(user.id.to_string())
             .execute(&mut *tx)
             .await?;
+        // A code issued for a guardian record links the account to it: the account then sees
+        // that guardian's children, and no others.
+        if let Some(g) = &guardian {
+            let linked = sqlx::query("UPDATE guardians SET user_id = $2 WHERE id = $1 AND user_id IS NULL")
+                .bind(g.clone())
+                .bind(user.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            if linked.rows_affected() == 0 {
+                return Err(Invalid::new("invitation_code", "err-invitation-invalid").into());
+            }
+        }
         append(
             &mut tx,
             Some(&school),
             &Actor::User(user.id.clone()),
             "invitation.redeem",
             user.id.as_str(),
-            json!({}),
+            json!({ "guardian": guardian }),
             at,
         )
         .await?;

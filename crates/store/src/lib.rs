@@ -9,20 +9,22 @@
 mod accounts;
 mod audit;
 mod error;
+mod import;
 pub mod invitations;
 mod migrate;
 mod notify;
+pub mod people;
 mod random;
 mod schools;
 mod sessions;
+pub mod setup;
+pub mod terms;
 pub mod testing;
 
 pub use accounts::{NewUser, User};
 pub use audit::{Actor, AuditChainReport};
 pub use error::StoreError;
-pub use notify::{
-    Channel, ChannelKind, ClaimedMessage, InboxItem, MAX_ATTEMPTS, NewChannel, Notice,
-};
+pub use notify::{Channel, ChannelKind, ClaimedMessage, InboxItem, MAX_ATTEMPTS, NewChannel, Notice};
 pub use schools::School;
 pub use sessions::{ApiToken, Session, SessionStage, SessionTimeouts};
 
@@ -67,12 +69,7 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let creds = &url[scheme_end + 3..at];
             match creds.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme_end + 3],
-                    &creds[..colon],
-                    &url[at..]
-                ),
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &creds[..colon], &url[at..]),
                 None => url.to_string(),
             }
         }
@@ -117,8 +114,7 @@ impl Store {
                             .await?;
                         }
                         Backend::Postgres => {
-                            conn.execute(sqlx::raw_sql("SET synchronous_commit = on"))
-                                .await?;
+                            conn.execute(sqlx::raw_sql("SET synchronous_commit = on")).await?;
                         }
                     }
                     Ok(())
@@ -164,10 +160,7 @@ impl Store {
         if self.backend != Backend::Sqlite {
             return Err(StoreError::NotOnThisBackend("backup"));
         }
-        sqlx::query("VACUUM INTO $1")
-            .bind(dest.to_string())
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("VACUUM INTO $1").bind(dest.to_string()).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -175,18 +168,12 @@ impl Store {
     /// database. Opened read-only: checking a backup never changes it.
     pub async fn sqlite_file_is_intact(path: &std::path::Path) -> Result<bool> {
         use sqlx::Connection;
-        let opts = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(path)
-            .read_only(true);
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true);
         let mut conn = sqlx::sqlite::SqliteConnection::connect_with(&opts).await?;
-        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(&mut conn)
+        let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await?;
+        let ours: Option<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'yanshi_migrations'")
+            .fetch_optional(&mut conn)
             .await?;
-        let ours: Option<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'yanshi_migrations'",
-        )
-        .fetch_optional(&mut conn)
-        .await?;
         conn.close().await.ok();
         Ok(check == "ok" && ours.is_some())
     }
@@ -203,14 +190,8 @@ mod tests {
     #[test]
     fn urls_choose_the_backend_or_are_refused() {
         assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
-        assert_eq!(
-            Backend::from_url("postgres://h/db").unwrap(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            Backend::from_url("postgresql://h/db").unwrap(),
-            Backend::Postgres
-        );
+        assert_eq!(Backend::from_url("postgres://h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://h/db").unwrap(), Backend::Postgres);
         let err = Backend::from_url("postgress://u:secret@h/db").unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(Backend::from_url("mysql://h/db").is_err());

@@ -6,16 +6,8 @@ use sqlx::{AssertSqlSafe, Executor};
 
 /// (version, name, SQL). Append only; never edit a landed migration.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "0001_foundation",
-        include_str!("../migrations/0001_foundation.sql"),
-    ),
-    (
-        2,
-        "0002_school_data",
-        include_str!("../migrations/0002_school_data.sql"),
-    ),
+    (1, "0001_foundation", include_str!("../migrations/0001_foundation.sql")),
+    (2, "0002_school_data", include_str!("../migrations/0002_school_data.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<&'static str>> {
@@ -24,37 +16,28 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<&'static str>> {
         let mut tx = store.begin().await?;
         if store.backend() == Backend::Postgres {
             // Serialises concurrent start-ups; released at commit.
-            sqlx::query("SELECT pg_advisory_xact_lock(7216001)")
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7216001)").execute(&mut *tx).await?;
         }
         (&mut *tx)
             .execute(sqlx::raw_sql(
                 "CREATE TABLE IF NOT EXISTS yanshi_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
             ))
             .await?;
-        let done: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM yanshi_migrations WHERE version = $1")
-                .bind(*version)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let done: Option<i64> = sqlx::query_scalar("SELECT version FROM yanshi_migrations WHERE version = $1")
+            .bind(*version)
+            .fetch_optional(&mut *tx)
+            .await?;
         if done.is_some() {
             tx.rollback().await?;
             continue;
         }
-        (&mut *tx)
-            .execute(sqlx::raw_sql(AssertSqlSafe(*sql)))
+        (&mut *tx).execute(sqlx::raw_sql(AssertSqlSafe(*sql))).await?;
+        sqlx::query("INSERT INTO yanshi_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(*version)
+            .bind(name.to_string())
+            .bind(yanshi_domain::clock::to_millis(time::OffsetDateTime::now_utc()))
+            .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO yanshi_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-        )
-        .bind(*version)
-        .bind(name.to_string())
-        .bind(yanshi_domain::clock::to_millis(
-            time::OffsetDateTime::now_utc(),
-        ))
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
         tracing::info!(migration = name, "applied");
         applied.push(*name);
@@ -74,14 +57,8 @@ mod tests {
             .map(|n| n.trim_end_matches(".sql").to_string())
             .collect();
         files.sort();
-        let registered: Vec<String> = super::MIGRATIONS
-            .iter()
-            .map(|(_, n, _)| n.to_string())
-            .collect();
-        assert_eq!(
-            files, registered,
-            "every migration file is registered in order, and only those"
-        );
+        let registered: Vec<String> = super::MIGRATIONS.iter().map(|(_, n, _)| n.to_string()).collect();
+        assert_eq!(files, registered, "every migration file is registered in order, and only those");
         for (i, (v, _, _)) in super::MIGRATIONS.iter().enumerate() {
             assert_eq!(*v, i as i64 + 1, "versions are 1, 2, 3 … without gaps");
         }

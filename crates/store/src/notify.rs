@@ -26,12 +26,7 @@ pub enum ChannelKind {
 }
 
 impl ChannelKind {
-    pub const ALL: [ChannelKind; 4] = [
-        ChannelKind::Webhook,
-        ChannelKind::WeCom,
-        ChannelKind::DingTalk,
-        ChannelKind::Email,
-    ];
+    pub const ALL: [ChannelKind; 4] = [ChannelKind::Webhook, ChannelKind::WeCom, ChannelKind::DingTalk, ChannelKind::Email];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -83,9 +78,7 @@ impl NewChannel {
                 }
             }
             _ => {
-                let ok = (t.starts_with("https://") || t.starts_with("http://"))
-                    && t.len() <= 500
-                    && !t.contains(' ');
+                let ok = (t.starts_with("https://") || t.starts_with("http://")) && t.len() <= 500 && !t.contains(' ');
                 if !ok {
                     return Err(Invalid::new("target", "err-channel-url"));
                 }
@@ -133,26 +126,22 @@ pub struct ClaimedMessage {
 /// Writes the inbox rows and outbox rows of a notice inside the caller's transaction.
 pub(crate) async fn enqueue(tx: &mut Tx, notice: &Notice, at: i64) -> Result<usize> {
     for user in &notice.recipients {
-        sqlx::query(
-            "INSERT INTO inbox (id, user_id, title, body, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(MessageId::new().to_string())
-        .bind(user.to_string())
-        .bind(notice.title.clone())
-        .bind(notice.body.clone())
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query("INSERT INTO inbox (id, user_id, title, body, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(MessageId::new().to_string())
+            .bind(user.to_string())
+            .bind(notice.title.clone())
+            .bind(notice.body.clone())
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
     }
     if !notice.external {
         return Ok(0);
     }
-    let channels: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM channels WHERE school_id = $1 AND enabled = 1 ORDER BY id",
-    )
-    .bind(notice.school.to_string())
-    .fetch_all(&mut **tx)
-    .await?;
+    let channels: Vec<String> = sqlx::query_scalar("SELECT id FROM channels WHERE school_id = $1 AND enabled = 1 ORDER BY id")
+        .bind(notice.school.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
     for channel in &channels {
         sqlx::query(
             "INSERT INTO outbox (id, school_id, channel_id, title, body, status, attempts, next_attempt_at, created_at) \
@@ -175,8 +164,7 @@ fn channel_from_row(r: &sqlx::any::AnyRow) -> Result<Channel> {
     Ok(Channel {
         id: ChannelId::from_db(r.try_get("id")?),
         school_id: SchoolId::from_db(r.try_get("school_id")?),
-        kind: ChannelKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("channels.kind = {kind}")))?,
+        kind: ChannelKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("channels.kind = {kind}")))?,
         name: r.try_get("name")?,
         target: r.try_get("target")?,
         secret: r.try_get("secret")?,
@@ -189,12 +177,7 @@ pub const MAX_ATTEMPTS: i64 = 10;
 
 impl Store {
     /// Sends a notice on its own (an event without other writes, e.g. a channel test).
-    pub async fn notify(
-        &self,
-        actor: &Actor,
-        notice: &Notice,
-        now: OffsetDateTime,
-    ) -> Result<usize> {
+    pub async fn notify(&self, actor: &Actor, notice: &Notice, now: OffsetDateTime) -> Result<usize> {
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         let n = enqueue(&mut tx, notice, at).await?;
@@ -212,27 +195,23 @@ impl Store {
         Ok(n)
     }
 
-    pub async fn create_channel(
-        &self,
-        actor: &Actor,
-        school: &SchoolId,
-        new: NewChannel,
-        now: OffsetDateTime,
-    ) -> Result<Channel> {
+    pub async fn create_channel(&self, actor: &Actor, school: &SchoolId, new: NewChannel, now: OffsetDateTime) -> Result<Channel> {
         new.check()?;
         let id = ChannelId::new();
         let at = to_millis(now);
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO channels (id, school_id, kind, name, target, secret, enabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)")
-            .bind(id.to_string())
-            .bind(school.to_string())
-            .bind(new.kind.as_str())
-            .bind(new.name.trim().to_string())
-            .bind(new.target.trim().to_string())
-            .bind(new.secret.clone().filter(|s| !s.trim().is_empty()))
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO channels (id, school_id, kind, name, target, secret, enabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+        )
+        .bind(id.to_string())
+        .bind(school.to_string())
+        .bind(new.kind.as_str())
+        .bind(new.name.trim().to_string())
+        .bind(new.target.trim().to_string())
+        .bind(new.secret.clone().filter(|s| !s.trim().is_empty()))
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
         append(
             &mut tx,
             Some(school),
@@ -260,13 +239,11 @@ impl Store {
     }
 
     pub async fn inbox(&self, user: &UserId, limit: i64) -> Result<Vec<InboxItem>> {
-        let rows = sqlx::query(
-            "SELECT * FROM inbox WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-        )
-        .bind(user.to_string())
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query("SELECT * FROM inbox WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2")
+            .bind(user.to_string())
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(InboxItem {
@@ -302,13 +279,7 @@ impl Store {
     /// Claims up to `limit` due messages for `worker` for `lease_ms`. On PostgreSQL several
     /// instances claim at once and `SKIP LOCKED` gives each message to one of them; a worker
     /// that dies loses its lease and another takes the message over.
-    pub async fn claim_due_messages(
-        &self,
-        worker: &str,
-        now: OffsetDateTime,
-        lease_ms: i64,
-        limit: i64,
-    ) -> Result<Vec<ClaimedMessage>> {
+    pub async fn claim_due_messages(&self, worker: &str, now: OffsetDateTime, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedMessage>> {
         let at = to_millis(now);
         let sql = match self.backend() {
             Backend::Postgres => {
@@ -411,43 +382,34 @@ impl Store {
     }
 
     /// (status, attempts) of a message, and its attempts' (ok, detail) in order.
-    pub async fn message_delivery(
-        &self,
-        id: &MessageId,
-    ) -> Result<(String, i64, Vec<(bool, String)>)> {
+    pub async fn message_delivery(&self, id: &MessageId) -> Result<(String, i64, Vec<(bool, String)>)> {
         let r = sqlx::query("SELECT status, attempts FROM outbox WHERE id = $1")
             .bind(id.to_string())
             .fetch_one(self.pool())
             .await?;
-        let attempts = sqlx::query(
-            "SELECT ok, detail FROM outbox_attempts WHERE message_id = $1 ORDER BY at, id",
-        )
-        .bind(id.to_string())
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|a| Ok((a.try_get::<i64, _>("ok")? != 0, a.try_get("detail")?)))
-        .collect::<Result<_>>()?;
+        let attempts = sqlx::query("SELECT ok, detail FROM outbox_attempts WHERE message_id = $1 ORDER BY at, id")
+            .bind(id.to_string())
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|a| Ok((a.try_get::<i64, _>("ok")? != 0, a.try_get("detail")?)))
+            .collect::<Result<_>>()?;
         Ok((r.try_get("status")?, r.try_get("attempts")?, attempts))
     }
 
     /// Ids of a school's outbox messages, oldest first (for tests and the admin page).
     pub async fn outbox_ids(&self, school: &SchoolId) -> Result<Vec<MessageId>> {
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM outbox WHERE school_id = $1 ORDER BY created_at, id",
-        )
-        .bind(school.to_string())
-        .fetch_all(self.pool())
-        .await?;
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM outbox WHERE school_id = $1 ORDER BY created_at, id")
+            .bind(school.to_string())
+            .fetch_all(self.pool())
+            .await?;
         Ok(ids.into_iter().map(MessageId::from_db).collect())
     }
 
     /// Messages waiting for delivery, for `/metrics`.
     pub async fn outbox_pending(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'")
-                .fetch_one(self.pool())
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'")
+            .fetch_one(self.pool())
+            .await?)
     }
 }

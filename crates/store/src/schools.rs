@@ -28,14 +28,7 @@ fn school_from_row(r: &sqlx::any::AnyRow) -> Result<School> {
 
 impl Store {
     /// Creates a school. Its name is unique within the deployment.
-    pub async fn create_school(
-        &self,
-        actor: &Actor,
-        name: &str,
-        time_zone: &str,
-        is_demo: bool,
-        now: OffsetDateTime,
-    ) -> Result<School> {
+    pub async fn create_school(&self, actor: &Actor, name: &str, time_zone: &str, is_demo: bool, now: OffsetDateTime) -> Result<School> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 60 {
             return Err(Invalid::new("name", "err-school-name").into());
@@ -89,9 +82,7 @@ impl Store {
     }
 
     pub async fn schools(&self) -> Result<Vec<School>> {
-        let rows = sqlx::query("SELECT * FROM schools ORDER BY name")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query("SELECT * FROM schools ORDER BY name").fetch_all(self.pool()).await?;
         rows.iter().map(school_from_row).collect()
     }
 

@@ -118,12 +118,7 @@ impl Store {
 
     /// The live session behind a cookie value, or `None` if it is unknown, expired, idle too
     /// long, or its account is disabled.
-    pub async fn session(
-        &self,
-        secret: &str,
-        now: OffsetDateTime,
-        t: SessionTimeouts,
-    ) -> Result<Option<Session>> {
+    pub async fn session(&self, secret: &str, now: OffsetDateTime, t: SessionTimeouts) -> Result<Option<Session>> {
         let hash = sha256_hex(secret);
         let row = sqlx::query(
             "SELECT s.stage, s.last_seen_at, s.expires_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -169,8 +164,7 @@ impl Store {
             .bind(sha256_hex(old_secret))
             .execute(self.pool())
             .await?;
-        self.start_session(user, SessionStage::Full, user_agent, now, t)
-            .await
+        self.start_session(user, SessionStage::Full, user_agent, now, t).await
     }
 
     /// Signs out: the session is gone from the database, so no instance accepts it again.
@@ -197,12 +191,7 @@ impl Store {
     }
 
     /// Issues a bearer token for the API.
-    pub async fn create_api_token(
-        &self,
-        user: &User,
-        now: OffsetDateTime,
-        ttl: Duration,
-    ) -> Result<ApiToken> {
+    pub async fn create_api_token(&self, user: &User, now: OffsetDateTime, ttl: Duration) -> Result<ApiToken> {
         let secret = format!("ys_{}", token());
         let at = to_millis(now);
         let expires_at = now + ttl;
@@ -225,19 +214,17 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(ApiToken {
-            token: secret,
-            expires_at,
-        })
+        Ok(ApiToken { token: secret, expires_at })
     }
 
     /// The account behind a live bearer token.
     pub async fn api_token_user(&self, secret: &str, now: OffsetDateTime) -> Result<Option<User>> {
-        let row = sqlx::query("SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.expires_at > $2")
-            .bind(sha256_hex(secret))
-            .bind(to_millis(now))
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.expires_at > $2")
+                .bind(sha256_hex(secret))
+                .bind(to_millis(now))
+                .fetch_optional(self.pool())
+                .await?;
         let user = row.as_ref().map(user_from_row).transpose()?;
         Ok(user.filter(|u| !u.disabled))
     }

@@ -20,13 +20,9 @@ enum Cleanup {
 
 /// The PostgreSQL server for tests, if any. Panics when PostgreSQL is required but not given.
 pub fn postgres_url() -> Option<String> {
-    let url = std::env::var("YANSHI_TEST_PG_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
+    let url = std::env::var("YANSHI_TEST_PG_URL").ok().filter(|u| !u.is_empty());
     if url.is_none() && std::env::var("YANSHI_REQUIRE_PG").is_ok_and(|v| v == "1") {
-        panic!(
-            "YANSHI_REQUIRE_PG=1 but YANSHI_TEST_PG_URL is not set: the PostgreSQL suite is required here"
-        );
+        panic!("YANSHI_REQUIRE_PG=1 but YANSHI_TEST_PG_URL is not set: the PostgreSQL suite is required here");
     }
     url
 }
@@ -61,10 +57,7 @@ impl TestDatabase {
                     .await
                     .expect("create a test database");
                 conn.close().await.ok();
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map(|(b, _)| b.to_string())
-                    .unwrap_or(admin_url.clone());
+                let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
                 TestDatabase {
                     url: format!("{base}/{name}"),
                     backend,
@@ -76,9 +69,7 @@ impl TestDatabase {
 
     /// A connected, migrated store on this database.
     pub async fn store(&self) -> Store {
-        let store = Store::connect(&self.url)
-            .await
-            .expect("connect to the test database");
+        let store = Store::connect(&self.url).await.expect("connect to the test database");
         store.migrate().await.expect("migrate the test database");
         store
     }
@@ -100,19 +91,12 @@ impl Drop for TestDatabase {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs inside the test's runtime: use a thread with its own.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .ok()?;
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
                     rt.block_on(async {
-                        let mut conn = sqlx::postgres::PgConnection::connect(&admin_url)
+                        let mut conn = sqlx::postgres::PgConnection::connect(&admin_url).await.ok()?;
+                        conn.execute(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
                             .await
                             .ok()?;
-                        conn.execute(AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        )))
-                        .await
-                        .ok()?;
                         Some(())
                     })
                 })

@@ -1,32 +1,18 @@
 //! The store's contract: one suite, run on SQLite always and on PostgreSQL when
 //! `YANSHI_TEST_PG_URL` is set (CI sets it and requires it).
 
+#[macro_use]
+mod common;
+
 use sqlx::Executor;
 use time::{Duration, OffsetDateTime, macros::datetime};
 use yanshi_domain::account::{DisplayName, InvitationCode, Login, PhoneNumber, Username};
 use yanshi_domain::audit::Break;
 use yanshi_domain::role::Role;
-use yanshi_store::testing::{TestDatabase, postgres_url};
-use yanshi_store::{
-    Actor, Backend, ChannelKind, NewChannel, NewUser, Notice, SessionStage, SessionTimeouts, Store,
-    StoreError,
-};
+use yanshi_store::testing::TestDatabase;
+use yanshi_store::{Actor, Backend, ChannelKind, NewChannel, NewUser, Notice, SessionStage, SessionTimeouts, Store, StoreError};
 
 const NOW: OffsetDateTime = datetime!(2026-12-01 08:00 UTC);
-
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(yanshi_store::Backend::Sqlite).await } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() {
-                if super::postgres_url().is_none() { eprintln!("skipped: no YANSHI_TEST_PG_URL"); return; }
-                super::$name(yanshi_store::Backend::Postgres).await
-            } )*
-        }
-    };
-}
 
 contract!(
     migrations_run_once,
@@ -54,12 +40,7 @@ async fn setup(backend: Backend) -> (TestDatabase, Store, yanshi_store::School) 
     (db, store, school)
 }
 
-fn staff(
-    school: &yanshi_store::School,
-    role: Role,
-    username: &str,
-    phone: Option<&str>,
-) -> NewUser {
+fn staff(school: &yanshi_store::School, role: Role, username: &str, phone: Option<&str>) -> NewUser {
     NewUser {
         school_id: Some(school.id.clone()),
         role,
@@ -79,44 +60,25 @@ async fn raw(db: &TestDatabase, sql: &'static str) {
 
 async fn migrations_run_once(backend: Backend) {
     let (_db, store, _) = setup(backend).await;
-    assert!(
-        store.migrate().await.unwrap().is_empty(),
-        "a second run applies nothing"
-    );
+    assert!(store.migrate().await.unwrap().is_empty(), "a second run applies nothing");
     assert_eq!(store.schools().await.unwrap().len(), 1);
 }
 
 async fn accounts_are_unique_by_username_and_phone(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
     let u = store
-        .create_user(
-            &Actor::Cli,
-            staff(&school, Role::ClassTeacher, "wang", Some("13800138000")),
-            NOW,
-        )
+        .create_user(&Actor::Cli, staff(&school, Role::ClassTeacher, "wang", Some("13800138000")), NOW)
         .await
         .unwrap();
     assert_eq!(u.role, Role::ClassTeacher);
-    let by_name = store
-        .user_by_login(&Login::parse("WANG").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    let by_phone = store
-        .user_by_login(&Login::parse("138 0013 8000").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let by_name = store.user_by_login(&Login::parse("WANG").unwrap()).await.unwrap().unwrap();
+    let by_phone = store.user_by_login(&Login::parse("138 0013 8000").unwrap()).await.unwrap().unwrap();
     assert_eq!(by_name.id, u.id);
     assert_eq!(by_phone.id, u.id);
     assert_eq!(u.masked_phone().as_deref(), Some("138****8000"));
 
     let again = store
-        .create_user(
-            &Actor::Cli,
-            staff(&school, Role::Teacher, "wang", None),
-            NOW,
-        )
+        .create_user(&Actor::Cli, staff(&school, Role::Teacher, "wang", None), NOW)
         .await
         .unwrap_err();
     assert!(
@@ -124,11 +86,7 @@ async fn accounts_are_unique_by_username_and_phone(backend: Backend) {
         "{again:?}"
     );
     let phone = store
-        .create_user(
-            &Actor::Cli,
-            staff(&school, Role::Teacher, "lili", Some("13800138000")),
-            NOW,
-        )
+        .create_user(&Actor::Cli, staff(&school, Role::Teacher, "lili", Some("13800138000")), NOW)
         .await
         .unwrap_err();
     assert!(
@@ -160,46 +118,25 @@ async fn only_a_district_admin_stands_outside_a_school(backend: Backend) {
 async fn sessions_expire_and_end(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
     let u = store
-        .create_user(
-            &Actor::Cli,
-            staff(&school, Role::Teacher, "tea1", None),
-            NOW,
-        )
+        .create_user(&Actor::Cli, staff(&school, Role::Teacher, "tea1", None), NOW)
         .await
         .unwrap();
     let t = SessionTimeouts {
         idle: Duration::minutes(30),
         absolute: Duration::hours(2),
     };
-    let s = store
-        .start_session(&u, SessionStage::Full, "test", NOW, t)
-        .await
-        .unwrap();
+    let s = store.start_session(&u, SessionStage::Full, "test", NOW, t).await.unwrap();
     assert_eq!(
-        store
-            .session(&s, NOW + Duration::minutes(29), t)
-            .await
-            .unwrap()
-            .unwrap()
-            .user
-            .id,
+        store.session(&s, NOW + Duration::minutes(29), t).await.unwrap().unwrap().user.id,
         u.id
     );
     assert_eq!(
-        store
-            .session(&s, NOW + Duration::minutes(58), t)
-            .await
-            .unwrap()
-            .map(|x| x.stage),
+        store.session(&s, NOW + Duration::minutes(58), t).await.unwrap().map(|x| x.stage),
         Some(SessionStage::Full),
         "each request extends the idle time"
     );
     assert!(
-        store
-            .session(&s, NOW + Duration::minutes(89), t)
-            .await
-            .unwrap()
-            .is_none(),
+        store.session(&s, NOW + Duration::minutes(89), t).await.unwrap().is_none(),
         "idle too long"
     );
     assert!(
@@ -207,10 +144,7 @@ async fn sessions_expire_and_end(backend: Backend) {
         "an expired session is gone for good"
     );
 
-    let s2 = store
-        .start_session(&u, SessionStage::Full, "test", NOW, t)
-        .await
-        .unwrap();
+    let s2 = store.start_session(&u, SessionStage::Full, "test", NOW, t).await.unwrap();
     let mut at = NOW;
     for _ in 0..5 {
         at += Duration::minutes(25);
@@ -219,70 +153,33 @@ async fn sessions_expire_and_end(backend: Backend) {
         }
     }
     assert!(
-        store
-            .session(&s2, NOW + Duration::hours(2), t)
-            .await
-            .unwrap()
-            .is_none(),
+        store.session(&s2, NOW + Duration::hours(2), t).await.unwrap().is_none(),
         "absolute lifetime"
     );
 
-    let s3 = store
-        .start_session(&u, SessionStage::Full, "test", NOW, t)
-        .await
-        .unwrap();
+    let s3 = store.start_session(&u, SessionStage::Full, "test", NOW, t).await.unwrap();
     store.end_session(&s3, &u, NOW).await.unwrap();
-    assert!(
-        store.session(&s3, NOW, t).await.unwrap().is_none(),
-        "sign-out really ends it"
-    );
-    assert!(
-        store
-            .session("not-a-token", NOW, t)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.session(&s3, NOW, t).await.unwrap().is_none(), "sign-out really ends it");
+    assert!(store.session("not-a-token", NOW, t).await.unwrap().is_none());
 }
 
 async fn disabling_an_account_ends_its_access_at_once(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
     let u = store
-        .create_user(
-            &Actor::Cli,
-            staff(&school, Role::Teacher, "tea1", None),
-            NOW,
-        )
+        .create_user(&Actor::Cli, staff(&school, Role::Teacher, "tea1", None), NOW)
         .await
         .unwrap();
     let t = SessionTimeouts::default();
-    let a = store
-        .start_session(&u, SessionStage::Full, "phone", NOW, t)
-        .await
-        .unwrap();
-    let b = store
-        .start_session(&u, SessionStage::Full, "pc", NOW, t)
-        .await
-        .unwrap();
-    let tok = store
-        .create_api_token(&u, NOW, Duration::days(30))
-        .await
-        .unwrap();
+    let a = store.start_session(&u, SessionStage::Full, "phone", NOW, t).await.unwrap();
+    let b = store.start_session(&u, SessionStage::Full, "pc", NOW, t).await.unwrap();
+    let tok = store.create_api_token(&u, NOW, Duration::days(30)).await.unwrap();
     store.disable_user(&Actor::Cli, &u.id, NOW).await.unwrap();
     assert!(store.session(&a, NOW, t).await.unwrap().is_none());
     assert!(store.session(&b, NOW, t).await.unwrap().is_none());
-    assert!(
-        store
-            .api_token_user(&tok.token, NOW)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.api_token_user(&tok.token, NOW).await.unwrap().is_none());
     assert!(store.user(&u.id).await.unwrap().disabled);
     assert!(matches!(
-        store
-            .disable_user(&Actor::Cli, &yanshi_domain::ids::UserId::new(), NOW)
-            .await,
+        store.disable_user(&Actor::Cli, &yanshi_domain::ids::UserId::new(), NOW).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -290,81 +187,35 @@ async fn disabling_an_account_ends_its_access_at_once(backend: Backend) {
 async fn api_tokens_work_until_revoked(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
     let u = store
-        .create_user(
-            &Actor::Cli,
-            staff(&school, Role::Teacher, "tea1", None),
-            NOW,
-        )
+        .create_user(&Actor::Cli, staff(&school, Role::Teacher, "tea1", None), NOW)
         .await
         .unwrap();
-    let tok = store
-        .create_api_token(&u, NOW, Duration::days(1))
-        .await
-        .unwrap();
+    let tok = store.create_api_token(&u, NOW, Duration::days(1)).await.unwrap();
     assert!(tok.token.starts_with("ys_"));
-    assert_eq!(
-        store
-            .api_token_user(&tok.token, NOW)
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-        u.id
-    );
+    assert_eq!(store.api_token_user(&tok.token, NOW).await.unwrap().unwrap().id, u.id);
     assert!(
-        store
-            .api_token_user(&tok.token, NOW + Duration::days(2))
-            .await
-            .unwrap()
-            .is_none(),
+        store.api_token_user(&tok.token, NOW + Duration::days(2)).await.unwrap().is_none(),
         "expired"
     );
     assert!(store.revoke_api_token(&tok.token).await.unwrap());
-    assert!(
-        store
-            .api_token_user(&tok.token, NOW)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.api_token_user(&tok.token, NOW).await.unwrap().is_none());
 }
 
 async fn sign_in_failures_are_counted_per_key(backend: Backend) {
     let (_db, store, _) = setup(backend).await;
     let keys = vec!["user:wang".to_string(), "ip:10.0.0.1".to_string()];
     for i in 0..3 {
-        store
-            .record_sign_in_failure(&keys, NOW + Duration::minutes(i))
-            .await
-            .unwrap();
+        store.record_sign_in_failure(&keys, NOW + Duration::minutes(i)).await.unwrap();
     }
+    assert_eq!(store.sign_in_failures_since("user:wang", NOW).await.unwrap(), 3);
     assert_eq!(
-        store
-            .sign_in_failures_since("user:wang", NOW)
-            .await
-            .unwrap(),
-        3
-    );
-    assert_eq!(
-        store
-            .sign_in_failures_since("user:wang", NOW + Duration::minutes(2))
-            .await
-            .unwrap(),
+        store.sign_in_failures_since("user:wang", NOW + Duration::minutes(2)).await.unwrap(),
         1
     );
     store.clear_sign_in_failures("user:wang").await.unwrap();
+    assert_eq!(store.sign_in_failures_since("user:wang", NOW).await.unwrap(), 0);
     assert_eq!(
-        store
-            .sign_in_failures_since("user:wang", NOW)
-            .await
-            .unwrap(),
-        0
-    );
-    assert_eq!(
-        store
-            .sign_in_failures_since("ip:10.0.0.1", NOW)
-            .await
-            .unwrap(),
+        store.sign_in_failures_since("ip:10.0.0.1", NOW).await.unwrap(),
         3,
         "the address keeps its count"
     );
@@ -373,22 +224,12 @@ async fn sign_in_failures_are_counted_per_key(backend: Backend) {
 async fn an_invitation_creates_one_guardian_once(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
     let teacher = store
-        .create_user(
-            &Actor::Cli,
-            staff(&school, Role::ClassTeacher, "ctea", None),
-            NOW,
-        )
+        .create_user(&Actor::Cli, staff(&school, Role::ClassTeacher, "ctea", None), NOW)
         .await
         .unwrap();
     let actor = Actor::User(teacher.id.clone());
     let code = store
-        .create_invitation(
-            &actor,
-            &school.id,
-            "三年级二班 王小明家长",
-            NOW,
-            Duration::days(14),
-        )
+        .create_invitation(&actor, &school.id, "三年级二班 王小明家长", NOW, Duration::days(14))
         .await
         .unwrap();
     let typed = InvitationCode::parse(&code.grouped().to_lowercase()).unwrap();
@@ -416,11 +257,7 @@ async fn an_invitation_creates_one_guardian_once(backend: Backend) {
         .unwrap_err();
     assert!(matches!(again, StoreError::Invalid(ref i) if i.key == "err-invitation-invalid"));
     assert!(
-        store
-            .user_by_login(&Login::parse("19900000002").unwrap())
-            .await
-            .unwrap()
-            .is_none(),
+        store.user_by_login(&Login::parse("19900000002").unwrap()).await.unwrap().is_none(),
         "a refused code creates nobody"
     );
 
@@ -472,11 +309,7 @@ async fn an_invitation_creates_one_guardian_once(backend: Backend) {
     assert!(inbox.iter().any(|m| m.body.contains("张丽")));
     let listed = store.invitations(&school.id, 10).await.unwrap();
     assert_eq!(listed.len(), 3);
-    assert!(
-        listed
-            .iter()
-            .any(|i| i.used_by_name.as_deref() == Some("张丽"))
-    );
+    assert!(listed.iter().any(|i| i.used_by_name.as_deref() == Some("张丽")));
 }
 
 async fn the_audit_chain_finds_edits_and_deletions(backend: Backend) {
@@ -493,7 +326,11 @@ async fn the_audit_chain_finds_edits_and_deletions(backend: Backend) {
     assert_eq!(entries.len(), 4, "school.create + three user.create");
     assert_eq!(entries[0].action, "user.create");
 
-    raw(&db, "UPDATE audit_log SET details = '{\"role\":\"school_admin\"}' WHERE seq = 3 AND scope <> 'district'").await;
+    raw(
+        &db,
+        "UPDATE audit_log SET details = '{\"role\":\"school_admin\"}' WHERE seq = 3 AND scope <> 'district'",
+    )
+    .await;
     let report = store
         .verify_audit()
         .await
@@ -510,11 +347,7 @@ async fn the_audit_chain_finds_edits_and_deletions(backend: Backend) {
             .await
             .unwrap();
     }
-    raw(
-        &db2,
-        "DELETE FROM audit_log WHERE seq = 2 AND scope <> 'district'",
-    )
-    .await;
+    raw(&db2, "DELETE FROM audit_log WHERE seq = 2 AND scope <> 'district'").await;
     let report = store2
         .verify_audit()
         .await
@@ -533,11 +366,7 @@ async fn concurrent_writes_keep_one_audit_chain(backend: Backend) {
         let (store, school) = (store.clone(), school.clone());
         tasks.push(tokio::spawn(async move {
             store
-                .create_user(
-                    &Actor::Cli,
-                    staff(&school, Role::Teacher, &format!("tea{i}"), None),
-                    NOW,
-                )
+                .create_user(&Actor::Cli, staff(&school, Role::Teacher, &format!("tea{i}"), None), NOW)
                 .await
                 .unwrap();
         }));
@@ -546,21 +375,14 @@ async fn concurrent_writes_keep_one_audit_chain(backend: Backend) {
         t.await.unwrap();
     }
     let reports = store.verify_audit().await.unwrap();
-    let mine = reports
-        .iter()
-        .find(|r| r.scope == school.id.as_str())
-        .unwrap();
+    let mine = reports.iter().find(|r| r.scope == school.id.as_str()).unwrap();
     assert_eq!(mine.result, Ok(17));
 }
 
 async fn the_outbox_retries_and_records_every_attempt(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
     let admin = store
-        .create_user(
-            &Actor::Cli,
-            staff(&school, Role::SchoolAdmin, "admin", None),
-            NOW,
-        )
+        .create_user(&Actor::Cli, staff(&school, Role::SchoolAdmin, "admin", None), NOW)
         .await
         .unwrap();
     let actor = Actor::User(admin.id.clone());
@@ -603,31 +425,17 @@ async fn the_outbox_retries_and_records_every_attempt(backend: Backend) {
     assert_eq!(store.unread_count(&admin.id).await.unwrap(), 1);
     assert_eq!(store.outbox_pending().await.unwrap(), 1);
 
-    let claimed = store
-        .claim_due_messages("w1", NOW, 60_000, 10)
-        .await
-        .unwrap();
+    let claimed = store.claim_due_messages("w1", NOW, 60_000, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].channel.kind, ChannelKind::Webhook);
     let id = claimed[0].id.clone();
     assert!(
-        store
-            .claim_due_messages("w2", NOW, 60_000, 10)
-            .await
-            .unwrap()
-            .is_empty(),
+        store.claim_due_messages("w2", NOW, 60_000, 10).await.unwrap().is_empty(),
         "claimed messages are not handed out twice"
     );
     assert!(
         store
-            .record_delivery(
-                "w1",
-                &id,
-                false,
-                "connection refused",
-                NOW,
-                Some(NOW + Duration::seconds(30))
-            )
+            .record_delivery("w1", &id, false, "connection refused", NOW, Some(NOW + Duration::seconds(30)))
             .await
             .unwrap()
     );
@@ -646,10 +454,7 @@ async fn the_outbox_retries_and_records_every_attempt(backend: Backend) {
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].attempts, 1);
     assert!(
-        !store
-            .record_delivery("w1", &id, true, "late", NOW, None)
-            .await
-            .unwrap(),
+        !store.record_delivery("w1", &id, true, "late", NOW, None).await.unwrap(),
         "only the claim holder records"
     );
     assert!(
@@ -660,25 +465,12 @@ async fn the_outbox_retries_and_records_every_attempt(backend: Backend) {
     );
     let (status, attempts, log) = store.message_delivery(&id).await.unwrap();
     assert_eq!((status.as_str(), attempts), ("SENT", 2));
-    assert_eq!(
-        log,
-        vec![
-            (false, "connection refused".to_string()),
-            (true, "200".to_string())
-        ]
-    );
+    assert_eq!(log, vec![(false, "connection refused".to_string()), (true, "200".to_string())]);
     assert_eq!(store.outbox_pending().await.unwrap(), 0);
 
     // A worker that died: its lease runs out and another worker takes the message.
     store.notify(&actor, &notice, NOW).await.unwrap();
-    assert_eq!(
-        store
-            .claim_due_messages("dead", NOW, 60_000, 10)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(store.claim_due_messages("dead", NOW, 60_000, 10).await.unwrap().len(), 1);
     assert!(
         store
             .claim_due_messages("w3", NOW + Duration::seconds(30), 60_000, 10)
@@ -699,11 +491,7 @@ async fn the_outbox_retries_and_records_every_attempt(backend: Backend) {
 async fn two_workers_never_claim_the_same_message(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
     let admin = store
-        .create_user(
-            &Actor::Cli,
-            staff(&school, Role::SchoolAdmin, "admin", None),
-            NOW,
-        )
+        .create_user(&Actor::Cli, staff(&school, Role::SchoolAdmin, "admin", None), NOW)
         .await
         .unwrap();
     let actor = Actor::User(admin.id.clone());
@@ -737,10 +525,7 @@ async fn two_workers_never_claim_the_same_message(backend: Backend) {
         tasks.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             loop {
-                let batch = store
-                    .claim_due_messages(&format!("w{w}"), NOW, 60_000, 3)
-                    .await
-                    .unwrap();
+                let batch = store.claim_due_messages(&format!("w{w}"), NOW, 60_000, 3).await.unwrap();
                 if batch.is_empty() {
                     break mine;
                 }
@@ -755,34 +540,20 @@ async fn two_workers_never_claim_the_same_message(backend: Backend) {
     let n = all.len();
     all.sort();
     all.dedup();
-    assert_eq!(
-        (n, all.len()),
-        (40, 40),
-        "every message claimed exactly once"
-    );
+    assert_eq!((n, all.len()), (40, 40), "every message claimed exactly once");
 }
 
 async fn totp_steps_are_used_once(backend: Backend) {
     let (_db, store, school) = setup(backend).await;
     let u = store
-        .create_user(
-            &Actor::Cli,
-            staff(&school, Role::SchoolAdmin, "admin", None),
-            NOW,
-        )
+        .create_user(&Actor::Cli, staff(&school, Role::SchoolAdmin, "admin", None), NOW)
         .await
         .unwrap();
-    store
-        .begin_totp_enrolment(&u.id, "MZXW6YTBOI")
-        .await
-        .unwrap();
+    store.begin_totp_enrolment(&u.id, "MZXW6YTBOI").await.unwrap();
     let u = store.user(&u.id).await.unwrap();
     assert_eq!(u.totp_secret.as_deref(), Some("MZXW6YTBOI"));
     assert!(!u.totp_enabled);
-    store
-        .enable_totp(&Actor::User(u.id.clone()), &u, 100, NOW)
-        .await
-        .unwrap();
+    store.enable_totp(&Actor::User(u.id.clone()), &u, 100, NOW).await.unwrap();
     assert!(store.user(&u.id).await.unwrap().totp_enabled);
     assert!(
         !store.use_totp_step(&u.id, 100).await.unwrap(),

@@ -17,10 +17,8 @@ pub enum Lang {
 
 pub const LANG_COOKIE: &str = "yanshi_lang";
 
-static ZH: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| parse(include_str!("../i18n/zh-CN.txt")));
-static EN: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| parse(include_str!("../i18n/en-US.txt")));
+static ZH: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| parse(include_str!("../i18n/zh-CN.txt")));
+static EN: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| parse(include_str!("../i18n/en-US.txt")));
 
 pub(crate) fn parse(text: &'static str) -> HashMap<&'static str, &'static str> {
     text.lines()
@@ -56,10 +54,7 @@ impl Lang {
         headers
             .get(axum::http::header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.split(',')
-                    .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
-            })
+            .and_then(|v| v.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or(""))))
             .unwrap_or_default()
     }
 
@@ -69,14 +64,10 @@ impl Lang {
             Lang::ZhCn => &*ZH,
             Lang::EnUs => &*EN,
         };
-        table
-            .get(key)
-            .or_else(|| ZH.get(key))
-            .copied()
-            .unwrap_or_else(|| {
-                tracing::warn!(key, "missing message");
-                "…"
-            })
+        table.get(key).or_else(|| ZH.get(key)).copied().unwrap_or_else(|| {
+            tracing::warn!(key, "missing message");
+            "…"
+        })
     }
 }
 
@@ -143,9 +134,7 @@ mod tests {
                     let word = &rest[..end];
                     let is_key = (word.starts_with("err-") || word.starts_with("ui-"))
                         && word.len() > 4
-                        && word
-                            .chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                        && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
                     if is_key && !ZH.contains_key(word) && !word.ends_with('-') {
                         missing.push(format!("{}: {word}", p.display()));
                     }
@@ -154,21 +143,14 @@ mod tests {
         }
         missing.sort();
         missing.dedup();
-        assert!(
-            missing.is_empty(),
-            "keys without a message:\n{}",
-            missing.join("\n")
-        );
+        assert!(missing.is_empty(), "keys without a message:\n{}", missing.join("\n"));
     }
 
     #[test]
     fn language_comes_from_cookie_then_accept_language() {
         let mut h = HeaderMap::new();
         assert_eq!(Lang::from_headers(&h), Lang::ZhCn);
-        h.insert(
-            "accept-language",
-            HeaderValue::from_static("fr-FR, en-US;q=0.8, zh;q=0.5"),
-        );
+        h.insert("accept-language", HeaderValue::from_static("fr-FR, en-US;q=0.8, zh;q=0.5"));
         assert_eq!(Lang::from_headers(&h), Lang::EnUs);
         h.insert("cookie", HeaderValue::from_static("a=b; yanshi_lang=zh-CN"));
         assert_eq!(Lang::from_headers(&h), Lang::ZhCn);

@@ -52,11 +52,7 @@ fn bearer(parts: &axum::http::HeaderMap) -> Option<&str> {
 }
 
 /// Loads the identity once per request, for the guards and handlers behind it.
-pub async fn load_identity(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn load_identity(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let now = state.clock.now();
     let headers = req.headers();
     let identity = if let Some(token) = bearer(headers) {
@@ -69,11 +65,7 @@ pub async fn load_identity(
             Err(e) => return AppError::from(e).into_response(),
         }
     } else if let Some(secret) = cookie(headers, SESSION_COOKIE) {
-        match state
-            .store
-            .session(&secret, now, state.config.session)
-            .await
-        {
+        match state.store.session(&secret, now, state.config.session).await {
             Ok(Some(s)) => Identity::Session {
                 user: Box::new(s.user),
                 stage: s.stage,
@@ -100,11 +92,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Me {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        let identity = parts
-            .extensions
-            .get::<Identity>()
-            .cloned()
-            .unwrap_or(Identity::Anonymous);
+        let identity = parts.extensions.get::<Identity>().cloned().unwrap_or(Identity::Anonymous);
         let (user, bearer_secret) = match identity {
             Identity::Session {
                 user,

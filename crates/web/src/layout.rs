@@ -62,20 +62,13 @@ impl Layout {
         let entries: [(Action, &'static str, &'static str); 5] = [
             (Action::ManageDistrict, "/district", "ui-nav-district"),
             (Action::ManageStaffAccounts, "/admin/users", "ui-nav-users"),
-            (
-                Action::IssueGuardianInvitations,
-                "/admin/invitations",
-                "ui-nav-invitations",
-            ),
+            (Action::IssueGuardianInvitations, "/admin/invitations", "ui-nav-invitations"),
             (Action::ManageChannels, "/admin/channels", "ui-nav-channels"),
             (Action::ViewAudit, "/admin/audit", "ui-nav-audit"),
         ];
         for (action, href, key) in entries {
             if may(&p, action, None) {
-                nav.push(NavItem {
-                    href,
-                    label: t.get(key),
-                });
+                nav.push(NavItem { href, label: t.get(key) });
             }
         }
         nav.push(NavItem {

@@ -29,15 +29,9 @@ pub fn app(state: AppState) -> Router {
     routes
         .into_router()
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            identity::load_identity,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), identity::load_identity))
         .layer(axum::middleware::from_fn(middleware::csrf))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::render_errors,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::render_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::security_headers_and_metrics,
@@ -52,10 +46,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

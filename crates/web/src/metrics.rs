@@ -32,7 +32,9 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             c.load(Ordering::Relaxed)
         ));
     }
-    out.push_str("# HELP yanshi_sign_in_failures_total Failed sign-ins seen by this instance.\n# TYPE yanshi_sign_in_failures_total counter\n");
+    out.push_str(
+        "# HELP yanshi_sign_in_failures_total Failed sign-ins seen by this instance.\n# TYPE yanshi_sign_in_failures_total counter\n",
+    );
     out.push_str(&format!(
         "yanshi_sign_in_failures_total {}\n",
         m.sign_in_failures.load(Ordering::Relaxed)
@@ -49,11 +51,5 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         "# TYPE yanshi_build_info gauge\nyanshi_build_info{{version=\"{}\"}} 1\n",
         env!("CARGO_PKG_VERSION")
     ));
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        out,
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out)
 }

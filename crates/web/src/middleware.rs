@@ -21,8 +21,7 @@ pub async fn csrf(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let h = req.headers();
-    let cookieless_api =
-        req.uri().path().starts_with("/api/") && cookie(h, SESSION_COOKIE_NAME_FOR_CSRF).is_none();
+    let cookieless_api = req.uri().path().starts_with("/api/") && cookie(h, SESSION_COOKIE_NAME_FOR_CSRF).is_none();
     if cookieless_api {
         return next.run(req).await;
     }
@@ -32,9 +31,7 @@ pub async fn csrf(req: Request, next: Next) -> Response {
             h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
             h.get(header::HOST).and_then(|v| v.to_str().ok()),
         ) {
-            (Some(origin), Some(host)) => origin
-                .split_once("://")
-                .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host),
+            (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest.trim_end_matches('/') == host),
             _ => false,
         },
     };
@@ -65,14 +62,8 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         return resp;
     }
     let ours = resp.extensions().get::<ErrorKey>().cloned();
-    let content_type = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if ours.is_none()
-        && (content_type.starts_with("text/html") || content_type.starts_with("application/json"))
-    {
+    let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if ours.is_none() && (content_type.starts_with("text/html") || content_type.starts_with("application/json")) {
         return resp; // A page that shows its own error (a form with a message).
     }
     let key = ours.unwrap_or_else(|| generic(status));
@@ -94,8 +85,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     out.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(v) = resp.headers().get(header::WWW_AUTHENTICATE) {
-        out.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, v.clone());
+        out.headers_mut().insert(header::WWW_AUTHENTICATE, v.clone());
     }
     out
 }
@@ -114,46 +104,26 @@ fn generic(status: StatusCode) -> ErrorKey {
         s if s < 500 => ("bad_request", "err-bad-request"),
         _ => ("internal", "err-internal"),
     };
-    ErrorKey {
-        code,
-        key,
-        field: None,
-    }
+    ErrorKey { code, key, field: None }
 }
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 /// Security headers on every response; counts responses for `/metrics`.
-pub async fn security_headers_and_metrics(
-    State(state): State<AppState>,
-    req: Request<Body>,
-    next: Next,
-) -> Response {
+pub async fn security_headers_and_metrics(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let mut resp = next.run(req).await;
     state.metrics.count_response(resp.status().as_u16());
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"),
     );
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -47,23 +47,11 @@ impl Routes {
         }
     }
 
-    fn add(
-        mut self,
-        method: Method,
-        path: &'static str,
-        access: Access,
-        handler: MethodRouter<AppState>,
-    ) -> Self {
+    fn add(mut self, method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Self {
         let api = path.starts_with("/api/");
-        let guarded = handler.route_layer(middleware::from_fn(move |req: Request, next: Next| {
-            guard(access, api, req, next)
-        }));
+        let guarded = handler.route_layer(middleware::from_fn(move |req: Request, next: Next| guard(access, api, req, next)));
         self.router = self.router.route(path, guarded);
-        self.infos.push(RouteInfo {
-            method,
-            path,
-            access,
-        });
+        self.infos.push(RouteInfo { method, path, access });
         self
     }
 
@@ -81,28 +69,18 @@ pub const DENIED_HEADER: &str = "x-yanshi-denied";
 
 fn denied_redirect(to: &str) -> Response {
     let mut r = Redirect::to(to).into_response();
-    r.headers_mut().insert(
-        DENIED_HEADER,
-        axum::http::HeaderValue::from_static("sign-in"),
-    );
+    r.headers_mut()
+        .insert(DENIED_HEADER, axum::http::HeaderValue::from_static("sign-in"));
     r
 }
 
 async fn guard(access: Access, api: bool, req: Request, next: Next) -> Response {
-    let identity = req
-        .extensions()
-        .get::<Identity>()
-        .cloned()
-        .unwrap_or(Identity::Anonymous);
+    let identity = req.extensions().get::<Identity>().cloned().unwrap_or(Identity::Anonymous);
     let deny_anonymous = |req: &Request| -> Response {
         if api {
             crate::AppError::Unauthenticated.into_response()
         } else {
-            let next = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
+            let next = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
             denied_redirect(&format!("/login?{q}"))
         }
@@ -167,12 +145,7 @@ pub fn all() -> Routes {
         .add(M::GET, "/", Public, get(pages::root))
         .add(M::GET, "/login", Public, get(pages::login::form))
         .add(M::POST, "/login", Public, post(pages::login::submit))
-        .add(
-            M::GET,
-            "/login/two-factor",
-            SecondFactorPending,
-            get(pages::login::two_factor_form),
-        )
+        .add(M::GET, "/login/two-factor", SecondFactorPending, get(pages::login::two_factor_form))
         .add(
             M::POST,
             "/login/two-factor",
@@ -185,18 +158,8 @@ pub fn all() -> Routes {
         .add(M::POST, "/register", Public, post(pages::register::submit))
         // One's own account.
         .add(M::GET, "/home", Can(UseOwnAccount), get(pages::home::home))
-        .add(
-            M::GET,
-            "/inbox",
-            Can(UseOwnAccount),
-            get(pages::home::inbox),
-        )
-        .add(
-            M::GET,
-            "/account",
-            Can(UseOwnAccount),
-            get(pages::account::show),
-        )
+        .add(M::GET, "/inbox", Can(UseOwnAccount), get(pages::home::inbox))
+        .add(M::GET, "/account", Can(UseOwnAccount), get(pages::account::show))
         .add(
             M::POST,
             "/account/password",
@@ -216,18 +179,8 @@ pub fn all() -> Routes {
             post(pages::account::two_factor_enable),
         )
         // The school's administration.
-        .add(
-            M::GET,
-            "/admin/users",
-            Can(ManageStaffAccounts),
-            get(pages::admin::users),
-        )
-        .add(
-            M::POST,
-            "/admin/users",
-            Can(ManageStaffAccounts),
-            post(pages::admin::create_user),
-        )
+        .add(M::GET, "/admin/users", Can(ManageStaffAccounts), get(pages::admin::users))
+        .add(M::POST, "/admin/users", Can(ManageStaffAccounts), post(pages::admin::create_user))
         .add(
             M::POST,
             "/admin/users/{id}/disable",
@@ -246,36 +199,16 @@ pub fn all() -> Routes {
             Can(IssueGuardianInvitations),
             post(pages::admin::create_invitation),
         )
-        .add(
-            M::GET,
-            "/admin/channels",
-            Can(ManageChannels),
-            get(pages::admin::channels),
-        )
-        .add(
-            M::POST,
-            "/admin/channels",
-            Can(ManageChannels),
-            post(pages::admin::create_channel),
-        )
+        .add(M::GET, "/admin/channels", Can(ManageChannels), get(pages::admin::channels))
+        .add(M::POST, "/admin/channels", Can(ManageChannels), post(pages::admin::create_channel))
         .add(
             M::POST,
             "/admin/channels/test",
             Can(ManageChannels),
             post(pages::admin::test_channels),
         )
-        .add(
-            M::GET,
-            "/admin/audit",
-            Can(ViewAudit),
-            get(pages::admin::audit),
-        )
-        .add(
-            M::GET,
-            "/district",
-            Can(ManageDistrict),
-            get(pages::district::schools),
-        )
+        .add(M::GET, "/admin/audit", Can(ViewAudit), get(pages::admin::audit))
+        .add(M::GET, "/district", Can(ManageDistrict), get(pages::district::schools))
         .add(
             M::POST,
             "/district/schools",
@@ -283,46 +216,16 @@ pub fn all() -> Routes {
             post(pages::district::create_school),
         )
         // The JSON API.
-        .add(
-            M::GET,
-            "/api/v1/openapi.json",
-            Public,
-            get(api::openapi::spec),
-        )
+        .add(M::GET, "/api/v1/openapi.json", Public, get(api::openapi::spec))
         .add(M::GET, "/api/v1/docs", Public, get(api::openapi::docs))
         .add(M::POST, "/api/v1/tokens", Public, post(api::create_token))
-        .add(
-            M::DELETE,
-            "/api/v1/tokens/current",
-            Can(UseOwnAccount),
-            delete(api::revoke_token),
-        )
+        .add(M::DELETE, "/api/v1/tokens/current", Can(UseOwnAccount), delete(api::revoke_token))
         .add(M::GET, "/api/v1/me", Can(UseOwnAccount), get(api::me))
         .add(M::GET, "/api/v1/inbox", Can(UseOwnAccount), get(api::inbox))
-        .add(
-            M::GET,
-            "/api/v1/schools",
-            Can(ManageDistrict),
-            get(api::schools),
-        )
-        .add(
-            M::POST,
-            "/api/v1/schools",
-            Can(ManageDistrict),
-            post(api::create_school),
-        )
-        .add(
-            M::GET,
-            "/api/v1/users",
-            Can(ManageStaffAccounts),
-            get(api::users),
-        )
-        .add(
-            M::POST,
-            "/api/v1/users",
-            Can(ManageStaffAccounts),
-            post(api::create_user),
-        )
+        .add(M::GET, "/api/v1/schools", Can(ManageDistrict), get(api::schools))
+        .add(M::POST, "/api/v1/schools", Can(ManageDistrict), post(api::create_school))
+        .add(M::GET, "/api/v1/users", Can(ManageStaffAccounts), get(api::users))
+        .add(M::POST, "/api/v1/users", Can(ManageStaffAccounts), post(api::create_user))
         .add(
             M::POST,
             "/api/v1/invitations",

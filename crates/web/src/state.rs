@@ -53,12 +53,7 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn new(
-        store: Store,
-        clock: Arc<dyn Clock>,
-        config: WebConfig,
-        outbox: Arc<Notify>,
-    ) -> Self {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig, outbox: Arc<Notify>) -> Self {
         Self(Arc::new(Inner {
             store,
             clock,

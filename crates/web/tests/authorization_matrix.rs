@@ -58,22 +58,12 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     (
         "GET",
         "/admin/invitations",
-        &[
-            "district_admin",
-            "school_admin",
-            "grade_director",
-            "class_teacher",
-        ],
+        &["district_admin", "school_admin", "grade_director", "class_teacher"],
     ),
     (
         "POST",
         "/admin/invitations",
-        &[
-            "district_admin",
-            "school_admin",
-            "grade_director",
-            "class_teacher",
-        ],
+        &["district_admin", "school_admin", "grade_director", "class_teacher"],
     ),
     ("GET", "/admin/channels", ADMINS),
     ("POST", "/admin/channels", ADMINS),
@@ -94,12 +84,7 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     (
         "POST",
         "/api/v1/invitations",
-        &[
-            "district_admin",
-            "school_admin",
-            "grade_director",
-            "class_teacher",
-        ],
+        &["district_admin", "school_admin", "grade_director", "class_teacher"],
     ),
     ("GET", "/api/v1/audit", ADMINS),
 ];
@@ -111,18 +96,12 @@ fn every_route_is_in_the_table_and_every_table_row_is_a_route() {
         .iter()
         .map(|r| (r.method.to_string(), r.path.to_string()))
         .collect();
-    let mut table: Vec<(String, String)> = EXPECTED
-        .iter()
-        .map(|(m, p, _)| (m.to_string(), p.to_string()))
-        .collect();
+    let mut table: Vec<(String, String)> = EXPECTED.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
     routes.sort();
     table.sort();
     let missing: Vec<_> = routes.iter().filter(|r| !table.contains(r)).collect();
     let stale: Vec<_> = table.iter().filter(|r| !routes.contains(r)).collect();
-    assert!(
-        missing.is_empty(),
-        "routes without a row in the authorization table: {missing:?}"
-    );
+    assert!(missing.is_empty(), "routes without a row in the authorization table: {missing:?}");
     assert!(stale.is_empty(), "table rows without a route: {stale:?}");
 }
 
@@ -170,16 +149,10 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
                 };
                 let m: Method = method.parse().unwrap();
                 let body = (m != Method::GET).then(String::new);
-                let resp = app
-                    .send(request(m, &concrete, session.as_deref(), body))
-                    .await;
+                let resp = app.send(request(m, &concrete, session.as_deref(), body)).await;
                 let passed = passed_guard(&resp);
                 if passed != allowed.contains(name) {
-                    wrong.push(format!(
-                        "{method} {path} as {name}: {} {}",
-                        resp.status,
-                        resp.location()
-                    ));
+                    wrong.push(format!("{method} {path} as {name}: {} {}", resp.status, resp.location()));
                 }
             }
         }

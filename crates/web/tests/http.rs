@@ -33,18 +33,12 @@ async fn the_login_page_is_chinese_by_default_and_english_on_request() {
             .await;
         assert!(en.body.contains("Username or phone number"));
         // The switch sets a cookie that wins over Accept-Language.
-        let switched = app
-            .post_form("/lang", None, &[("lang", "zh-CN"), ("next", "/login")])
-            .await;
+        let switched = app.post_form("/lang", None, &[("lang", "zh-CN"), ("next", "/login")]).await;
         assert_eq!(switched.status, StatusCode::SEE_OTHER);
         assert_eq!(switched.cookie("yanshi_lang").as_deref(), Some("zh-CN"));
         assert_eq!(switched.location(), "/login");
         let open = app
-            .post_form(
-                "/lang",
-                None,
-                &[("lang", "en-US"), ("next", "https://evil.example/")],
-            )
+            .post_form("/lang", None, &[("lang", "en-US"), ("next", "https://evil.example/")])
             .await;
         assert_eq!(open.location(), "/home", "no open redirect");
         for h in [
@@ -69,15 +63,7 @@ async fn a_teacher_signs_in_with_password_and_reaches_their_home() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
         let r = app
-            .post_form(
-                "/login",
-                None,
-                &[
-                    ("login", "TEACHER"),
-                    ("password", PASSWORD),
-                    ("next", "/inbox"),
-                ],
-            )
+            .post_form("/login", None, &[("login", "TEACHER"), ("password", PASSWORD), ("next", "/inbox")])
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(r.location(), "/inbox");
@@ -94,23 +80,14 @@ async fn a_teacher_signs_in_with_password_and_reaches_their_home() {
             "{}",
             home.body
         );
-        assert!(
-            !home.body.contains("/admin/users"),
-            "a class teacher has no staff-account menu"
-        );
+        assert!(!home.body.contains("/admin/users"), "a class teacher has no staff-account menu");
 
         // A guardian signs in with the phone number, typed with full-width digits.
         let g = app
-            .post_form(
-                "/login",
-                None,
-                &[("login", "１００００００００01"), ("password", PASSWORD)],
-            )
+            .post_form("/login", None, &[("login", "１００００００００01"), ("password", PASSWORD)])
             .await;
         assert_eq!(g.status, StatusCode::SEE_OTHER);
-        let home = app
-            .get("/home", g.cookie("yanshi_session").as_deref())
-            .await;
+        let home = app.get("/home", g.cookie("yanshi_session").as_deref()).await;
         assert!(home.body.contains("家长，您好"));
     }
 }
@@ -119,63 +96,27 @@ async fn a_teacher_signs_in_with_password_and_reaches_their_home() {
 async fn wrong_passwords_get_one_message_and_a_lockout_that_holds_across_instances() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
-        let unknown = app
-            .post_form(
-                "/login",
-                None,
-                &[("login", "nobody"), ("password", PASSWORD)],
-            )
-            .await;
+        let unknown = app.post_form("/login", None, &[("login", "nobody"), ("password", PASSWORD)]).await;
         let wrong = app
-            .post_form(
-                "/login",
-                None,
-                &[("login", "teacher"), ("password", "not the password")],
-            )
+            .post_form("/login", None, &[("login", "teacher"), ("password", "not the password")])
             .await;
         assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
         assert!(wrong.body.contains("用户名/手机号或密码不正确"));
-        assert!(
-            unknown.body.contains("用户名/手机号或密码不正确"),
-            "no hint which accounts exist"
-        );
-        assert!(
-            wrong.body.contains("value=\"teacher\""),
-            "the login is kept in the form"
-        );
+        assert!(unknown.body.contains("用户名/手机号或密码不正确"), "no hint which accounts exist");
+        assert!(wrong.body.contains("value=\"teacher\""), "the login is kept in the form");
         for _ in 0..4 {
-            app.post_form(
-                "/login",
-                None,
-                &[("login", "teacher"), ("password", "still wrong")],
-            )
-            .await;
+            app.post_form("/login", None, &[("login", "teacher"), ("password", "still wrong")])
+                .await;
         }
         // A second instance on the same database sees the same count.
         let other = yanshi_web::app(app.state.clone());
-        let resp = other
-            .oneshot_form("/login", &[("login", "teacher"), ("password", PASSWORD)])
-            .await;
-        assert_eq!(
-            resp.0,
-            StatusCode::TOO_MANY_REQUESTS,
-            "locked even with the right password"
-        );
+        let resp = other.oneshot_form("/login", &[("login", "teacher"), ("password", PASSWORD)]).await;
+        assert_eq!(resp.0, StatusCode::TOO_MANY_REQUESTS, "locked even with the right password");
         assert!(resp.1.contains("15 分钟"));
         app.clock.advance(Duration::minutes(16));
-        let r = app
-            .post_form(
-                "/login",
-                None,
-                &[("login", "teacher"), ("password", PASSWORD)],
-            )
-            .await;
-        assert_eq!(
-            r.status,
-            StatusCode::SEE_OTHER,
-            "the lock ends after the window"
-        );
+        let r = app.post_form("/login", None, &[("login", "teacher"), ("password", PASSWORD)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "the lock ends after the window");
     }
 }
 
@@ -186,17 +127,10 @@ trait OneshotForm {
 impl OneshotForm for axum::Router {
     async fn oneshot_form(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
         use tower::ServiceExt;
-        let req = request(
-            Method::POST,
-            path,
-            None,
-            Some(serde_urlencoded::to_string(form).unwrap()),
-        );
+        let req = request(Method::POST, path, None, Some(serde_urlencoded::to_string(form).unwrap()));
         let resp = self.clone().oneshot(req).await.unwrap();
         let status = resp.status();
-        let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
-            .await
-            .unwrap();
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
         (status, String::from_utf8_lossy(&body).into_owned())
     }
 }
@@ -205,13 +139,7 @@ impl OneshotForm for axum::Router {
 async fn an_admin_needs_the_second_factor_and_a_code_works_once() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
-        let r = app
-            .post_form(
-                "/login",
-                None,
-                &[("login", "admin"), ("password", PASSWORD)],
-            )
-            .await;
+        let r = app.post_form("/login", None, &[("login", "admin"), ("password", PASSWORD)]).await;
         assert_eq!(r.location(), "/login/two-factor");
         let half = r.cookie("yanshi_session").unwrap();
         let home = app.get("/home", Some(&half)).await;
@@ -220,14 +148,10 @@ async fn an_admin_needs_the_second_factor_and_a_code_works_once() {
             (StatusCode::SEE_OTHER, "/login/two-factor"),
             "no page before the code"
         );
-        let wrong = app
-            .post_form("/login/two-factor", Some(&half), &[("code", "000000")])
-            .await;
+        let wrong = app.post_form("/login/two-factor", Some(&half), &[("code", "000000")]).await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
         let code = current_code(app.clock.now());
-        let ok = app
-            .post_form("/login/two-factor", Some(&half), &[("code", &code)])
-            .await;
+        let ok = app.post_form("/login/two-factor", Some(&half), &[("code", &code)]).await;
         assert_eq!((ok.status, ok.location()), (StatusCode::SEE_OTHER, "/home"));
         let full = ok.cookie("yanshi_session").unwrap();
         assert_ne!(full, half, "a new session id after the second factor");
@@ -240,17 +164,9 @@ async fn an_admin_needs_the_second_factor_and_a_code_works_once() {
         assert!(home.body.contains("学校管理员，您好"));
 
         // The same code cannot sign in a second time (seen over a shoulder).
-        let r = app
-            .post_form(
-                "/login",
-                None,
-                &[("login", "admin"), ("password", PASSWORD)],
-            )
-            .await;
+        let r = app.post_form("/login", None, &[("login", "admin"), ("password", PASSWORD)]).await;
         let half2 = r.cookie("yanshi_session").unwrap();
-        let replay = app
-            .post_form("/login/two-factor", Some(&half2), &[("code", &code)])
-            .await;
+        let replay = app.post_form("/login/two-factor", Some(&half2), &[("code", &code)]).await;
         assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
     }
 }
@@ -275,18 +191,11 @@ async fn an_admin_without_a_second_factor_must_set_one_up_first() {
             .await;
         assert_eq!(created.status, StatusCode::OK, "{}", created.body);
         let r = app
-            .post_form(
-                "/login",
-                None,
-                &[("login", "vice"), ("password", "a long new password")],
-            )
+            .post_form("/login", None, &[("login", "vice"), ("password", "a long new password")])
             .await;
         assert_eq!(r.location(), "/account/two-factor");
         let enrol = r.cookie("yanshi_session").unwrap();
-        assert_eq!(
-            app.get("/admin/users", Some(&enrol)).await.location(),
-            "/account/two-factor"
-        );
+        assert_eq!(app.get("/admin/users", Some(&enrol)).await.location(), "/account/two-factor");
         let page = app.get("/account/two-factor", Some(&enrol)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(
@@ -299,26 +208,17 @@ async fn an_admin_without_a_second_factor_must_set_one_up_first() {
             .await
             .unwrap()
             .unwrap();
-        let secret =
-            yanshi_domain::totp::base32_decode(vice.totp_secret.as_deref().unwrap()).unwrap();
+        let secret = yanshi_domain::totp::base32_decode(vice.totp_secret.as_deref().unwrap()).unwrap();
         let again = app.get("/account/two-factor", Some(&enrol)).await;
         assert!(
             again.body.contains(&vice.totp_secret.clone().unwrap()[..4]),
             "a reload keeps the same secret"
         );
         let code = yanshi_domain::totp::current_code(&secret, app.clock.now());
-        let done = app
-            .post_form("/account/two-factor", Some(&enrol), &[("code", &code)])
-            .await;
-        assert_eq!(
-            (done.status, done.location()),
-            (StatusCode::SEE_OTHER, "/home")
-        );
+        let done = app.post_form("/account/two-factor", Some(&enrol), &[("code", &code)]).await;
+        assert_eq!((done.status, done.location()), (StatusCode::SEE_OTHER, "/home"));
         let full = done.cookie("yanshi_session").unwrap();
-        assert_eq!(
-            app.get("/admin/users", Some(&full)).await.status,
-            StatusCode::OK
-        );
+        assert_eq!(app.get("/admin/users", Some(&full)).await.status, StatusCode::OK);
         assert!(app.store.user(&vice.id).await.unwrap().totp_enabled);
     }
 }
@@ -328,34 +228,18 @@ async fn sign_out_and_disabling_end_sessions_at_once() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
         let teacher = app.session(Role::Teacher).await;
-        assert_eq!(
-            app.get("/home", Some(&teacher)).await.status,
-            StatusCode::OK
-        );
+        assert_eq!(app.get("/home", Some(&teacher)).await.status, StatusCode::OK);
         let out = app.post_form("/logout", Some(&teacher), &[]).await;
         assert_eq!(out.location(), "/login");
-        assert!(
-            out.headers
-                .get("set-cookie")
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .contains("Max-Age=0")
-        );
+        assert!(out.headers.get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age=0"));
         let after = app.get("/home", Some(&teacher)).await;
-        assert_eq!(
-            after.status,
-            StatusCode::SEE_OTHER,
-            "the old cookie no longer works"
-        );
+        assert_eq!(after.status, StatusCode::SEE_OTHER, "the old cookie no longer works");
         assert!(after.location().starts_with("/login?next="));
 
         let volunteer = app.session(Role::Volunteer).await;
         let admin = app.session(Role::SchoolAdmin).await;
         let id = app.user(Role::Volunteer).id.to_string();
-        let r = app
-            .post_form(&format!("/admin/users/{id}/disable"), Some(&admin), &[])
-            .await;
+        let r = app.post_form(&format!("/admin/users/{id}/disable"), Some(&admin), &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(
             app.get("/home", Some(&volunteer)).await.status,
@@ -363,11 +247,7 @@ async fn sign_out_and_disabling_end_sessions_at_once() {
             "the disabled account is out"
         );
         let relogin = app
-            .post_form(
-                "/login",
-                None,
-                &[("login", "volunteer"), ("password", PASSWORD)],
-            )
+            .post_form("/login", None, &[("login", "volunteer"), ("password", PASSWORD)])
             .await;
         assert_eq!(relogin.status, StatusCode::UNAUTHORIZED);
         let me = app
@@ -377,19 +257,12 @@ async fn sign_out_and_disabling_end_sessions_at_once() {
                 &[],
             )
             .await;
-        assert_eq!(
-            me.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "no disabling oneself"
-        );
+        assert_eq!(me.status, StatusCode::UNPROCESSABLE_ENTITY, "no disabling oneself");
 
         // Idle timeout.
         let s = app.session(Role::Teacher).await;
         app.clock.advance(Duration::hours(3));
-        assert_eq!(
-            app.get("/home", Some(&s)).await.status,
-            StatusCode::SEE_OTHER
-        );
+        assert_eq!(app.get("/home", Some(&s)).await.status, StatusCode::SEE_OTHER);
     }
 }
 
@@ -399,11 +272,7 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
         let app = TestApp::new(backend).await;
         let admin = app.session(Role::SchoolAdmin).await;
         let form = "username=evil&display_name=x&role=school_admin&password=a+long+new+password";
-        for (site, origin) in [
-            (Some("cross-site"), None),
-            (None, Some("https://evil.example")),
-            (None, None),
-        ] {
+        for (site, origin) in [(Some("cross-site"), None), (None, Some("https://evil.example")), (None, None)] {
             let mut b = Request::post("/admin/users")
                 .header("host", "yanshi.test")
                 .header("cookie", format!("yanshi_session={admin}"))
@@ -424,20 +293,10 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
             .header("origin", "https://yanshi.test")
             .header("cookie", format!("yanshi_session={admin}"))
             .header("content-type", "application/x-www-form-urlencoded");
+        assert_eq!(app.send(ok.body(Body::from(form)).unwrap()).await.status, StatusCode::OK);
+        let users = app.store.users_of_school(Some(&app.school.id)).await.unwrap();
         assert_eq!(
-            app.send(ok.body(Body::from(form)).unwrap()).await.status,
-            StatusCode::OK
-        );
-        let users = app
-            .store
-            .users_of_school(Some(&app.school.id))
-            .await
-            .unwrap();
-        assert_eq!(
-            users
-                .iter()
-                .filter(|u| u.username.as_deref() == Some("evil"))
-                .count(),
+            users.iter().filter(|u| u.username.as_deref() == Some("evil")).count(),
             1,
             "only the same-origin post created it"
         );
@@ -450,11 +309,7 @@ async fn a_guardian_signs_up_with_an_invitation_code_once() {
         let app = TestApp::new(backend).await;
         let teacher = app.session(Role::ClassTeacher).await;
         let issued = app
-            .post_form(
-                "/admin/invitations",
-                Some(&teacher),
-                &[("note", "三年级二班 李明家长")],
-            )
+            .post_form("/admin/invitations", Some(&teacher), &[("note", "三年级二班 李明家长")])
             .await;
         assert_eq!(issued.status, StatusCode::OK);
         let code = issued
@@ -484,10 +339,7 @@ async fn a_guardian_signs_up_with_an_invitation_code_once() {
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("这个密码太常见"), "{}", bad.body);
-        assert!(
-            bad.body.contains("value=\"李华\""),
-            "what was typed is kept"
-        );
+        assert!(bad.body.contains("value=\"李华\""), "what was typed is kept");
 
         let form = [
             ("code", code.as_str()),
@@ -498,21 +350,11 @@ async fn a_guardian_signs_up_with_an_invitation_code_once() {
             ("agree", "yes"),
         ];
         let ok = app.post_form("/register", None, &form).await;
-        assert_eq!(
-            (ok.status, ok.location()),
-            (StatusCode::SEE_OTHER, "/home"),
-            "{}",
-            ok.body
-        );
-        let home = app
-            .get("/home", ok.cookie("yanshi_session").as_deref())
-            .await;
+        assert_eq!((ok.status, ok.location()), (StatusCode::SEE_OTHER, "/home"), "{}", ok.body);
+        let home = app.get("/home", ok.cookie("yanshi_session").as_deref()).await;
         assert!(home.body.contains("家长，您好"));
         let g = ok.cookie("yanshi_session").unwrap();
-        assert_eq!(
-            app.get("/admin/invitations", Some(&g)).await.status,
-            StatusCode::FORBIDDEN
-        );
+        assert_eq!(app.get("/admin/invitations", Some(&g)).await.status, StatusCode::FORBIDDEN);
 
         let again = app
             .post_form(
@@ -531,10 +373,7 @@ async fn a_guardian_signs_up_with_an_invitation_code_once() {
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(again.body.contains("邀请码无效、已被使用或已过期"));
         let inbox = app.get("/inbox", Some(&teacher)).await;
-        assert!(
-            inbox.body.contains("李华 已用邀请码创建账号"),
-            "the teacher is told"
-        );
+        assert!(inbox.body.contains("李华 已用邀请码创建账号"), "the teacher is told");
     }
 }
 
@@ -552,9 +391,7 @@ async fn the_api_signs_in_with_tokens_and_answers_errors_in_an_envelope() {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let token = r.json()["token"].as_str().unwrap().to_string();
-        let me = app
-            .send(api(Method::GET, "/api/v1/me", Some(&token), None))
-            .await;
+        let me = app.send(api(Method::GET, "/api/v1/me", Some(&token), None)).await;
         assert_eq!(me.json()["user"]["role"], "class_teacher");
         assert_eq!(me.json()["school"]["name"], "实验小学");
 
@@ -568,12 +405,7 @@ async fn the_api_signs_in_with_tokens_and_answers_errors_in_an_envelope() {
             .await;
         assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
         assert_eq!(malformed.json()["error"]["code"], "bad_request");
-        assert!(
-            malformed.json()["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("JSON")
-        );
+        assert!(malformed.json()["error"]["message"].as_str().unwrap().contains("JSON"));
         let en = app
             .send(
                 Request::post("/api/v1/tokens")
@@ -608,11 +440,7 @@ async fn the_api_signs_in_with_tokens_and_answers_errors_in_an_envelope() {
                 Some(json!({ "login": "admin", "password": PASSWORD })),
             ))
             .await;
-        assert_eq!(
-            admin.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "an admin needs the code"
-        );
+        assert_eq!(admin.status, StatusCode::UNPROCESSABLE_ENTITY, "an admin needs the code");
         assert_eq!(admin.json()["error"]["field"], "totp_code");
         let code = current_code(app.clock.now());
         let admin = app
@@ -630,51 +458,38 @@ async fn the_api_signs_in_with_tokens_and_answers_errors_in_an_envelope() {
             .await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
         assert_eq!(created.json()["user"]["phone"], "10000000099");
-        let dup = app.send(api(Method::POST, "/api/v1/users", Some(&admin_token), Some(json!({ "username": "li.laoshi", "display_name": "x", "role": "teacher", "password": "a long new password" })))).await;
+        let dup = app
+            .send(api(
+                Method::POST,
+                "/api/v1/users",
+                Some(&admin_token),
+                Some(json!({ "username": "li.laoshi", "display_name": "x", "role": "teacher", "password": "a long new password" })),
+            ))
+            .await;
         assert_eq!(
             (dup.status, dup.json()["error"]["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("username"))
         );
-        let forbidden = app
-            .send(api(Method::GET, "/api/v1/users", Some(&token), None))
-            .await;
+        let forbidden = app.send(api(Method::GET, "/api/v1/users", Some(&token), None)).await;
         assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
         assert_eq!(forbidden.json()["error"]["code"], "forbidden");
         let other_school = app
             .send(api(
                 Method::GET,
-                &format!(
-                    "/api/v1/users?school={}",
-                    yanshi_domain::ids::SchoolId::new()
-                ),
+                &format!("/api/v1/users?school={}", yanshi_domain::ids::SchoolId::new()),
                 Some(&admin_token),
                 None,
             ))
             .await;
-        assert_eq!(
-            other_school.status,
-            StatusCode::FORBIDDEN,
-            "an admin stays in their school"
-        );
+        assert_eq!(other_school.status, StatusCode::FORBIDDEN, "an admin stays in their school");
 
-        let gone = app
-            .send(api(
-                Method::DELETE,
-                "/api/v1/tokens/current",
-                Some(&token),
-                None,
-            ))
-            .await;
+        let gone = app.send(api(Method::DELETE, "/api/v1/tokens/current", Some(&token), None)).await;
         assert_eq!(gone.status, StatusCode::NO_CONTENT);
         assert_eq!(
-            app.send(api(Method::GET, "/api/v1/me", Some(&token), None))
-                .await
-                .status,
+            app.send(api(Method::GET, "/api/v1/me", Some(&token), None)).await.status,
             StatusCode::UNAUTHORIZED
         );
-        let unknown = app
-            .send(api(Method::GET, "/api/v1/nothing-here", None, None))
-            .await;
+        let unknown = app.send(api(Method::GET, "/api/v1/nothing-here", None, None)).await;
         assert_eq!(
             (unknown.status, unknown.json()["error"]["code"].as_str()),
             (StatusCode::NOT_FOUND, Some("not_found"))
@@ -690,12 +505,7 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
         let admin = app.session(Role::SchoolAdmin).await;
-        let before = app
-            .store
-            .users_of_school(Some(&app.school.id))
-            .await
-            .unwrap()
-            .len();
+        let before = app.store.users_of_school(Some(&app.school.id)).await.unwrap().len();
         let long = "很".repeat(41);
         let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
             (
@@ -750,36 +560,21 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{form:?}");
             assert!(r.body.contains(message), "{message}: {}", r.body);
         }
-        let missing = app
-            .post_form("/admin/users", Some(&admin), &[("username", "x")])
-            .await;
+        let missing = app.post_form("/admin/users", Some(&admin), &[("username", "x")]).await;
         assert_eq!(missing.status, StatusCode::BAD_REQUEST);
         assert!(missing.body.contains("表单内容无法识别"));
         let huge = "a".repeat(2 * 1024 * 1024);
-        let r = app
-            .post_form("/admin/users", Some(&admin), &[("username", &huge)])
-            .await;
+        let r = app.post_form("/admin/users", Some(&admin), &[("username", &huge)]).await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
         let r = app
-            .send(request(
-                Method::GET,
-                "/admin/users/not-an-id/disable",
-                Some(&admin),
-                None,
-            ))
+            .send(request(Method::GET, "/admin/users/not-an-id/disable", Some(&admin), None))
             .await;
         assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
         assert!(r.body.contains("不支持此操作方式"));
-        let r = app
-            .post_form("/admin/users/not-an-id/disable", Some(&admin), &[])
-            .await;
+        let r = app.post_form("/admin/users/not-an-id/disable", Some(&admin), &[]).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(
-            app.store
-                .users_of_school(Some(&app.school.id))
-                .await
-                .unwrap()
-                .len(),
+            app.store.users_of_school(Some(&app.school.id)).await.unwrap().len(),
             before,
             "nothing was created"
         );
@@ -823,9 +618,7 @@ async fn every_change_is_audited_and_the_chain_verifies() {
 async fn two_instances_share_sessions_and_health_and_metrics_answer() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
-        let r = app
-            .post_form("/login", None, &[("login", "duty"), ("password", PASSWORD)])
-            .await;
+        let r = app.post_form("/login", None, &[("login", "duty"), ("password", PASSWORD)]).await;
         let cookie = r.cookie("yanshi_session").unwrap();
         // Another instance: its own state and router over the same database.
         let store_b = yanshi_store::Store::connect(&app.db.url).await.unwrap();
@@ -837,24 +630,11 @@ async fn two_instances_share_sessions_and_health_and_metrics_answer() {
         );
         let b = yanshi_web::app(state_b);
         use tower::ServiceExt;
+        let resp = b.clone().oneshot(request(Method::GET, "/home", Some(&cookie), None)).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "a session from instance A works on B");
         let resp = b
             .clone()
-            .oneshot(request(Method::GET, "/home", Some(&cookie), None))
-            .await
-            .unwrap();
-        assert_eq!(
-            resp.status(),
-            StatusCode::OK,
-            "a session from instance A works on B"
-        );
-        let resp = b
-            .clone()
-            .oneshot(request(
-                Method::POST,
-                "/logout",
-                Some(&cookie),
-                Some(String::new()),
-            ))
+            .oneshot(request(Method::POST, "/logout", Some(&cookie), Some(String::new())))
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -865,16 +645,9 @@ async fn two_instances_share_sessions_and_health_and_metrics_answer() {
         );
 
         let health = app.get("/healthz", None).await;
-        assert_eq!(
-            (health.status, health.body.as_str()),
-            (StatusCode::OK, r#"{"status":"ok"}"#)
-        );
+        assert_eq!((health.status, health.body.as_str()), (StatusCode::OK, r#"{"status":"ok"}"#));
         let metrics = app.get("/metrics", None).await;
-        assert!(
-            metrics
-                .body
-                .contains("yanshi_http_responses_total{class=\"2xx\"}")
-        );
+        assert!(metrics.body.contains("yanshi_http_responses_total{class=\"2xx\"}"));
         assert!(metrics.body.contains("yanshi_database_up 1"));
         assert!(metrics.body.contains("yanshi_outbox_pending 0"));
     }

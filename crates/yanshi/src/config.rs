@@ -27,10 +27,8 @@ impl FileConfig {
         let Some(path) = path else {
             return Ok(FileConfig::default());
         };
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the config file {}", path.display()))?;
-        toml::from_str(&text)
-            .with_context(|| format!("the config file {} is not valid", path.display()))
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("the config file {} is not valid", path.display()))
     }
 }
 
@@ -43,17 +41,13 @@ pub fn database_url(given: Option<String>, data_dir: &Path) -> anyhow::Result<St
         yanshi_store::Backend::from_url(&url).map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok(url);
     }
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     Ok(format!("sqlite://{}", data_dir.join("yanshi.db").display()))
 }
 
 /// The file behind a `sqlite://` URL.
 pub fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
-    let Some(rest) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    else {
+    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
         bail!("this command works on SQLite; for PostgreSQL use pg_dump / pg_restore (see README)");
     };
     Ok(PathBuf::from(rest.split('?').next().unwrap_or(rest)))

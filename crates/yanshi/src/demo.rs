@@ -37,12 +37,10 @@ pub async fn ensure(store: &Store, now: OffsetDateTime) -> anyhow::Result<()> {
                 .await?
         }
     };
-    let pw =
-        NewPassword::parse(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("demo password: {e}"))?;
+    let pw = NewPassword::parse(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("demo password: {e}"))?;
     let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await?;
     for (login, name, role) in DEMO_ACCOUNTS {
-        let parsed =
-            yanshi_domain::account::Login::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let parsed = yanshi_domain::account::Login::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?;
         if store.user_by_login(&parsed).await?.is_some() {
             continue;
         }
@@ -68,9 +66,7 @@ pub async fn ensure(store: &Store, now: OffsetDateTime) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("demo account {login}"))?;
         if role.requires_two_factor() {
-            store
-                .begin_totp_enrolment(&user.id, DEMO_TOTP_SECRET)
-                .await?;
+            store.begin_totp_enrolment(&user.id, DEMO_TOTP_SECRET).await?;
             store.enable_totp(&Actor::System, &user, 0, now).await?;
         }
     }

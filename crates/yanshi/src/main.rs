@@ -17,11 +17,7 @@ use yanshi_store::{Actor, NewUser, Store};
 use yanshi_web::{AppState, WebConfig};
 
 #[derive(Parser)]
-#[command(
-    name = "yanshi",
-    version,
-    about = "课后延时服务 — after-school extended care for a primary school"
-)]
+#[command(name = "yanshi", version, about = "课后延时服务 — after-school extended care for a primary school")]
 struct Cli {
     /// A TOML config file (see yanshi.example.toml).
     #[arg(long, global = true, env = "YANSHI_CONFIG")]
@@ -160,18 +156,13 @@ fn start() -> anyhow::Result<()> {
     .or(file.log_format.clone())
     .unwrap_or_else(|| "text".into());
     init_tracing(&log_format);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(run(cli, file))
 }
 
 fn init_tracing(format: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("YANSHI_LOG")
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("YANSHI_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -185,25 +176,16 @@ async fn open(cli: &Cli, file: &FileConfig) -> anyhow::Result<(Store, String)> {
         .clone()
         .or(file.data_dir.clone())
         .unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
-    let url = config::database_url(
-        cli.database_url.clone().or(file.database_url.clone()),
-        &data_dir,
-    )?;
-    let store = Store::connect(&url)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    store
-        .migrate()
-        .await
-        .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    let url = config::database_url(cli.database_url.clone().or(file.database_url.clone()), &data_dir)?;
+    let store = Store::connect(&url).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.migrate().await.map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
     Ok((store, url))
 }
 
 fn read_password() -> anyhow::Result<NewPassword> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
-    NewPassword::parse(line.trim_end_matches(['\r', '\n']))
-        .map_err(|e| anyhow::anyhow!("password refused: {}", e.key))
+    NewPassword::parse(line.trim_end_matches(['\r', '\n'])).map_err(|e| anyhow::anyhow!("password refused: {}", e.key))
 }
 
 fn invalid(e: yanshi_domain::Invalid) -> anyhow::Error {
@@ -224,10 +206,7 @@ async fn find_school(store: &Store, name_or_id: &str) -> anyhow::Result<yanshi_s
 
 async fn find_user(store: &Store, login: &str) -> anyhow::Result<yanshi_store::User> {
     let login = Login::parse(login).map_err(invalid)?;
-    store
-        .user_by_login(&login)
-        .await?
-        .context("no such account")
+    store.user_by_login(&login).await?.context("no such account")
 }
 
 async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
@@ -242,13 +221,7 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
         Command::School(SchoolCommand::Create { name }) => {
             let (store, _) = open(&cli, &file).await?;
             let s = store
-                .create_school(
-                    &Actor::Cli,
-                    name,
-                    yanshi_domain::school_time::DEFAULT_TIME_ZONE,
-                    false,
-                    clock.now(),
-                )
+                .create_school(&Actor::Cli, name, yanshi_domain::school_time::DEFAULT_TIME_ZONE, false, clock.now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}\t{}", s.id, s.name);
@@ -293,12 +266,8 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             Ok(())
         }
         Command::DemoCode => {
-            let secret = yanshi_domain::totp::base32_decode(demo::DEMO_TOTP_SECRET)
-                .context("demo secret")?;
-            println!(
-                "{}",
-                yanshi_domain::totp::current_code(&secret, clock.now())
-            );
+            let secret = yanshi_domain::totp::base32_decode(demo::DEMO_TOTP_SECRET).context("demo secret")?;
+            println!("{}", yanshi_domain::totp::current_code(&secret, clock.now()));
             Ok(())
         }
     }
@@ -325,31 +294,22 @@ async fn user_command(cli: &Cli, file: &FileConfig, cmd: &UserCommand) -> anyhow
                 (false, None) => bail!("--school is required for this role"),
             };
             let pw = read_password()?;
-            let hash =
-                tokio::task::spawn_blocking(move || yanshi_domain::password::hash(&pw)).await?;
+            let hash = tokio::task::spawn_blocking(move || yanshi_domain::password::hash(&pw)).await?;
             let new = NewUser {
                 school_id,
                 role,
                 username: Some(Username::parse(username).map_err(invalid)?),
-                phone: phone
-                    .as_deref()
-                    .map(PhoneNumber::parse)
-                    .transpose()
-                    .map_err(invalid)?,
+                phone: phone.as_deref().map(PhoneNumber::parse).transpose().map_err(invalid)?,
                 display_name: DisplayName::parse(name).map_err(invalid)?,
                 password_hash: hash,
             };
-            let u = store
-                .create_user(&Actor::Cli, new, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let u = store.create_user(&Actor::Cli, new, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created {} ({})", u.id, u.role.as_str());
         }
         UserCommand::ResetPassword { login } => {
             let u = find_user(&store, login).await?;
             let pw = read_password()?;
-            let hash =
-                tokio::task::spawn_blocking(move || yanshi_domain::password::hash(&pw)).await?;
+            let hash = tokio::task::spawn_blocking(move || yanshi_domain::password::hash(&pw)).await?;
             store.set_password(&Actor::Cli, &u.id, hash, now).await?;
             println!("password set; all sessions of {} ended", u.display_name);
         }
@@ -360,18 +320,9 @@ async fn user_command(cli: &Cli, file: &FileConfig, cmd: &UserCommand) -> anyhow
         }
         UserCommand::Invite { by, note } => {
             let u = find_user(&store, by).await?;
-            let school = u
-                .school_id
-                .clone()
-                .context("the issuing account belongs to no school")?;
+            let school = u.school_id.clone().context("the issuing account belongs to no school")?;
             let code = store
-                .create_invitation(
-                    &Actor::User(u.id.clone()),
-                    &school,
-                    note,
-                    now,
-                    WebConfig::default().invitation_ttl,
-                )
+                .create_invitation(&Actor::User(u.id.clone()), &school, note, now, WebConfig::default().invitation_ttl)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", code.grouped());
@@ -380,33 +331,19 @@ async fn user_command(cli: &Cli, file: &FileConfig, cmd: &UserCommand) -> anyhow
     Ok(())
 }
 
-async fn restore(
-    cli: &Cli,
-    file: &FileConfig,
-    from: &std::path::Path,
-    yes: bool,
-) -> anyhow::Result<()> {
+async fn restore(cli: &Cli, file: &FileConfig, from: &std::path::Path, yes: bool) -> anyhow::Result<()> {
     let data_dir = cli
         .data_dir
         .clone()
         .or(file.data_dir.clone())
         .unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
-    let url = config::database_url(
-        cli.database_url.clone().or(file.database_url.clone()),
-        &data_dir,
-    )?;
+    let url = config::database_url(cli.database_url.clone().or(file.database_url.clone()), &data_dir)?;
     let target = config::sqlite_path(&url)?;
     // Check the backup before touching anything.
     match Store::sqlite_file_is_intact(from).await {
         Ok(true) => {}
-        Ok(false) => bail!(
-            "{} is not an intact yanshi database; nothing was changed",
-            from.display()
-        ),
-        Err(e) => bail!(
-            "cannot read {} as a SQLite database ({e}); nothing was changed",
-            from.display()
-        ),
+        Ok(false) => bail!("{} is not an intact yanshi database; nothing was changed", from.display()),
+        Err(e) => bail!("cannot read {} as a SQLite database ({e}); nothing was changed", from.display()),
     }
     if !yes {
         bail!(

@@ -14,12 +14,9 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 fn browser_available() -> bool {
-    let found =
-        std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
+    let found = std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
     if !found && std::env::var("YANSHI_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-        panic!(
-            "YANSHI_REQUIRE_BROWSER=1 but {CHROMIUM} / {CHROMEDRIVER} are missing (apt-get install chromium chromium-driver)"
-        );
+        panic!("YANSHI_REQUIRE_BROWSER=1 but {CHROMIUM} / {CHROMEDRIVER} are missing (apt-get install chromium chromium-driver)");
     }
     if !found {
         eprintln!("skipped: no chromium/chromedriver");
@@ -45,11 +42,7 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 impl Browser {
     async fn start(width: u32, height: u32) -> Browser {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -61,17 +54,11 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(r) = http.get(format!("{base}/status")).send().await
-                && r.json::<Value>()
-                    .await
-                    .map(|v| v["value"]["ready"] == true)
-                    .unwrap_or(false)
+                && r.json::<Value>().await.map(|v| v["value"]["ready"] == true).unwrap_or(false)
             {
                 break;
             }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not become ready"
-            );
+            assert!(Instant::now() < deadline, "chromedriver did not become ready");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let profile = temp_dir("chromium-profile");
@@ -115,12 +102,7 @@ impl Browser {
             _profile: profile,
         };
         // A form post navigates after the click returns: let element look-ups wait for the new page.
-        b.cmd(
-            reqwest::Method::POST,
-            "/timeouts",
-            Some(json!({ "implicit": 5000 })),
-        )
-        .await;
+        b.cmd(reqwest::Method::POST, "/timeouts", Some(json!({ "implicit": 5000 }))).await;
         b
     }
 
@@ -138,8 +120,7 @@ impl Browser {
     }
 
     async fn goto(&self, url: &str) {
-        self.cmd(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
-            .await;
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await;
     }
 
     async fn find(&self, css: &str) -> String {
@@ -178,12 +159,8 @@ impl Browser {
 
     async fn click(&self, css: &str) {
         let id = self.find(css).await;
-        self.cmd(
-            reqwest::Method::POST,
-            &format!("/element/{id}/click"),
-            Some(json!({})),
-        )
-        .await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({})))
+            .await;
     }
 
     async fn text(&self, css: &str) -> String {
@@ -199,29 +176,21 @@ impl Browser {
     async fn wait_text(&self, css: &str, expected: &str) {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let js =
-                format!("const e = document.querySelector({css:?}); return e ? e.innerText : null");
+            let js = format!("const e = document.querySelector({css:?}); return e ? e.innerText : null");
             if self.script(&js).await.as_str() == Some(expected) {
                 return;
             }
             if Instant::now() > deadline {
                 self.screenshot("failed-wait").await;
-                panic!(
-                    "{css} never showed {expected:?}; it shows {}",
-                    self.script(&js).await
-                );
+                panic!("{css} never showed {expected:?}; it shows {}", self.script(&js).await);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     async fn script(&self, js: &str) -> Value {
-        self.cmd(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({ "script": js, "args": [] })),
-        )
-        .await
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": js, "args": [] })))
+            .await
     }
 
     /// Saves a screenshot under target/screenshots for a person to look at.
@@ -231,9 +200,7 @@ impl Browser {
 
     async fn screenshot_inner(&self, name: &str) {
         let png = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(png.as_str().unwrap())
-            .unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), bytes).unwrap();
@@ -241,15 +208,8 @@ impl Browser {
 
     /// The page is no wider than the window: nothing to scroll sideways at phone width.
     async fn assert_fits(&self, width: u32) {
-        let w = self
-            .script("return document.documentElement.scrollWidth")
-            .await
-            .as_u64()
-            .unwrap();
-        assert!(
-            w <= width as u64,
-            "the page is {w} px wide at a {width} px window"
-        );
+        let w = self.script("return document.documentElement.scrollWidth").await.as_u64().unwrap();
+        assert!(w <= width as u64, "the page is {w} px wide at a {width} px window");
     }
 }
 
@@ -268,10 +228,7 @@ async fn a_class_teacher_signs_in_at_phone_width_in_chinese_then_switches_to_eng
     let server = Server::start(temp_dir("browser"), None, &["--demo"]);
     let b = Browser::start(360, 780).await;
     b.goto(&format!("{}/", server.base)).await;
-    assert!(
-        b.text("#demo-banner").await.contains("演示模式"),
-        "demo mode is visible"
-    );
+    assert!(b.text("#demo-banner").await.contains("演示模式"), "demo mode is visible");
     b.assert_fits(360).await;
     b.screenshot("login-360").await;
     b.type_into("#login", "teacher").await;
@@ -279,19 +236,13 @@ async fn a_class_teacher_signs_in_at_phone_width_in_chinese_then_switches_to_eng
     b.click("#sign-in").await;
     b.wait_text("#home-title", "班主任，您好").await;
     b.wait_text("#school-name", "演示小学（Demo）").await;
-    assert_eq!(
-        b.script("return document.documentElement.lang").await,
-        "zh-CN"
-    );
+    assert_eq!(b.script("return document.documentElement.lang").await, "zh-CN");
     b.assert_fits(360).await;
     b.screenshot("home-class-teacher-zh-360").await;
 
     b.click("#lang-en").await;
     b.wait_text("#home-title", "Hello, class teacher").await;
-    assert_eq!(
-        b.script("return document.documentElement.lang").await,
-        "en-US"
-    );
+    assert_eq!(b.script("return document.documentElement.lang").await, "en-US");
     b.assert_fits(360).await;
     b.screenshot("home-class-teacher-en-360").await;
 

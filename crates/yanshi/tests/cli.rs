@@ -19,23 +19,14 @@ fn run(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output
         .spawn()
         .unwrap();
     if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
 }
 
 fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn db_url(dir: &std::path::Path) -> String {
@@ -45,9 +36,7 @@ fn db_url(dir: &std::path::Path) -> String {
 async fn raw(url: &str, sql: &'static str) {
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
-    sqlx::Executor::execute(&pool, sqlx::raw_sql(sql))
-        .await
-        .unwrap();
+    sqlx::Executor::execute(&pool, sqlx::raw_sql(sql)).await.unwrap();
     pool.close().await;
 }
 
@@ -55,10 +44,7 @@ async fn raw(url: &str, sql: &'static str) {
 async fn accounts_from_the_command_line_and_audit_verification_finds_tampering() {
     let dir = temp_dir("cli");
     assert!(run(&dir, &["migrate"], None).status.success());
-    assert!(
-        run(&dir, &["migrate"], None).status.success(),
-        "migrating twice is harmless"
-    );
+    assert!(run(&dir, &["migrate"], None).status.success(), "migrating twice is harmless");
     let s = run(&dir, &["school", "create", "--name", "实验小学"], None);
     assert!(s.status.success(), "{}", text(&s));
     let weak = run(
@@ -78,11 +64,7 @@ async fn accounts_from_the_command_line_and_audit_verification_finds_tampering()
         Some("12345678\n"),
     );
     assert!(!weak.status.success());
-    assert!(
-        text(&weak).contains("err-password-common"),
-        "{}",
-        text(&weak)
-    );
+    assert!(text(&weak).contains("err-password-common"), "{}", text(&weak));
     let ok = run(
         &dir,
         &[
@@ -102,31 +84,14 @@ async fn accounts_from_the_command_line_and_audit_verification_finds_tampering()
     assert!(ok.status.success(), "{}", text(&ok));
     let no_school = run(
         &dir,
-        &[
-            "user",
-            "create",
-            "--username",
-            "li",
-            "--name",
-            "李",
-            "--role",
-            "teacher",
-        ],
+        &["user", "create", "--username", "li", "--name", "李", "--role", "teacher"],
         Some("a long first password\n"),
     );
     assert!(text(&no_school).contains("--school is required"));
-    let code = run(
-        &dir,
-        &["user", "invite", "--by", "wang", "--note", "李明家长"],
-        None,
-    );
+    let code = run(&dir, &["user", "invite", "--by", "wang", "--note", "李明家长"], None);
     assert!(code.status.success());
     assert_eq!(String::from_utf8_lossy(&code.stdout).trim().len(), 11);
-    assert!(
-        run(&dir, &["user", "disable", "--login", "wang"], None)
-            .status
-            .success()
-    );
+    assert!(run(&dir, &["user", "disable", "--login", "wang"], None).status.success());
 
     let verify = run(&dir, &["audit", "verify"], None);
     assert!(verify.status.success(), "{}", text(&verify));
@@ -146,11 +111,7 @@ async fn accounts_from_the_command_line_and_audit_verification_finds_tampering()
         text(&verify)
     );
 
-    let typo = run(
-        &dir,
-        &["--database-url", "postgress://u:secret@h/db", "migrate"],
-        None,
-    );
+    let typo = run(&dir, &["--database-url", "postgress://u:secret@h/db", "migrate"], None);
     assert_eq!(typo.status.code(), Some(1));
     assert!(
         text(&typo).contains("unsupported database URL") && !text(&typo).contains("secret"),
@@ -165,42 +126,23 @@ async fn accounts_from_the_command_line_and_audit_verification_finds_tampering()
 async fn a_backup_taken_while_serving_restores_the_school() {
     let dir = temp_dir("backup");
     let server = Server::start(dir.clone(), None, &["--demo"]);
-    let health = support::http()
-        .get(format!("{}/healthz", server.base))
-        .send()
-        .await
-        .unwrap();
+    let health = support::http().get(format!("{}/healthz", server.base)).send().await.unwrap();
     assert_eq!(health.status(), 200);
     let backup = dir.join("backup.db");
     let b = run(&dir, &["backup", "--out", backup.to_str().unwrap()], None);
     assert!(b.status.success(), "{}", text(&b));
     let again = run(&dir, &["backup", "--out", backup.to_str().unwrap()], None);
-    assert!(
-        !again.status.success(),
-        "an existing file is never overwritten"
-    );
+    assert!(!again.status.success(), "an existing file is never overwritten");
     // After the backup, an account is disabled …
-    assert!(
-        run(&dir, &["user", "disable", "--login", "teacher"], None)
-            .status
-            .success()
-    );
+    assert!(run(&dir, &["user", "disable", "--login", "teacher"], None).status.success());
     drop(server);
     let refused = run(&dir, &["restore", "--from", backup.to_str().unwrap()], None);
     assert!(!refused.status.success() && text(&refused).contains("--yes"));
     let not_a_db = dir.join("garbage.db");
     std::fs::write(&not_a_db, b"this is not a database").unwrap();
-    let bad = run(
-        &dir,
-        &["restore", "--from", not_a_db.to_str().unwrap(), "--yes"],
-        None,
-    );
+    let bad = run(&dir, &["restore", "--from", not_a_db.to_str().unwrap(), "--yes"], None);
     assert!(!bad.status.success(), "a broken backup is refused");
-    let r = run(
-        &dir,
-        &["restore", "--from", backup.to_str().unwrap(), "--yes"],
-        None,
-    );
+    let r = run(&dir, &["restore", "--from", backup.to_str().unwrap(), "--yes"], None);
     assert!(r.status.success(), "{}", text(&r));
     // … and the restored school has it active again, with an intact audit chain.
     let server = Server::start(dir.clone(), None, &[]);

@@ -56,11 +56,7 @@ impl UserOut {
             role: u.role.as_str(),
             display_name: u.display_name.clone(),
             username: u.username.clone(),
-            phone: if full_phone {
-                u.phone.clone()
-            } else {
-                u.masked_phone()
-            },
+            phone: if full_phone { u.phone.clone() } else { u.masked_phone() },
             school_id: u.school_id.as_ref().map(ToString::to_string),
             two_factor: u.totp_enabled,
             disabled: u.disabled,
@@ -75,11 +71,7 @@ pub struct TokenRequest {
     totp_code: Option<String>,
 }
 
-pub async fn create_token(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    ApiJson(r): ApiJson<TokenRequest>,
-) -> AppResult<Response> {
+pub async fn create_token(State(state): State<AppState>, ClientIp(ip): ClientIp, ApiJson(r): ApiJson<TokenRequest>) -> AppResult<Response> {
     let login = Login::parse(&r.login)?;
     let user = match check_password(&state, &login, &r.password, &ip).await? {
         PasswordCheck::Ok(u) => *u,
@@ -96,10 +88,7 @@ pub async fn create_token(
                 .store
                 .record_sign_in_failure(&[login.throttle_key()], state.clock.now())
                 .await?;
-            return Err(AppError::Invalid(yanshi_domain::Invalid::new(
-                "totp_code",
-                "err-code-wrong",
-            )));
+            return Err(AppError::Invalid(yanshi_domain::Invalid::new("totp_code", "err-code-wrong")));
         }
     } else if user.role.requires_two_factor() {
         // Set up in the browser first: an admin never holds a token without a second factor.
@@ -122,14 +111,11 @@ pub async fn create_token(
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 pub async fn revoke_token(State(state): State<AppState>, me: Me) -> AppResult<StatusCode> {
-    let secret = me
-        .bearer_secret
-        .ok_or(AppError::BadRequest("err-bearer-only"))?;
+    let secret = me.bearer_secret.ok_or(AppError::BadRequest("err-bearer-only"))?;
     state.store.revoke_api_token(&secret).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -158,11 +144,7 @@ pub struct NewSchool {
     name: String,
 }
 
-pub async fn create_school(
-    State(state): State<AppState>,
-    me: Me,
-    ApiJson(r): ApiJson<NewSchool>,
-) -> AppResult<Response> {
+pub async fn create_school(State(state): State<AppState>, me: Me, ApiJson(r): ApiJson<NewSchool>) -> AppResult<Response> {
     let school = state
         .store
         .create_school(
@@ -182,14 +164,9 @@ pub struct SchoolQuery {
     limit: Option<i64>,
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    me: Me,
-    Query(q): Query<SchoolQuery>,
-) -> AppResult<Json<serde_json::Value>> {
-    let school = resolve_school(&me, q.school.as_deref(), Action::ManageStaffAccounts)?.ok_or(
-        AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")),
-    )?;
+pub async fn users(State(state): State<AppState>, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Json<serde_json::Value>> {
+    let school = resolve_school(&me, q.school.as_deref(), Action::ManageStaffAccounts)?
+        .ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
     let users: Vec<UserOut> = state
         .store
         .users_of_school(Some(&school))
@@ -201,24 +178,15 @@ pub async fn users(
     Ok(Json(json!({ "users": users })))
 }
 
-pub async fn create_user(
-    State(state): State<AppState>,
-    me: Me,
-    ApiJson(f): ApiJson<NewStaffForm>,
-) -> AppResult<Response> {
-    let school = resolve_school(&me, f.school.as_deref(), Action::ManageStaffAccounts)?.ok_or(
-        AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")),
-    )?;
+pub async fn create_user(State(state): State<AppState>, me: Me, ApiJson(f): ApiJson<NewStaffForm>) -> AppResult<Response> {
+    let school = resolve_school(&me, f.school.as_deref(), Action::ManageStaffAccounts)?
+        .ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
     let new = new_staff(school, &f).await?;
     let user = state
         .store
         .create_user(&Actor::User(me.user.id.clone()), new, state.clock.now())
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "user": UserOut::from(&user, true) })),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(json!({ "user": UserOut::from(&user, true) }))).into_response())
 }
 
 #[derive(Deserialize)]
@@ -228,34 +196,22 @@ pub struct NewInvitation {
     note: String,
 }
 
-pub async fn create_invitation(
-    State(state): State<AppState>,
-    me: Me,
-    ApiJson(r): ApiJson<NewInvitation>,
-) -> AppResult<Response> {
-    let school =
-        resolve_school(&me, r.school.as_deref(), Action::IssueGuardianInvitations)?.ok_or(
-            AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")),
-        )?;
+pub async fn create_invitation(State(state): State<AppState>, me: Me, ApiJson(r): ApiJson<NewInvitation>) -> AppResult<Response> {
+    let school = resolve_school(&me, r.school.as_deref(), Action::IssueGuardianInvitations)?
+        .ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
     let now = state.clock.now();
     let code = state
         .store
-        .create_invitation(
-            &Actor::User(me.user.id.clone()),
-            &school,
-            &r.note,
-            now,
-            state.config.invitation_ttl,
-        )
+        .create_invitation(&Actor::User(me.user.id.clone()), &school, &r.note, now, state.config.invitation_ttl)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "code": code.grouped(), "expires_at": rfc3339(now + state.config.invitation_ttl) }))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "code": code.grouped(), "expires_at": rfc3339(now + state.config.invitation_ttl) })),
+    )
+        .into_response())
 }
 
-pub async fn audit(
-    State(state): State<AppState>,
-    me: Me,
-    Query(q): Query<SchoolQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+pub async fn audit(State(state): State<AppState>, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Json<serde_json::Value>> {
     let school = resolve_school(&me, q.school.as_deref(), Action::ViewAudit)?;
     let entries = state
         .store

@@ -169,9 +169,7 @@ pub fn document() -> Value {
         if let Some(body) = op.body {
             o["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": body() } } });
         }
-        let entry = paths
-            .entry(op.path.to_string())
-            .or_insert_with(|| json!({}));
+        let entry = paths.entry(op.path.to_string()).or_insert_with(|| json!({}));
         entry[op.method.to_lowercase()] = o;
     }
     json!({

@@ -75,16 +75,7 @@ pub async fn change_password(
     me: Me,
     AppForm(f): AppForm<PasswordForm>,
 ) -> AppResult<Response> {
-    let fail = |key| {
-        account_page(
-            &state,
-            lang,
-            me.user.clone(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(key),
-        )
-    };
+    let fail = |key| account_page(&state, lang, me.user.clone(), StatusCode::UNPROCESSABLE_ENTITY, None, Some(key));
     let new = match NewPassword::parse(&f.new) {
         Ok(p) => p,
         Err(e) => return fail(e.key).await,
@@ -110,17 +101,12 @@ pub async fn change_password(
         .store
         .set_password(&Actor::User(me.user.id.clone()), &me.user.id, hash, now)
         .await?;
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let secret = state
         .store
         .start_session(&me.user, SessionStage::Full, ua, now, state.config.session)
         .await?;
-    Ok(signed_in_response(
-        &state, &headers, &me.user, &secret, "/account",
-    ))
+    Ok(signed_in_response(&state, &headers, &me.user, &secret, "/account"))
 }
 
 #[derive(Template)]
@@ -137,11 +123,7 @@ struct EnrolPage {
 
 fn session_user(identity: &Identity) -> AppResult<(&User, &str, SessionStage)> {
     match identity {
-        Identity::Session {
-            user,
-            secret,
-            stage,
-        } => Ok((user, secret, *stage)),
+        Identity::Session { user, secret, stage } => Ok((user, secret, *stage)),
         _ => Err(AppError::Unauthenticated),
     }
 }
@@ -185,18 +167,10 @@ async fn enrol_page(
         }
     };
     let raw = totp::base32_decode(&secret_b32).unwrap_or_default();
-    let account = user
-        .username
-        .clone()
-        .or_else(|| user.phone.clone())
-        .unwrap_or_default();
+    let account = user.username.clone().or_else(|| user.phone.clone()).unwrap_or_default();
     let uri = totp::otpauth_uri("yanshi", &account, &raw);
     let qr_svg = qrcode::QrCode::new(uri.as_bytes())
-        .map(|c| {
-            c.render::<qrcode::render::svg::Color>()
-                .min_dimensions(200, 200)
-                .build()
-        })
+        .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build())
         .unwrap_or_default();
     let grouped = secret_b32
         .as_bytes()
@@ -218,11 +192,7 @@ async fn enrol_page(
     )
 }
 
-pub async fn two_factor_form(
-    State(state): State<AppState>,
-    lang: Lang,
-    identity: Extension<Identity>,
-) -> AppResult<Response> {
+pub async fn two_factor_form(State(state): State<AppState>, lang: Lang, identity: Extension<Identity>) -> AppResult<Response> {
     let (user, _, stage) = session_user(&identity)?;
     enrol_page(&state, lang, user, stage, StatusCode::OK, None).await
 }
@@ -246,38 +216,13 @@ pub async fn two_factor_enable(
     }
     let now = state.clock.now();
     let Some(raw) = user.totp_secret.as_deref().and_then(totp::base32_decode) else {
-        return enrol_page(
-            &state,
-            lang,
-            &user,
-            stage,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("err-code-wrong"),
-        )
-        .await;
+        return enrol_page(&state, lang, &user, stage, StatusCode::UNPROCESSABLE_ENTITY, Some("err-code-wrong")).await;
     };
     let Some(step) = totp::verify(&raw, &f.code, now, None) else {
-        return enrol_page(
-            &state,
-            lang,
-            &user,
-            stage,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("err-code-wrong"),
-        )
-        .await;
+        return enrol_page(&state, lang, &user, stage, StatusCode::UNPROCESSABLE_ENTITY, Some("err-code-wrong")).await;
     };
-    state
-        .store
-        .enable_totp(&Actor::User(user.id.clone()), &user, step, now)
-        .await?;
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let fresh = state
-        .store
-        .complete_sign_in(secret, &user, ua, now, state.config.session)
-        .await?;
+    state.store.enable_totp(&Actor::User(user.id.clone()), &user, step, now).await?;
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let fresh = state.store.complete_sign_in(secret, &user, ua, now, state.config.session).await?;
     Ok(signed_in_response(&state, &headers, &user, &fresh, "/home"))
 }

@@ -100,10 +100,7 @@ async fn users_page(
             name: u.display_name,
         })
         .collect();
-    let roles = STAFF_ROLES
-        .iter()
-        .map(|r| (r.as_str(), t.get(role_key(*r))))
-        .collect();
+    let roles = STAFF_ROLES.iter().map(|r| (r.as_str(), t.get(role_key(*r)))).collect();
     page(
         status,
         UsersPage {
@@ -118,12 +115,7 @@ async fn users_page(
     )
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    Query(q): Query<SchoolQuery>,
-) -> AppResult<Response> {
+pub async fn users(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
     let school = resolve_school(&me, q.school.as_deref(), Action::ManageStaffAccounts)?;
     users_page(&state, lang, &me, school, StatusCode::OK, None, None).await
 }
@@ -163,14 +155,8 @@ pub async fn new_staff(school: SchoolId, f: &NewStaffForm) -> AppResult<NewUser>
     })
 }
 
-pub async fn create_user(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    AppForm(f): AppForm<NewStaffForm>,
-) -> AppResult<Response> {
-    let school = resolve_school(&me, f.school.as_deref(), Action::ManageStaffAccounts)?
-        .ok_or(AppError::NotFound)?;
+pub async fn create_user(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<NewStaffForm>) -> AppResult<Response> {
+    let school = resolve_school(&me, f.school.as_deref(), Action::ManageStaffAccounts)?.ok_or(AppError::NotFound)?;
     let result = match new_staff(school.clone(), &f).await {
         Ok(new) => state
             .store
@@ -180,39 +166,13 @@ pub async fn create_user(
         Err(e) => Err(e),
     };
     match result {
-        Ok(u) => {
-            users_page(
-                &state,
-                lang,
-                &me,
-                Some(school),
-                StatusCode::OK,
-                None,
-                Some(u.display_name),
-            )
-            .await
-        }
-        Err(AppError::Invalid(i)) => {
-            users_page(
-                &state,
-                lang,
-                &me,
-                Some(school),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(i.key),
-                None,
-            )
-            .await
-        }
+        Ok(u) => users_page(&state, lang, &me, Some(school), StatusCode::OK, None, Some(u.display_name)).await,
+        Err(AppError::Invalid(i)) => users_page(&state, lang, &me, Some(school), StatusCode::UNPROCESSABLE_ENTITY, Some(i.key), None).await,
         Err(e) => Err(e),
     }
 }
 
-pub async fn disable_user(
-    State(state): State<AppState>,
-    me: Me,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub async fn disable_user(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> AppResult<Response> {
     let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
     let target = state.store.user(&id).await?;
     // Only within a school the admin may manage, and never oneself (no locking out the last admin by accident).
@@ -295,12 +255,7 @@ async fn invitations_page(
     )
 }
 
-pub async fn invitations(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    Query(q): Query<SchoolQuery>,
-) -> AppResult<Response> {
+pub async fn invitations(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
     let school = resolve_school(&me, q.school.as_deref(), Action::IssueGuardianInvitations)?;
     invitations_page(&state, lang, &me, school, StatusCode::OK, None, None).await
 }
@@ -317,8 +272,7 @@ pub async fn create_invitation(
     me: Me,
     AppForm(f): AppForm<InvitationForm>,
 ) -> AppResult<Response> {
-    let school = resolve_school(&me, f.school.as_deref(), Action::IssueGuardianInvitations)?
-        .ok_or(AppError::NotFound)?;
+    let school = resolve_school(&me, f.school.as_deref(), Action::IssueGuardianInvitations)?.ok_or(AppError::NotFound)?;
     match state
         .store
         .create_invitation(
@@ -332,28 +286,10 @@ pub async fn create_invitation(
     {
         Ok(code) => {
             let issued = (code.grouped(), f.note.trim().to_string());
-            invitations_page(
-                &state,
-                lang,
-                &me,
-                Some(school),
-                StatusCode::OK,
-                Some(issued),
-                None,
-            )
-            .await
+            invitations_page(&state, lang, &me, Some(school), StatusCode::OK, Some(issued), None).await
         }
         Err(StoreError::Invalid(i)) => {
-            invitations_page(
-                &state,
-                lang,
-                &me,
-                Some(school),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(i.key),
-            )
-            .await
+            invitations_page(&state, lang, &me, Some(school), StatusCode::UNPROCESSABLE_ENTITY, None, Some(i.key)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -390,10 +326,7 @@ async fn channels_page(
     error: Option<&'static str>,
 ) -> AppResult<Response> {
     let l = Layout::for_user(state, lang, &me.user).await;
-    let kinds = ChannelKind::ALL
-        .iter()
-        .map(|k| (k.as_str(), l.t.get(kind_key(*k))))
-        .collect();
+    let kinds = ChannelKind::ALL.iter().map(|k| (k.as_str(), l.t.get(kind_key(*k)))).collect();
     let Some(school_id) = school else {
         let schools = state.store.schools().await?;
         return page(
@@ -425,12 +358,7 @@ async fn channels_page(
     )
 }
 
-pub async fn channels(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    Query(q): Query<SchoolQuery>,
-) -> AppResult<Response> {
+pub async fn channels(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
     let school = resolve_school(&me, q.school.as_deref(), Action::ManageChannels)?;
     channels_page(&state, lang, &me, school, StatusCode::OK, None, None).await
 }
@@ -444,14 +372,8 @@ pub struct ChannelForm {
     secret: Option<String>,
 }
 
-pub async fn create_channel(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    AppForm(f): AppForm<ChannelForm>,
-) -> AppResult<Response> {
-    let school = resolve_school(&me, f.school.as_deref(), Action::ManageChannels)?
-        .ok_or(AppError::NotFound)?;
+pub async fn create_channel(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<ChannelForm>) -> AppResult<Response> {
+    let school = resolve_school(&me, f.school.as_deref(), Action::ManageChannels)?.ok_or(AppError::NotFound)?;
     let Some(kind) = ChannelKind::parse(&f.kind) else {
         return channels_page(
             &state,
@@ -472,37 +394,12 @@ pub async fn create_channel(
     };
     match state
         .store
-        .create_channel(
-            &Actor::User(me.user.id.clone()),
-            &school,
-            new,
-            state.clock.now(),
-        )
+        .create_channel(&Actor::User(me.user.id.clone()), &school, new, state.clock.now())
         .await
     {
-        Ok(_) => {
-            channels_page(
-                &state,
-                lang,
-                &me,
-                Some(school),
-                StatusCode::OK,
-                Some("ui-channel-added"),
-                None,
-            )
-            .await
-        }
+        Ok(_) => channels_page(&state, lang, &me, Some(school), StatusCode::OK, Some("ui-channel-added"), None).await,
         Err(StoreError::Invalid(i)) => {
-            channels_page(
-                &state,
-                lang,
-                &me,
-                Some(school),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(i.key),
-            )
-            .await
+            channels_page(&state, lang, &me, Some(school), StatusCode::UNPROCESSABLE_ENTITY, None, Some(i.key)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -514,14 +411,8 @@ pub struct TestForm {
 }
 
 /// Sends a test message through every enabled channel (and to the admin's own inbox).
-pub async fn test_channels(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    AppForm(f): AppForm<TestForm>,
-) -> AppResult<Response> {
-    let school = resolve_school(&me, f.school.as_deref(), Action::ManageChannels)?
-        .ok_or(AppError::NotFound)?;
+pub async fn test_channels(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<TestForm>) -> AppResult<Response> {
+    let school = resolve_school(&me, f.school.as_deref(), Action::ManageChannels)?.ok_or(AppError::NotFound)?;
     let notice = Notice {
         school: school.clone(),
         recipients: vec![me.user.id.clone()],
@@ -537,16 +428,7 @@ pub async fn test_channels(
         .notify(&Actor::User(me.user.id.clone()), &notice, state.clock.now())
         .await?;
     state.outbox.notify_one();
-    channels_page(
-        &state,
-        lang,
-        &me,
-        Some(school),
-        StatusCode::OK,
-        Some("ui-channel-test-sent"),
-        None,
-    )
-    .await
+    channels_page(&state, lang, &me, Some(school), StatusCode::OK, Some("ui-channel-test-sent"), None).await
 }
 
 #[derive(Template)]
@@ -560,12 +442,7 @@ struct AuditPage {
     chain_message: String,
 }
 
-pub async fn audit(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    Query(q): Query<SchoolQuery>,
-) -> AppResult<Response> {
+pub async fn audit(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
     let school = resolve_school(&me, q.school.as_deref(), Action::ViewAudit)?;
     let l = Layout::for_user(&state, lang, &me.user).await;
     let Some(school_id) = school else {
@@ -589,10 +466,7 @@ pub async fn audit(
         .await?
         .into_iter()
         .map(|e| {
-            let at = format_local(
-                yanshi_domain::clock::from_millis(e.at_ms),
-                &school.time_zone,
-            );
+            let at = format_local(yanshi_domain::clock::from_millis(e.at_ms), &school.time_zone);
             (e, at)
         })
         .collect();

@@ -22,13 +22,7 @@ struct DistrictPage {
     error: Option<&'static str>,
 }
 
-async fn district_page(
-    state: &AppState,
-    lang: Lang,
-    me: &Me,
-    status: StatusCode,
-    error: Option<&'static str>,
-) -> AppResult<Response> {
+async fn district_page(state: &AppState, lang: Lang, me: &Me, status: StatusCode, error: Option<&'static str>) -> AppResult<Response> {
     let l = Layout::for_user(state, lang, &me.user).await;
     let schools = state.store.schools().await?;
     page(status, DistrictPage { l, schools, error })
@@ -43,12 +37,7 @@ pub struct SchoolForm {
     name: String,
 }
 
-pub async fn create_school(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    AppForm(f): AppForm<SchoolForm>,
-) -> AppResult<Response> {
+pub async fn create_school(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<SchoolForm>) -> AppResult<Response> {
     match state
         .store
         .create_school(
@@ -61,16 +50,7 @@ pub async fn create_school(
         .await
     {
         Ok(_) => district_page(&state, lang, &me, StatusCode::OK, None).await,
-        Err(StoreError::Invalid(i)) => {
-            district_page(
-                &state,
-                lang,
-                &me,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(i.key),
-            )
-            .await
-        }
+        Err(StoreError::Invalid(i)) => district_page(&state, lang, &me, StatusCode::UNPROCESSABLE_ENTITY, Some(i.key)).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -40,10 +40,7 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
             let s = state.store.school(id).await?;
             (s.name, s.time_zone)
         }
-        None => (
-            t.get("ui-district").to_string(),
-            DEFAULT_TIME_ZONE.to_string(),
-        ),
+        None => (t.get("ui-district").to_string(), DEFAULT_TIME_ZONE.to_string()),
     };
     let today = format_local(state.clock.now(), &zone)[..10].to_string();
     let card = |title, text, href| Card {
@@ -52,51 +49,27 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
         href,
     };
     let (greeting, cards) = match me.user.role {
-        Role::DistrictAdmin => (
-            "ui-home-district",
-            vec![card("ui-nav-district", "ui-card-district", "/district")],
-        ),
+        Role::DistrictAdmin => ("ui-home-district", vec![card("ui-nav-district", "ui-card-district", "/district")]),
         Role::SchoolAdmin => (
             "ui-home-school-admin",
             vec![
                 card("ui-nav-users", "ui-card-users", "/admin/users"),
-                card(
-                    "ui-nav-invitations",
-                    "ui-card-invitations",
-                    "/admin/invitations",
-                ),
+                card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations"),
                 card("ui-nav-channels", "ui-card-channels", "/admin/channels"),
                 card("ui-nav-audit", "ui-card-audit", "/admin/audit"),
             ],
         ),
         Role::GradeDirector => (
             "ui-home-grade-director",
-            vec![card(
-                "ui-nav-invitations",
-                "ui-card-invitations",
-                "/admin/invitations",
-            )],
+            vec![card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations")],
         ),
         Role::ClassTeacher => (
             "ui-home-class-teacher",
-            vec![card(
-                "ui-nav-invitations",
-                "ui-card-invitations",
-                "/admin/invitations",
-            )],
+            vec![card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations")],
         ),
-        Role::Teacher => (
-            "ui-home-teacher",
-            vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")],
-        ),
-        Role::Volunteer => (
-            "ui-home-volunteer",
-            vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")],
-        ),
-        Role::Guardian => (
-            "ui-home-guardian",
-            vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")],
-        ),
+        Role::Teacher => ("ui-home-teacher", vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")]),
+        Role::Volunteer => ("ui-home-volunteer", vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")]),
+        Role::Guardian => ("ui-home-guardian", vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")]),
     };
     let school_count = if me.user.role == Role::DistrictAdmin {
         state.store.schools().await?.len()
@@ -135,10 +108,7 @@ pub async fn inbox(State(state): State<AppState>, lang: Lang, me: Me) -> AppResu
     });
     let items: Vec<_> = items.collect();
     // Seen now: the badge counts what arrived since.
-    state
-        .store
-        .mark_inbox_read(&me.user.id, state.clock.now())
-        .await?;
+    state.store.mark_inbox_read(&me.user.id, state.clock.now()).await?;
     let l = Layout::for_user(&state, lang, &me.user).await;
     page(StatusCode::OK, InboxPage { l, items })
 }

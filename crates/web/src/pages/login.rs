@@ -69,23 +69,13 @@ pub enum PasswordCheck {
 /// The one place a password is checked, for pages and the API alike: limits per account and
 /// per address (counted in the database, so they hold across instances), a decoy hash for
 /// unknown accounts, failures recorded.
-pub async fn check_password(
-    state: &AppState,
-    login: &Login,
-    typed: &str,
-    ip: &str,
-) -> AppResult<PasswordCheck> {
+pub async fn check_password(state: &AppState, login: &Login, typed: &str, ip: &str) -> AppResult<PasswordCheck> {
     let now = state.clock.now();
     let since = now - state.config.failure_window;
     let account_key = login.throttle_key();
     let ip_key = format!("ip:{ip}");
-    if state
-        .store
-        .sign_in_failures_since(&account_key, since)
-        .await?
-        >= state.config.max_failures_per_account
-        || state.store.sign_in_failures_since(&ip_key, since).await?
-            >= state.config.max_failures_per_ip
+    if state.store.sign_in_failures_since(&account_key, since).await? >= state.config.max_failures_per_account
+        || state.store.sign_in_failures_since(&ip_key, since).await? >= state.config.max_failures_per_ip
     {
         return Ok(PasswordCheck::Throttled);
     }
@@ -104,14 +94,8 @@ pub async fn check_password(
             Ok(PasswordCheck::Ok(Box::new(u)))
         }
         _ => {
-            state
-                .store
-                .record_sign_in_failure(&[account_key, ip_key], now)
-                .await?;
-            state
-                .metrics
-                .sign_in_failures
-                .fetch_add(1, Ordering::Relaxed);
+            state.store.record_sign_in_failure(&[account_key, ip_key], now).await?;
+            state.metrics.sign_in_failures.fetch_add(1, Ordering::Relaxed);
             Ok(PasswordCheck::Wrong)
         }
     }
@@ -157,10 +141,7 @@ pub async fn submit(
     } else {
         SessionStage::Full
     };
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let secret = state
         .store
         .start_session(&user, stage, ua, state.clock.now(), state.config.session)
@@ -174,19 +155,11 @@ pub async fn submit(
 }
 
 /// Sets the session cookie (and the account's language) and goes on to `to`.
-pub fn signed_in_response(
-    state: &AppState,
-    headers: &HeaderMap,
-    user: &User,
-    secret: &str,
-    to: &str,
-) -> Response {
+pub fn signed_in_response(state: &AppState, headers: &HeaderMap, user: &User, secret: &str, to: &str) -> Response {
     let secure = cookie_secure(state, headers);
     let mut resp = Redirect::to(to).into_response();
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, secret, true, secure, None),
-    );
+    resp.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, secret, true, secure, None));
     if let Some(lang) = user.locale.as_deref().and_then(Lang::parse) {
         resp.headers_mut().append(
             header::SET_COOKIE,
@@ -240,12 +213,7 @@ pub async fn two_factor_submit(
             },
         )
     };
-    if state
-        .store
-        .sign_in_failures_since(&key, now - state.config.failure_window)
-        .await?
-        >= state.config.max_failures_per_account
-    {
+    if state.store.sign_in_failures_since(&key, now - state.config.failure_window).await? >= state.config.max_failures_per_account {
         return again(StatusCode::TOO_MANY_REQUESTS, "err-too-many-attempts");
     }
     if verify_code(&state, user, &f.code).await? {
@@ -255,20 +223,14 @@ pub async fn two_factor_submit(
             .complete_sign_in(
                 secret,
                 user,
-                headers
-                    .get(header::USER_AGENT)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or(""),
+                headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""),
                 now,
                 state.config.session,
             )
             .await?;
         return Ok(signed_in_response(&state, &headers, user, &fresh, "/home"));
     }
-    state
-        .store
-        .record_sign_in_failure(&[key, format!("ip:{ip}")], now)
-        .await?;
+    state.store.record_sign_in_failure(&[key, format!("ip:{ip}")], now).await?;
     again(StatusCode::UNAUTHORIZED, "err-code-wrong")
 }
 
@@ -283,27 +245,14 @@ pub async fn verify_code(state: &AppState, user: &User, code: &str) -> AppResult
     }
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    identity: Extension<Identity>,
-) -> AppResult<Response> {
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, identity: Extension<Identity>) -> AppResult<Response> {
     if let Identity::Session { user, secret, .. } = &*identity {
-        state
-            .store
-            .end_session(secret, user, state.clock.now())
-            .await?;
+        state.store.end_session(secret, user, state.clock.now()).await?;
     }
     let mut resp = Redirect::to("/login").into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(
-            SESSION_COOKIE,
-            "",
-            true,
-            cookie_secure(&state, &headers),
-            Some(0),
-        ),
+        set_cookie(SESSION_COOKIE, "", true, cookie_secure(&state, &headers), Some(0)),
     );
     Ok(resp)
 }
@@ -332,26 +281,13 @@ pub async fn set_lang(
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()));
     let next = match f.next.as_deref().or(referer_path.as_deref()) {
-        Some(n)
-            if n == "/login"
-                || n.starts_with("/login?")
-                || n == "/register"
-                || n.starts_with("/register?") =>
-        {
-            n.to_string()
-        }
+        Some(n) if n == "/login" || n.starts_with("/login?") || n == "/register" || n.starts_with("/register?") => n.to_string(),
         other => safe_next(other),
     };
     let mut resp = Redirect::to(&next).into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(
-            LANG_COOKIE,
-            lang.code(),
-            false,
-            cookie_secure(&state, &headers),
-            Some(31_536_000),
-        ),
+        set_cookie(LANG_COOKIE, lang.code(), false, cookie_secure(&state, &headers), Some(31_536_000)),
     );
     Ok(resp)
 }

@@ -43,10 +43,7 @@ pub struct ClientIp(pub String);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if state.config.behind_proxy
             && let Some(ip) = parts
                 .headers
@@ -68,21 +65,11 @@ impl FromRequestParts<AppState> for ClientIp {
 /// Whether cookies set on this response must be `Secure`.
 pub fn cookie_secure(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
     state.config.cookie_secure
-        || (state.config.behind_proxy
-            && headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                == Some("https"))
+        || (state.config.behind_proxy && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https"))
 }
 
 /// A `Set-Cookie` value. `max_age` of `Some(0)` deletes the cookie.
-pub fn set_cookie(
-    name: &str,
-    value: &str,
-    http_only: bool,
-    secure: bool,
-    max_age: Option<i64>,
-) -> HeaderValue {
+pub fn set_cookie(name: &str, value: &str, http_only: bool, secure: bool, max_age: Option<i64>) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
     if http_only {
         c.push_str("; HttpOnly");
@@ -99,11 +86,7 @@ pub fn set_cookie(
 /// A `next` parameter is only followed to a path on this site (no open redirect).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n)
-            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 500 =>
-        {
-            n.to_string()
-        }
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 500 => n.to_string(),
         _ => "/home".to_string(),
     }
 }
@@ -117,12 +100,7 @@ pub async fn root(identity: Option<axum::Extension<Identity>>) -> Redirect {
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            r#"{"status":"ok"}"#,
-        )
-            .into_response(),
+        Ok(()) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (
@@ -142,21 +120,12 @@ pub async fn not_found() -> AppError {
 /// The vendored assets: no CDN, nothing fetched at build or run time.
 pub async fn static_file(Path(file): Path<String>) -> Response {
     let (body, mime): (&'static [u8], &str) = match file.as_str() {
-        "app.css" => (
-            include_bytes!("../../static/app.css"),
-            "text/css; charset=utf-8",
-        ),
-        "htmx.min.js" => (
-            include_bytes!("../../static/htmx.min.js"),
-            "text/javascript; charset=utf-8",
-        ),
+        "app.css" => (include_bytes!("../../static/app.css"), "text/css; charset=utf-8"),
+        "htmx.min.js" => (include_bytes!("../../static/htmx.min.js"), "text/javascript; charset=utf-8"),
         _ => return AppError::NotFound.into_response(),
     };
     (
-        [
-            (header::CONTENT_TYPE, mime),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600")],
         body,
     )
         .into_response()

@@ -30,11 +30,7 @@ pub struct CodeQuery {
     code: Option<String>,
 }
 
-pub async fn form(
-    State(state): State<AppState>,
-    lang: Lang,
-    Query(q): Query<CodeQuery>,
-) -> AppResult<Response> {
+pub async fn form(State(state): State<AppState>, lang: Lang, Query(q): Query<CodeQuery>) -> AppResult<Response> {
     let code = q.code.unwrap_or_default().chars().take(20).collect();
     page(
         StatusCode::OK,
@@ -97,25 +93,16 @@ pub async fn submit(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let now = state.clock.now();
-    let user = match state
-        .store
-        .redeem_invitation(&code, name, phone, hash, now)
-        .await
-    {
+    let user = match state.store.redeem_invitation(&code, name, phone, hash, now).await {
         Ok(u) => u,
         Err(StoreError::Invalid(i)) => return again(i.key),
         Err(e) => return Err(e.into()),
     };
     state.outbox.notify_one();
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let secret = state
         .store
         .start_session(&user, SessionStage::Full, ua, now, state.config.session)
         .await?;
-    Ok(signed_in_response(
-        &state, &headers, &user, &secret, "/home",
-    ))
+    Ok(signed_in_response(&state, &headers, &user, &secret, "/home"))
 }

@@ -21,8 +21,7 @@ pub const START: OffsetDateTime = datetime!(2026-12-01 08:00 UTC);
 pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 /// One Argon2 hash for every test account: hashing is deliberately slow.
-pub static HASH: LazyLock<String> =
-    LazyLock::new(|| yanshi_domain::password::hash(&NewPassword::parse(PASSWORD).unwrap()));
+pub static HASH: LazyLock<String> = LazyLock::new(|| yanshi_domain::password::hash(&NewPassword::parse(PASSWORD).unwrap()));
 
 pub struct TestApp {
     pub db: TestDatabase,
@@ -43,10 +42,7 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> &str {
-        self.headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     /// The value of a cookie this response sets.
@@ -104,20 +100,12 @@ impl TestApp {
             };
             let u = store.create_user(&Actor::Cli, new, START).await.unwrap();
             if role.requires_two_factor() {
-                store
-                    .begin_totp_enrolment(&u.id, TOTP_SECRET)
-                    .await
-                    .unwrap();
+                store.begin_totp_enrolment(&u.id, TOTP_SECRET).await.unwrap();
                 store.enable_totp(&Actor::Cli, &u, 0, START).await.unwrap();
             }
             users.push(store.user(&u.id).await.unwrap());
         }
-        let state = AppState::new(
-            store.clone(),
-            Arc::new(clock.clone()),
-            config,
-            Arc::new(Notify::new()),
-        );
+        let state = AppState::new(store.clone(), Arc::new(clock.clone()), config, Arc::new(Notify::new()));
         let router = yanshi_web::app(state.clone());
         TestApp {
             db,
@@ -152,9 +140,7 @@ impl TestApp {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
-        let bytes = axum::body::to_bytes(resp.into_body(), 4 * 1024 * 1024)
-            .await
-            .unwrap();
+        let bytes = axum::body::to_bytes(resp.into_body(), 4 * 1024 * 1024).await.unwrap();
         Resp {
             status,
             headers,
@@ -169,8 +155,7 @@ impl TestApp {
     /// A same-origin form post, as a browser sends it.
     pub async fn post_form(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Resp {
         let body = serde_urlencoded::to_string(form).unwrap();
-        self.send(request(Method::POST, path, cookie, Some(body)))
-            .await
+        self.send(request(Method::POST, path, cookie, Some(body))).await
     }
 }
 
@@ -186,12 +171,7 @@ impl NowUtc for ManualClock {
 }
 
 /// A request as a same-origin browser page would send it.
-pub fn request(
-    method: Method,
-    path: &str,
-    session: Option<&str>,
-    form: Option<String>,
-) -> Request<Body> {
+pub fn request(method: Method, path: &str, session: Option<&str>, form: Option<String>) -> Request<Body> {
     let mut b = Request::builder()
         .method(method)
         .uri(path)
@@ -210,16 +190,8 @@ pub fn request(
 }
 
 /// A JSON API request, optionally with a bearer token.
-pub fn api(
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    json: Option<serde_json::Value>,
-) -> Request<Body> {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "yanshi.test");
+pub fn api(method: Method, path: &str, token: Option<&str>, json: Option<serde_json::Value>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(path).header("host", "yanshi.test");
     if let Some(t) = token {
         b = b.header("authorization", format!("Bearer {t}"));
     }
@@ -233,8 +205,5 @@ pub fn api(
 }
 
 pub fn current_code(now: OffsetDateTime) -> String {
-    yanshi_domain::totp::current_code(
-        &yanshi_domain::totp::base32_decode(TOTP_SECRET).unwrap(),
-        now,
-    )
+    yanshi_domain::totp::current_code(&yanshi_domain::totp::base32_decode(TOTP_SECRET).unwrap(), now)
 }

@@ -15,19 +15,14 @@ pub struct Server {
 pub fn temp_dir(tag: &str) -> PathBuf {
     let mut b = [0u8; 6];
     for (i, x) in b.iter_mut().enumerate() {
-        *x = (std::process::id() as u8)
-            .wrapping_add(i as u8)
-            .wrapping_mul(31)
+        *x = (std::process::id() as u8).wrapping_add(i as u8).wrapping_mul(31)
             ^ (std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .subsec_nanos()
                 >> (i * 3)) as u8;
     }
-    let dir = std::env::temp_dir().join(format!(
-        "yanshi-{tag}-{}",
-        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-    ));
+    let dir = std::env::temp_dir().join(format!("yanshi-{tag}-{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -50,29 +45,18 @@ impl Server {
         if let Some(url) = database_url {
             cmd.arg("--database-url").arg(url);
         }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start yanshi");
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("start yanshi");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let base = loop {
-            let line = lines
-                .next()
-                .expect("yanshi exited before listening")
-                .unwrap();
+            let line = lines.next().expect("yanshi exited before listening").unwrap();
             if let Some(i) = line.find("http://") {
                 break line[i..].trim().to_string();
             }
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server {
-            child,
-            base,
-            data_dir,
-        }
+        Server { child, base, data_dir }
     }
 }
 
