@@ -566,3 +566,22 @@ pub(crate) async fn write_sensitive(tx: &mut crate::Tx, student: &StudentId, val
     .await?;
     Ok(())
 }
+
+impl Store {
+    /// Records a bulk export of personal data in the audit log (who, what, how many rows).
+    pub async fn record_export(&self, actor: &Actor, school: &SchoolId, what: &str, rows: usize, now: OffsetDateTime) -> Result<()> {
+        let mut tx = self.begin().await?;
+        append(
+            &mut tx,
+            Some(school),
+            actor,
+            "roster.export",
+            what,
+            json!({ "rows": rows }),
+            to_millis(now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -59,8 +59,12 @@ impl Layout {
             href: "/home",
             label: t.get("ui-nav-home"),
         }];
-        let entries: [(Action, &'static str, &'static str); 5] = [
+        let entries: [(Action, &'static str, &'static str); 9] = [
             (Action::ManageDistrict, "/district", "ui-nav-district"),
+            (Action::ManageSchool, "/school", "ui-nav-school"),
+            (Action::ViewSchool, "/school/classes", "ui-nav-classes"),
+            (Action::ViewStudents, "/students", "ui-nav-students"),
+            (Action::ViewSchool, "/school/calendar", "ui-nav-calendar"),
             (Action::ManageStaffAccounts, "/admin/users", "ui-nav-users"),
             (Action::IssueGuardianInvitations, "/admin/invitations", "ui-nav-invitations"),
             (Action::ManageChannels, "/admin/channels", "ui-nav-channels"),

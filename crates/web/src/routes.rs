@@ -55,6 +55,16 @@ impl Routes {
         self
     }
 
+    /// A route that takes a file: a larger body limit than the default 1 MiB.
+    fn add_upload(self, method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Self {
+        self.add(
+            method,
+            path,
+            access,
+            handler.layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+    }
+
     pub fn infos(&self) -> &[RouteInfo] {
         &self.infos
     }
@@ -63,6 +73,9 @@ impl Routes {
         self.router
     }
 }
+
+/// Roster files: a 5,000-row .xlsx is about 300 KB; base64 in the confirm step adds a third.
+pub const UPLOAD_LIMIT: usize = 24 * 1024 * 1024;
 
 /// Set on the guard's redirects to sign-in, so a denial can be told from a handler's redirect.
 pub const DENIED_HEADER: &str = "x-yanshi-denied";
@@ -208,6 +221,79 @@ pub fn all() -> Routes {
             post(pages::admin::test_channels),
         )
         .add(M::GET, "/admin/audit", Can(ViewAudit), get(pages::admin::audit))
+        // The school as data.
+        .add(M::GET, "/school", Can(ManageSchool), get(pages::school::settings))
+        .add(M::POST, "/school", Can(ManageSchool), post(pages::school::save_settings))
+        .add(M::GET, "/school/terms", Can(ManageSchool), get(pages::school::terms))
+        .add(M::POST, "/school/terms", Can(ManageSchool), post(pages::school::create_term))
+        .add(M::GET, "/school/calendar", Can(ViewSchool), get(pages::calendar::show))
+        .add(
+            M::POST,
+            "/school/calendar/overrides",
+            Can(ManageSchool),
+            post(pages::calendar::add_override),
+        )
+        .add(
+            M::POST,
+            "/school/calendar/overrides/{id}/delete",
+            Can(ManageSchool),
+            post(pages::calendar::remove_override),
+        )
+        .add(M::GET, "/school/classes", Can(ViewSchool), get(pages::classes::classes))
+        .add(M::POST, "/school/classes", Can(ManageSchool), post(pages::classes::change))
+        .add(M::GET, "/school/staff", Can(ViewSchool), get(pages::classes::staff))
+        .add(M::POST, "/school/staff", Can(ManageStaff), post(pages::classes::create_staff))
+        .add(M::POST, "/school/staff/{id}", Can(ManageStaff), post(pages::classes::change_staff))
+        .add(M::GET, "/school/staff/import", Can(ManageStaff), get(pages::roster::form_staff))
+        .add_upload(M::POST, "/school/staff/import", Can(ManageStaff), post(pages::roster::upload_staff))
+        .add_upload(
+            M::POST,
+            "/school/staff/import/confirm",
+            Can(ManageStaff),
+            post(pages::roster::confirm_staff),
+        )
+        .add(
+            M::GET,
+            "/school/staff/template.xlsx",
+            Can(ManageStaff),
+            get(pages::roster::staff_template),
+        )
+        .add(M::GET, "/students", Can(ViewStudents), get(pages::students::index))
+        .add(M::GET, "/students/class/{id}", Can(ViewStudents), get(pages::students::class))
+        .add(
+            M::POST,
+            "/students/class/{id}/invitations",
+            Can(IssueGuardianInvitations),
+            post(pages::students::invitations),
+        )
+        .add(M::GET, "/students/{id}", Can(ViewStudents), get(pages::students::student))
+        .add(M::POST, "/students/{id}", Can(ViewStudents), post(pages::students::change))
+        .add(
+            M::GET,
+            "/pickup-adults/{id}/photo",
+            Can(ViewStudents),
+            get(pages::students::adult_photo),
+        )
+        .add(M::GET, "/students/import", Can(ManageStudents), get(pages::roster::form_students))
+        .add_upload(
+            M::POST,
+            "/students/import",
+            Can(ManageStudents),
+            post(pages::roster::upload_students),
+        )
+        .add_upload(
+            M::POST,
+            "/students/import/confirm",
+            Can(ManageStudents),
+            post(pages::roster::confirm_students),
+        )
+        .add(
+            M::GET,
+            "/students/template.xlsx",
+            Can(ManageStudents),
+            get(pages::roster::student_template),
+        )
+        .add(M::GET, "/students/export.xlsx", Can(ManageStudents), get(pages::roster::export))
         .add(M::GET, "/district", Can(ManageDistrict), get(pages::district::schools))
         .add(
             M::POST,
@@ -233,4 +319,10 @@ pub fn all() -> Routes {
             post(api::create_invitation),
         )
         .add(M::GET, "/api/v1/audit", Can(ViewAudit), get(api::audit))
+        .add(M::GET, "/api/v1/school", Can(ViewSchool), get(api::school))
+        .add(M::GET, "/api/v1/classes", Can(ViewSchool), get(api::classes))
+        .add(M::GET, "/api/v1/calendar", Can(ViewSchool), get(api::calendar))
+        .add(M::GET, "/api/v1/classes/{id}/students", Can(ViewStudents), get(api::class_students))
+        .add_upload(M::POST, "/api/v1/students/import", Can(ManageStudents), post(api::import_students))
+        .add(M::GET, "/api/v1/my/children", Can(UseOwnAccount), get(api::my_children))
 }

@@ -31,6 +31,10 @@ const SIGNED_IN: &[&str] = &[
 ];
 const ADMINS: &[&str] = &["district_admin", "school_admin"];
 const NOBODY: &[&str] = &[];
+/// Staff who see the school's calendar, classes and staff directory.
+const SCHOOL_STAFF: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher", "teacher"];
+/// Those responsible for children: admins, and the test class's grade director and class teacher.
+const RESPONSIBLE: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher"];
 
 const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/healthz", ANON),
@@ -69,6 +73,33 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("POST", "/admin/channels", ADMINS),
     ("POST", "/admin/channels/test", ADMINS),
     ("GET", "/admin/audit", ADMINS),
+    ("GET", "/school", ADMINS),
+    ("POST", "/school", ADMINS),
+    ("GET", "/school/terms", ADMINS),
+    ("POST", "/school/terms", ADMINS),
+    ("GET", "/school/calendar", SCHOOL_STAFF),
+    ("POST", "/school/calendar/overrides", ADMINS),
+    ("POST", "/school/calendar/overrides/{id}/delete", ADMINS),
+    ("GET", "/school/classes", SCHOOL_STAFF),
+    ("POST", "/school/classes", ADMINS),
+    ("GET", "/school/staff", SCHOOL_STAFF),
+    ("POST", "/school/staff", ADMINS),
+    ("POST", "/school/staff/{id}", ADMINS),
+    ("GET", "/school/staff/import", ADMINS),
+    ("POST", "/school/staff/import", ADMINS),
+    ("POST", "/school/staff/import/confirm", ADMINS),
+    ("GET", "/school/staff/template.xlsx", ADMINS),
+    ("GET", "/students", RESPONSIBLE),
+    ("GET", "/students/class/{id}", RESPONSIBLE),
+    ("POST", "/students/class/{id}/invitations", RESPONSIBLE),
+    ("GET", "/students/{id}", RESPONSIBLE),
+    ("POST", "/students/{id}", RESPONSIBLE),
+    ("GET", "/pickup-adults/{id}/photo", RESPONSIBLE),
+    ("GET", "/students/import", ADMINS),
+    ("POST", "/students/import", ADMINS),
+    ("POST", "/students/import/confirm", ADMINS),
+    ("GET", "/students/template.xlsx", ADMINS),
+    ("GET", "/students/export.xlsx", ADMINS),
     ("GET", "/district", &["district_admin"]),
     ("POST", "/district/schools", &["district_admin"]),
     ("GET", "/api/v1/openapi.json", ANON),
@@ -87,6 +118,12 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
         &["district_admin", "school_admin", "grade_director", "class_teacher"],
     ),
     ("GET", "/api/v1/audit", ADMINS),
+    ("GET", "/api/v1/school", SCHOOL_STAFF),
+    ("GET", "/api/v1/classes", SCHOOL_STAFF),
+    ("GET", "/api/v1/calendar", SCHOOL_STAFF),
+    ("GET", "/api/v1/classes/{id}/students", RESPONSIBLE),
+    ("POST", "/api/v1/students/import", ADMINS),
+    ("GET", "/api/v1/my/children", SIGNED_IN),
 ];
 
 #[test]
@@ -139,8 +176,27 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
             .id
             .to_string();
         let mut wrong = Vec::new();
+        let fixtures = school_fixtures(&app).await;
         for (method, path, allowed) in EXPECTED {
-            let concrete = path.replace("{file}", "app.css").replace("{id}", &target);
+            let id = if path.starts_with("/admin/users/") {
+                target.clone()
+            } else if path.contains("/class/") || path.starts_with("/api/v1/classes/") {
+                fixtures.class.clone()
+            } else if path.starts_with("/students/") {
+                fixtures.student.clone()
+            } else if path.starts_with("/pickup-adults/") {
+                fixtures.adult.clone()
+            } else if path.starts_with("/school/staff/") {
+                fixtures.staff.clone()
+            } else {
+                fixtures.override_id.clone()
+            };
+            let concrete = path.replace("{file}", "app.css").replace("{id}", &id);
+            let concrete = if *path == "/api/v1/calendar" {
+                format!("{concrete}?date=2026-12-01&grade=3")
+            } else {
+                concrete
+            };
             for (name, role) in &who {
                 // A fresh session each time: some routes (sign-out) end the one they are given.
                 let session = match role {
@@ -161,5 +217,103 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
             "{backend:?}: the matrix differs from the table:\n{}",
             wrong.join("\n")
         );
+    }
+}
+
+struct Fixtures {
+    class: String,
+    student: String,
+    adult: String,
+    staff: String,
+    override_id: String,
+}
+
+/// A class whose class teacher and grade director are the test's, with a child, a guardian,
+/// a pickup adult with a photo, a staff record and a calendar change: every `{id}` a route takes.
+async fn school_fixtures(app: &TestApp) -> Fixtures {
+    use yanshi_domain::account::{DisplayName, PhoneNumber};
+    use yanshi_domain::family::{Gender, PickupLevel, StudentNumber};
+    use yanshi_domain::roster::{RosterGuardian, RosterStudent};
+    use yanshi_domain::school::Grade;
+    let (store, school) = (&app.store, &app.school.id);
+    let actor = yanshi_store::Actor::Cli;
+    store.create_standard_classes(&actor, school, 1, START).await.unwrap();
+    let class = store.classes(school).await.unwrap().into_iter().find(|c| c.grade == 3).unwrap();
+    store
+        .set_class_teacher(&actor, &class.id, Some(&app.user(Role::ClassTeacher).id), START)
+        .await
+        .unwrap();
+    store
+        .set_grade_director(
+            &actor,
+            school,
+            Grade::new(3).unwrap(),
+            Some(&app.user(Role::GradeDirector).id),
+            START,
+        )
+        .await
+        .unwrap();
+    let row = RosterStudent {
+        row: 2,
+        number: StudentNumber::parse("20260301").unwrap(),
+        name: "王小明".into(),
+        gender: Gender::Male,
+        birth_date: None,
+        grade: Grade::new(3).unwrap(),
+        class_number: 1,
+        guardians: vec![RosterGuardian {
+            name: "张丽".into(),
+            relationship: "母亲".into(),
+            phone: PhoneNumber::parse("13800138000").unwrap(),
+        }],
+        priority_groups: vec![],
+        health_notes: String::new(),
+    };
+    store.import_students(&actor, school, &[row], "x", START).await.unwrap();
+    let student = store.students_of_class(&class.id).await.unwrap().remove(0).0;
+    let adult = store
+        .add_pickup_adult(
+            &actor,
+            &student,
+            yanshi_store::people::NewPickupAdult {
+                name: DisplayName::parse("王奶奶").unwrap(),
+                relationship: "奶奶".into(),
+                phone: PhoneNumber::parse("13600136000").unwrap(),
+                id_last4: None,
+                photo: Some("data:image/png;base64,iVBORw0KGgo=".into()),
+                adult_confirmed: true,
+                level: PickupLevel::Always,
+            },
+            START,
+        )
+        .await
+        .unwrap();
+    let staff = store
+        .create_staff(
+            &actor,
+            school,
+            yanshi_store::people::NewStaff {
+                staff_number: "T1".into(),
+                name: DisplayName::parse("王芳").unwrap(),
+                phone: None,
+                title: String::new(),
+            },
+            START,
+        )
+        .await
+        .unwrap();
+    let o = yanshi_domain::calendar::SchoolOverride {
+        date: time::macros::date!(2026 - 12 - 02),
+        kind: yanshi_domain::calendar::OverrideKind::Closed,
+        grade: None,
+        reason: "运动会".into(),
+    };
+    let override_id = store.add_calendar_override(&actor, school, &o, START).await.unwrap();
+    Fixtures {
+        class: class.id.to_string(),
+        student: student.id.to_string(),
+        adult: adult.to_string(),
+        staff: staff.id.to_string(),
+        override_id: override_id.to_string(),
     }
 }

@@ -229,3 +229,148 @@ pub async fn audit(State(state): State<AppState>, me: Me, Query(q): Query<School
         .collect();
     Ok(Json(json!({ "entries": entries })))
 }
+
+#[derive(Deserialize)]
+pub struct CalendarQuery {
+    school: Option<String>,
+    date: String,
+    grade: u8,
+}
+
+/// The school's settings, service policy and leadership group.
+pub async fn school(State(state): State<AppState>, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Json<serde_json::Value>> {
+    let id = resolve_school(&me, q.school.as_deref(), Action::ViewSchool)?
+        .ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
+    let school = state.store.school(&id).await?;
+    let (address, contact) = state.store.school_profile(&id).await?;
+    let p = state.store.service_policy(&id).await?;
+    let clock = yanshi_domain::school::format_clock;
+    Ok(Json(json!({
+        "school": school, "address": address, "contact": contact,
+        "service_policy": {
+            "default_end": clock(p.default_end), "latest_end": clock(p.latest_end),
+            "summer_from": format!("{:02}-{:02}", p.summer_from.0 as u8, p.summer_from.1),
+            "winter_from": format!("{:02}-{:02}", p.winter_from.0 as u8, p.winter_from.1),
+            "late_pickup_wait_minutes": p.late_pickup_wait_minutes, "leave_cutoff": clock(p.leave_cutoff),
+        },
+        "leadership": state.store.leadership(&id).await?,
+    })))
+}
+
+pub async fn classes(State(state): State<AppState>, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Json<serde_json::Value>> {
+    let id = resolve_school(&me, q.school.as_deref(), Action::ViewSchool)?
+        .ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
+    Ok(Json(json!({ "classes": state.store.classes(&id).await? })))
+}
+
+/// "Is D a service day for grade G, and from when to when?"
+pub async fn calendar(State(state): State<AppState>, me: Me, Query(q): Query<CalendarQuery>) -> AppResult<Json<serde_json::Value>> {
+    use yanshi_domain::calendar::DayStatus;
+    let id = resolve_school(&me, q.school.as_deref(), Action::ViewSchool)?
+        .ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
+    let date = yanshi_domain::calendar::parse_date(&q.date).ok_or(yanshi_domain::Invalid::new("date", "err-date"))?;
+    if !(1..=6).contains(&q.grade) {
+        return Err(yanshi_domain::Invalid::new("grade", "err-grade").into());
+    }
+    let Some(term) = state.store.term_on(&id, date).await? else {
+        return Ok(Json(
+            json!({ "date": q.date, "grade": q.grade, "service_day": false, "status": "no_term" }),
+        ));
+    };
+    let term_name = term.name.clone();
+    let cal = state.store.service_calendar(term).await?;
+    let clock = yanshi_domain::school::format_clock;
+    let body = match cal.status(date, q.grade) {
+        DayStatus::Service { start, end, makeup } => {
+            json!({ "service_day": true, "status": "service", "start": clock(start), "end": clock(end), "makeup_workday": makeup })
+        }
+        DayStatus::Holiday(n) => json!({ "service_day": false, "status": "holiday", "reason": n }),
+        DayStatus::Closed(r) => json!({ "service_day": false, "status": "closed", "reason": r }),
+        DayStatus::Weekend => json!({ "service_day": false, "status": "weekend" }),
+        DayStatus::OutsideServicePeriod => json!({ "service_day": false, "status": "outside_service_period" }),
+        DayStatus::Unscheduled => json!({ "service_day": false, "status": "unscheduled" }),
+    };
+    let mut body = body;
+    body["date"] = json!(q.date);
+    body["grade"] = json!(q.grade);
+    body["term"] = json!(term_name);
+    Ok(Json(body))
+}
+
+pub async fn class_students(
+    State(state): State<AppState>,
+    me: Me,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> AppResult<Json<serde_json::Value>> {
+    let id = yanshi_domain::ids::ClassId::parse(&id).ok_or(AppError::NotFound)?;
+    let class = state.store.class(&id).await?;
+    if !yanshi_domain::policy::may_see_class(&me.principal, &class.scope()) {
+        return Err(AppError::Forbidden);
+    }
+    let students: Vec<_> = state
+        .store
+        .students_of_class(&id)
+        .await?
+        .into_iter()
+        .map(|(s, g)| json!({ "student": s, "guardians": g }))
+        .collect();
+    Ok(Json(json!({ "class": class, "students": students })))
+}
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    school: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// The roster import for other systems: the file is the body. Problems → 422 with every one listed.
+pub async fn import_students(
+    State(state): State<AppState>,
+    lang: crate::i18n::Lang,
+    me: Me,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    use sha2::Digest;
+    let id = resolve_school(&me, q.school.as_deref(), Action::ManageStudents)?
+        .ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
+    let (table, mut problems) = match yanshi_roster::read_table(&body) {
+        Ok(t) => t,
+        Err(p) => (yanshi_roster::Table::default(), vec![p]),
+    };
+    let (rows, mut row_problems) = yanshi_roster::students(&table);
+    problems.append(&mut row_problems);
+    let (counts, mut db_problems) = state.store.preview_student_import(&id, &rows).await?;
+    problems.append(&mut db_problems);
+    let listed: Vec<_> = problems
+        .iter()
+        .map(|p| json!({ "row": p.row, "column": p.column, "code": p.key, "message": lang.t(p.key), "value": p.value }))
+        .collect();
+    if !problems.is_empty() {
+        let body =
+            json!({ "error": { "code": "invalid_input", "message": lang.t("ui-import-refused"), "field": "file" }, "problems": listed });
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+    }
+    let counts = if q.dry_run {
+        counts
+    } else {
+        let sha = hex::encode(sha2::Sha256::digest(&body));
+        state
+            .store
+            .import_students(&Actor::User(me.user.id.clone()), &id, &rows, &sha, state.clock.now())
+            .await?
+    };
+    let body = json!({ "rows": rows.len(), "dry_run": q.dry_run, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged });
+    Ok((StatusCode::OK, Json(body)).into_response())
+}
+
+/// A guardian's own children (no one else's).
+pub async fn my_children(State(state): State<AppState>, me: Me) -> AppResult<Json<serde_json::Value>> {
+    let mut children = Vec::new();
+    for (s, relationship) in state.store.children_of(&me.user.id).await? {
+        let class = state.store.class(&s.class_id).await?;
+        children.push(json!({ "student": s, "class": class.name, "relationship": relationship }));
+    }
+    Ok(Json(json!({ "children": children })))
+}

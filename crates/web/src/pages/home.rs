@@ -10,7 +10,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use yanshi_domain::calendar::{DayStatus, HolidayCalendar};
+use yanshi_domain::policy::{Action, may};
 use yanshi_domain::role::Role;
+use yanshi_domain::school::format_clock;
 use yanshi_domain::school_time::{DEFAULT_TIME_ZONE, format_local};
 use yanshi_store::InboxItem;
 
@@ -30,16 +33,46 @@ struct HomePage {
     today: String,
     cards: Vec<Card>,
     school_count: usize,
+    /// (grade, what today is for it), when the school has a term today.
+    today_service: Vec<(String, String)>,
+    missing_year: Option<i32>,
+    /// A guardian's children: (name, class, relationship).
+    children: Vec<(String, String, String)>,
+    /// A class teacher's or grade director's classes: (id, name, students).
+    my_classes: Vec<(String, String, i64)>,
+}
+
+/// What today is for each grade: "15:30–18:00", "国庆节", "周末" …
+async fn today_service(state: &AppState, lang: Lang, school: &yanshi_store::School) -> AppResult<Vec<(String, String)>> {
+    let today = yanshi_domain::school_time::local(state.clock.now(), &school.time_zone).date();
+    let Some(term) = state.store.term_on(&school.id, today).await? else {
+        return Ok(Vec::new());
+    };
+    let cal = state.store.service_calendar(term).await?;
+    Ok(yanshi_domain::school::Grade::ALL
+        .iter()
+        .map(|g| {
+            let what = match cal.status(today, g.number()) {
+                DayStatus::Service { start, end, .. } => format!("{}–{}", format_clock(start), format_clock(end)),
+                DayStatus::Holiday(n) | DayStatus::Closed(n) => n,
+                DayStatus::Weekend => lang.t("ui-day-weekend").to_string(),
+                DayStatus::OutsideServicePeriod => lang.t("ui-day-outside").to_string(),
+                DayStatus::Unscheduled => lang.t("ui-day-unscheduled").to_string(),
+            };
+            (g.name_zh(), what)
+        })
+        .collect())
 }
 
 pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResult<Response> {
     let l = Layout::for_user(&state, lang, &me.user).await;
     let t = l.t;
-    let (school_name, zone) = match &me.user.school_id {
-        Some(id) => {
-            let s = state.store.school(id).await?;
-            (s.name, s.time_zone)
-        }
+    let school = match &me.user.school_id {
+        Some(id) => Some(state.store.school(id).await?),
+        None => None,
+    };
+    let (school_name, zone) = match &school {
+        Some(s) => (s.name.clone(), s.time_zone.clone()),
         None => (t.get("ui-district").to_string(), DEFAULT_TIME_ZONE.to_string()),
     };
     let today = format_local(state.clock.now(), &zone)[..10].to_string();
@@ -53,6 +86,10 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
         Role::SchoolAdmin => (
             "ui-home-school-admin",
             vec![
+                card("ui-nav-school", "ui-card-school", "/school"),
+                card("ui-nav-classes", "ui-card-classes", "/school/classes"),
+                card("ui-nav-students", "ui-card-students", "/students"),
+                card("ui-nav-calendar", "ui-card-calendar", "/school/calendar"),
                 card("ui-nav-users", "ui-card-users", "/admin/users"),
                 card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations"),
                 card("ui-nav-channels", "ui-card-channels", "/admin/channels"),
@@ -61,13 +98,25 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
         ),
         Role::GradeDirector => (
             "ui-home-grade-director",
-            vec![card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations")],
+            vec![
+                card("ui-nav-students", "ui-card-students", "/students"),
+                card("ui-nav-calendar", "ui-card-calendar", "/school/calendar"),
+            ],
         ),
         Role::ClassTeacher => (
             "ui-home-class-teacher",
-            vec![card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations")],
+            vec![
+                card("ui-nav-students", "ui-card-students", "/students"),
+                card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations"),
+            ],
         ),
-        Role::Teacher => ("ui-home-teacher", vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")]),
+        Role::Teacher => (
+            "ui-home-teacher",
+            vec![
+                card("ui-nav-calendar", "ui-card-calendar", "/school/calendar"),
+                card("ui-nav-inbox", "ui-card-inbox", "/inbox"),
+            ],
+        ),
         Role::Volunteer => ("ui-home-volunteer", vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")]),
         Role::Guardian => ("ui-home-guardian", vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")]),
     };
@@ -75,6 +124,33 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
         state.store.schools().await?.len()
     } else {
         0
+    };
+    let today_service = match &school {
+        Some(s) if may(&me.principal, Action::ViewSchool, Some(&s.id)) => today_service(&state, lang, s).await?,
+        _ => Vec::new(),
+    };
+    let local_today = yanshi_domain::school_time::local(state.clock.now(), &zone).date();
+    let missing_year = if may(&me.principal, Action::ManageSchool, None) {
+        HolidayCalendar::bundled().missing_next_year(local_today)
+    } else {
+        None
+    };
+    let mut children = Vec::new();
+    if me.user.role == Role::Guardian {
+        for (s, relationship) in state.store.children_of(&me.user.id).await? {
+            let class = state.store.class(&s.class_id).await?.name;
+            children.push((s.name, class, relationship));
+        }
+    }
+    let my_classes = match (&school, me.user.role) {
+        (Some(s), Role::ClassTeacher | Role::GradeDirector) => state
+            .store
+            .classes_of_staff(&s.id, &me.user.id)
+            .await?
+            .into_iter()
+            .map(|c| (c.id.to_string(), c.name, c.active_students))
+            .collect(),
+        _ => Vec::new(),
     };
     page(
         StatusCode::OK,
@@ -84,6 +160,10 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
             today,
             cards,
             school_count,
+            today_service,
+            missing_year,
+            children,
+            my_classes,
             l,
         },
     )

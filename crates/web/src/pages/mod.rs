@@ -2,10 +2,15 @@
 
 pub mod account;
 pub mod admin;
+pub mod calendar;
+pub mod classes;
 pub mod district;
 pub mod home;
 pub mod login;
 pub mod register;
+pub mod roster;
+pub mod school;
+pub mod students;
 
 use crate::error::{AppError, AppResult};
 use crate::identity::Identity;
@@ -154,4 +159,52 @@ pub fn resolve_school(
         return Err(AppError::Forbidden);
     }
     Ok(target)
+}
+
+/// A school page either has its school, or (for a district admin who named none) shows a picker.
+pub enum SchoolPick {
+    Picked(yanshi_store::School),
+    Pick(Response),
+}
+
+#[derive(Template)]
+#[template(path = "pick_school.html")]
+struct PickSchoolPage {
+    l: crate::layout::Layout,
+    title: &'static str,
+    schools: Vec<yanshi_store::School>,
+}
+
+/// The school a page works on: the person's own, or the one a district admin names.
+pub async fn pick_school(
+    state: &AppState,
+    lang: crate::i18n::Lang,
+    me: &crate::identity::Me,
+    asked: Option<&str>,
+    action: yanshi_domain::policy::Action,
+    title: &'static str,
+) -> AppResult<SchoolPick> {
+    match resolve_school(me, asked, action)? {
+        Some(id) => Ok(SchoolPick::Picked(state.store.school(&id).await?)),
+        None => {
+            let l = crate::layout::Layout::for_user(state, lang, &me.user).await;
+            let title = l.t.get(title);
+            let schools = state.store.schools().await?;
+            Ok(SchoolPick::Pick(page(StatusCode::OK, PickSchoolPage { l, title, schools })?))
+        }
+    }
+}
+
+/// `?school=` for links and hidden fields when a district admin works on a school.
+pub fn school_query(me: &crate::identity::Me, school: &yanshi_store::School) -> String {
+    if me.principal.school_id.is_some() {
+        String::new()
+    } else {
+        format!("?school={}", school.id)
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SchoolQuery {
+    pub school: Option<String>,
 }

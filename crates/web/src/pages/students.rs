@@ -1,0 +1,375 @@
+//! Students and their families (学生与家庭): class lists, a child's card with guardians and
+//! pickup adults, the sensitive fields behind a deliberate, logged read, and the printed
+//! invitation slips for a class's guardians.
+
+use super::school::{Pairs, field};
+use super::{AppForm, SchoolPick, SchoolQuery, page, pick_school};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::identity::Me;
+use crate::layout::Layout;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use serde::Deserialize;
+use yanshi_domain::Invalid;
+use yanshi_domain::account::{DisplayName, PhoneNumber};
+use yanshi_domain::family::{PickupLevel, PriorityGroup, parse_id_last4};
+use yanshi_domain::ids::{ClassId, PickupAdultId, StudentId};
+use yanshi_domain::policy::{Action, may, may_read_sensitive, may_see_class};
+use yanshi_store::people::{GuardianLink, NewPickupAdult, PickupAdult, Sensitive, Student};
+use yanshi_store::setup::ClassInfo;
+use yanshi_store::{Actor, School};
+
+#[derive(Template)]
+#[template(path = "students_index.html")]
+struct IndexPage {
+    l: Layout,
+    school: School,
+    classes: Vec<ClassInfo>,
+    can_manage: bool,
+    q: String,
+}
+
+pub async fn index(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
+    let school = match pick_school(&state, lang, &me, q.school.as_deref(), Action::ViewStudents, "ui-nav-students").await? {
+        SchoolPick::Picked(s) => s,
+        SchoolPick::Pick(r) => return Ok(r),
+    };
+    let l = Layout::for_user(&state, lang, &me.user).await;
+    let classes = state
+        .store
+        .classes(&school.id)
+        .await?
+        .into_iter()
+        .filter(|c| may_see_class(&me.principal, &c.scope()))
+        .collect();
+    let can_manage = may(&me.principal, Action::ManageStudents, Some(&school.id));
+    let q = super::school_query(&me, &school);
+    page(
+        StatusCode::OK,
+        IndexPage {
+            l,
+            school,
+            classes,
+            can_manage,
+            q,
+        },
+    )
+}
+
+/// A class the person may see, or 404/403.
+async fn visible_class(state: &AppState, me: &Me, id: &str) -> AppResult<ClassInfo> {
+    let id = ClassId::parse(id).ok_or(AppError::NotFound)?;
+    let class = state.store.class(&id).await?;
+    if !may_see_class(&me.principal, &class.scope()) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(class)
+}
+
+/// A student the person may see, with their class.
+async fn visible_student(state: &AppState, me: &Me, id: &str) -> AppResult<(Student, ClassInfo)> {
+    let id = StudentId::parse(id).ok_or(AppError::NotFound)?;
+    let student = state.store.student(&id).await?;
+    let class = state.store.class(&student.class_id).await?;
+    if !may_see_class(&me.principal, &class.scope()) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((student, class))
+}
+
+#[derive(Template)]
+#[template(path = "class_students.html")]
+struct ClassPage {
+    l: Layout,
+    class: ClassInfo,
+    students: Vec<(Student, Vec<GuardianLink>)>,
+    can_invite: bool,
+}
+
+pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+    let class = visible_class(&state, &me, &id).await?;
+    let students = state.store.students_of_class(&class.id).await?;
+    let l = Layout::for_user(&state, lang, &me.user).await;
+    let can_invite = may(&me.principal, Action::IssueGuardianInvitations, Some(&class.school_id));
+    page(
+        StatusCode::OK,
+        ClassPage {
+            l,
+            class,
+            students,
+            can_invite,
+        },
+    )
+}
+
+pub struct SensitiveView {
+    pub health_notes: String,
+    pub custody_notes: String,
+    pub reads: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "student.html")]
+struct StudentPage {
+    l: Layout,
+    student: Student,
+    class: ClassInfo,
+    guardians: Vec<GuardianLink>,
+    adults: Vec<PickupAdult>,
+    levels: Vec<(&'static str, &'static str)>,
+    groups: Vec<(&'static str, &'static str, bool)>,
+    may_sensitive: bool,
+    sensitive: Option<SensitiveView>,
+    error: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct StudentQuery {
+    sensitive: Option<String>,
+}
+
+async fn student_page(
+    state: &AppState,
+    lang: Lang,
+    me: &Me,
+    student: Student,
+    class: ClassInfo,
+    show_sensitive: bool,
+    error: Option<&'static str>,
+) -> AppResult<Response> {
+    let l = Layout::for_user(state, lang, &me.user).await;
+    let guardians = state.store.guardians_of(&student.id).await?;
+    let adults = state.store.pickup_adults(&student.id).await?;
+    let may_sensitive = may_read_sensitive(&me.principal, &class.scope());
+    let mut chosen = Vec::new();
+    let sensitive = if may_sensitive && show_sensitive {
+        // The read is logged by the store, with who and when.
+        let s = state.store.read_sensitive(&me.user.id, &student, state.clock.now()).await?;
+        chosen = s.priority_groups.clone();
+        let zone = state.store.school(&student.school_id).await?.time_zone;
+        let reads = state
+            .store
+            .sensitive_reads(&student.id)
+            .await?
+            .into_iter()
+            .take(20)
+            .map(|(who, at)| (who, yanshi_domain::school_time::format_local(at, &zone)))
+            .collect();
+        Some(SensitiveView {
+            health_notes: s.health_notes,
+            custody_notes: s.custody_notes,
+            reads,
+        })
+    } else {
+        None
+    };
+    let levels = PickupLevel::ALL.iter().map(|p| (p.as_str(), p.zh())).collect();
+    let groups = PriorityGroup::ALL
+        .iter()
+        .map(|p| (p.as_str(), p.zh(), chosen.contains(p)))
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page(
+        status,
+        StudentPage {
+            l,
+            student,
+            class,
+            guardians,
+            adults,
+            levels,
+            groups,
+            may_sensitive,
+            sensitive,
+            error,
+        },
+    )
+}
+
+pub async fn student(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Path(id): Path<String>,
+    Query(q): Query<StudentQuery>,
+) -> AppResult<Response> {
+    let (student, class) = visible_student(&state, &me, &id).await?;
+    student_page(&state, lang, &me, student, class, q.sensitive.is_some(), None).await
+}
+
+/// `op` = `guardian`, `adult`, `remove_adult` or `sensitive`.
+pub async fn change(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Path(id): Path<String>,
+    AppForm(f): AppForm<Pairs>,
+) -> AppResult<Response> {
+    let (student, class) = visible_student(&state, &me, &id).await?;
+    let actor = Actor::User(me.user.id.clone());
+    let now = state.clock.now();
+    let op = field(&f, "op");
+    let result: AppResult<()> = async {
+        match op {
+            "guardian" => {
+                let name = DisplayName::parse(field(&f, "name"))?;
+                let phone = PhoneNumber::parse(field(&f, "phone"))?;
+                state
+                    .store
+                    .add_guardian(&actor, &student.id, name, field(&f, "relationship"), phone, now)
+                    .await?;
+            }
+            "adult" => {
+                let id_last4 = match field(&f, "id_last4") {
+                    "" => None,
+                    s => Some(parse_id_last4(s)?),
+                };
+                let new = NewPickupAdult {
+                    name: DisplayName::parse(field(&f, "name"))?,
+                    relationship: field(&f, "relationship").to_string(),
+                    phone: PhoneNumber::parse(field(&f, "phone"))?,
+                    id_last4,
+                    photo: None,
+                    adult_confirmed: field(&f, "adult") == "yes",
+                    level: PickupLevel::parse(field(&f, "level")).ok_or(Invalid::new("level", "err-pickup-level"))?,
+                };
+                state.store.add_pickup_adult(&actor, &student, new, now).await?;
+            }
+            "remove_adult" => {
+                let adult = PickupAdultId::parse(field(&f, "adult")).ok_or(AppError::NotFound)?;
+                state.store.remove_pickup_adult(&actor, &student, &adult, now).await?;
+            }
+            "sensitive" => {
+                if !may_read_sensitive(&me.principal, &class.scope()) {
+                    return Err(AppError::Forbidden);
+                }
+                let groups = f
+                    .iter()
+                    .filter(|(k, _)| k == "group")
+                    .filter_map(|(_, v)| PriorityGroup::parse(v))
+                    .collect();
+                let value = Sensitive {
+                    health_notes: field(&f, "health_notes").to_string(),
+                    priority_groups: groups,
+                    custody_notes: field(&f, "custody_notes").to_string(),
+                };
+                state.store.set_sensitive(&actor, &student, &value, now).await?;
+            }
+            _ => return Err(AppError::BadRequest("err-bad-form")),
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            let anchor = if op == "sensitive" { "?sensitive=1" } else { "" };
+            Ok(Redirect::to(&format!("/students/{}{anchor}", student.id)).into_response())
+        }
+        Err(AppError::Invalid(i)) => student_page(&state, lang, &me, student, class, false, Some(i.key)).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// A pickup adult's photo, for the teacher who may see the child.
+pub async fn adult_photo(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+    let id = PickupAdultId::parse(&id).ok_or(AppError::NotFound)?;
+    let (student, data) = state.store.pickup_adult_photo(&id).await?.ok_or(AppError::NotFound)?;
+    visible_student(&state, &me, student.as_str()).await?;
+    let (mime, b64) = data
+        .strip_prefix("data:")
+        .and_then(|d| d.split_once(";base64,"))
+        .ok_or(AppError::NotFound)?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|_| AppError::NotFound)?;
+    let mime = if mime == "image/png" { "image/png" } else { "image/jpeg" };
+    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response())
+}
+
+pub struct Slip {
+    pub student: String,
+    pub guardian: String,
+    pub relationship: String,
+    pub code: String,
+    pub qr_svg: String,
+}
+
+#[derive(Template)]
+#[template(path = "invitation_slips.html")]
+struct SlipsPage {
+    l: Layout,
+    school: School,
+    class: ClassInfo,
+    slips: Vec<Slip>,
+    register_url: String,
+    group_text: String,
+    expires: String,
+}
+
+/// The site's own address as the browser reached it, for links printed on paper.
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1:8080");
+    let scheme = if super::cookie_secure(state, headers) { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+/// Issues codes for the class's guardians without an account and shows A4 slips to print.
+pub async fn invitations(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let class = visible_class(&state, &me, &id).await?;
+    let now = state.clock.now();
+    let issued = state
+        .store
+        .create_class_invitations(&Actor::User(me.user.id.clone()), &class, now, state.config.invitation_ttl)
+        .await?;
+    let school = state.store.school(&class.school_id).await?;
+    let register_url = format!("{}/register", base_url(&state, &headers));
+    let slips = issued
+        .into_iter()
+        .map(|i| {
+            let link = format!("{register_url}?code={}", i.code.as_str());
+            let qr_svg = qrcode::QrCode::new(link.as_bytes())
+                .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(120, 120).build())
+                .unwrap_or_default();
+            Slip {
+                student: i.student_name,
+                guardian: i.guardian_name,
+                relationship: i.relationship,
+                code: i.code.grouped(),
+                qr_svg,
+            }
+        })
+        .collect();
+    let expires = yanshi_domain::school_time::format_local(now + state.config.invitation_ttl, &school.time_zone)[..10].to_string();
+    // No names, no codes: the class group only learns where to sign up (P12).
+    let group_text = format!(
+        "各位家长好！学校课后延时服务系统已开通。请查收班主任单独发给您的邀请码（纸条或私信），用手机打开 {register_url} 注册账号。邀请码 {expires} 前有效、只能使用一次，请勿转发到群里。"
+    );
+    let l = Layout::for_user(&state, lang, &me.user).await;
+    page(
+        StatusCode::OK,
+        SlipsPage {
+            l,
+            school,
+            class,
+            slips,
+            register_url,
+            group_text,
+            expires,
+        },
+    )
+}
