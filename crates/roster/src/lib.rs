@@ -9,6 +9,6 @@ mod parse;
 mod table;
 mod write;
 
-pub use parse::{STAFF_COLUMNS, STUDENT_COLUMNS, staff, students};
+pub use parse::{STAFF_COLUMNS, STUDENT_COLUMNS, class_refs, staff, students};
 pub use table::{Cell, MAX_ROWS, Table, read_table};
 pub use write::{ExportStudent, export_students, staff_template, student_template};

@@ -290,3 +290,31 @@ pub fn staff(table: &Table) -> (Vec<RosterStaff>, Vec<Problem>) {
     }
     (out, problems)
 }
+
+/// The class of every row whose class can be read, clean or not: so a missing class is
+/// reported in the same round as the row's other mistakes.
+pub fn class_refs(table: &Table) -> Vec<(usize, Grade, u8)> {
+    let mut ignored = Vec::new();
+    let Some(cols) = Columns::find(table, STUDENT_COLUMNS, &mut ignored) else {
+        return Vec::new();
+    };
+    table
+        .rows
+        .iter()
+        .filter_map(|(row, cells)| {
+            let grade_text = cols.text(cells, "年级");
+            let class_text = cols.text(cells, "班级");
+            let class = if grade_text.is_empty() {
+                parse_class(&class_text).ok()
+            } else {
+                Grade::parse(&grade_text).ok().zip(
+                    parse_class(&class_text)
+                        .map(|(_, n)| n)
+                        .or_else(|_| parse_class_number(&class_text))
+                        .ok(),
+                )
+            };
+            class.map(|(g, n)| (*row, g, n))
+        })
+        .collect()
+}

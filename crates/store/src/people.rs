@@ -585,3 +585,21 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Links an existing guardian account to the guardian record with this phone (the demo's
+    /// guardian; a school's own guardians link through their invitation code).
+    pub async fn link_guardian_account(&self, school: &SchoolId, phone: &PhoneNumber, user: &UserId) -> Result<()> {
+        let r = sqlx::query("UPDATE guardians SET user_id = $3 WHERE school_id = $1 AND phone = $2 AND user_id IS NULL")
+            .bind(school.to_string())
+            .bind(phone.as_str().to_string())
+            .bind(user.to_string())
+            .execute(self.pool())
+            .await?;
+        if r.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+}

@@ -72,6 +72,9 @@ struct ServeArgs {
     /// Create (or reuse) the demo school and mark every page as demo.
     #[arg(long, env = "YANSHI_DEMO", num_args = 0..=1, default_missing_value = "true")]
     demo: Option<bool>,
+    /// With --demo: how many demo schools the district has (for benchmarks and the district view).
+    #[arg(long, env = "YANSHI_DEMO_SCHOOLS", default_value_t = 1)]
+    demo_schools: usize,
     /// Mark cookies Secure (yanshi is reached over HTTPS).
     #[arg(long, env = "YANSHI_COOKIE_SECURE", num_args = 0..=1, default_missing_value = "true")]
     cookie_secure: Option<bool>,
@@ -370,7 +373,9 @@ async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result
     let (store, url) = open(cli, file).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if demo {
-        demo::ensure(&store, clock.now()).await?;
+        let started = std::time::Instant::now();
+        demo::ensure(&store, clock.now(), args.demo_schools.clamp(1, 50)).await?;
+        tracing::info!(schools = args.demo_schools, seconds = started.elapsed().as_secs_f32(), "demo ready");
     }
     let mut web = WebConfig {
         demo,

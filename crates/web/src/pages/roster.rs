@@ -165,6 +165,20 @@ async fn check(state: &AppState, school: &School, kind: Kind, bytes: &[u8]) -> A
             problems.append(&mut row_problems);
             let (counts, mut db_problems) = state.store.preview_student_import(&school.id, &students).await?;
             problems.append(&mut db_problems);
+            // Rows with other mistakes were not checked against the school's classes: do it here.
+            let classes: Vec<(u8, u8)> = state.store.classes(&school.id).await?.iter().map(|c| (c.grade, c.number)).collect();
+            for (row, grade, number) in yanshi_roster::class_refs(&table) {
+                let reported = problems.iter().any(|p| p.row == row && p.key == "err-class-missing");
+                if !reported && !classes.contains(&(grade.number(), number)) {
+                    let value = yanshi_domain::school::class_name_zh(grade, number);
+                    problems.push(Problem {
+                        row,
+                        column: "班级".into(),
+                        key: "err-class-missing",
+                        value,
+                    });
+                }
+            }
             Ok(Checked {
                 rows,
                 counts,

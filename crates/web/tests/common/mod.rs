@@ -118,6 +118,10 @@ impl TestApp {
         }
     }
 
+    pub fn clock_now(&self) -> OffsetDateTime {
+        self.clock.now_utc()
+    }
+
     pub fn user(&self, role: Role) -> &User {
         self.users.iter().find(|u| u.role == role).unwrap()
     }
@@ -206,4 +210,30 @@ pub fn api(method: Method, path: &str, token: Option<&str>, json: Option<serde_j
 
 pub fn current_code(now: OffsetDateTime) -> String {
     yanshi_domain::totp::current_code(&yanshi_domain::totp::base32_decode(TOTP_SECRET).unwrap(), now)
+}
+
+/// A browser's multipart upload of one file (plus the hidden school field).
+pub fn upload(path: &str, session: &str, school: &str, filename: &str, bytes: &[u8]) -> Request<Body> {
+    let boundary = "----yanshi-test-boundary";
+    let mut body = Vec::new();
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"school\"\r\n\r\n{school}\r\n").as_bytes());
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header("host", "yanshi.test")
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", format!("yanshi_session={session}"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// The value of a hidden input in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
 }
