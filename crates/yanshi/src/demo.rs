@@ -405,11 +405,10 @@ async fn ensure_service_today(store: &Store, school: &School, now: OffsetDateTim
                 times.end.insert((g, Season::Summer), time!(18:00));
                 times.end.insert((g, Season::Winter), time!(18:00));
             }
-            let starts = today - Duration::days(30);
-            let ends = today + Duration::days(120);
+            let (name, starts, ends) = school_term_around(today);
             let cal = HolidayCalendar::bundled();
             let new = NewTerm {
-                name: format!("演示学期 {}", today.year()),
+                name,
                 starts_on: starts,
                 ends_on: ends,
                 first_service_day: Some(cal.first_workday_from(starts).min(today)),
@@ -430,6 +429,41 @@ async fn ensure_service_today(store: &Store, school: &School, now: OffsetDateTim
         store.add_calendar_override(&Actor::System, &school.id, &o, now).await?;
     }
     Ok(())
+}
+
+/// The real term a date falls in (autumn: 1 September to late January; spring: mid February to
+/// early July), or a demo term around it in the summer vacation.
+fn school_term_around(today: time::Date) -> (String, time::Date, time::Date) {
+    use time::{Date, Month};
+    let y = today.year();
+    let d = |y, m, day| Date::from_calendar_date(y, m, day).unwrap_or(today);
+    let (name, starts, ends) = match today.month() {
+        Month::September | Month::October | Month::November | Month::December => (
+            format!("{y}-{}学年第一学期", y + 1),
+            d(y, Month::September, 1),
+            d(y + 1, Month::January, 31),
+        ),
+        Month::January => (
+            format!("{}-{y}学年第一学期", y - 1),
+            d(y - 1, Month::September, 1),
+            d(y, Month::January, 31),
+        ),
+        Month::August => (
+            format!("{y}年暑期演示学期"),
+            today - Duration::days(30),
+            today + Duration::days(120),
+        ),
+        _ => (
+            format!("{}-{y}学年第二学期", y - 1),
+            d(y, Month::February, 15),
+            d(y, Month::July, 10),
+        ),
+    };
+    if starts <= today && today <= ends {
+        (name, starts, ends)
+    } else {
+        (format!("演示学期 {y}"), today - Duration::days(30), today + Duration::days(120))
+    }
 }
 
 pub fn print_accounts() {
