@@ -93,6 +93,23 @@ typed_id!(
     OverrideId
 );
 
+typed_id!(
+    /// An enrolment (报名): one child, one term, from application to the end.
+    EnrolmentId
+);
+typed_id!(
+    /// One version of a child's safety agreement (安全责任书).
+    AgreementId
+);
+typed_id!(
+    /// A version of the notice to parents (告家长书).
+    NoticeId
+);
+typed_id!(
+    /// A leave request (请假).
+    LeaveId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

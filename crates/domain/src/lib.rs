@@ -4,9 +4,11 @@
 //! so the rules can be tested in microseconds. The store and the web layer call into it.
 
 pub mod account;
+pub mod agreement;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
+pub mod enrolment;
 pub mod family;
 pub mod ids;
 pub mod invalid;

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+pub mod enrolment;
 mod error;
 mod import;
 pub mod invitations;

@@ -1,0 +1,848 @@
+//! Enrolment (报名) in the store: applications, reviews, the versioned agreement with its
+//! signatures, withdrawal and termination. Every step goes through the domain's state machine
+//! (`yanshi_domain::enrolment::next`) with the facts read inside the same transaction, and
+//! writes its event, its audit entry and the guardians' inbox notice there too.
+
+use crate::audit::{Actor, append};
+use crate::notify::{Notice, enqueue};
+use crate::setup::{from_minutes, minutes};
+use crate::{Result, Store, StoreError, Tx, User};
+use serde_json::json;
+use sqlx::Row;
+use time::{Date, OffsetDateTime};
+use yanshi_domain::Invalid;
+use yanshi_domain::agreement::{AgreementFacts, DEFAULT_TEMPLATE, check_template, render};
+use yanshi_domain::calendar::parse_date;
+use yanshi_domain::clock::{from_millis, to_millis};
+use yanshi_domain::enrolment::{EnrolmentState, PickupPlan, Step, Taker, Terms, Weekdays, next, text_hash};
+use yanshi_domain::family::PriorityGroup;
+use yanshi_domain::ids::{AgreementId, EnrolmentId, NoticeId, SchoolId, StudentId, TermId, UserId};
+use yanshi_domain::role::Role;
+use yanshi_domain::school::{Grade, class_name_zh, format_clock};
+
+/// What a guardian fills in (家长申请表, DOMAIN §4.2).
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub terms: Terms,
+    /// 健康情况 disclosed by the guardian (may be "无").
+    pub health_disclosure: String,
+    /// Why the family needs the service (e.g. both parents work late).
+    pub reason: String,
+    pub priority_group: Option<PriorityGroup>,
+    /// The privacy notice version the guardian consented to (a separate consent).
+    pub consent_version: String,
+    pub notice_id: Option<NoticeId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    pub id: EnrolmentId,
+    pub school_id: SchoolId,
+    pub term_id: TermId,
+    pub student_id: StudentId,
+    pub applicant_id: UserId,
+    pub state: EnrolmentState,
+    pub terms: Terms,
+    pub health_disclosure: String,
+    pub reason: String,
+    pub priority_group: Option<PriorityGroup>,
+    pub consent_version: String,
+    pub decision_reason: Option<String>,
+    pub decision_note: Option<String>,
+    pub ends_on: Option<Date>,
+    pub created_at: OffsetDateTime,
+}
+
+/// An enrolment with the names a list shows.
+#[derive(Debug, Clone)]
+pub struct EnrolmentRow {
+    pub enrolment: Enrolment,
+    pub student_name: String,
+    pub class_name: String,
+    pub class_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub side: String,
+    pub signer: String,
+    pub typed_name: String,
+    pub device: String,
+    pub text_hash: String,
+    pub at: OffsetDateTime,
+    pub drawing: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub id: AgreementId,
+    pub version: i64,
+    pub text: String,
+    pub text_hash: String,
+    /// PENDING, GUARDIAN_SIGNED, EFFECTIVE or SUPERSEDED.
+    pub status: String,
+    pub terms: Terms,
+    pub created_at: OffsetDateTime,
+    pub signatures: Vec<Signature>,
+}
+
+/// What a signature brings along: the exact text's hash the signer saw, the typed name, the
+/// ticked statement, an optional drawing, and the device.
+pub struct SignatureInput {
+    pub agreement: AgreementId,
+    pub seen_hash: String,
+    pub typed_name: String,
+    pub statement_ticked: bool,
+    pub drawing: Option<String>,
+    pub device: String,
+}
+
+fn enrolment_from_row(r: &sqlx::any::AnyRow) -> Result<Enrolment> {
+    let state: String = r.try_get("state")?;
+    let plan: String = r.try_get("pickup_plan")?;
+    Ok(Enrolment {
+        id: EnrolmentId::from_db(r.try_get("id")?),
+        school_id: SchoolId::from_db(r.try_get("school_id")?),
+        term_id: TermId::from_db(r.try_get("term_id")?),
+        student_id: StudentId::from_db(r.try_get("student_id")?),
+        applicant_id: UserId::from_db(r.try_get("applicant_id")?),
+        state: EnrolmentState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("enrolments.state = {state}")))?,
+        terms: Terms {
+            weekdays: Weekdays(r.try_get::<i64, _>("weekdays")? as u8),
+            latest_pickup: from_minutes(r.try_get("latest_pickup")?),
+            pickup_plan: PickupPlan::parse(&plan).ok_or_else(|| StoreError::Corrupt(format!("enrolments.pickup_plan = {plan}")))?,
+        },
+        health_disclosure: r.try_get("health_disclosure")?,
+        reason: r.try_get("reason")?,
+        priority_group: r
+            .try_get::<Option<String>, _>("priority_group")?
+            .as_deref()
+            .and_then(PriorityGroup::parse),
+        consent_version: r.try_get("consent_version")?,
+        decision_reason: r.try_get("decision_reason")?,
+        decision_note: r.try_get("decision_note")?,
+        ends_on: r.try_get::<Option<String>, _>("ends_on")?.as_deref().and_then(parse_date),
+        created_at: from_millis(r.try_get("created_at")?),
+    })
+}
+
+/// The facts about who is acting, read in the transaction.
+async fn taker(tx: &mut Tx, who: &User, e: &Enrolment) -> Result<Taker> {
+    let guardian_of_child: bool = sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE sg.student_id = $1 AND g.user_id = $2",
+    )
+    .bind(e.student_id.to_string())
+    .bind(who.id.to_string())
+    .fetch_one(&mut **tx)
+    .await?
+        > 0;
+    let class_teacher_of_child: bool = sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM students s JOIN classes c ON c.id = s.class_id WHERE s.id = $1 AND c.class_teacher_id = $2",
+    )
+    .bind(e.student_id.to_string())
+    .bind(who.id.to_string())
+    .fetch_one(&mut **tx)
+    .await?
+        > 0;
+    Ok(Taker {
+        role: who.role,
+        guardian_of_child,
+        class_teacher_of_child,
+        same_school: who.school_id.as_ref() == Some(&e.school_id),
+    })
+}
+
+async fn load(tx: &mut Tx, id: &EnrolmentId) -> Result<Enrolment> {
+    let r = sqlx::query("SELECT * FROM enrolments WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(&mut **tx)
+        .await?;
+    enrolment_from_row(&r)
+}
+
+/// The guardians with accounts of a child: they hear of every step.
+async fn guardian_accounts(tx: &mut Tx, student: &StudentId) -> Result<Vec<UserId>> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT g.user_id FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE sg.student_id = $1 AND g.user_id IS NOT NULL")
+        .bind(student.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(ids.into_iter().map(UserId::from_db).collect())
+}
+
+async fn record_step(tx: &mut Tx, e: &Enrolment, step: Step, to: EnrolmentState, who: &User, note: &str, at: i64) -> Result<()> {
+    sqlx::query("UPDATE enrolments SET state = $2, updated_at = $3 WHERE id = $1")
+        .bind(e.id.to_string())
+        .bind(to.as_str())
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO enrolment_events (id, enrolment_id, step, from_state, to_state, actor_id, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(EnrolmentId::new().to_string())
+        .bind(e.id.to_string())
+        .bind(step.as_str())
+        .bind(e.state.as_str())
+        .bind(to.as_str())
+        .bind(who.id.to_string())
+        .bind(note.chars().take(500).collect::<String>())
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    append(
+        tx,
+        Some(&e.school_id),
+        &Actor::User(who.id.clone()),
+        &format!("enrolment.{}", step.as_str()),
+        e.id.as_str(),
+        json!({ "from": e.state.as_str(), "to": to.as_str() }),
+        at,
+    )
+    .await?;
+    let student: String = sqlx::query_scalar("SELECT name FROM students WHERE id = $1")
+        .bind(e.student_id.to_string())
+        .fetch_one(&mut **tx)
+        .await?;
+    let (zh, en) = step_words(to);
+    let notice = Notice {
+        school: e.school_id.clone(),
+        recipients: guardian_accounts(tx, &e.student_id).await?,
+        title: format!("延时服务报名：{student} {zh} / After-school care: {en}"),
+        body: if note.is_empty() {
+            format!("{student}：{zh}")
+        } else {
+            format!("{student}：{zh}。{note}")
+        },
+        external: false,
+    };
+    enqueue(tx, &notice, at).await?;
+    Ok(())
+}
+
+fn step_words(to: EnrolmentState) -> (&'static str, &'static str) {
+    match to {
+        EnrolmentState::Draft => ("草稿已保存", "draft saved"),
+        EnrolmentState::Submitted => ("申请已提交，等待班主任审核", "application submitted"),
+        EnrolmentState::ClassApproved => ("班主任已审核通过，等待学校审核", "approved by the class teacher"),
+        EnrolmentState::Approved => (
+            "学校已审核通过，请阅读并签署安全责任书",
+            "approved: please sign the safety agreement",
+        ),
+        EnrolmentState::Signed => ("家长已签署，等待学校签章", "signed by the guardian"),
+        EnrolmentState::Active => ("安全责任书已生效，可以参加延时服务", "the agreement is in force"),
+        EnrolmentState::Rejected => ("申请未通过", "application not approved"),
+        EnrolmentState::Cancelled => ("申请已撤销", "application cancelled"),
+        EnrolmentState::Withdrawn => ("已退出延时服务", "withdrawn"),
+        EnrolmentState::Terminated => ("学校已终止延时服务", "ended by the school"),
+    }
+}
+
+fn pickup_words(plan: PickupPlan, adults: &[(String, String)]) -> (String, String) {
+    let names = adults.iter().map(|(n, r)| format!("{n}（{r}）")).collect::<Vec<_>>().join("、");
+    let pickup = if names.is_empty() {
+        "由监护人本人到教室门口接走".to_string()
+    } else {
+        format!("由监护人或登记的接送人（{names}）到教室门口接走")
+    };
+    let self_leave = match plan {
+        PickupPlan::SelfLeave => {
+            "乙方申请学生在约定服务日自行离校回家。学生离校后的安全由乙方负责；遇恶劣天气预警时自行离校暂停，须由成人接送。".to_string()
+        }
+        PickupPlan::ByAdults => "不申请。学生须由成人接走，不得自行离校。".to_string(),
+    };
+    (pickup, self_leave)
+}
+
+impl Store {
+    /// The school's current agreement template: (version, text). Version 0 is the built-in one.
+    pub async fn agreement_template(&self, school: &SchoolId) -> Result<(i64, String)> {
+        let r = sqlx::query("SELECT version, body FROM agreement_templates WHERE school_id = $1 ORDER BY version DESC LIMIT 1")
+            .bind(school.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        match r {
+            Some(r) => Ok((r.try_get("version")?, r.try_get("body")?)),
+            None => Ok((0, DEFAULT_TEMPLATE.to_string())),
+        }
+    }
+
+    /// Saves a new version of the template; agreements already made keep their text.
+    pub async fn save_agreement_template(&self, actor: &User, school: &SchoolId, body: &str, now: OffsetDateTime) -> Result<i64> {
+        check_template(body)?;
+        let (version, _) = self.agreement_template(school).await?;
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO agreement_templates (id, school_id, version, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(AgreementId::new().to_string())
+        .bind(school.to_string())
+        .bind(version + 1)
+        .bind(body.to_string())
+        .bind(actor.id.to_string())
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            Some(school),
+            &Actor::User(actor.id.clone()),
+            "agreement_template.save",
+            "",
+            json!({ "version": version + 1 }),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(version + 1)
+    }
+
+    /// A guardian applies for one of their own children (or saves a draft). Refused when the
+    /// child is not theirs, when the child already has an open application this term, or when
+    /// the terms break the school's rules.
+    pub async fn apply(
+        &self,
+        guardian: &User,
+        student: &StudentId,
+        term: &TermId,
+        app: &Application,
+        submit: bool,
+        now: OffsetDateTime,
+    ) -> Result<EnrolmentId> {
+        if guardian.role != Role::Guardian {
+            return Err(Invalid::new("applicant", "err-enrolment-not-yours").into());
+        }
+        if app.consent_version.trim().is_empty() {
+            return Err(Invalid::new("consent", "err-consent-required").into());
+        }
+        if app.health_disclosure.chars().count() > 300 || app.reason.chars().count() > 300 {
+            return Err(Invalid::new("reason", "err-text-too-long").into());
+        }
+        let t = self.term(term).await?;
+        let s = self.student(student).await?;
+        if t.school_id != s.school_id {
+            return Err(StoreError::NotFound);
+        }
+        let class = self.class(&s.class_id).await?;
+        let policy = self.service_policy(&s.school_id).await?;
+        let end = t
+            .times
+            .end
+            .iter()
+            .filter(|((g, _), _)| *g == class.grade)
+            .map(|(_, e)| *e)
+            .max()
+            .unwrap_or(policy.default_end)
+            .min(policy.latest_end);
+        yanshi_domain::enrolment::check_terms(&app.terms, class.grade, end, yanshi_domain::enrolment::DEFAULT_SELF_LEAVE_MIN_GRADE)?;
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        // A draft of this guardian for this child and term is updated rather than duplicated.
+        let draft: Option<String> =
+            sqlx::query_scalar("SELECT id FROM enrolments WHERE term_id = $1 AND student_id = $2 AND state = 'DRAFT'")
+                .bind(term.to_string())
+                .bind(student.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let id = match draft {
+            Some(id) => {
+                sqlx::query(
+                    "UPDATE enrolments SET weekdays = $2, latest_pickup = $3, pickup_plan = $4, health_disclosure = $5, reason = $6, priority_group = $7, consent_version = $8, consent_at = $9, notice_id = $10, updated_at = $9 WHERE id = $1",
+                )
+                .bind(id.clone())
+                .bind(app.terms.weekdays.0 as i64)
+                .bind(minutes(app.terms.latest_pickup))
+                .bind(app.terms.pickup_plan.as_str())
+                .bind(app.health_disclosure.trim().to_string())
+                .bind(app.reason.trim().to_string())
+                .bind(app.priority_group.map(|p| p.as_str()))
+                .bind(app.consent_version.clone())
+                .bind(at)
+                .bind(app.notice_id.as_ref().map(ToString::to_string))
+                .execute(&mut *tx)
+                .await?;
+                EnrolmentId::from_db(id)
+            }
+            None => {
+                let id = EnrolmentId::new();
+                sqlx::query(
+                    "INSERT INTO enrolments (id, school_id, term_id, student_id, applicant_id, state, weekdays, latest_pickup, pickup_plan, health_disclosure, reason, priority_group, consent_version, consent_at, notice_id, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, 'DRAFT', $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $13)",
+                )
+                .bind(id.to_string())
+                .bind(s.school_id.to_string())
+                .bind(term.to_string())
+                .bind(student.to_string())
+                .bind(guardian.id.to_string())
+                .bind(app.terms.weekdays.0 as i64)
+                .bind(minutes(app.terms.latest_pickup))
+                .bind(app.terms.pickup_plan.as_str())
+                .bind(app.health_disclosure.trim().to_string())
+                .bind(app.reason.trim().to_string())
+                .bind(app.priority_group.map(|p| p.as_str()))
+                .bind(app.consent_version.clone())
+                .bind(at)
+                .bind(app.notice_id.as_ref().map(ToString::to_string))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("student", "err-already-applied")),
+                    other => other,
+                })?;
+                id
+            }
+        };
+        let e = load(&mut tx, &id).await?;
+        let who = taker(&mut tx, guardian, &e).await?;
+        if !who.guardian_of_child {
+            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+        }
+        append(
+            &mut tx,
+            Some(&e.school_id),
+            &Actor::User(guardian.id.clone()),
+            "enrolment.save",
+            id.as_str(),
+            json!({ "consent_version": app.consent_version }),
+            at,
+        )
+        .await?;
+        if submit {
+            let to = next(e.state, Step::Submit, &who)?;
+            record_step(&mut tx, &e, Step::Submit, to, guardian, "", at).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn enrolment(&self, id: &EnrolmentId) -> Result<Enrolment> {
+        let r = sqlx::query("SELECT * FROM enrolments WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(self.pool())
+            .await?;
+        enrolment_from_row(&r)
+    }
+
+    /// Enrolments of a school's term with names, priority groups first, then by class.
+    pub async fn enrolments_of_term(&self, term: &TermId) -> Result<Vec<EnrolmentRow>> {
+        let rows = sqlx::query(
+            "SELECT e.*, s.name AS student_name, c.grade, c.number, c.id AS class_id FROM enrolments e JOIN students s ON s.id = e.student_id JOIN classes c ON c.id = s.class_id \
+             WHERE e.term_id = $1 ORDER BY CASE WHEN e.priority_group IS NULL THEN 1 ELSE 0 END, c.grade, c.number, s.student_number",
+        )
+        .bind(term.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(row_with_names).collect()
+    }
+
+    /// A guardian's children's enrolments, newest first.
+    pub async fn enrolments_of_guardian(&self, guardian: &UserId) -> Result<Vec<EnrolmentRow>> {
+        let rows = sqlx::query(
+            "SELECT e.*, s.name AS student_name, c.grade, c.number, c.id AS class_id FROM enrolments e JOIN students s ON s.id = e.student_id JOIN classes c ON c.id = s.class_id \
+             WHERE e.student_id IN (SELECT sg.student_id FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE g.user_id = $1) ORDER BY e.created_at DESC",
+        )
+        .bind(guardian.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(row_with_names).collect()
+    }
+
+    /// A review step, a cancellation, a withdrawal or a termination. `reason` is required for
+    /// rejections and terminations; `ends_on` for withdrawals and terminations.
+    pub async fn enrolment_step(
+        &self,
+        who: &User,
+        id: &EnrolmentId,
+        step: Step,
+        reason: Option<&str>,
+        note: &str,
+        ends_on: Option<Date>,
+        now: OffsetDateTime,
+    ) -> Result<EnrolmentState> {
+        if matches!(step, Step::GuardianSign | Step::Countersign | Step::Submit) {
+            return Err(Invalid::new("step", "err-enrolment-step").into());
+        }
+        let needs_reason = matches!(step, Step::ClassReject | Step::SchoolReject | Step::Terminate);
+        let allowed: &[&str] = if step == Step::Terminate {
+            &yanshi_domain::enrolment::TERMINATION_REASONS
+        } else {
+            &yanshi_domain::enrolment::REJECT_REASONS
+        };
+        if needs_reason && !reason.is_some_and(|r| allowed.contains(&r)) {
+            return Err(Invalid::new("reason", "err-reason-code").into());
+        }
+        if needs_reason && note.trim().is_empty() {
+            return Err(Invalid::new("note", "err-reason-required").into());
+        }
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        let e = load(&mut tx, id).await?;
+        let t = taker(&mut tx, who, &e).await?;
+        let to = next(e.state, step, &t)?;
+        if needs_reason || matches!(step, Step::Withdraw) {
+            sqlx::query("UPDATE enrolments SET decision_reason = $2, decision_note = $3, ends_on = $4 WHERE id = $1")
+                .bind(id.to_string())
+                .bind(reason.map(str::to_string))
+                .bind(note.trim().to_string())
+                .bind(ends_on.map(|d| d.to_string()))
+                .execute(&mut *tx)
+                .await?;
+        }
+        if step == Step::SchoolApprove {
+            make_agreement(&mut tx, &e, &e.terms, at).await?;
+        }
+        record_step(&mut tx, &e, step, to, who, note.trim(), at).await?;
+        tx.commit().await?;
+        Ok(to)
+    }
+
+    /// Approves many class-approved applications at once (the school's bulk approval).
+    pub async fn bulk_school_approve(&self, who: &User, ids: &[EnrolmentId], now: OffsetDateTime) -> Result<usize> {
+        let mut n = 0;
+        for id in ids {
+            self.enrolment_step(who, id, Step::SchoolApprove, None, "", None, now).await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// A guardian changes the terms (days, pickup): a new agreement version to sign. An active
+    /// enrolment stays active on its signed version until the new one is signed by both.
+    pub async fn change_terms(&self, guardian: &User, id: &EnrolmentId, terms: &Terms, now: OffsetDateTime) -> Result<()> {
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        let e = load(&mut tx, id).await?;
+        let t = taker(&mut tx, guardian, &e).await?;
+        if !(t.role == Role::Guardian && t.guardian_of_child) {
+            return Err(Invalid::new("step", "err-enrolment-not-yours").into());
+        }
+        if !matches!(e.state, EnrolmentState::Approved | EnrolmentState::Signed | EnrolmentState::Active) {
+            return Err(Invalid::new("step", "err-enrolment-step").into());
+        }
+        let class_grade: i64 = sqlx::query_scalar("SELECT c.grade FROM students s JOIN classes c ON c.id = s.class_id WHERE s.id = $1")
+            .bind(e.student_id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        let term = self.term(&e.term_id).await?;
+        let policy = self.service_policy(&e.school_id).await?;
+        let end = term
+            .times
+            .end
+            .iter()
+            .filter(|((g, _), _)| *g as i64 == class_grade)
+            .map(|(_, x)| *x)
+            .max()
+            .unwrap_or(policy.default_end)
+            .min(policy.latest_end);
+        yanshi_domain::enrolment::check_terms(
+            terms,
+            class_grade as u8,
+            end,
+            yanshi_domain::enrolment::DEFAULT_SELF_LEAVE_MIN_GRADE,
+        )?;
+        sqlx::query("UPDATE enrolments SET weekdays = $2, latest_pickup = $3, pickup_plan = $4, updated_at = $5 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(terms.weekdays.0 as i64)
+            .bind(minutes(terms.latest_pickup))
+            .bind(terms.pickup_plan.as_str())
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        make_agreement(&mut tx, &e, terms, at).await?;
+        if e.state == EnrolmentState::Signed {
+            // The guardian's signature was on the old terms: back to waiting for it.
+            sqlx::query("UPDATE enrolments SET state = 'APPROVED' WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(
+            &mut tx,
+            Some(&e.school_id),
+            &Actor::User(guardian.id.clone()),
+            "enrolment.change_terms",
+            id.as_str(),
+            json!({ "weekdays": terms.weekdays.0, "pickup_plan": terms.pickup_plan.as_str() }),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every version of a child's agreement, newest first, with signatures.
+    pub async fn agreements(&self, id: &EnrolmentId) -> Result<Vec<Agreement>> {
+        let rows = sqlx::query("SELECT * FROM agreements WHERE enrolment_id = $1 ORDER BY version DESC")
+            .bind(id.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let aid: String = r.try_get("id")?;
+            let sigs = sqlx::query(
+                "SELECT s.*, u.display_name FROM signatures s JOIN users u ON u.id = s.user_id WHERE s.agreement_id = $1 ORDER BY s.at",
+            )
+            .bind(aid.clone())
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|s| {
+                Ok(Signature {
+                    side: s.try_get("side")?,
+                    signer: s.try_get("display_name")?,
+                    typed_name: s.try_get("typed_name")?,
+                    device: s.try_get("device")?,
+                    text_hash: s.try_get("text_hash")?,
+                    at: from_millis(s.try_get("at")?),
+                    drawing: s.try_get("drawing")?,
+                })
+            })
+            .collect::<Result<_>>()?;
+            let plan: String = r.try_get("pickup_plan")?;
+            out.push(Agreement {
+                id: AgreementId::from_db(aid),
+                version: r.try_get("version")?,
+                text: r.try_get("text")?,
+                text_hash: r.try_get("text_hash")?,
+                status: r.try_get("status")?,
+                terms: Terms {
+                    weekdays: Weekdays(r.try_get::<i64, _>("weekdays")? as u8),
+                    latest_pickup: from_minutes(r.try_get("latest_pickup")?),
+                    pickup_plan: PickupPlan::parse(&plan).unwrap_or(PickupPlan::ByAdults),
+                },
+                created_at: from_millis(r.try_get("created_at")?),
+                signatures: sigs,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A signature on the newest version. The guardian signs first, then a school admin
+    /// countersigns; only then is the version in force (and a new enrolment ACTIVE). A version
+    /// that changed since the signer read it is refused.
+    pub async fn sign_agreement(
+        &self,
+        who: &User,
+        id: &EnrolmentId,
+        input: &SignatureInput,
+        now: OffsetDateTime,
+    ) -> Result<EnrolmentState> {
+        if !input.statement_ticked {
+            return Err(Invalid::new("statement", "err-must-agree").into());
+        }
+        if let Some(d) = &input.drawing
+            && (d.len() > 200_000 || !d.starts_with("data:image/png;base64,"))
+        {
+            return Err(Invalid::new("drawing", "err-photo").into());
+        }
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        let e = load(&mut tx, id).await?;
+        let t = taker(&mut tx, who, &e).await?;
+        let latest = sqlx::query("SELECT id, text_hash, status FROM agreements WHERE enrolment_id = $1 ORDER BY version DESC LIMIT 1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(latest) = latest else {
+            return Err(Invalid::new("agreement", "err-enrolment-step").into());
+        };
+        let (aid, hash, status): (String, String, String) =
+            (latest.try_get("id")?, latest.try_get("text_hash")?, latest.try_get("status")?);
+        if aid != input.agreement.as_str() || hash != input.seen_hash {
+            return Err(Invalid::new("agreement", "err-agreement-changed").into());
+        }
+        let (side, new_status, step) = match status.as_str() {
+            "PENDING" => ("GUARDIAN", "GUARDIAN_SIGNED", Step::GuardianSign),
+            "GUARDIAN_SIGNED" => ("SCHOOL", "EFFECTIVE", Step::Countersign),
+            _ => return Err(Invalid::new("agreement", "err-enrolment-step").into()),
+        };
+        // The rules of who signs: the domain's, whether this is a first enrolment or a change of terms.
+        let state_for_rule = if step == Step::GuardianSign {
+            EnrolmentState::Approved
+        } else {
+            EnrolmentState::Signed
+        };
+        next(state_for_rule, step, &t)?;
+        let typed = input.typed_name.trim();
+        if typed.is_empty() || typed.chars().count() > 40 {
+            return Err(Invalid::new("typed_name", "err-typed-name").into());
+        }
+        if side == "GUARDIAN" && typed != who.display_name.trim() {
+            return Err(Invalid::new("typed_name", "err-typed-name").into());
+        }
+        sqlx::query("INSERT INTO signatures (id, agreement_id, side, user_id, typed_name, drawing, device, text_hash, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(AgreementId::new().to_string())
+            .bind(aid.clone())
+            .bind(side)
+            .bind(who.id.to_string())
+            .bind(typed.to_string())
+            .bind(input.drawing.clone())
+            .bind(input.device.chars().take(300).collect::<String>())
+            .bind(hash.clone())
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE agreements SET status = $2 WHERE id = $1")
+            .bind(aid.clone())
+            .bind(new_status)
+            .execute(&mut *tx)
+            .await?;
+        if new_status == "EFFECTIVE" {
+            sqlx::query("UPDATE agreements SET status = 'SUPERSEDED' WHERE enrolment_id = $1 AND id <> $2 AND status = 'EFFECTIVE'")
+                .bind(id.to_string())
+                .bind(aid.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let to = match (e.state, step) {
+            (EnrolmentState::Approved, Step::GuardianSign) | (EnrolmentState::Signed, Step::Countersign) => {
+                let to = next(e.state, step, &t)?;
+                record_step(&mut tx, &e, step, to, who, "", at).await?;
+                to
+            }
+            (EnrolmentState::Active, _) => {
+                append(
+                    &mut tx,
+                    Some(&e.school_id),
+                    &Actor::User(who.id.clone()),
+                    &format!("agreement.{}", step.as_str()),
+                    &aid,
+                    json!({ "hash": hash }),
+                    at,
+                )
+                .await?;
+                EnrolmentState::Active
+            }
+            _ => return Err(Invalid::new("step", "err-enrolment-step").into()),
+        };
+        tx.commit().await?;
+        Ok(to)
+    }
+
+    /// Per term: how many enrolments exist by state, and how many of the active ones rest on a
+    /// guardian's own submission and signature (all of them, by construction).
+    pub async fn enrolment_compliance(&self, term: &TermId) -> Result<(Vec<(String, i64)>, i64, i64)> {
+        let by_state = sqlx::query("SELECT state, COUNT(*) AS n FROM enrolments WHERE term_id = $1 GROUP BY state ORDER BY state")
+            .bind(term.to_string())
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
+            .collect::<Result<Vec<(String, i64)>>>()?;
+        let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enrolments WHERE term_id = $1 AND state = 'ACTIVE'")
+            .bind(term.to_string())
+            .fetch_one(self.pool())
+            .await?;
+        let backed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM enrolments e JOIN users u ON u.id = e.applicant_id WHERE e.term_id = $1 AND e.state = 'ACTIVE' AND u.role = 'guardian' \
+             AND EXISTS (SELECT 1 FROM enrolment_events v WHERE v.enrolment_id = e.id AND v.step = 'submit' AND v.actor_id = e.applicant_id) \
+             AND EXISTS (SELECT 1 FROM agreements a JOIN signatures s ON s.agreement_id = a.id JOIN users g ON g.id = s.user_id \
+                         WHERE a.enrolment_id = e.id AND s.side = 'GUARDIAN' AND g.role = 'guardian')",
+        )
+        .bind(term.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        Ok((by_state, active, backed))
+    }
+}
+
+fn row_with_names(r: &sqlx::any::AnyRow) -> Result<EnrolmentRow> {
+    let grade = Grade::new(r.try_get::<i64, _>("grade")? as u32).map_err(|_| StoreError::Corrupt("classes.grade".into()))?;
+    Ok(EnrolmentRow {
+        enrolment: enrolment_from_row(r)?,
+        student_name: r.try_get("student_name")?,
+        class_name: class_name_zh(grade, r.try_get::<i64, _>("number")? as u8),
+        class_id: r.try_get("class_id")?,
+    })
+}
+
+/// Generates the next version of the child's agreement from the school's template, the
+/// child's terms and pickup adults. Earlier unsigned versions are superseded.
+async fn make_agreement(tx: &mut Tx, e: &Enrolment, terms: &Terms, at: i64) -> Result<()> {
+    let r = sqlx::query(
+        "SELECT sc.name AS school, t.name AS term, s.name AS student, c.grade, c.number, u.display_name AS guardian FROM students s \
+         JOIN classes c ON c.id = s.class_id JOIN schools sc ON sc.id = s.school_id JOIN terms t ON t.id = $2 JOIN users u ON u.id = $3 WHERE s.id = $1",
+    )
+    .bind(e.student_id.to_string())
+    .bind(e.term_id.to_string())
+    .bind(e.applicant_id.to_string())
+    .fetch_one(&mut **tx)
+    .await?;
+    let grade = Grade::new(r.try_get::<i64, _>("grade")? as u32).map_err(|_| StoreError::Corrupt("classes.grade".into()))?;
+    let class = class_name_zh(grade, r.try_get::<i64, _>("number")? as u8);
+    let adults: Vec<(String, String)> = sqlx::query("SELECT name, relationship FROM pickup_adults WHERE student_id = $1 AND removed_at IS NULL AND level = 'ALWAYS' ORDER BY created_at")
+        .bind(e.student_id.to_string())
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|a| Ok((a.try_get("name")?, a.try_get("relationship")?)))
+        .collect::<Result<_>>()?;
+    let ends: Vec<i64> = sqlx::query_scalar("SELECT minute FROM term_end_times WHERE term_id = $1 AND grade = $2 ORDER BY season DESC")
+        .bind(e.term_id.to_string())
+        .bind(grade.number() as i64)
+        .fetch_all(&mut **tx)
+        .await?;
+    let times = match ends.as_slice() {
+        [winter, summer] if winter != summer => format!(
+            "{}（冬令）/ {}（夏令）",
+            format_clock(from_minutes(*winter)),
+            format_clock(from_minutes(*summer))
+        ),
+        [end, ..] => format_clock(from_minutes(*end)),
+        [] => "18:00".to_string(),
+    };
+    let (template_version, template): (i64, String) =
+        match sqlx::query("SELECT version, body FROM agreement_templates WHERE school_id = $1 ORDER BY version DESC LIMIT 1")
+            .bind(e.school_id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?
+        {
+            Some(t) => (t.try_get("version")?, t.try_get("body")?),
+            None => (0, DEFAULT_TEMPLATE.to_string()),
+        };
+    let (pickup, self_leave) = pickup_words(terms.pickup_plan, &adults);
+    let (school, term, student, guardian): (String, String, String, String) = (
+        r.try_get("school")?,
+        r.try_get("term")?,
+        r.try_get("student")?,
+        r.try_get("guardian")?,
+    );
+    let text = render(
+        &template,
+        &AgreementFacts {
+            school: &school,
+            term: &term,
+            student: &student,
+            class: &class,
+            guardian: &guardian,
+            weekdays: &terms.weekdays.zh(),
+            times: &times,
+            latest_pickup: &format_clock(terms.latest_pickup),
+            pickup: &pickup,
+            self_leave: &self_leave,
+            content: "自主阅读、作业答疑、文体活动、科技制作等看管与活动（不上新课）",
+        },
+    );
+    let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM agreements WHERE enrolment_id = $1")
+        .bind(e.id.to_string())
+        .fetch_one(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE agreements SET status = 'SUPERSEDED' WHERE enrolment_id = $1 AND status IN ('PENDING', 'GUARDIAN_SIGNED')")
+        .bind(e.id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO agreements (id, enrolment_id, version, template_version, weekdays, latest_pickup, pickup_plan, text, text_hash, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10)",
+    )
+    .bind(AgreementId::new().to_string())
+    .bind(e.id.to_string())
+    .bind(version + 1)
+    .bind(template_version)
+    .bind(terms.weekdays.0 as i64)
+    .bind(minutes(terms.latest_pickup))
+    .bind(terms.pickup_plan.as_str())
+    .bind(text.clone())
+    .bind(text_hash(&text))
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,460 @@
+//! Enrolment on both databases: the guardian's application, two reviews, the agreement signed
+//! by the guardian and countersigned, a change of terms, withdrawal — and every refusal.
+
+#[macro_use]
+mod common;
+
+use time::{OffsetDateTime, macros::date, macros::datetime, macros::time};
+use yanshi_domain::account::{DisplayName, InvitationCode, PhoneNumber, Username};
+use yanshi_domain::agreement::PRIVACY_NOTICE_VERSION;
+use yanshi_domain::calendar::{GradeTimes, Season};
+use yanshi_domain::enrolment::{EnrolmentState, PickupPlan, Step, Terms, Weekdays};
+use yanshi_domain::family::{Gender, StudentNumber};
+use yanshi_domain::role::Role;
+use yanshi_domain::roster::{RosterGuardian, RosterStudent};
+use yanshi_domain::school::Grade;
+use yanshi_store::enrolment::{Application, SignatureInput};
+use yanshi_store::people::Student;
+use yanshi_store::terms::{NewTerm, Term};
+use yanshi_store::testing::TestDatabase;
+use yanshi_store::{Actor, Backend, NewUser, Store, StoreError, User};
+
+const NOW: OffsetDateTime = datetime!(2026-09-02 02:00 UTC);
+
+contract!(
+    an_application_becomes_active_only_with_the_guardians_signature,
+    refusals_change_nothing
+);
+
+struct World {
+    _db: TestDatabase,
+    store: Store,
+    admin: User,
+    teacher: User,
+    other_teacher: User,
+    mother: User,
+    stranger: User,
+    child: Student,
+    term: Term,
+}
+
+async fn account(store: &Store, school: &yanshi_store::School, role: Role, login: &str, name: &str) -> User {
+    let guardian = role == Role::Guardian;
+    let new = NewUser {
+        school_id: Some(school.id.clone()),
+        role,
+        username: (!guardian).then(|| Username::parse(login).unwrap()),
+        phone: guardian.then(|| PhoneNumber::parse(login).unwrap()),
+        display_name: DisplayName::parse(name).unwrap(),
+        password_hash: "x".into(),
+    };
+    store.create_user(&Actor::Cli, new, NOW).await.unwrap()
+}
+
+async fn world(backend: Backend) -> World {
+    let db = TestDatabase::new(backend).await;
+    let store = db.store().await;
+    let school = store
+        .create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, NOW)
+        .await
+        .unwrap();
+    let admin = account(&store, &school, Role::SchoolAdmin, "admin", "李校长").await;
+    let teacher = account(&store, &school, Role::ClassTeacher, "wang", "王老师").await;
+    let other_teacher = account(&store, &school, Role::ClassTeacher, "zhao", "赵老师").await;
+    store.create_standard_classes(&Actor::Cli, &school.id, 2, NOW).await.unwrap();
+    let classes = store.classes(&school.id).await.unwrap();
+    let g3c2 = classes.iter().find(|c| c.name == "三年级二班").unwrap();
+    store
+        .set_class_teacher(&Actor::Cli, &g3c2.id, Some(&teacher.id), NOW)
+        .await
+        .unwrap();
+    let g1c1 = classes.iter().find(|c| c.name == "一年级一班").unwrap();
+    store
+        .set_class_teacher(&Actor::Cli, &g1c1.id, Some(&other_teacher.id), NOW)
+        .await
+        .unwrap();
+    let rows = vec![
+        RosterStudent {
+            row: 2,
+            number: StudentNumber::parse("1").unwrap(),
+            name: "王小明".into(),
+            gender: Gender::Male,
+            birth_date: None,
+            grade: Grade::new(3).unwrap(),
+            class_number: 2,
+            guardians: vec![RosterGuardian {
+                name: "张丽".into(),
+                relationship: "母亲".into(),
+                phone: PhoneNumber::parse("13800138000").unwrap(),
+            }],
+            priority_groups: vec![],
+            health_notes: String::new(),
+        },
+        RosterStudent {
+            row: 3,
+            number: StudentNumber::parse("2").unwrap(),
+            name: "李华".into(),
+            gender: Gender::Female,
+            birth_date: None,
+            grade: Grade::new(1).unwrap(),
+            class_number: 1,
+            guardians: vec![RosterGuardian {
+                name: "李梅".into(),
+                relationship: "母亲".into(),
+                phone: PhoneNumber::parse("13700137000").unwrap(),
+            }],
+            priority_groups: vec![],
+            health_notes: String::new(),
+        },
+    ];
+    store.import_students(&Actor::Cli, &school.id, &rows, "x", NOW).await.unwrap();
+    let invite = |who: &User, class| {
+        let store = store.clone();
+        let who = who.clone();
+        async move {
+            let c = store.class(class).await.unwrap();
+            store
+                .create_class_invitations(&Actor::User(who.id.clone()), &c, NOW, time::Duration::days(14))
+                .await
+                .unwrap()
+                .remove(0)
+                .code
+        }
+    };
+    let redeem = |code: InvitationCode, name: &'static str, phone: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .redeem_invitation(
+                    &code,
+                    DisplayName::parse(name).unwrap(),
+                    PhoneNumber::parse(phone).unwrap(),
+                    "x".into(),
+                    NOW,
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let mother = redeem(invite(&admin, &g3c2.id).await, "张丽", "13800138000").await;
+    let stranger = redeem(invite(&admin, &g1c1.id).await, "李梅", "13700137000").await;
+    let child = store.students_of_class(&g3c2.id).await.unwrap().remove(0).0;
+    let mut times = GradeTimes::default();
+    for g in 1..=6 {
+        times.dismissal.insert((g, 0), time!(16:10));
+        times.end.insert((g, Season::Summer), time!(18:00));
+        times.end.insert((g, Season::Winter), time!(17:30));
+    }
+    let term = store
+        .create_term(
+            &Actor::Cli,
+            &school.id,
+            NewTerm {
+                name: "2026秋".into(),
+                starts_on: date!(2026 - 09 - 01),
+                ends_on: date!(2027 - 01 - 24),
+                first_service_day: None,
+                last_service_day: None,
+                times,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    World {
+        _db: db,
+        store,
+        admin,
+        teacher,
+        other_teacher,
+        mother,
+        stranger,
+        child,
+        term,
+    }
+}
+
+fn application(weekdays: &[u8], latest: time::Time, plan: PickupPlan) -> Application {
+    Application {
+        terms: Terms {
+            weekdays: Weekdays::from_numbers(weekdays).unwrap(),
+            latest_pickup: latest,
+            pickup_plan: plan,
+        },
+        health_disclosure: "无".into(),
+        reason: "父母下班晚".into(),
+        priority_group: None,
+        consent_version: PRIVACY_NOTICE_VERSION.into(),
+        notice_id: None,
+    }
+}
+
+fn key(e: StoreError) -> &'static str {
+    match e {
+        StoreError::Invalid(i) => i.key,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn signature(a: &yanshi_store::enrolment::Agreement, name: &str) -> SignatureInput {
+    SignatureInput {
+        agreement: a.id.clone(),
+        seen_hash: a.text_hash.clone(),
+        typed_name: name.into(),
+        statement_ticked: true,
+        drawing: None,
+        device: "test phone".into(),
+    }
+}
+
+async fn an_application_becomes_active_only_with_the_guardians_signature(backend: Backend) {
+    let w = world(backend).await;
+    let s = &w.store;
+    let id = s
+        .apply(
+            &w.mother,
+            &w.child.id,
+            &w.term.id,
+            &application(&[1, 3, 5], time!(17:20), PickupPlan::ByAdults),
+            true,
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.enrolment(&id).await.unwrap().state, EnrolmentState::Submitted);
+    assert_eq!(
+        s.enrolment_step(&w.teacher, &id, Step::ClassApprove, None, "", None, NOW)
+            .await
+            .unwrap(),
+        EnrolmentState::ClassApproved
+    );
+    assert_eq!(
+        s.enrolment_step(&w.admin, &id, Step::SchoolApprove, None, "", None, NOW)
+            .await
+            .unwrap(),
+        EnrolmentState::Approved
+    );
+    let v1 = s.agreements(&id).await.unwrap().remove(0);
+    assert_eq!((v1.version, v1.status.as_str()), (1, "PENDING"));
+    assert!(
+        v1.text.contains("王小明")
+            && v1.text.contains("周一、周三、周五")
+            && v1.text.contains("17:20 前接走")
+            && v1.text.contains("17:30（冬令）/ 18:00（夏令）"),
+        "{}",
+        v1.text
+    );
+
+    // The admin cannot sign for the guardian, nor countersign first.
+    assert!(s.sign_agreement(&w.admin, &id, &signature(&v1, "李校长"), NOW).await.is_err());
+    let mut stale = signature(&v1, "张丽");
+    stale.seen_hash = "0".repeat(64);
+    assert_eq!(
+        key(s.sign_agreement(&w.mother, &id, &stale, NOW).await.unwrap_err()),
+        "err-agreement-changed"
+    );
+    assert_eq!(
+        key(s.sign_agreement(&w.mother, &id, &signature(&v1, "别人"), NOW).await.unwrap_err()),
+        "err-typed-name"
+    );
+    assert_eq!(
+        s.sign_agreement(&w.mother, &id, &signature(&v1, "张丽"), NOW).await.unwrap(),
+        EnrolmentState::Signed
+    );
+    assert_eq!(
+        s.sign_agreement(&w.admin, &id, &signature(&v1, "李校长"), NOW).await.unwrap(),
+        EnrolmentState::Active
+    );
+    let v1 = s.agreements(&id).await.unwrap().remove(0);
+    assert_eq!(v1.status, "EFFECTIVE");
+    assert_eq!(v1.signatures.len(), 2);
+    assert!(
+        v1.signatures
+            .iter()
+            .all(|sig| sig.text_hash == v1.text_hash && !sig.device.is_empty())
+    );
+    let (_, active, backed) = s.enrolment_compliance(&w.term.id).await.unwrap();
+    assert_eq!(
+        (active, backed),
+        (1, 1),
+        "every active enrolment rests on the guardian's application and signature"
+    );
+
+    // A change of terms: a new version to sign; the child stays active on the signed one.
+    let new_terms = Terms {
+        weekdays: Weekdays::from_numbers(&[1, 2, 3, 4, 5]).unwrap(),
+        latest_pickup: time!(17:30),
+        pickup_plan: PickupPlan::SelfLeave,
+    };
+    s.change_terms(&w.mother, &id, &new_terms, NOW).await.unwrap();
+    let versions = s.agreements(&id).await.unwrap();
+    assert_eq!(
+        (versions[0].version, versions[0].status.as_str(), versions[1].status.as_str()),
+        (2, "PENDING", "EFFECTIVE")
+    );
+    assert!(versions[0].text.contains("自行离校回家"));
+    assert_eq!(s.enrolment(&id).await.unwrap().state, EnrolmentState::Active);
+    assert_eq!(
+        key(s
+            .sign_agreement(&w.mother, &id, &signature(&versions[1], "张丽"), NOW)
+            .await
+            .unwrap_err()),
+        "err-agreement-changed",
+        "the old version cannot be signed"
+    );
+    s.sign_agreement(&w.mother, &id, &signature(&versions[0], "张丽"), NOW)
+        .await
+        .unwrap();
+    s.sign_agreement(&w.admin, &id, &signature(&versions[0], "李校长"), NOW)
+        .await
+        .unwrap();
+    let versions = s.agreements(&id).await.unwrap();
+    assert_eq!(
+        (versions[0].status.as_str(), versions[1].status.as_str()),
+        ("EFFECTIVE", "SUPERSEDED"),
+        "the old one stays in history"
+    );
+
+    // Withdrawal at any time.
+    assert_eq!(
+        s.enrolment_step(
+            &w.mother,
+            &id,
+            Step::Withdraw,
+            None,
+            "孩子奶奶来了",
+            Some(date!(2026 - 09 - 03)),
+            NOW
+        )
+        .await
+        .unwrap(),
+        EnrolmentState::Withdrawn
+    );
+    assert_eq!(s.enrolment(&id).await.unwrap().ends_on, Some(date!(2026 - 09 - 03)));
+    let inbox = s.inbox(&w.mother.id, 50).await.unwrap();
+    assert!(inbox.len() >= 6, "the guardian hears of every step: {}", inbox.len());
+    // After a withdrawal the guardian may apply again.
+    s.apply(
+        &w.mother,
+        &w.child.id,
+        &w.term.id,
+        &application(&[1], time!(17:00), PickupPlan::ByAdults),
+        false,
+        NOW,
+    )
+    .await
+    .unwrap();
+}
+
+async fn refusals_change_nothing(backend: Backend) {
+    let w = world(backend).await;
+    let s = &w.store;
+    let app = application(&[1, 2], time!(17:00), PickupPlan::ByAdults);
+    assert_eq!(
+        key(s.apply(&w.stranger, &w.child.id, &w.term.id, &app, true, NOW).await.unwrap_err()),
+        "err-enrolment-not-yours",
+        "another guardian"
+    );
+    assert_eq!(
+        key(s.apply(&w.teacher, &w.child.id, &w.term.id, &app, true, NOW).await.unwrap_err()),
+        "err-enrolment-not-yours",
+        "a teacher cannot apply"
+    );
+    assert_eq!(
+        key(s
+            .apply(
+                &w.mother,
+                &w.child.id,
+                &w.term.id,
+                &application(&[1], time!(18:30), PickupPlan::ByAdults),
+                true,
+                NOW
+            )
+            .await
+            .unwrap_err()),
+        "err-pickup-after-end"
+    );
+    let mut no_consent = app.clone();
+    no_consent.consent_version.clear();
+    assert_eq!(
+        key(s
+            .apply(&w.mother, &w.child.id, &w.term.id, &no_consent, true, NOW)
+            .await
+            .unwrap_err()),
+        "err-consent-required"
+    );
+    assert!(
+        s.enrolments_of_term(&w.term.id).await.unwrap().is_empty(),
+        "nothing written by a refusal"
+    );
+
+    let id = s.apply(&w.mother, &w.child.id, &w.term.id, &app, true, NOW).await.unwrap();
+    assert_eq!(
+        key(s.apply(&w.mother, &w.child.id, &w.term.id, &app, true, NOW).await.unwrap_err()),
+        "err-already-applied"
+    );
+    assert_eq!(
+        key(s
+            .enrolment_step(&w.other_teacher, &id, Step::ClassApprove, None, "", None, NOW)
+            .await
+            .unwrap_err()),
+        "err-enrolment-not-yours",
+        "not their class"
+    );
+    assert_eq!(
+        key(s
+            .enrolment_step(&w.admin, &id, Step::SchoolApprove, None, "", None, NOW)
+            .await
+            .unwrap_err()),
+        "err-enrolment-step",
+        "the class reviews first"
+    );
+    assert_eq!(
+        key(s
+            .enrolment_step(&w.teacher, &id, Step::ClassReject, Some("OTHER"), "", None, NOW)
+            .await
+            .unwrap_err()),
+        "err-reason-required",
+        "no rejection without a message"
+    );
+    assert_eq!(
+        key(s
+            .enrolment_step(&w.teacher, &id, Step::ClassReject, Some("MOOD"), "x", None, NOW)
+            .await
+            .unwrap_err()),
+        "err-reason-code"
+    );
+    assert_eq!(
+        key(s
+            .enrolment_step(&w.teacher, &id, Step::Submit, None, "", None, NOW)
+            .await
+            .unwrap_err()),
+        "err-enrolment-step"
+    );
+    assert_eq!(
+        s.enrolment(&id).await.unwrap().state,
+        EnrolmentState::Submitted,
+        "all refused, nothing changed"
+    );
+    assert_eq!(
+        s.enrolment_step(
+            &w.teacher,
+            &id,
+            Step::ClassReject,
+            Some("CAN_LEAVE_ON_TIME"),
+            "奶奶每天 16:00 可以接",
+            None,
+            NOW
+        )
+        .await
+        .unwrap(),
+        EnrolmentState::Rejected
+    );
+    let e = s.enrolment(&id).await.unwrap();
+    assert_eq!(
+        (e.decision_reason.as_deref(), e.decision_note.as_deref()),
+        (Some("CAN_LEAVE_ON_TIME"), Some("奶奶每天 16:00 可以接"))
+    );
+    let (by_state, active, _) = s.enrolment_compliance(&w.term.id).await.unwrap();
+    assert_eq!((by_state, active), (vec![("REJECTED".to_string(), 1)], 0));
+}
