@@ -86,6 +86,15 @@ pub struct Agreement {
     pub signatures: Vec<Signature>,
 }
 
+/// What comes with a step: a reason code and message (rejection, termination), the date a
+/// withdrawal or termination takes effect.
+#[derive(Debug, Clone, Default)]
+pub struct Decision<'a> {
+    pub reason: Option<&'a str>,
+    pub note: &'a str,
+    pub ends_on: Option<Date>,
+}
+
 /// What a signature brings along: the exact text's hash the signer saw, the typed name, the
 /// ticked statement, an optional drawing, and the device.
 pub struct SignatureInput {
@@ -452,14 +461,13 @@ impl Store {
         who: &User,
         id: &EnrolmentId,
         step: Step,
-        reason: Option<&str>,
-        note: &str,
-        ends_on: Option<Date>,
+        d: Decision<'_>,
         now: OffsetDateTime,
     ) -> Result<EnrolmentState> {
         if matches!(step, Step::GuardianSign | Step::Countersign | Step::Submit) {
             return Err(Invalid::new("step", "err-enrolment-step").into());
         }
+        let Decision { reason, note, ends_on } = d;
         let needs_reason = matches!(step, Step::ClassReject | Step::SchoolReject | Step::Terminate);
         let allowed: &[&str] = if step == Step::Terminate {
             &yanshi_domain::enrolment::TERMINATION_REASONS
@@ -498,7 +506,7 @@ impl Store {
     pub async fn bulk_school_approve(&self, who: &User, ids: &[EnrolmentId], now: OffsetDateTime) -> Result<usize> {
         let mut n = 0;
         for id in ids {
-            self.enrolment_step(who, id, Step::SchoolApprove, None, "", None, now).await?;
+            self.enrolment_step(who, id, Step::SchoolApprove, Decision::default(), now).await?;
             n += 1;
         }
         Ok(n)

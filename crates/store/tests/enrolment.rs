@@ -13,7 +13,7 @@ use yanshi_domain::family::{Gender, StudentNumber};
 use yanshi_domain::role::Role;
 use yanshi_domain::roster::{RosterGuardian, RosterStudent};
 use yanshi_domain::school::Grade;
-use yanshi_store::enrolment::{Application, SignatureInput};
+use yanshi_store::enrolment::{Application, Decision, SignatureInput};
 use yanshi_store::people::Student;
 use yanshi_store::terms::{NewTerm, Term};
 use yanshi_store::testing::TestDatabase;
@@ -223,13 +223,13 @@ async fn an_application_becomes_active_only_with_the_guardians_signature(backend
         .unwrap();
     assert_eq!(s.enrolment(&id).await.unwrap().state, EnrolmentState::Submitted);
     assert_eq!(
-        s.enrolment_step(&w.teacher, &id, Step::ClassApprove, None, "", None, NOW)
+        s.enrolment_step(&w.teacher, &id, Step::ClassApprove, Decision::default(), NOW)
             .await
             .unwrap(),
         EnrolmentState::ClassApproved
     );
     assert_eq!(
-        s.enrolment_step(&w.admin, &id, Step::SchoolApprove, None, "", None, NOW)
+        s.enrolment_step(&w.admin, &id, Step::SchoolApprove, Decision::default(), NOW)
             .await
             .unwrap(),
         EnrolmentState::Approved
@@ -321,9 +321,11 @@ async fn an_application_becomes_active_only_with_the_guardians_signature(backend
             &w.mother,
             &id,
             Step::Withdraw,
-            None,
-            "孩子奶奶来了",
-            Some(date!(2026 - 09 - 03)),
+            Decision {
+                reason: None,
+                note: "孩子奶奶来了",
+                ends_on: Some(date!(2026 - 09 - 03))
+            },
             NOW
         )
         .await
@@ -395,7 +397,7 @@ async fn refusals_change_nothing(backend: Backend) {
     );
     assert_eq!(
         key(s
-            .enrolment_step(&w.other_teacher, &id, Step::ClassApprove, None, "", None, NOW)
+            .enrolment_step(&w.other_teacher, &id, Step::ClassApprove, Decision::default(), NOW)
             .await
             .unwrap_err()),
         "err-enrolment-not-yours",
@@ -403,7 +405,7 @@ async fn refusals_change_nothing(backend: Backend) {
     );
     assert_eq!(
         key(s
-            .enrolment_step(&w.admin, &id, Step::SchoolApprove, None, "", None, NOW)
+            .enrolment_step(&w.admin, &id, Step::SchoolApprove, Decision::default(), NOW)
             .await
             .unwrap_err()),
         "err-enrolment-step",
@@ -411,7 +413,17 @@ async fn refusals_change_nothing(backend: Backend) {
     );
     assert_eq!(
         key(s
-            .enrolment_step(&w.teacher, &id, Step::ClassReject, Some("OTHER"), "", None, NOW)
+            .enrolment_step(
+                &w.teacher,
+                &id,
+                Step::ClassReject,
+                Decision {
+                    reason: Some("OTHER"),
+                    note: "",
+                    ends_on: None
+                },
+                NOW
+            )
             .await
             .unwrap_err()),
         "err-reason-required",
@@ -419,14 +431,24 @@ async fn refusals_change_nothing(backend: Backend) {
     );
     assert_eq!(
         key(s
-            .enrolment_step(&w.teacher, &id, Step::ClassReject, Some("MOOD"), "x", None, NOW)
+            .enrolment_step(
+                &w.teacher,
+                &id,
+                Step::ClassReject,
+                Decision {
+                    reason: Some("MOOD"),
+                    note: "x",
+                    ends_on: None
+                },
+                NOW
+            )
             .await
             .unwrap_err()),
         "err-reason-code"
     );
     assert_eq!(
         key(s
-            .enrolment_step(&w.teacher, &id, Step::Submit, None, "", None, NOW)
+            .enrolment_step(&w.teacher, &id, Step::Submit, Decision::default(), NOW)
             .await
             .unwrap_err()),
         "err-enrolment-step"
@@ -441,9 +463,11 @@ async fn refusals_change_nothing(backend: Backend) {
             &w.teacher,
             &id,
             Step::ClassReject,
-            Some("CAN_LEAVE_ON_TIME"),
-            "奶奶每天 16:00 可以接",
-            None,
+            Decision {
+                reason: Some("CAN_LEAVE_ON_TIME"),
+                note: "奶奶每天 16:00 可以接",
+                ends_on: None
+            },
             NOW
         )
         .await
