@@ -39,6 +39,9 @@ pub enum Action {
     ManageStudents,
     /// See students of the classes one is responsible for.
     ViewStudents,
+    /// See and review enrolment applications (班级审核, 学校审核); the state machine decides
+    /// which steps each role may take.
+    ReviewEnrolments,
 }
 
 impl Action {
@@ -55,6 +58,7 @@ impl Action {
             Action::ManageSchool | Action::ManageStaff | Action::ManageStudents => &[DistrictAdmin, SchoolAdmin],
             Action::ViewSchool => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
             Action::ViewStudents => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
+            Action::ReviewEnrolments => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
         }
     }
 }

@@ -854,3 +854,16 @@ async fn make_agreement(tx: &mut Tx, e: &Enrolment, terms: &Terms, at: i64) -> R
     .await?;
     Ok(())
 }
+
+impl Store {
+    /// The history of an enrolment: (step, who, when), oldest first.
+    pub async fn enrolment_events(&self, id: &EnrolmentId) -> Result<Vec<(String, String, OffsetDateTime)>> {
+        let rows = sqlx::query("SELECT v.step, u.display_name, v.at FROM enrolment_events v JOIN users u ON u.id = v.actor_id WHERE v.enrolment_id = $1 ORDER BY v.at, v.id")
+            .bind(id.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("step")?, r.try_get("display_name")?, from_millis(r.try_get("at")?))))
+            .collect()
+    }
+}

@@ -59,11 +59,12 @@ impl Layout {
             href: "/home",
             label: t.get("ui-nav-home"),
         }];
-        let entries: [(Action, &'static str, &'static str); 9] = [
+        let entries: [(Action, &'static str, &'static str); 10] = [
             (Action::ManageDistrict, "/district", "ui-nav-district"),
             (Action::ManageSchool, "/school", "ui-nav-school"),
             (Action::ViewSchool, "/school/classes", "ui-nav-classes"),
             (Action::ViewStudents, "/students", "ui-nav-students"),
+            (Action::ReviewEnrolments, "/enrolment", "ui-nav-enrolment"),
             (Action::ViewSchool, "/school/calendar", "ui-nav-calendar"),
             (Action::ManageStaffAccounts, "/admin/users", "ui-nav-users"),
             (Action::IssueGuardianInvitations, "/admin/invitations", "ui-nav-invitations"),

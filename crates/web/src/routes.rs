@@ -294,6 +294,25 @@ pub fn all() -> Routes {
             get(pages::roster::student_template),
         )
         .add(M::GET, "/students/export.xlsx", Can(ManageStudents), get(pages::roster::export))
+        // Enrolment.
+        .add(M::GET, "/enrol/{id}", Can(UseOwnAccount), get(pages::enrolment::apply_form))
+        .add(M::POST, "/enrol/{id}", Can(UseOwnAccount), post(pages::enrolment::apply))
+        .add(M::GET, "/enrolments/{id}", Can(UseOwnAccount), get(pages::enrolment::show))
+        .add(M::POST, "/enrolments/{id}", Can(UseOwnAccount), post(pages::enrolment::act))
+        .add(M::GET, "/enrolments/{id}/print", Can(UseOwnAccount), get(pages::enrolment::print))
+        .add(M::GET, "/enrolment", Can(ReviewEnrolments), get(pages::enrolment::review))
+        .add(
+            M::GET,
+            "/enrolment/published",
+            Can(ReviewEnrolments),
+            get(pages::enrolment::published),
+        )
+        .add(
+            M::POST,
+            "/enrolment/approve",
+            Can(ReviewEnrolments),
+            post(pages::enrolment::bulk_approve),
+        )
         .add(M::GET, "/district", Can(ManageDistrict), get(pages::district::schools))
         .add(
             M::POST,

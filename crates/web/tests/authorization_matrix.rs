@@ -35,6 +35,7 @@ const NOBODY: &[&str] = &[];
 const SCHOOL_STAFF: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher", "teacher"];
 /// Those responsible for children: admins, and the test class's grade director and class teacher.
 const RESPONSIBLE: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher"];
+const GUARDIAN_AND_RESPONSIBLE: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher", "guardian"];
 
 const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/healthz", ANON),
@@ -100,6 +101,15 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("POST", "/students/import/confirm", ADMINS),
     ("GET", "/students/template.xlsx", ADMINS),
     ("GET", "/students/export.xlsx", ADMINS),
+    // The fixture child's guardian is the test guardian; the handlers refuse everyone else's children.
+    ("GET", "/enrol/{id}", &["guardian"]),
+    ("POST", "/enrol/{id}", &["guardian"]),
+    ("GET", "/enrolments/{id}", GUARDIAN_AND_RESPONSIBLE),
+    ("POST", "/enrolments/{id}", GUARDIAN_AND_RESPONSIBLE),
+    ("GET", "/enrolments/{id}/print", GUARDIAN_AND_RESPONSIBLE),
+    ("GET", "/enrolment", RESPONSIBLE),
+    ("GET", "/enrolment/published", RESPONSIBLE),
+    ("POST", "/enrolment/approve", RESPONSIBLE),
     ("GET", "/district", &["district_admin"]),
     ("POST", "/district/schools", &["district_admin"]),
     ("GET", "/api/v1/openapi.json", ANON),
@@ -182,6 +192,10 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
                 target.clone()
             } else if path.contains("/class/") || path.starts_with("/api/v1/classes/") {
                 fixtures.class.clone()
+            } else if path.starts_with("/enrol/") {
+                fixtures.student.clone()
+            } else if path.starts_with("/enrolments/") {
+                fixtures.enrolment.clone()
             } else if path.starts_with("/students/") {
                 fixtures.student.clone()
             } else if path.starts_with("/pickup-adults/") {
@@ -221,6 +235,7 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
 }
 
 struct Fixtures {
+    enrolment: String,
     class: String,
     student: String,
     adult: String,
@@ -309,7 +324,42 @@ async fn school_fixtures(app: &TestApp) -> Fixtures {
         reason: "运动会".into(),
     };
     let override_id = store.add_calendar_override(&actor, school, &o, START).await.unwrap();
+    // The test guardian is this child's guardian, with an application submitted this term.
+    store
+        .link_guardian_account(school, &PhoneNumber::parse("13800138000").unwrap(), &app.user(Role::Guardian).id)
+        .await
+        .unwrap();
+    let mut times = yanshi_domain::calendar::GradeTimes::default();
+    for g in 1..=6 {
+        times.dismissal.insert((g, 0), time::macros::time!(16:10));
+    }
+    let new_term = yanshi_store::terms::NewTerm {
+        name: "2026秋".into(),
+        starts_on: time::macros::date!(2026 - 09 - 01),
+        ends_on: time::macros::date!(2027 - 01 - 24),
+        first_service_day: None,
+        last_service_day: None,
+        times,
+    };
+    let term = store.create_term(&actor, school, new_term, START).await.unwrap();
+    let application = yanshi_store::enrolment::Application {
+        terms: yanshi_domain::enrolment::Terms {
+            weekdays: yanshi_domain::enrolment::Weekdays::ALL_SCHOOL_DAYS,
+            latest_pickup: time::macros::time!(17:30),
+            pickup_plan: yanshi_domain::enrolment::PickupPlan::ByAdults,
+        },
+        health_disclosure: "无".into(),
+        reason: "父母下班晚".into(),
+        priority_group: None,
+        consent_version: "2026-1".into(),
+        notice_id: None,
+    };
+    let enrolment = store
+        .apply(app.user(Role::Guardian), &student.id, &term.id, &application, true, START)
+        .await
+        .unwrap();
     Fixtures {
+        enrolment: enrolment.to_string(),
         class: class.id.to_string(),
         student: student.id.to_string(),
         adult: adult.to_string(),

@@ -36,10 +36,19 @@ struct HomePage {
     /// (grade, what today is for it), when the school has a term today.
     today_service: Vec<(String, String)>,
     missing_year: Option<i32>,
-    /// A guardian's children: (name, class, relationship).
-    children: Vec<(String, String, String)>,
+    children: Vec<Child>,
     /// A class teacher's or grade director's classes: (id, name, students).
     my_classes: Vec<(String, String, i64)>,
+}
+
+/// A guardian's child on their home page, with where the enrolment stands.
+pub struct Child {
+    pub name: String,
+    pub class: String,
+    pub relationship: String,
+    pub status: &'static str,
+    pub link: String,
+    pub apply: Option<String>,
 }
 
 /// What today is for each grade: "15:30–18:00", "国庆节", "周末" …
@@ -137,9 +146,27 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
     };
     let mut children = Vec::new();
     if me.user.role == Role::Guardian {
+        let enrolments = state.store.enrolments_of_guardian(&me.user.id).await?;
         for (s, relationship) in state.store.children_of(&me.user.id).await? {
             let class = state.store.class(&s.class_id).await?.name;
-            children.push((s.name, class, relationship));
+            // The newest enrolment of the child (the list is newest first).
+            let latest = enrolments.iter().find(|e| e.enrolment.student_id == s.id);
+            let (status, link) = match latest {
+                Some(e) => (
+                    t.get(super::enrolment::state_key(e.enrolment.state)),
+                    format!("/enrolments/{}", e.enrolment.id),
+                ),
+                None => (t.get("ui-not-applied"), format!("/enrol/{}", s.id)),
+            };
+            let can_apply = latest.is_none_or(|e| !e.enrolment.state.is_open());
+            children.push(Child {
+                name: s.name.clone(),
+                class,
+                relationship,
+                status,
+                link,
+                apply: can_apply.then(|| format!("/enrol/{}", s.id)),
+            });
         }
     }
     let my_classes = match (&school, me.user.role) {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod calendar;
 pub mod classes;
 pub mod district;
+pub mod enrolment;
 pub mod home;
 pub mod login;
 pub mod register;
@@ -207,4 +208,21 @@ pub fn school_query(me: &crate::identity::Me, school: &yanshi_store::School) -> 
 #[derive(serde::Deserialize, Default)]
 pub struct SchoolQuery {
     pub school: Option<String>,
+}
+
+/// The client's address from headers alone (for a signature's device record).
+pub fn client_ip_of(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if state.config.behind_proxy
+        && let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next_back())
+    {
+        return ip.trim().to_string();
+    }
+    headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(|h| format!("via {h}"))
+        .unwrap_or_default()
 }

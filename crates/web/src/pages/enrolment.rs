@@ -1,0 +1,545 @@
+//! Enrolment pages (报名): the guardian's application on a phone, the reviews, the agreement
+//! signed on the phone and countersigned, its A4 print, the published list and the
+//! compliance figures.
+
+use super::school::{Pairs, field};
+use super::{AppForm, page};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::identity::Me;
+use crate::layout::Layout;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use time::Date;
+use yanshi_domain::agreement::{PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION};
+use yanshi_domain::enrolment::{
+    EnrolmentState, PickupPlan, REJECT_REASONS, Step, TERMINATION_REASONS, Terms, Weekdays, withdrawal_effective,
+};
+use yanshi_domain::family::PriorityGroup;
+use yanshi_domain::ids::{AgreementId, EnrolmentId, StudentId, TermId};
+use yanshi_domain::policy::{Action, may, may_see_class};
+use yanshi_domain::role::Role;
+use yanshi_domain::school::{format_clock, parse_clock};
+use yanshi_domain::school_time::{format_local, local};
+use yanshi_store::enrolment::{Agreement, Application, Decision, Enrolment, EnrolmentRow, SignatureInput};
+use yanshi_store::people::Student;
+use yanshi_store::setup::ClassInfo;
+use yanshi_store::terms::Term;
+
+/// The message key of a state's name.
+pub fn state_key(s: EnrolmentState) -> &'static str {
+    match s {
+        EnrolmentState::Draft => "ui-state-draft",
+        EnrolmentState::Submitted => "ui-state-submitted",
+        EnrolmentState::ClassApproved => "ui-state-class-approved",
+        EnrolmentState::Approved => "ui-state-approved",
+        EnrolmentState::Signed => "ui-state-signed",
+        EnrolmentState::Active => "ui-state-active",
+        EnrolmentState::Rejected => "ui-state-rejected",
+        EnrolmentState::Cancelled => "ui-state-cancelled",
+        EnrolmentState::Withdrawn => "ui-state-withdrawn",
+        EnrolmentState::Terminated => "ui-state-terminated",
+    }
+}
+
+fn reason_key(code: &str) -> &'static str {
+    match code {
+        "INCOMPLETE" => "ui-reason-incomplete",
+        "DUPLICATE" => "ui-reason-duplicate",
+        "CAN_LEAVE_ON_TIME" => "ui-reason-can-leave",
+        "REPEATED_DISRUPTION" => "ui-reason-disruption",
+        "UNEXCUSED_ABSENCES" => "ui-reason-absences",
+        "WENT_HOME_ALONE_AFTER_LATE_PICKUP" => "ui-reason-went-home-alone",
+        "SERIOUS_MISCONDUCT" => "ui-reason-misconduct",
+        _ => "ui-reason-other",
+    }
+}
+
+/// The term a school's enrolment is for today: the one running, else the next to start.
+pub async fn enrolment_term(state: &AppState, school: &yanshi_store::School) -> AppResult<Option<Term>> {
+    let today = local(state.clock.now(), &school.time_zone).date();
+    let terms = state.store.terms(&school.id).await?;
+    Ok(terms
+        .iter()
+        .find(|t| t.dates.starts_on <= today && today <= t.dates.ends_on)
+        .or_else(|| terms.iter().filter(|t| t.dates.starts_on > today).min_by_key(|t| t.dates.starts_on))
+        .cloned())
+}
+
+/// A guardian's own child, or 403.
+async fn own_child(state: &AppState, me: &Me, student: &str) -> AppResult<Student> {
+    let id = StudentId::parse(student).ok_or(AppError::NotFound)?;
+    state
+        .store
+        .children_of(&me.user.id)
+        .await?
+        .into_iter()
+        .map(|(s, _)| s)
+        .find(|s| s.id == id)
+        .ok_or(AppError::Forbidden)
+}
+
+#[derive(Template)]
+#[template(path = "enrol_form.html")]
+struct ApplyPage {
+    l: Layout,
+    student: Student,
+    class: ClassInfo,
+    term: Option<Term>,
+    privacy_notice: &'static str,
+    privacy_version: &'static str,
+    days: Vec<(u8, &'static str, bool)>,
+    latest_pickup: String,
+    self_leave_allowed: bool,
+    self_leave: bool,
+    health: String,
+    reason: String,
+    groups: Vec<(&'static str, &'static str)>,
+    end_time: String,
+    error: Option<&'static str>,
+}
+
+async fn apply_page(
+    state: &AppState,
+    lang: Lang,
+    me: &Me,
+    student: Student,
+    form: Option<&Pairs>,
+    error: Option<&'static str>,
+) -> AppResult<Response> {
+    let l = Layout::for_user(state, lang, &me.user).await;
+    let class = state.store.class(&student.class_id).await?;
+    let school = state.store.school(&student.school_id).await?;
+    let term = enrolment_term(state, &school).await?;
+    let end = term
+        .as_ref()
+        .and_then(|t| t.times.end.iter().filter(|((g, _), _)| *g == class.grade).map(|(_, e)| *e).max());
+    let chosen: Vec<u8> = form
+        .map(|f| f.iter().filter(|(k, _)| k == "day").filter_map(|(_, v)| v.parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, 2, 3, 4, 5]);
+    const NAMES: [&str; 5] = ["周一", "周二", "周三", "周四", "周五"];
+    let days = (1..=5u8).map(|d| (d, NAMES[d as usize - 1], chosen.contains(&d))).collect();
+    let get = |k: &str, default: &str| form.map(|f| field(f, k).to_string()).unwrap_or_else(|| default.to_string());
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page(
+        status,
+        ApplyPage {
+            l,
+            self_leave_allowed: class.grade >= yanshi_domain::enrolment::DEFAULT_SELF_LEAVE_MIN_GRADE,
+            self_leave: form.is_some_and(|f| field(f, "plan") == "SELF_LEAVE"),
+            student,
+            class,
+            term,
+            privacy_notice: PRIVACY_NOTICE,
+            privacy_version: PRIVACY_NOTICE_VERSION,
+            days,
+            latest_pickup: get("latest_pickup", &end.map(format_clock).unwrap_or_else(|| "17:30".into())),
+            health: get("health", ""),
+            reason: get("reason", ""),
+            groups: PriorityGroup::ALL.iter().map(|p| (p.as_str(), p.zh())).collect(),
+            end_time: end.map(format_clock).unwrap_or_default(),
+            error,
+        },
+    )
+}
+
+pub async fn apply_form(State(state): State<AppState>, lang: Lang, me: Me, Path(student): Path<String>) -> AppResult<Response> {
+    let student = own_child(&state, &me, &student).await?;
+    apply_page(&state, lang, &me, student, None, None).await
+}
+
+pub async fn apply(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Path(student): Path<String>,
+    AppForm(f): AppForm<Pairs>,
+) -> AppResult<Response> {
+    let student = own_child(&state, &me, &student).await?;
+    let school = state.store.school(&student.school_id).await?;
+    let Some(term) = enrolment_term(&state, &school).await? else {
+        return apply_page(&state, lang, &me, student, Some(&f), Some("err-no-term")).await;
+    };
+    let parsed = (|| {
+        let days: Vec<u8> = f.iter().filter(|(k, _)| k == "day").filter_map(|(_, v)| v.parse().ok()).collect();
+        let weekdays = Weekdays::from_numbers(&days)?;
+        let latest_pickup = parse_clock(field(&f, "latest_pickup"))?;
+        let pickup_plan = PickupPlan::parse(field(&f, "plan")).unwrap_or(PickupPlan::ByAdults);
+        if field(&f, "consent") != "yes" {
+            return Err(yanshi_domain::Invalid::new("consent", "err-consent-required"));
+        }
+        Ok(Application {
+            terms: Terms {
+                weekdays,
+                latest_pickup,
+                pickup_plan,
+            },
+            health_disclosure: field(&f, "health").to_string(),
+            reason: field(&f, "reason").to_string(),
+            priority_group: PriorityGroup::parse(field(&f, "group")),
+            consent_version: PRIVACY_NOTICE_VERSION.to_string(),
+            notice_id: None,
+        })
+    })();
+    let submit = field(&f, "action") == "submit";
+    let result = match parsed {
+        Ok(app) => state
+            .store
+            .apply(&me.user, &student.id, &term.id, &app, submit, state.clock.now())
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/enrolments/{id}")).into_response()),
+        Err(AppError::Invalid(i)) => apply_page(&state, lang, &me, student, Some(&f), Some(i.key)).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// What the person looking at an enrolment may do with it.
+#[derive(Default)]
+pub struct Actions {
+    pub guardian: bool,
+    pub class_review: bool,
+    pub school_review: bool,
+    pub sign_as_guardian: bool,
+    pub countersign: bool,
+}
+
+#[derive(Template)]
+#[template(path = "enrolment.html")]
+struct EnrolmentPage {
+    l: Layout,
+    e: Enrolment,
+    state_label: &'static str,
+    student: Student,
+    class: ClassInfo,
+    term: Term,
+    agreements: Vec<(Agreement, String)>,
+    events: Vec<(String, String)>,
+    decision: Option<(&'static str, String)>,
+    actions: Actions,
+    reject_reasons: Vec<(&'static str, &'static str)>,
+    termination_reasons: Vec<(&'static str, &'static str)>,
+    days: Vec<(u8, &'static str, bool)>,
+    error: Option<&'static str>,
+}
+
+async fn load_visible(state: &AppState, me: &Me, id: &str) -> AppResult<(Enrolment, Student, ClassInfo, bool)> {
+    let id = EnrolmentId::parse(id).ok_or(AppError::NotFound)?;
+    let e = state.store.enrolment(&id).await?;
+    let student = state.store.student(&e.student_id).await?;
+    let class = state.store.class(&student.class_id).await?;
+    let guardian = me.user.role == Role::Guardian && state.store.children_of(&me.user.id).await?.iter().any(|(s, _)| s.id == student.id);
+    if !guardian && !may_see_class(&me.principal, &class.scope()) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((e, student, class, guardian))
+}
+
+async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &str, error: Option<&'static str>) -> AppResult<Response> {
+    let (e, student, class, guardian) = load_visible(state, me, id).await?;
+    let l = Layout::for_user(state, lang, &me.user).await;
+    let zone = state.store.school(&e.school_id).await?.time_zone;
+    let term = state.store.term(&e.term_id).await?;
+    let agreements: Vec<(Agreement, String)> = state
+        .store
+        .agreements(&e.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let at = format_local(a.created_at, &zone);
+            (a, at)
+        })
+        .collect();
+    let latest_status = agreements.first().map(|a| a.0.status.clone()).unwrap_or_default();
+    let is_admin = me.user.role == Role::SchoolAdmin && me.user.school_id.as_ref() == Some(&e.school_id);
+    let is_class_teacher = class.class_teacher.as_ref().map(|t| &t.0) == Some(&me.user.id);
+    let actions = Actions {
+        guardian,
+        class_review: e.state == EnrolmentState::Submitted && (is_class_teacher || is_admin),
+        school_review: is_admin,
+        sign_as_guardian: guardian && latest_status == "PENDING" && matches!(e.state, EnrolmentState::Approved | EnrolmentState::Active),
+        countersign: is_admin && latest_status == "GUARDIAN_SIGNED",
+    };
+    let events = state
+        .store
+        .enrolment_events(&e.id)
+        .await?
+        .into_iter()
+        .map(|(step, who, at)| (format!("{} · {}", format_local(at, &zone), who), step))
+        .collect();
+    let decision = e
+        .decision_reason
+        .as_deref()
+        .map(|r| (l.t.get(reason_key(r)), e.decision_note.clone().unwrap_or_default()));
+    const NAMES: [&str; 5] = ["周一", "周二", "周三", "周四", "周五"];
+    let days = (1..=5u8)
+        .map(|d| (d, NAMES[d as usize - 1], e.terms.weekdays.numbers().contains(&d)))
+        .collect();
+    let reject_reasons = REJECT_REASONS.iter().map(|r| (*r, l.t.get(reason_key(r)))).collect();
+    let termination_reasons = TERMINATION_REASONS.iter().map(|r| (*r, l.t.get(reason_key(r)))).collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let state_label = l.t.get(state_key(e.state));
+    page(
+        status,
+        EnrolmentPage {
+            l,
+            state_label,
+            e,
+            student,
+            class,
+            term,
+            agreements,
+            events,
+            decision,
+            actions,
+            reject_reasons,
+            termination_reasons,
+            days,
+            error,
+        },
+    )
+}
+
+pub async fn show(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+    enrolment_page(&state, lang, &me, &id, None).await
+}
+
+/// Every step on one enrolment; the store's state machine decides who may take which.
+pub async fn act(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    AppForm(f): AppForm<Pairs>,
+) -> AppResult<Response> {
+    let (e, _, _, _) = load_visible(&state, &me, &id).await?;
+    let now = state.clock.now();
+    let school = state.store.school(&e.school_id).await?;
+    let note = field(&f, "note");
+    let reason = Some(field(&f, "reason")).filter(|r| !r.is_empty());
+    let decision = |ends_on: Option<Date>| Decision { reason, note, ends_on };
+    let result: AppResult<()> = async {
+        let step = match field(&f, "op") {
+            "cancel" => Step::Cancel,
+            "class_approve" => Step::ClassApprove,
+            "class_reject" => Step::ClassReject,
+            "school_approve" => Step::SchoolApprove,
+            "school_reject" => Step::SchoolReject,
+            "withdraw" | "terminate" => {
+                let policy = state.store.service_policy(&e.school_id).await?;
+                let local_now = local(now, &school.time_zone);
+                let cal = state.store.service_calendar(state.store.term(&e.term_id).await?).await?;
+                let grade = state.store.class(&state.store.student(&e.student_id).await?.class_id).await?.grade;
+                let next_service = |d: Date| {
+                    (0..60)
+                        .map(|i| d + time::Duration::days(i))
+                        .find(|x| cal.status(*x, grade).is_service())
+                        .unwrap_or(d)
+                };
+                let ends = withdrawal_effective(local_now.date(), local_now.time(), policy.leave_cutoff, next_service);
+                let step = if field(&f, "op") == "withdraw" {
+                    Step::Withdraw
+                } else {
+                    Step::Terminate
+                };
+                state.store.enrolment_step(&me.user, &e.id, step, decision(Some(ends)), now).await?;
+                return Ok(());
+            }
+            "sign" => {
+                let input = SignatureInput {
+                    agreement: AgreementId::parse(field(&f, "agreement")).ok_or(AppError::NotFound)?,
+                    seen_hash: field(&f, "hash").to_string(),
+                    typed_name: field(&f, "typed_name").to_string(),
+                    statement_ticked: field(&f, "statement") == "yes",
+                    drawing: Some(field(&f, "drawing").to_string()).filter(|d| !d.is_empty()),
+                    device: format!(
+                        "{} · {}",
+                        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("?"),
+                        super::client_ip_of(&state, &headers)
+                    ),
+                };
+                state.store.sign_agreement(&me.user, &e.id, &input, now).await?;
+                return Ok(());
+            }
+            "change_terms" => {
+                let days: Vec<u8> = f.iter().filter(|(k, _)| k == "day").filter_map(|(_, v)| v.parse().ok()).collect();
+                let terms = Terms {
+                    weekdays: Weekdays::from_numbers(&days)?,
+                    latest_pickup: parse_clock(field(&f, "latest_pickup"))?,
+                    pickup_plan: PickupPlan::parse(field(&f, "plan")).unwrap_or(PickupPlan::ByAdults),
+                };
+                state.store.change_terms(&me.user, &e.id, &terms, now).await?;
+                return Ok(());
+            }
+            _ => return Err(AppError::BadRequest("err-bad-form")),
+        };
+        state.store.enrolment_step(&me.user, &e.id, step, decision(None), now).await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/enrolments/{}", e.id)).into_response()),
+        Err(AppError::Invalid(i)) => enrolment_page(&state, lang, &me, &id, Some(i.key)).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agreement_print.html")]
+struct PrintPage {
+    l: Layout,
+    a: Agreement,
+    signatures: Vec<(String, String, String, String, Option<String>)>,
+}
+
+/// The signed agreement on A4 for the paper file, with both signatures.
+pub async fn print(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+    let (e, ..) = load_visible(&state, &me, &id).await?;
+    let zone = state.store.school(&e.school_id).await?.time_zone;
+    let versions = state.store.agreements(&e.id).await?;
+    let a = versions
+        .iter()
+        .find(|a| a.status == "EFFECTIVE")
+        .or(versions.first())
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let l = Layout::for_user(&state, lang, &me.user).await;
+    let signatures = a
+        .signatures
+        .iter()
+        .map(|s| {
+            let side = if s.side == "GUARDIAN" {
+                l.t.get("ui-party-guardian")
+            } else {
+                l.t.get("ui-party-school")
+            };
+            (
+                side.to_string(),
+                s.typed_name.clone(),
+                format_local(s.at, &zone),
+                s.text_hash[..16].to_string(),
+                s.drawing.clone(),
+            )
+        })
+        .collect();
+    page(StatusCode::OK, PrintPage { l, a, signatures })
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReviewQuery {
+    school: Option<String>,
+    term: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "enrolment_review.html")]
+struct ReviewPage {
+    l: Layout,
+    school: yanshi_store::School,
+    term: Option<Term>,
+    rows: Vec<(EnrolmentRow, &'static str, &'static str)>,
+    by_state: Vec<(&'static str, i64)>,
+    active: i64,
+    backed: i64,
+    is_admin: bool,
+    published: bool,
+}
+
+async fn review_page(state: &AppState, lang: Lang, me: &Me, q: ReviewQuery, published: bool) -> AppResult<Response> {
+    let school = match super::pick_school(state, lang, me, q.school.as_deref(), Action::ReviewEnrolments, "ui-nav-enrolment").await? {
+        super::SchoolPick::Picked(s) => s,
+        super::SchoolPick::Pick(r) => return Ok(r),
+    };
+    let term = match q.term.as_deref().and_then(TermId::parse) {
+        Some(id) => Some(state.store.term(&id).await?).filter(|t| t.school_id == school.id),
+        None => enrolment_term(state, &school).await?,
+    };
+    let l = Layout::for_user(state, lang, &me.user).await;
+    let is_admin = may(&me.principal, Action::ManageStudents, Some(&school.id));
+    let (mut rows, mut by_state, mut active, mut backed) = (Vec::new(), Vec::new(), 0, 0);
+    if let Some(t) = &term {
+        let visible: Vec<String> = state
+            .store
+            .classes(&school.id)
+            .await?
+            .into_iter()
+            .filter(|c| may_see_class(&me.principal, &c.scope()))
+            .map(|c| c.id.to_string())
+            .collect();
+        rows = state
+            .store
+            .enrolments_of_term(&t.id)
+            .await?
+            .into_iter()
+            .filter(|r| visible.contains(&r.class_id))
+            .filter(|r| {
+                !published
+                    || matches!(
+                        r.enrolment.state,
+                        EnrolmentState::Approved | EnrolmentState::Signed | EnrolmentState::Active
+                    )
+            })
+            .map(|r| {
+                let label = l.t.get(state_key(r.enrolment.state));
+                let group = r.enrolment.priority_group.map(|p| p.zh()).unwrap_or("");
+                (r, label, group)
+            })
+            .collect();
+        let (states, a, b) = state.store.enrolment_compliance(&t.id).await?;
+        by_state = states
+            .into_iter()
+            .filter_map(|(s, n)| EnrolmentState::parse(&s).map(|s| (l.t.get(state_key(s)), n)))
+            .collect();
+        (active, backed) = (a, b);
+    }
+    page(
+        StatusCode::OK,
+        ReviewPage {
+            l,
+            school,
+            term,
+            rows,
+            by_state,
+            active,
+            backed,
+            is_admin,
+            published,
+        },
+    )
+}
+
+pub async fn review(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<ReviewQuery>) -> AppResult<Response> {
+    review_page(&state, lang, &me, q, false).await
+}
+
+/// 名单公示: names and classes only (P10), of the approved and active.
+pub async fn published(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<ReviewQuery>) -> AppResult<Response> {
+    review_page(&state, lang, &me, q, true).await
+}
+
+/// The school's bulk approval of class-approved applications.
+pub async fn bulk_approve(State(state): State<AppState>, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
+    let ids: Vec<EnrolmentId> = f
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .filter_map(|(_, v)| EnrolmentId::parse(v))
+        .collect();
+    state.store.bulk_school_approve(&me.user, &ids, state.clock.now()).await?;
+    Ok(Redirect::to("/enrolment").into_response())
+}

@@ -1,0 +1,198 @@
+//! Enrolment through the pages, on both databases: the guardian applies on a phone, the class
+//! teacher and the school approve, the guardian signs the agreement, a leader countersigns, and
+//! the child is ACTIVE — with no way for staff to do the guardian's part.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use time::macros::{date, time};
+use yanshi_domain::account::PhoneNumber;
+use yanshi_domain::role::Role;
+use yanshi_store::testing::backends;
+
+async fn setup(app: &TestApp) -> (String, String) {
+    use yanshi_domain::family::{Gender, StudentNumber};
+    use yanshi_domain::roster::{RosterGuardian, RosterStudent};
+    use yanshi_domain::school::Grade;
+    let (store, school, actor) = (&app.store, &app.school.id, yanshi_store::Actor::Cli);
+    store.create_standard_classes(&actor, school, 1, START).await.unwrap();
+    let class = store.classes(school).await.unwrap().into_iter().find(|c| c.grade == 3).unwrap();
+    store
+        .set_class_teacher(&actor, &class.id, Some(&app.user(Role::ClassTeacher).id), START)
+        .await
+        .unwrap();
+    let row = RosterStudent {
+        row: 2,
+        number: StudentNumber::parse("1").unwrap(),
+        name: "王小明".into(),
+        gender: Gender::Male,
+        birth_date: None,
+        grade: Grade::new(3).unwrap(),
+        class_number: 1,
+        guardians: vec![RosterGuardian {
+            name: "张丽".into(),
+            relationship: "母亲".into(),
+            phone: PhoneNumber::parse("13800138000").unwrap(),
+        }],
+        priority_groups: vec![],
+        health_notes: String::new(),
+    };
+    store.import_students(&actor, school, &[row], "x", START).await.unwrap();
+    store
+        .link_guardian_account(school, &PhoneNumber::parse("13800138000").unwrap(), &app.user(Role::Guardian).id)
+        .await
+        .unwrap();
+    let mut times = yanshi_domain::calendar::GradeTimes::default();
+    for g in 1..=6 {
+        times.dismissal.insert((g, 0), time!(16:10));
+        times.end.insert((g, yanshi_domain::calendar::Season::Winter), time!(18:00));
+    }
+    let term = yanshi_store::terms::NewTerm {
+        name: "2026秋".into(),
+        starts_on: date!(2026 - 09 - 01),
+        ends_on: date!(2027 - 01 - 24),
+        first_service_day: None,
+        last_service_day: None,
+        times,
+    };
+    store.create_term(&actor, school, term, START).await.unwrap();
+    let student = store.students_of_class(&class.id).await.unwrap().remove(0).0;
+    (student.id.to_string(), class.id.to_string())
+}
+
+fn application(consent: bool) -> Vec<(&'static str, &'static str)> {
+    let mut f = vec![
+        ("day", "1"),
+        ("day", "3"),
+        ("day", "5"),
+        ("latest_pickup", "17:40"),
+        ("plan", "BY_ADULTS"),
+        ("health", "无"),
+        ("reason", "父母下班晚"),
+        ("action", "submit"),
+    ];
+    if consent {
+        f.push(("consent", "yes"));
+    }
+    f
+}
+
+#[tokio::test]
+async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_active() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let (student, _) = setup(&app).await;
+        let guardian = app.session(Role::Guardian).await;
+        let home = app.get("/home", Some(&guardian)).await;
+        assert!(home.body.contains("王小明") && home.body.contains("未报名"), "{}", home.body);
+        let form = app.get(&format!("/enrol/{student}"), Some(&guardian)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("儿童个人信息保护规则（版本 2026-1）") && form.body.contains("公益服务，不收取任何费用"));
+
+        let no_consent = app
+            .post_form(&format!("/enrol/{student}"), Some(&guardian), &application(false))
+            .await;
+        assert_eq!(no_consent.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_consent.body.contains("单独勾选同意"));
+        let late = app
+            .post_form(
+                &format!("/enrol/{student}"),
+                Some(&guardian),
+                &[("day", "1"), ("latest_pickup", "18:30"), ("consent", "yes"), ("action", "submit")],
+            )
+            .await;
+        assert!(late.body.contains("不能晚于学校的延时服务结束时间"), "{}", late.body);
+        let ok = app
+            .post_form(&format!("/enrol/{student}"), Some(&guardian), &application(true))
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let page = ok.location().to_string();
+        let twice = app
+            .post_form(&format!("/enrol/{student}"), Some(&guardian), &application(true))
+            .await;
+        assert!(twice.body.contains("本学期已有报名申请"));
+
+        // Staff cannot apply for a child, nor sign for the guardian.
+        let admin = app.session(Role::SchoolAdmin).await;
+        assert_eq!(
+            app.post_form(&format!("/enrol/{student}"), Some(&admin), &application(true))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let teacher = app.session(Role::ClassTeacher).await;
+        let r = app.post_form(&page, Some(&teacher), &[("op", "school_approve")]).await;
+        assert!(r.body.contains("不能由您办理") || r.body.contains("不能进行这个操作"), "{}", r.body);
+        assert_eq!(
+            app.post_form(&page, Some(&teacher), &[("op", "class_approve")]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            app.post_form(&page, Some(&admin), &[("op", "school_approve")]).await.status,
+            StatusCode::SEE_OTHER
+        );
+
+        let seen = app.get(&page, Some(&guardian)).await;
+        assert!(
+            seen.body.contains("学校已通过，待家长签署") && seen.body.contains("周一、周三、周五") && seen.body.contains("17:40 前接走"),
+            "{}",
+            seen.body
+        );
+        let agreement = hidden(&seen.body, "agreement");
+        let hash = hidden(&seen.body, "hash");
+        let sign = |name: &'static str| {
+            vec![
+                ("op", "sign"),
+                ("agreement", agreement.as_str()),
+                ("hash", hash.as_str()),
+                ("typed_name", name),
+                ("statement", "yes"),
+            ]
+        };
+        let by_admin = app.post_form(&page, Some(&admin), &sign("admin测试")).await;
+        assert_eq!(
+            by_admin.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the school cannot sign the guardian's part"
+        );
+        let wrong_name = app.post_form(&page, Some(&guardian), &sign("别人")).await;
+        assert!(wrong_name.body.contains("请输入您本人的姓名"));
+        assert_eq!(
+            app.post_form(&page, Some(&guardian), &sign("guardian测试")).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            app.post_form(&page, Some(&admin), &sign("李校长")).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let done = app.get(&page, Some(&guardian)).await;
+        assert!(done.body.contains("id=\"enrolment-state\">已生效<"), "{}", done.body);
+        let print = app.get(&format!("{page}/print"), Some(&guardian)).await;
+        assert_eq!(print.status, StatusCode::OK);
+        assert!(
+            print.body.contains("guardian测试")
+                && print.body.contains("李校长")
+                && print.body.contains("乙方（监护人）")
+                && print.body.contains("甲方（学校）"),
+            "{}",
+            print.body
+        );
+
+        let review = app.get("/enrolment", Some(&admin)).await;
+        assert!(
+            review.body.contains("id=\"active-count\">1<") && review.body.contains("id=\"backed-count\">1<"),
+            "{}",
+            review.body
+        );
+        let published = app.get("/enrolment/published", Some(&teacher)).await;
+        assert!(
+            published.body.contains("王小明") && !published.body.contains("13800138000"),
+            "names and classes only"
+        );
+
+        let out = app.post_form(&page, Some(&guardian), &[("op", "withdraw"), ("note", "")]).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        assert!(app.get(&page, Some(&guardian)).await.body.contains("已退出"));
+    }
+}
