@@ -12,6 +12,7 @@ pub mod enrolment;
 mod error;
 mod import;
 pub mod invitations;
+pub mod leave;
 mod migrate;
 mod notify;
 pub mod people;

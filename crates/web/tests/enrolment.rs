@@ -191,8 +191,64 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
             "names and classes only"
         );
 
+        // Leave: a later day is confirmed at once; today after the cut-off waits for the class teacher.
+        let leave = app
+            .post_form(
+                &page,
+                Some(&guardian),
+                &[("op", "leave"), ("first_day", "2026-12-03"), ("kind", "SICK"), ("reason", "发烧")],
+            )
+            .await;
+        assert_eq!(leave.status, StatusCode::SEE_OTHER, "{}", leave.body);
+        let today = app
+            .post_form(
+                &page,
+                Some(&guardian),
+                &[
+                    ("op", "leave"),
+                    ("first_day", "2026-12-01"),
+                    ("kind", "PERSONAL"),
+                    ("reason", "看牙"),
+                ],
+            )
+            .await;
+        assert_eq!(today.status, StatusCode::SEE_OTHER);
+        let weekend = app
+            .post_form(
+                &page,
+                Some(&guardian),
+                &[
+                    ("op", "leave"),
+                    ("first_day", "2026-12-05"),
+                    ("last_day", "2026-12-06"),
+                    ("kind", "SICK"),
+                ],
+            )
+            .await;
+        assert!(weekend.body.contains("没有延时服务"), "{}", weekend.body);
+        let class_page = app
+            .get(&format!("/students/class/{}", setup_class(&app).await), Some(&teacher))
+            .await;
+        assert!(
+            class_page.body.contains("发烧") && class_page.body.contains("看牙") && class_page.body.contains("confirm-leave"),
+            "{}",
+            class_page.body
+        );
+
         let out = app.post_form(&page, Some(&guardian), &[("op", "withdraw"), ("note", "")]).await;
         assert_eq!(out.status, StatusCode::SEE_OTHER);
         assert!(app.get(&page, Some(&guardian)).await.body.contains("已退出"));
     }
+}
+
+async fn setup_class(app: &TestApp) -> String {
+    app.store
+        .classes(&app.school.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.grade == 3)
+        .unwrap()
+        .id
+        .to_string()
 }

@@ -231,7 +231,17 @@ struct EnrolmentPage {
     reject_reasons: Vec<(&'static str, &'static str)>,
     termination_reasons: Vec<(&'static str, &'static str)>,
     days: Vec<(u8, &'static str, bool)>,
+    leaves: Vec<yanshi_store::leave::Leave>,
+    leave_kinds: Vec<(&'static str, &'static str)>,
     error: Option<&'static str>,
+}
+
+fn leave_kind_key(k: &str) -> &'static str {
+    match k {
+        "SICK" => "ui-leave-sick",
+        "PERSONAL" => "ui-leave-personal",
+        _ => "ui-leave-other",
+    }
 }
 
 async fn load_visible(state: &AppState, me: &Me, id: &str) -> AppResult<(Enrolment, Student, ClassInfo, bool)> {
@@ -294,6 +304,11 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &str, error: 
         StatusCode::OK
     };
     let state_label = l.t.get(state_key(e.state));
+    let leaves = state.store.leaves_of_student(&student.id).await?;
+    let leave_kinds = yanshi_domain::enrolment::LEAVE_KINDS
+        .iter()
+        .map(|k| (*k, l.t.get(leave_kind_key(k))))
+        .collect();
     page(
         status,
         EnrolmentPage {
@@ -310,6 +325,8 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &str, error: 
             reject_reasons,
             termination_reasons,
             days,
+            leaves,
+            leave_kinds,
             error,
         },
     )
@@ -375,6 +392,10 @@ pub async fn act(
                     ),
                 };
                 state.store.sign_agreement(&me.user, &e.id, &input, now).await?;
+                return Ok(());
+            }
+            "leave" | "cancel_leave" | "confirm_leave" => {
+                leave_op(&state, &me.user, &e.student_id, &f).await?;
                 return Ok(());
             }
             "change_terms" => {
@@ -542,4 +563,37 @@ pub async fn bulk_approve(State(state): State<AppState>, me: Me, AppForm(f): App
         .collect();
     state.store.bulk_school_approve(&me.user, &ids, state.clock.now()).await?;
     Ok(Redirect::to("/enrolment").into_response())
+}
+
+/// Reporting, confirming or cancelling leave: the store decides who may.
+pub async fn leave_op(state: &AppState, who: &yanshi_store::User, student: &StudentId, f: &Pairs) -> AppResult<()> {
+    let now = state.clock.now();
+    match field(f, "op") {
+        "leave" => {
+            let first =
+                yanshi_domain::calendar::parse_date(field(f, "first_day")).ok_or(yanshi_domain::Invalid::new("first_day", "err-date"))?;
+            let last = match field(f, "last_day") {
+                "" => first,
+                d => yanshi_domain::calendar::parse_date(d).ok_or(yanshi_domain::Invalid::new("last_day", "err-date"))?,
+            };
+            let via = if who.role == Role::Guardian { "APP" } else { "PHONE" };
+            state
+                .store
+                .report_leave(who, student, first, last, field(f, "kind"), field(f, "reason"), via, now)
+                .await?;
+        }
+        "confirm_leave" | "cancel_leave" => {
+            let id = yanshi_domain::ids::LeaveId::parse(field(f, "leave")).ok_or(AppError::NotFound)?;
+            if state.store.leave(&id).await?.student_id != *student {
+                return Err(AppError::NotFound);
+            }
+            if field(f, "op") == "confirm_leave" {
+                state.store.confirm_leave(who, &id, now).await?
+            } else {
+                state.store.cancel_leave(who, &id, now).await?
+            }
+        }
+        _ => return Err(AppError::BadRequest("err-bad-form")),
+    }
+    Ok(())
 }

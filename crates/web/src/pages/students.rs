@@ -89,6 +89,7 @@ struct ClassPage {
     class: ClassInfo,
     students: Vec<(Student, Vec<GuardianLink>)>,
     can_invite: bool,
+    leaves: Vec<yanshi_store::leave::Leave>,
 }
 
 pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
@@ -96,6 +97,9 @@ pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, Path(id): 
     let students = state.store.students_of_class(&class.id).await?;
     let l = Layout::for_user(&state, lang, &me.user).await;
     let can_invite = may(&me.principal, Action::IssueGuardianInvitations, Some(&class.school_id));
+    let zone = state.store.school(&class.school_id).await?.time_zone;
+    let today = yanshi_domain::school_time::local(state.clock.now(), &zone).date();
+    let leaves = state.store.leaves_of_class(&class.id, today).await?;
     page(
         StatusCode::OK,
         ClassPage {
@@ -103,6 +107,7 @@ pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, Path(id): 
             class,
             students,
             can_invite,
+            leaves,
         },
     )
 }
@@ -125,6 +130,7 @@ struct StudentPage {
     groups: Vec<(&'static str, &'static str, bool)>,
     may_sensitive: bool,
     sensitive: Option<SensitiveView>,
+    leaves: Vec<yanshi_store::leave::Leave>,
     error: Option<&'static str>,
 }
 
@@ -168,6 +174,7 @@ async fn student_page(
     } else {
         None
     };
+    let leaves = state.store.leaves_of_student(&student.id).await?;
     let levels = PickupLevel::ALL.iter().map(|p| (p.as_str(), p.zh())).collect();
     let groups = PriorityGroup::ALL
         .iter()
@@ -190,6 +197,7 @@ async fn student_page(
             groups,
             may_sensitive,
             sensitive,
+            leaves,
             error,
         },
     )
@@ -248,6 +256,7 @@ pub async fn change(
                 let adult = PickupAdultId::parse(field(&f, "adult")).ok_or(AppError::NotFound)?;
                 state.store.remove_pickup_adult(&actor, &student, &adult, now).await?;
             }
+            "leave" | "confirm_leave" | "cancel_leave" => super::enrolment::leave_op(&state, &me.user, &student.id, &f).await?,
             "sensitive" => {
                 if !may_read_sensitive(&me.principal, &class.scope()) {
                     return Err(AppError::Forbidden);
