@@ -11,4 +11,4 @@ mod write;
 
 pub use parse::{STAFF_COLUMNS, STUDENT_COLUMNS, class_refs, staff, students};
 pub use table::{Cell, MAX_ROWS, Table, read_table};
-pub use write::{ExportStudent, export_students, staff_template, student_template};
+pub use write::{ExportStudent, export_students, staff_template, student_template, write_table};

@@ -125,3 +125,16 @@ pub fn export_students(rows: &[ExportStudent]) -> Result<Vec<u8>, XlsxError> {
     }
     wb.save_to_buffer()
 }
+
+/// Any table as one sheet with a bold header row (survey answers, lists).
+pub fn write_table(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    sheet_with_headers(&mut wb, sheet, headers)?;
+    let ws = wb.worksheet_from_index(0)?;
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, v)?;
+        }
+    }
+    wb.save_to_buffer()
+}

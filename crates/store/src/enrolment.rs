@@ -330,6 +330,11 @@ impl Store {
         if t.school_id != s.school_id {
             return Err(StoreError::NotFound);
         }
+        // 告家长书: applications open with the notice, and the guardian reads it first.
+        let notice = self.current_notice(term).await?.ok_or(Invalid::new("notice", "err-no-notice"))?;
+        if app.notice_id.as_ref() != Some(&notice.id) || !self.has_read_notice(guardian, &notice.id).await? {
+            return Err(Invalid::new("notice", "err-notice-unread").into());
+        }
         let class = self.class(&s.class_id).await?;
         let policy = self.service_policy(&s.school_id).await?;
         let end = t

@@ -20,6 +20,7 @@ mod random;
 mod schools;
 mod sessions;
 pub mod setup;
+pub mod survey;
 pub mod terms;
 pub mod testing;
 

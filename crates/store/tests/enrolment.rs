@@ -24,7 +24,8 @@ const NOW: OffsetDateTime = datetime!(2026-09-02 02:00 UTC);
 contract!(
     an_application_becomes_active_only_with_the_guardians_signature,
     refusals_change_nothing,
-    leave_before_and_after_the_cut_off
+    leave_before_and_after_the_cut_off,
+    the_needs_survey_shows_who_has_not_answered
 );
 
 struct World {
@@ -37,6 +38,24 @@ struct World {
     stranger: User,
     child: Student,
     term: Term,
+    notice: yanshi_domain::ids::NoticeId,
+}
+
+impl World {
+    fn application(&self, weekdays: &[u8], latest: time::Time, plan: PickupPlan) -> Application {
+        Application {
+            terms: Terms {
+                weekdays: Weekdays::from_numbers(weekdays).unwrap(),
+                latest_pickup: latest,
+                pickup_plan: plan,
+            },
+            health_disclosure: "无".into(),
+            reason: "父母下班晚".into(),
+            priority_group: None,
+            consent_version: PRIVACY_NOTICE_VERSION.into(),
+            notice_id: Some(self.notice.clone()),
+        }
+    }
 }
 
 async fn account(store: &Store, school: &yanshi_store::School, role: Role, login: &str, name: &str) -> User {
@@ -162,6 +181,11 @@ async fn world(backend: Backend) -> World {
         )
         .await
         .unwrap();
+    // Applications open with the 告家长书, which guardians read first.
+    store.publish_notice(&admin, &term.id, "致家长的一封信……", NOW).await.unwrap();
+    let notice = store.current_notice(&term.id).await.unwrap().unwrap().id;
+    store.mark_notice_read(&mother, &notice, NOW).await.unwrap();
+    store.mark_notice_read(&stranger, &notice, NOW).await.unwrap();
     World {
         _db: db,
         store,
@@ -172,21 +196,7 @@ async fn world(backend: Backend) -> World {
         stranger,
         child,
         term,
-    }
-}
-
-fn application(weekdays: &[u8], latest: time::Time, plan: PickupPlan) -> Application {
-    Application {
-        terms: Terms {
-            weekdays: Weekdays::from_numbers(weekdays).unwrap(),
-            latest_pickup: latest,
-            pickup_plan: plan,
-        },
-        health_disclosure: "无".into(),
-        reason: "父母下班晚".into(),
-        priority_group: None,
-        consent_version: PRIVACY_NOTICE_VERSION.into(),
-        notice_id: None,
+        notice,
     }
 }
 
@@ -216,7 +226,7 @@ async fn an_application_becomes_active_only_with_the_guardians_signature(backend
             &w.mother,
             &w.child.id,
             &w.term.id,
-            &application(&[1, 3, 5], time!(17:20), PickupPlan::ByAdults),
+            &w.application(&[1, 3, 5], time!(17:20), PickupPlan::ByAdults),
             true,
             NOW,
         )
@@ -341,7 +351,7 @@ async fn an_application_becomes_active_only_with_the_guardians_signature(backend
         &w.mother,
         &w.child.id,
         &w.term.id,
-        &application(&[1], time!(17:00), PickupPlan::ByAdults),
+        &w.application(&[1], time!(17:00), PickupPlan::ByAdults),
         false,
         NOW,
     )
@@ -352,7 +362,14 @@ async fn an_application_becomes_active_only_with_the_guardians_signature(backend
 async fn refusals_change_nothing(backend: Backend) {
     let w = world(backend).await;
     let s = &w.store;
-    let app = application(&[1, 2], time!(17:00), PickupPlan::ByAdults);
+    let app = w.application(&[1, 2], time!(17:00), PickupPlan::ByAdults);
+    let mut unread = app.clone();
+    unread.notice_id = None;
+    assert_eq!(
+        key(s.apply(&w.mother, &w.child.id, &w.term.id, &unread, true, NOW).await.unwrap_err()),
+        "err-notice-unread",
+        "the notice is read first"
+    );
     assert_eq!(
         key(s.apply(&w.stranger, &w.child.id, &w.term.id, &app, true, NOW).await.unwrap_err()),
         "err-enrolment-not-yours",
@@ -369,7 +386,7 @@ async fn refusals_change_nothing(backend: Backend) {
                 &w.mother,
                 &w.child.id,
                 &w.term.id,
-                &application(&[1], time!(18:30), PickupPlan::ByAdults),
+                &w.application(&[1], time!(18:30), PickupPlan::ByAdults),
                 true,
                 NOW
             )
@@ -491,7 +508,7 @@ async fn active(w: &World) {
             &w.mother,
             &w.child.id,
             &w.term.id,
-            &application(&[1, 2, 3, 4, 5], time!(17:30), PickupPlan::ByAdults),
+            &w.application(&[1, 2, 3, 4, 5], time!(17:30), PickupPlan::ByAdults),
             true,
             NOW,
         )
@@ -655,4 +672,51 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
         .unwrap_err();
     assert_eq!(key(stranger), "err-enrolment-not-yours");
     assert_eq!(s.leaves_of_student(&w.child.id).await.unwrap().len(), 3, "refusals wrote nothing");
+}
+
+async fn the_needs_survey_shows_who_has_not_answered(backend: Backend) {
+    use yanshi_store::survey::SurveyAnswer;
+    let w = world(backend).await;
+    let s = &w.store;
+    let answer = |source: &str| SurveyAnswer {
+        needs_care: true,
+        weekdays: Weekdays::from_numbers(&[1, 2, 3]).unwrap(),
+        latest_pickup: Some(time!(17:30)),
+        reason: "父母都下班晚".into(),
+        source: source.into(),
+        answered_by: String::new(),
+        answered_at: NOW,
+    };
+    let class = s.class(&w.child.class_id).await.unwrap();
+    let before = s.survey_of_class(&w.term.id, &class.id).await.unwrap();
+    assert!(before.iter().all(|(_, a)| a.is_none()), "nobody has answered");
+    assert_eq!(
+        key(s
+            .answer_survey(&w.stranger, &w.child.id, &w.term.id, &answer("ONLINE"), NOW)
+            .await
+            .unwrap_err()),
+        "err-enrolment-not-yours"
+    );
+    s.answer_survey(&w.mother, &w.child.id, &w.term.id, &answer("ONLINE"), NOW)
+        .await
+        .unwrap();
+    let after = s.survey_of_class(&w.term.id, &class.id).await.unwrap();
+    let a = after.iter().find(|(st, _)| st.id == w.child.id).unwrap().1.clone().unwrap();
+    assert_eq!((a.source.as_str(), a.needs_care, a.answered_by.as_str()), ("ONLINE", true, "张丽"));
+    // The class teacher enters an answer collected on paper; a teacher of another class cannot.
+    let mut paper = answer("PAPER");
+    paper.needs_care = false;
+    assert_eq!(
+        key(s
+            .answer_survey(&w.other_teacher, &w.child.id, &w.term.id, &paper, NOW)
+            .await
+            .unwrap_err()),
+        "err-enrolment-not-yours"
+    );
+    s.answer_survey(&w.teacher, &w.child.id, &w.term.id, &paper, NOW).await.unwrap();
+    assert_eq!(
+        s.survey_answer(&w.term.id, &w.child.id).await.unwrap(),
+        Some(false),
+        "the newer answer replaces the older"
+    );
 }

@@ -59,12 +59,14 @@ impl Layout {
             href: "/home",
             label: t.get("ui-nav-home"),
         }];
-        let entries: [(Action, &'static str, &'static str); 10] = [
+        let entries: [(Action, &'static str, &'static str); 12] = [
             (Action::ManageDistrict, "/district", "ui-nav-district"),
             (Action::ManageSchool, "/school", "ui-nav-school"),
             (Action::ViewSchool, "/school/classes", "ui-nav-classes"),
             (Action::ViewStudents, "/students", "ui-nav-students"),
             (Action::ReviewEnrolments, "/enrolment", "ui-nav-enrolment"),
+            (Action::ReviewEnrolments, "/survey/classes", "ui-nav-survey"),
+            (Action::ManageSchool, "/school/notice", "ui-nav-notice"),
             (Action::ViewSchool, "/school/calendar", "ui-nav-calendar"),
             (Action::ManageStaffAccounts, "/admin/users", "ui-nav-users"),
             (Action::IssueGuardianInvitations, "/admin/invitations", "ui-nav-invitations"),

@@ -313,6 +313,13 @@ pub fn all() -> Routes {
             Can(ReviewEnrolments),
             post(pages::enrolment::bulk_approve),
         )
+        .add(M::GET, "/school/notice", Can(ManageSchool), get(pages::survey::admin))
+        .add(M::POST, "/school/notice", Can(ManageSchool), post(pages::survey::save))
+        .add(M::GET, "/survey", Can(UseOwnAccount), get(pages::survey::mine))
+        .add(M::GET, "/survey/classes", Can(ReviewEnrolments), get(pages::survey::classes))
+        .add(M::GET, "/survey/export.xlsx", Can(ReviewEnrolments), get(pages::survey::export))
+        .add(M::GET, "/survey/{id}", Can(UseOwnAccount), get(pages::survey::form))
+        .add(M::POST, "/survey/{id}", Can(UseOwnAccount), post(pages::survey::answer))
         .add(M::GET, "/district", Can(ManageDistrict), get(pages::district::schools))
         .add(
             M::POST,

@@ -110,6 +110,14 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/enrolment", RESPONSIBLE),
     ("GET", "/enrolment/published", RESPONSIBLE),
     ("POST", "/enrolment/approve", RESPONSIBLE),
+    ("GET", "/school/notice", ADMINS),
+    ("POST", "/school/notice", ADMINS),
+    // A guardian is sent on to their child's survey; staff to the class overview.
+    ("GET", "/survey", SIGNED_IN),
+    ("GET", "/survey/classes", RESPONSIBLE),
+    ("GET", "/survey/export.xlsx", RESPONSIBLE),
+    ("GET", "/survey/{id}", GUARDIAN_AND_RESPONSIBLE),
+    ("POST", "/survey/{id}", GUARDIAN_AND_RESPONSIBLE),
     ("GET", "/district", &["district_admin"]),
     ("POST", "/district/schools", &["district_admin"]),
     ("GET", "/api/v1/openapi.json", ANON),
@@ -192,7 +200,7 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
                 target.clone()
             } else if path.contains("/class/") || path.starts_with("/api/v1/classes/") {
                 fixtures.class.clone()
-            } else if path.starts_with("/enrol/") {
+            } else if path.starts_with("/enrol/") || path.starts_with("/survey/{") {
                 fixtures.student.clone()
             } else if path.starts_with("/enrolments/") {
                 fixtures.enrolment.clone()
@@ -206,6 +214,11 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
                 fixtures.override_id.clone()
             };
             let concrete = path.replace("{file}", "app.css").replace("{id}", &id);
+            let concrete = if *path == "/survey/export.xlsx" {
+                format!("{concrete}?class={}", fixtures.class)
+            } else {
+                concrete
+            };
             let concrete = if *path == "/api/v1/calendar" {
                 format!("{concrete}?date=2026-12-01&grade=3")
             } else {
@@ -342,6 +355,12 @@ async fn school_fixtures(app: &TestApp) -> Fixtures {
         times,
     };
     let term = store.create_term(&actor, school, new_term, START).await.unwrap();
+    store
+        .publish_notice(app.user(Role::SchoolAdmin), &term.id, "告家长书", START)
+        .await
+        .unwrap();
+    let notice = store.current_notice(&term.id).await.unwrap().unwrap().id;
+    store.mark_notice_read(app.user(Role::Guardian), &notice, START).await.unwrap();
     let application = yanshi_store::enrolment::Application {
         terms: yanshi_domain::enrolment::Terms {
             weekdays: yanshi_domain::enrolment::Weekdays::ALL_SCHOOL_DAYS,
@@ -352,7 +371,7 @@ async fn school_fixtures(app: &TestApp) -> Fixtures {
         reason: "父母下班晚".into(),
         priority_group: None,
         consent_version: "2026-1".into(),
-        notice_id: None,
+        notice_id: Some(notice),
     };
     let enrolment = store
         .apply(app.user(Role::Guardian), &student.id, &term.id, &application, true, START)

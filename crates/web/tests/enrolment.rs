@@ -61,8 +61,10 @@ async fn setup(app: &TestApp) -> (String, String) {
     (student.id.to_string(), class.id.to_string())
 }
 
-fn application(consent: bool) -> Vec<(&'static str, &'static str)> {
+fn application(consent: bool, notice: &str) -> Vec<(&str, &str)> {
     let mut f = vec![
+        ("notice_id", notice),
+        ("notice_read", "yes"),
         ("day", "1"),
         ("day", "3"),
         ("day", "5"),
@@ -86,12 +88,28 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
         let guardian = app.session(Role::Guardian).await;
         let home = app.get("/home", Some(&guardian)).await;
         assert!(home.body.contains("王小明") && home.body.contains("未报名"), "{}", home.body);
+        let admin = app.session(Role::SchoolAdmin).await;
+        let closed = app.get(&format!("/enrol/{student}"), Some(&guardian)).await;
+        assert!(
+            closed.body.contains("还没有发布本学期的《告家长书》"),
+            "no applications before the notice"
+        );
+        let published = app
+            .post_form(
+                "/school/notice",
+                Some(&admin),
+                &[("op", "notice"), ("body", "致家长的一封信：本学期延时服务自愿、免费……")],
+            )
+            .await;
+        assert!(published.body.contains("已发布新版本"), "{}", published.body);
         let form = app.get(&format!("/enrol/{student}"), Some(&guardian)).await;
         assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("致家长的一封信：本学期延时服务自愿、免费"));
+        let notice = hidden(&form.body, "notice_id");
         assert!(form.body.contains("儿童个人信息保护规则（版本 2026-1）") && form.body.contains("公益服务，不收取任何费用"));
 
         let no_consent = app
-            .post_form(&format!("/enrol/{student}"), Some(&guardian), &application(false))
+            .post_form(&format!("/enrol/{student}"), Some(&guardian), &application(false, &notice))
             .await;
         assert_eq!(no_consent.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(no_consent.body.contains("单独勾选同意"));
@@ -99,24 +117,30 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
             .post_form(
                 &format!("/enrol/{student}"),
                 Some(&guardian),
-                &[("day", "1"), ("latest_pickup", "18:30"), ("consent", "yes"), ("action", "submit")],
+                &[
+                    ("notice_id", notice.as_str()),
+                    ("notice_read", "yes"),
+                    ("day", "1"),
+                    ("latest_pickup", "18:30"),
+                    ("consent", "yes"),
+                    ("action", "submit"),
+                ],
             )
             .await;
         assert!(late.body.contains("不能晚于学校的延时服务结束时间"), "{}", late.body);
         let ok = app
-            .post_form(&format!("/enrol/{student}"), Some(&guardian), &application(true))
+            .post_form(&format!("/enrol/{student}"), Some(&guardian), &application(true, &notice))
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
         let page = ok.location().to_string();
         let twice = app
-            .post_form(&format!("/enrol/{student}"), Some(&guardian), &application(true))
+            .post_form(&format!("/enrol/{student}"), Some(&guardian), &application(true, &notice))
             .await;
         assert!(twice.body.contains("本学期已有报名申请"));
 
         // Staff cannot apply for a child, nor sign for the guardian.
-        let admin = app.session(Role::SchoolAdmin).await;
         assert_eq!(
-            app.post_form(&format!("/enrol/{student}"), Some(&admin), &application(true))
+            app.post_form(&format!("/enrol/{student}"), Some(&admin), &application(true, &notice))
                 .await
                 .status,
             StatusCode::FORBIDDEN
@@ -251,4 +275,76 @@ async fn setup_class(app: &TestApp) -> String {
         .unwrap()
         .id
         .to_string()
+}
+
+#[tokio::test]
+async fn the_needs_survey_is_answered_on_a_phone_and_counted_per_class() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let (student, class) = setup(&app).await;
+        let guardian = app.session(Role::Guardian).await;
+        let teacher = app.session(Role::ClassTeacher).await;
+        let before = app.get(&format!("/survey/classes?class={class}"), Some(&teacher)).await;
+        assert!(
+            before.body.contains("id=\"answered-count\">0<") && before.body.contains("未填写"),
+            "{}",
+            before.body
+        );
+        assert_eq!(
+            app.get("/survey", Some(&guardian)).await.location(),
+            format!("/survey/{student}"),
+            "the group link leads a parent to their child"
+        );
+        let bad = app
+            .post_form(
+                &format!("/survey/{student}"),
+                Some(&guardian),
+                &[("needs", "yes"), ("latest_pickup", "17:30")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "no days chosen");
+        let ok = app
+            .post_form(
+                &format!("/survey/{student}"),
+                Some(&guardian),
+                &[
+                    ("needs", "yes"),
+                    ("day", "1"),
+                    ("day", "2"),
+                    ("latest_pickup", "17:30"),
+                    ("reason", "双职工"),
+                ],
+            )
+            .await;
+        assert!(ok.body.contains("已提交，谢谢"), "{}", ok.body);
+        let after = app.get(&format!("/survey/classes?class={class}"), Some(&teacher)).await;
+        assert!(
+            after.body.contains("id=\"answered-count\">1<") && after.body.contains("周一、周二") && after.body.contains("ONLINE"),
+            "{}",
+            after.body
+        );
+        let paper = app
+            .post_form(
+                &format!("/survey/{student}"),
+                Some(&teacher),
+                &[("needs", "no"), ("source", "PAPER")],
+            )
+            .await;
+        assert_eq!(paper.status, StatusCode::SEE_OTHER);
+        assert!(
+            app.get(&format!("/survey/classes?class={class}"), Some(&teacher))
+                .await
+                .body
+                .contains("PAPER")
+        );
+        let export = app.get(&format!("/survey/export.xlsx?class={class}"), Some(&teacher)).await;
+        assert_eq!(export.status, StatusCode::OK);
+        assert!(export.headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
+        assert_eq!(
+            app.get(&format!("/survey/{student}"), Some(&app.session(Role::Teacher).await))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
 }

@@ -418,6 +418,21 @@ async fn ensure_service_today(store: &Store, school: &School, now: OffsetDateTim
             store.create_term(&Actor::System, &school.id, new, now).await?
         }
     };
+    // Applications open with the notice to parents (告家长书).
+    if store.current_notice(&term.id).await?.is_none()
+        && let Some(admin) = store
+            .user_by_login(&Login::parse("admin").map_err(|e| anyhow::anyhow!("{e}"))?)
+            .await?
+        && admin.school_id.as_ref() == Some(&school.id)
+    {
+        let body = yanshi_domain::agreement::DEFAULT_NOTICE
+            .replace("{school}", &school.name)
+            .replace("{term}", &term.name)
+            .replace("{times}", "18:00")
+            .replace("{deadline}", &term.dates.last_service_day.to_string())
+            .replace("{contact}", "0536-0000000");
+        store.publish_notice(&admin, &term.id, &body, now).await?;
+    }
     let cal = store.service_calendar(term).await?;
     if !cal.status(today, 3).is_service() && !store.calendar_overrides(&school.id).await?.iter().any(|o| o.value.date == today) {
         let o = SchoolOverride {

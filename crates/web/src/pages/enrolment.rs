@@ -100,6 +100,7 @@ struct ApplyPage {
     reason: String,
     groups: Vec<(&'static str, &'static str)>,
     end_time: String,
+    notice: Option<yanshi_store::survey::ParentNotice>,
     error: Option<&'static str>,
 }
 
@@ -115,6 +116,14 @@ async fn apply_page(
     let class = state.store.class(&student.class_id).await?;
     let school = state.store.school(&student.school_id).await?;
     let term = enrolment_term(state, &school).await?;
+    let notice = match &term {
+        Some(t) => state.store.current_notice(&t.id).await?,
+        None => None,
+    };
+    // Shown here in full: this is where the guardian reads it.
+    if let Some(n) = &notice {
+        state.store.mark_notice_read(&me.user, &n.id, state.clock.now()).await?;
+    }
     let end = term
         .as_ref()
         .and_then(|t| t.times.end.iter().filter(|((g, _), _)| *g == class.grade).map(|(_, e)| *e).max());
@@ -146,6 +155,7 @@ async fn apply_page(
             reason: get("reason", ""),
             groups: PriorityGroup::ALL.iter().map(|p| (p.as_str(), p.zh())).collect(),
             end_time: end.map(format_clock).unwrap_or_default(),
+            notice,
             error,
         },
     )
@@ -173,6 +183,9 @@ pub async fn apply(
         let weekdays = Weekdays::from_numbers(&days)?;
         let latest_pickup = parse_clock(field(&f, "latest_pickup"))?;
         let pickup_plan = PickupPlan::parse(field(&f, "plan")).unwrap_or(PickupPlan::ByAdults);
+        if field(&f, "notice_read") != "yes" {
+            return Err(yanshi_domain::Invalid::new("notice", "err-notice-unread"));
+        }
         if field(&f, "consent") != "yes" {
             return Err(yanshi_domain::Invalid::new("consent", "err-consent-required"));
         }
@@ -186,7 +199,7 @@ pub async fn apply(
             reason: field(&f, "reason").to_string(),
             priority_group: PriorityGroup::parse(field(&f, "group")),
             consent_version: PRIVACY_NOTICE_VERSION.to_string(),
-            notice_id: None,
+            notice_id: yanshi_domain::ids::NoticeId::parse(field(&f, "notice_id")),
         })
     })();
     let submit = field(&f, "action") == "submit";

@@ -49,6 +49,7 @@ pub struct Child {
     pub status: &'static str,
     pub link: String,
     pub apply: Option<String>,
+    pub survey: String,
 }
 
 /// What today is for each grade: "15:30–18:00", "国庆节", "周末" …
@@ -166,6 +167,7 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
                 status,
                 link,
                 apply: can_apply.then(|| format!("/enrol/{}", s.id)),
+                survey: format!("/survey/{}", s.id),
             });
         }
     }

@@ -12,6 +12,7 @@ pub mod register;
 pub mod roster;
 pub mod school;
 pub mod students;
+pub mod survey;
 
 use crate::error::{AppError, AppResult};
 use crate::identity::Identity;
