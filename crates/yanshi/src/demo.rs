@@ -34,7 +34,7 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
     ("teacher", "王老师（三年级二班班主任）", Role::ClassTeacher),
     ("duty", "赵老师（值班）", Role::Teacher),
     ("volunteer", "孙阿姨（家长志愿者）", Role::Volunteer),
-    ("10000000001", "张丽（王小明妈妈）", Role::Guardian),
+    ("10000000001", "张丽", Role::Guardian),
 ];
 
 const SURNAMES: &[&str] = &[

@@ -209,7 +209,14 @@ impl Browser {
     /// The page is no wider than the window: nothing to scroll sideways at phone width.
     async fn assert_fits(&self, width: u32) {
         let w = self.script("return document.documentElement.scrollWidth").await.as_u64().unwrap();
-        assert!(w <= width as u64, "the page is {w} px wide at a {width} px window");
+        if w > width as u64 {
+            self.screenshot("failed-fit").await;
+            let js = format!(
+                "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > {width} || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible').slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id).join(' ')"
+            );
+            let culprits = self.script(&js).await;
+            panic!("the page is {w} px wide at a {width} px window: {culprits}");
+        }
     }
 }
 
@@ -336,4 +343,85 @@ async fn a_school_admin_imports_a_roster_and_reads_the_calendar_on_a_phone() {
     let count: u64 = b.text("#service-day-count").await.parse().unwrap();
     assert!(count > 50, "a term of service days: {count}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Signs in (with the demo TOTP code for admins) and waits for the home page. `later` picks a
+/// code that many 30-second steps ahead (within the allowed drift): one code signs in once, so
+/// a second admin sign-in in the same half minute needs the next one.
+async fn sign_in(b: &Browser, base: &str, login: &str, title: &str, later: i64) {
+    b.goto(&format!("{base}/login")).await;
+    b.type_into("#login", login).await;
+    b.type_into("#password", "yanshi-demo").await;
+    b.click("#sign-in").await;
+    if login == "admin" {
+        let secret = yanshi_domain::totp::base32_decode("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").unwrap();
+        b.type_into(
+            "#code",
+            &yanshi_domain::totp::current_code(&secret, time::OffsetDateTime::now_utc() + time::Duration::seconds(30 * later)),
+        )
+        .await;
+        b.click("button.primary").await;
+    }
+    b.wait_text("#home-title", title).await;
+}
+
+async fn sign_out(b: &Browser) {
+    b.click("#logout").await;
+    b.find("#login").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guardian_applies_and_signs_on_a_phone_and_the_school_makes_it_active() {
+    if !browser_available() {
+        return;
+    }
+    let server = Server::start(temp_dir("browser-enrol"), None, &["--demo"]);
+    let b = Browser::start(360, 780).await;
+    let base = server.base.clone();
+
+    sign_in(&b, &base, "10000000001", "家长，您好", 0).await;
+    b.click(".apply-link").await;
+    b.find("#parent-notice").await;
+    b.click("#notice-read").await;
+    b.click("#consent").await;
+    b.assert_fits(360).await;
+    b.screenshot("enrol-apply-360").await;
+    b.click("#submit-application").await;
+    b.wait_text("#enrolment-state", "已提交，待班主任审核").await;
+    let enrolment = b.script("return location.pathname").await.as_str().unwrap().to_string();
+    sign_out(&b).await;
+
+    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    b.goto(&format!("{base}{enrolment}")).await;
+    b.click("#class-approve").await;
+    b.wait_text("#enrolment-state", "班主任已通过，待学校审核").await;
+    sign_out(&b).await;
+
+    sign_in(&b, &base, "admin", "学校管理员，您好", 0).await;
+    b.goto(&format!("{base}{enrolment}")).await;
+    b.click("#school-approve").await;
+    b.wait_text("#enrolment-state", "学校已通过，待家长签署").await;
+    sign_out(&b).await;
+
+    sign_in(&b, &base, "10000000001", "家长，您好", 0).await;
+    b.goto(&format!("{base}{enrolment}")).await;
+    b.script("document.getElementById('agreement-end').scrollIntoView()").await;
+    b.type_into("#typed_name", "张丽").await;
+    b.click("#statement").await;
+    b.assert_fits(360).await;
+    b.screenshot("enrol-sign-360").await;
+    b.click("#sign").await;
+    b.wait_text("#enrolment-state", "家长已签署，待学校签章").await;
+    sign_out(&b).await;
+
+    sign_in(&b, &base, "admin", "学校管理员，您好", 1).await;
+    b.goto(&format!("{base}{enrolment}")).await;
+    b.type_into("#typed_name", "李校长").await;
+    b.click("#statement").await;
+    b.click("#sign").await;
+    b.wait_text("#enrolment-state", "已生效").await;
+    b.goto(&format!("{base}{enrolment}/print")).await;
+    let signatures = b.text("#signatures").await;
+    assert!(signatures.contains("张丽") && signatures.contains("李校长"), "{signatures}");
+    b.screenshot("agreement-print").await;
 }
