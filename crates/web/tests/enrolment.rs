@@ -215,6 +215,42 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
             "names and classes only"
         );
 
+        // The guardian registers a grandmother who may take the child home; the teacher sees her.
+        let adult = app
+            .post_form(
+                &page,
+                Some(&guardian),
+                &[
+                    ("op", "adult"),
+                    ("name", "王奶奶"),
+                    ("relationship", "奶奶"),
+                    ("phone", "13600136000"),
+                    ("level", "ALWAYS"),
+                    ("adult", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(adult.status, StatusCode::SEE_OTHER, "{}", adult.body);
+        let by_teacher = app
+            .post_form(
+                &page,
+                Some(&teacher),
+                &[
+                    ("op", "adult"),
+                    ("name", "某人"),
+                    ("relationship", "邻居"),
+                    ("phone", "13600136001"),
+                    ("level", "ALWAYS"),
+                    ("adult", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            by_teacher.status,
+            StatusCode::FORBIDDEN,
+            "teachers add adults on the student's page, not the guardian's form"
+        );
+        assert!(app.get(&page, Some(&teacher)).await.body.contains("王奶奶"));
         // Leave: a later day is confirmed at once; today after the cut-off waits for the class teacher.
         let leave = app
             .post_form(
@@ -345,6 +381,117 @@ async fn the_needs_survey_is_answered_on_a_phone_and_counted_per_class() {
                 .await
                 .status,
             StatusCode::FORBIDDEN
+        );
+    }
+}
+
+/// Every page route and every step, taken by every staff role on a child's application: none
+/// ever makes the child ACTIVE or signs for the guardian (plan §三.1: voluntary).
+#[tokio::test]
+async fn no_staff_path_makes_a_child_active() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let (student, _) = setup(&app).await;
+        let admin = app.session(Role::SchoolAdmin).await;
+        app.post_form("/school/notice", Some(&admin), &[("op", "notice"), ("body", "告家长书")])
+            .await;
+        let guardian = app.session(Role::Guardian).await;
+        let form = app.get(&format!("/enrol/{student}"), Some(&guardian)).await;
+        let notice = hidden(&form.body, "notice_id");
+        let staff = [
+            Role::DistrictAdmin,
+            Role::SchoolAdmin,
+            Role::GradeDirector,
+            Role::ClassTeacher,
+            Role::Teacher,
+            Role::Volunteer,
+        ];
+        // Staff cannot even start an application.
+        for role in staff {
+            let s = app.session(role).await;
+            let r = app
+                .post_form(&format!("/enrol/{student}"), Some(&s), &application(true, &notice))
+                .await;
+            assert!(
+                r.status == StatusCode::FORBIDDEN || r.status == StatusCode::SEE_OTHER && r.location().starts_with("/login"),
+                "{role:?}: {}",
+                r.status
+            );
+        }
+        let page = app
+            .post_form(&format!("/enrol/{student}"), Some(&guardian), &application(true, &notice))
+            .await
+            .location()
+            .to_string();
+        let id = yanshi_domain::ids::EnrolmentId::parse(page.trim_start_matches("/enrolments/")).unwrap();
+        let ops = [
+            "class_approve",
+            "school_approve",
+            "sign",
+            "withdraw",
+            "cancel",
+            "change_terms",
+            "terminate",
+            "leave",
+        ];
+        // Each round, every staff role tries every step (signing included, with the right hash).
+        // The legitimate reviews among them move the application on to APPROVED, where an
+        // agreement waits to be signed — by the guardian only.
+        for stage in 0..3 {
+            let seen = app.get(&page, Some(&admin)).await.body;
+            let agreement = seen
+                .split("name=\"agreement\" value=\"")
+                .nth(1)
+                .map(|s| s.split('"').next().unwrap().to_string())
+                .unwrap_or_default();
+            let hash = seen
+                .split("name=\"hash\" value=\"")
+                .nth(1)
+                .map(|s| s.split('"').next().unwrap().to_string())
+                .unwrap_or_default();
+            for role in staff {
+                let s = app.session(role).await;
+                for op in ops {
+                    let form = [
+                        ("op", op),
+                        ("agreement", agreement.as_str()),
+                        ("hash", hash.as_str()),
+                        ("typed_name", "guardian测试"),
+                        ("statement", "yes"),
+                        ("reason", "OTHER"),
+                        ("note", "x"),
+                        ("day", "1"),
+                        ("latest_pickup", "17:00"),
+                    ];
+                    app.post_form(&page, Some(&s), &form).await;
+                    let state = app.store.enrolment(&id).await.unwrap().state;
+                    assert!(
+                        !matches!(
+                            state,
+                            yanshi_domain::enrolment::EnrolmentState::Active | yanshi_domain::enrolment::EnrolmentState::Signed
+                        ),
+                        "{role:?} {op} at stage {stage} reached {state:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            app.store.enrolment(&id).await.unwrap().state,
+            yanshi_domain::enrolment::EnrolmentState::Approved,
+            "the reviews happened; the signature did not"
+        );
+        let state = app.store.enrolment(&id).await.unwrap().state;
+        assert!(
+            !matches!(
+                state,
+                yanshi_domain::enrolment::EnrolmentState::Active | yanshi_domain::enrolment::EnrolmentState::Signed
+            ),
+            "{state:?}"
+        );
+        let agreements = app.store.agreements(&id).await.unwrap();
+        assert!(
+            agreements.iter().all(|a| a.signatures.iter().all(|s| s.side != "GUARDIAN")),
+            "no guardian signature made by staff"
         );
     }
 }

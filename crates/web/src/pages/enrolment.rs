@@ -246,6 +246,7 @@ struct EnrolmentPage {
     days: Vec<(u8, &'static str, bool)>,
     leaves: Vec<yanshi_store::leave::Leave>,
     leave_kinds: Vec<(&'static str, &'static str)>,
+    adults: Vec<yanshi_store::people::PickupAdult>,
     error: Option<&'static str>,
 }
 
@@ -318,6 +319,7 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &str, error: 
     };
     let state_label = l.t.get(state_key(e.state));
     let leaves = state.store.leaves_of_student(&student.id).await?;
+    let adults = state.store.pickup_adults(&student.id).await?;
     let leave_kinds = yanshi_domain::enrolment::LEAVE_KINDS
         .iter()
         .map(|k| (*k, l.t.get(leave_kind_key(k))))
@@ -340,6 +342,7 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &str, error: 
             days,
             leaves,
             leave_kinds,
+            adults,
             error,
         },
     )
@@ -405,6 +408,31 @@ pub async fn act(
                     ),
                 };
                 state.store.sign_agreement(&me.user, &e.id, &input, now).await?;
+                return Ok(());
+            }
+            "adult" => {
+                // A guardian registers the adults who may take their own child home.
+                if me.user.role != Role::Guardian {
+                    return Err(AppError::Forbidden);
+                }
+                let student = state.store.student(&e.student_id).await?;
+                let new = yanshi_store::people::NewPickupAdult {
+                    name: yanshi_domain::account::DisplayName::parse(field(&f, "name"))?,
+                    relationship: field(&f, "relationship").to_string(),
+                    phone: yanshi_domain::account::PhoneNumber::parse(field(&f, "phone"))?,
+                    id_last4: match field(&f, "id_last4") {
+                        "" => None,
+                        x => Some(yanshi_domain::family::parse_id_last4(x)?),
+                    },
+                    photo: None,
+                    adult_confirmed: field(&f, "adult") == "yes",
+                    level: yanshi_domain::family::PickupLevel::parse(field(&f, "level"))
+                        .ok_or(yanshi_domain::Invalid::new("level", "err-pickup-level"))?,
+                };
+                state
+                    .store
+                    .add_pickup_adult(&yanshi_store::Actor::User(me.user.id.clone()), &student, new, now)
+                    .await?;
                 return Ok(());
             }
             "leave" | "cancel_leave" | "confirm_leave" => {
