@@ -351,4 +351,15 @@ pub fn all() -> Routes {
         .add(M::GET, "/api/v1/classes/{id}/students", Can(ViewStudents), get(api::class_students))
         .add_upload(M::POST, "/api/v1/students/import", Can(ManageStudents), post(api::import_students))
         .add(M::GET, "/api/v1/my/children", Can(UseOwnAccount), get(api::my_children))
+        .add(M::GET, "/api/v1/my/notice", Can(UseOwnAccount), get(api::my_notice))
+        .add(M::GET, "/api/v1/enrolments", Can(UseOwnAccount), get(api::enrolments))
+        .add(M::POST, "/api/v1/enrolments", Can(UseOwnAccount), post(api::create_enrolment))
+        .add(M::GET, "/api/v1/enrolments/{id}", Can(UseOwnAccount), get(api::enrolment))
+        .add(
+            M::POST,
+            "/api/v1/enrolments/{id}/steps",
+            Can(UseOwnAccount),
+            post(api::enrolment_step),
+        )
+        .add(M::POST, "/api/v1/enrolments/{id}/signatures", Can(UseOwnAccount), post(api::sign))
 }

@@ -142,6 +142,13 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/v1/classes/{id}/students", RESPONSIBLE),
     ("POST", "/api/v1/students/import", ADMINS),
     ("GET", "/api/v1/my/children", SIGNED_IN),
+    ("GET", "/api/v1/my/notice", SIGNED_IN),
+    ("GET", "/api/v1/enrolments", GUARDIAN_AND_RESPONSIBLE),
+    // The body is read before the rules: an empty request passes the guard and is refused as malformed.
+    ("POST", "/api/v1/enrolments", SIGNED_IN),
+    ("GET", "/api/v1/enrolments/{id}", GUARDIAN_AND_RESPONSIBLE),
+    ("POST", "/api/v1/enrolments/{id}/steps", SIGNED_IN),
+    ("POST", "/api/v1/enrolments/{id}/signatures", SIGNED_IN),
 ];
 
 #[test]
@@ -202,7 +209,7 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
                 fixtures.class.clone()
             } else if path.starts_with("/enrol/") || path.starts_with("/survey/{") {
                 fixtures.student.clone()
-            } else if path.starts_with("/enrolments/") {
+            } else if path.starts_with("/enrolments/") || path.starts_with("/api/v1/enrolments/") {
                 fixtures.enrolment.clone()
             } else if path.starts_with("/students/") {
                 fixtures.student.clone()

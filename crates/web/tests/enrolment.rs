@@ -495,3 +495,101 @@ async fn no_staff_path_makes_a_child_active() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_api_takes_an_application_through_to_active() {
+    use axum::http::Method;
+    use serde_json::json;
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let (student, _) = setup(&app).await;
+        let admin_session = app.session(Role::SchoolAdmin).await;
+        app.post_form("/school/notice", Some(&admin_session), &[("op", "notice"), ("body", "告家长书")])
+            .await;
+        let token = |login: &'static str, totp: bool| {
+            let app = &app;
+            async move {
+                let mut body = json!({ "login": login, "password": PASSWORD });
+                if totp {
+                    body["totp_code"] = json!(current_code(app.clock_now()));
+                }
+                app.send(api(Method::POST, "/api/v1/tokens", None, Some(body))).await.json()["token"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }
+        };
+        let (guardian, teacher, admin) = (
+            token("10000000001", false).await,
+            token("teacher", false).await,
+            token("admin", true).await,
+        );
+        let notice = app.send(api(Method::GET, "/api/v1/my/notice", Some(&guardian), None)).await.json();
+        assert_eq!(notice["body"], "告家长书");
+        let body = json!({ "student_id": student, "weekdays": [1, 2, 3, 4, 5], "latest_pickup": "17:30", "consent_version": "2026-1", "notice_id": notice["id"], "submit": true });
+        let by_teacher = app
+            .send(api(Method::POST, "/api/v1/enrolments", Some(&teacher), Some(body.clone())))
+            .await;
+        assert_eq!(
+            by_teacher.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "staff cannot apply: {}",
+            by_teacher.body
+        );
+        let created = app.send(api(Method::POST, "/api/v1/enrolments", Some(&guardian), Some(body))).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let id = created.json()["enrolment"]["id"].as_str().unwrap().to_string();
+        assert_eq!(created.json()["enrolment"]["state"], "SUBMITTED");
+        let step = |token: &str, step: &str| {
+            api(
+                Method::POST,
+                &format!("/api/v1/enrolments/{id}/steps"),
+                Some(token),
+                Some(json!({ "step": step })),
+            )
+        };
+        assert_eq!(
+            app.send(step(&admin, "school_approve")).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the class first"
+        );
+        assert_eq!(app.send(step(&teacher, "class_approve")).await.json()["state"], "CLASS_APPROVED");
+        assert_eq!(app.send(step(&admin, "school_approve")).await.json()["state"], "APPROVED");
+        let detail = app
+            .send(api(Method::GET, &format!("/api/v1/enrolments/{id}"), Some(&guardian), None))
+            .await
+            .json();
+        let a = &detail["agreements"][0];
+        let sign = |token: &str, name: &str| {
+            api(
+                Method::POST,
+                &format!("/api/v1/enrolments/{id}/signatures"),
+                Some(token),
+                Some(json!({ "agreement_id": a["id"], "text_hash": a["text_hash"], "typed_name": name, "statement": true })),
+            )
+        };
+        assert_eq!(
+            app.send(sign(&teacher, "王老师")).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a teacher cannot sign for the guardian"
+        );
+        assert_eq!(
+            app.send(sign(&admin, "admin测试")).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "nor can the school"
+        );
+        assert_eq!(app.send(sign(&guardian, "guardian测试")).await.json()["state"], "SIGNED");
+        assert_eq!(app.send(sign(&admin, "李校长")).await.json()["state"], "ACTIVE");
+        let mine = app.send(api(Method::GET, "/api/v1/enrolments", Some(&guardian), None)).await.json();
+        assert_eq!(mine["enrolments"][0]["state"], "ACTIVE");
+        let reviewer = app.send(api(Method::GET, "/api/v1/enrolments", Some(&teacher), None)).await.json();
+        assert_eq!(reviewer["enrolments"].as_array().unwrap().len(), 1);
+        let duty = token("duty", false).await;
+        assert_eq!(
+            app.send(api(Method::GET, &format!("/api/v1/enrolments/{id}"), Some(&duty), None))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}

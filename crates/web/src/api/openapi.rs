@@ -41,6 +41,25 @@ fn invitation_body() -> Value {
     json!({ "type": "object", "properties": { "school": { "type": "string" }, "note": { "type": "string", "maxLength": 80 } } })
 }
 
+fn enrolment_body() -> Value {
+    json!({ "type": "object", "required": ["student_id", "weekdays", "latest_pickup", "consent_version", "notice_id"], "properties": {
+        "student_id": { "type": "string" }, "weekdays": { "type": "array", "items": { "type": "integer", "minimum": 1, "maximum": 5 } },
+        "latest_pickup": { "type": "string", "example": "17:30" }, "pickup_plan": { "type": "string", "enum": ["BY_ADULTS", "SELF_LEAVE"] },
+        "health_disclosure": { "type": "string" }, "reason": { "type": "string" }, "priority_group": { "type": "string" },
+        "consent_version": { "type": "string", "description": "the privacy notice version consented to (a separate consent)" },
+        "notice_id": { "type": "string", "description": "from GET /api/v1/my/notice" }, "submit": { "type": "boolean" } } })
+}
+fn step_body() -> Value {
+    json!({ "type": "object", "required": ["step"], "properties": {
+        "step": { "type": "string", "enum": ["cancel", "class_approve", "class_reject", "school_approve", "school_reject", "withdraw", "terminate"] },
+        "reason": { "type": "string" }, "note": { "type": "string" } } })
+}
+fn signature_body() -> Value {
+    json!({ "type": "object", "required": ["agreement_id", "text_hash", "typed_name", "statement"], "properties": {
+        "agreement_id": { "type": "string" }, "text_hash": { "type": "string", "description": "SHA-256 of the text the signer read" },
+        "typed_name": { "type": "string" }, "statement": { "type": "boolean" } } })
+}
+
 pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "GET",
@@ -202,6 +221,60 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "A guardian's own children",
         auth: true,
         body: None,
+        success: 200,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/my/notice",
+        id: "get_my_notice",
+        summary: "The notice to parents (read before applying) and the privacy notice",
+        auth: true,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/enrolments",
+        id: "list_enrolments",
+        summary: "A guardian's children's enrolments, or the term's enrolments a reviewer sees",
+        auth: true,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/enrolments",
+        id: "create_enrolment",
+        summary: "A guardian applies for their own child (submit or draft)",
+        auth: true,
+        body: Some(enrolment_body),
+        success: 201,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/enrolments/{id}",
+        id: "get_enrolment",
+        summary: "An enrolment with its agreement versions and history",
+        auth: true,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/enrolments/{id}/steps",
+        id: "create_enrolment_step",
+        summary: "Review, cancel, withdraw or terminate (who may is decided by the rules)",
+        auth: true,
+        body: Some(step_body),
+        success: 200,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/enrolments/{id}/signatures",
+        id: "create_signature",
+        summary: "Sign the newest agreement: the guardian first, then the school",
+        auth: true,
+        body: Some(signature_body),
         success: 200,
     },
 ];
