@@ -188,6 +188,15 @@ impl Browser {
         }
     }
 
+    /// Waits (up to 5 s) until a script returns true.
+    async fn wait_script(&self, js: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.script(js).await != Value::Bool(true) {
+            assert!(Instant::now() < deadline, "never true: {js}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn script(&self, js: &str) -> Value {
         self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": js, "args": [] })))
             .await
@@ -405,7 +414,17 @@ async fn a_guardian_applies_and_signs_on_a_phone_and_the_school_makes_it_active(
 
     sign_in(&b, &base, "10000000001", "家长，您好", 0).await;
     b.goto(&format!("{base}{enrolment}")).await;
+    assert_eq!(
+        b.script("return document.getElementById('sign').disabled").await,
+        true,
+        "not before reading to the end"
+    );
     b.script("document.getElementById('agreement-end').scrollIntoView()").await;
+    b.wait_script("return document.getElementById('sign').disabled === false").await;
+    // A finger draws a stroke on the pad.
+    b.script("const p = document.getElementById('signature-pad'); p.scrollIntoView(); const r = p.getBoundingClientRect(); \
+        const ev = (t, x) => p.dispatchEvent(new PointerEvent(t, { clientX: r.left + x, clientY: r.top + 30, pointerId: 1, bubbles: true })); \
+        ev('pointerdown', 10); ev('pointermove', 60); ev('pointermove', 120); ev('pointerup', 120);").await;
     b.type_into("#typed_name", "张丽").await;
     b.click("#statement").await;
     b.assert_fits(360).await;
@@ -416,6 +435,7 @@ async fn a_guardian_applies_and_signs_on_a_phone_and_the_school_makes_it_active(
 
     sign_in(&b, &base, "admin", "学校管理员，您好", 1).await;
     b.goto(&format!("{base}{enrolment}")).await;
+    b.script("document.getElementById('agreement-end').scrollIntoView()").await;
     b.type_into("#typed_name", "李校长").await;
     b.click("#statement").await;
     b.click("#sign").await;
@@ -423,5 +443,10 @@ async fn a_guardian_applies_and_signs_on_a_phone_and_the_school_makes_it_active(
     b.goto(&format!("{base}{enrolment}/print")).await;
     let signatures = b.text("#signatures").await;
     assert!(signatures.contains("张丽") && signatures.contains("李校长"), "{signatures}");
+    assert_eq!(
+        b.script("return document.querySelectorAll('#signatures img.drawn').length").await,
+        1,
+        "the drawn signature is kept"
+    );
     b.screenshot("agreement-print").await;
 }

@@ -129,6 +129,7 @@ pub async fn static_file(Path(file): Path<String>) -> Response {
     let (body, mime): (&'static [u8], &str) = match file.as_str() {
         "app.css" => (include_bytes!("../../static/app.css"), "text/css; charset=utf-8"),
         "htmx.min.js" => (include_bytes!("../../static/htmx.min.js"), "text/javascript; charset=utf-8"),
+        "app.js" => (include_bytes!("../../static/app.js"), "text/javascript; charset=utf-8"),
         _ => return AppError::NotFound.into_response(),
     };
     (

@@ -1,0 +1,44 @@
+// yanshi — small enhancements on top of pages that work without them.
+document.addEventListener('DOMContentLoaded', () => {
+  // Signing waits until the agreement has been scrolled to its last line.
+  const end = document.getElementById('agreement-end');
+  const sign = document.getElementById('sign');
+  if (end && sign && 'IntersectionObserver' in window) {
+    sign.disabled = true;
+    const hint = document.getElementById('read-hint');
+    if (hint) hint.hidden = false;
+    new IntersectionObserver((entries, observer) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        sign.disabled = false;
+        if (hint) hint.hidden = true;
+        observer.disconnect();
+      }
+    }).observe(end);
+  }
+
+  // An optional handwritten signature, drawn with a finger.
+  const pad = document.getElementById('signature-pad');
+  if (pad) {
+    pad.hidden = false;
+    const box = document.getElementById('drawing-box');
+    if (box) box.hidden = false;
+    const ctx = pad.getContext('2d');
+    ctx.lineWidth = 2.5;
+    ctx.lineCap = 'round';
+    let drawing = false;
+    let drawn = false;
+    const at = (e) => {
+      const r = pad.getBoundingClientRect();
+      return [(e.clientX - r.left) * (pad.width / r.width), (e.clientY - r.top) * (pad.height / r.height)];
+    };
+    pad.addEventListener('pointerdown', (e) => { drawing = true; ctx.beginPath(); ctx.moveTo(...at(e)); pad.setPointerCapture(e.pointerId); });
+    pad.addEventListener('pointermove', (e) => { if (drawing) { ctx.lineTo(...at(e)); ctx.stroke(); drawn = true; } });
+    pad.addEventListener('pointerup', () => { drawing = false; });
+    const clear = document.getElementById('clear-pad');
+    if (clear) clear.addEventListener('click', () => { ctx.clearRect(0, 0, pad.width, pad.height); drawn = false; });
+    pad.closest('form').addEventListener('submit', () => {
+      const field = document.getElementById('drawing');
+      if (field && drawn) field.value = pad.toDataURL('image/png');
+    });
+  }
+});
