@@ -81,13 +81,17 @@ pub struct HolidayCalendar {
 }
 
 impl HolidayCalendar {
+    /// The schedules shipped in `data/holidays/`, parsed once per process.
     pub fn bundled() -> Self {
-        let years = BUNDLED
-            .iter()
-            .map(|t| parse_holiday_year(t).expect("bundled holiday files are valid (tested)"))
-            .map(|y| (y.year, y))
-            .collect();
-        Self { years }
+        static PARSED: std::sync::LazyLock<HolidayCalendar> = std::sync::LazyLock::new(|| {
+            let years = BUNDLED
+                .iter()
+                .map(|t| parse_holiday_year(t).expect("bundled holiday files are valid (tested)"))
+                .map(|y| (y.year, y))
+                .collect();
+            HolidayCalendar { years }
+        });
+        PARSED.clone()
     }
 
     pub fn from_years(years: Vec<HolidayYear>) -> Self {

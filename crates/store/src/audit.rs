@@ -1,6 +1,6 @@
 //! The audit log, written in the same transaction as the change it records.
 
-use crate::{Result, Store, Tx};
+use crate::{Result, Store, StoreError, Tx};
 use sqlx::Row;
 use yanshi_domain::audit::{self, AuditEntry, Break, DISTRICT_SCOPE, GENESIS};
 use yanshi_domain::ids::{SchoolId, UserId};
@@ -120,6 +120,26 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(entry_from_row).collect()
+    }
+
+    /// Checks one chain (a school's, or the district's) from its first entry to its head.
+    pub async fn verify_audit_chain(&self, school: Option<&SchoolId>) -> Result<AuditChainReport> {
+        let scope = scope_of(school).to_string();
+        let head = sqlx::query("SELECT seq, hash FROM audit_heads WHERE scope = $1")
+            .bind(scope.clone())
+            .fetch_optional(self.pool())
+            .await?;
+        let head: Option<(i64, String)> = head
+            .map(|r| Ok::<_, StoreError>((r.try_get("seq")?, r.try_get("hash")?)))
+            .transpose()?;
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE scope = $1 ORDER BY seq")
+            .bind(scope.clone())
+            .fetch_all(self.pool())
+            .await?;
+        let entries: Vec<AuditEntry> = rows.iter().map(entry_from_row).collect::<Result<_>>()?;
+        let head = head.or_else(|| (!entries.is_empty()).then(|| (0, GENESIS.to_string())));
+        let result = audit::verify_chain(&entries, head.as_ref().map(|(s, h)| (*s, h.as_str())));
+        Ok(AuditChainReport { scope, result })
     }
 
     /// Checks every chain from its first entry to its recorded head.

@@ -339,6 +339,11 @@ async fn the_audit_chain_finds_edits_and_deletions(backend: Backend) {
         .find(|r| r.scope == school.id.as_str())
         .unwrap();
     assert_eq!(report.result, Err(Break::Altered { seq: 3 }));
+    assert_eq!(
+        store.verify_audit_chain(Some(&school.id)).await.unwrap().result,
+        Err(Break::Altered { seq: 3 }),
+        "one chain alone says the same"
+    );
 
     let (db2, store2, school2) = setup(backend).await;
     for name in ["tea1", "tea2", "tea3"] {

@@ -470,12 +470,7 @@ pub async fn audit(State(state): State<AppState>, lang: Lang, me: Me, Query(q): 
             (e, at)
         })
         .collect();
-    let report = state
-        .store
-        .verify_audit()
-        .await?
-        .into_iter()
-        .find(|r| r.scope == school_id.as_str());
+    let report = Some(state.store.verify_audit_chain(Some(&school_id)).await?);
     let (chain_ok, chain_message) = match report.map(|r| r.result) {
         Some(Err(b)) => (false, format!("{b:?}")),
         Some(Ok(n)) => (true, n.to_string()),

@@ -197,19 +197,7 @@ pub async fn show(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Q
 }
 
 pub async fn add_override(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
-    let school = match pick_school(
-        &state,
-        lang,
-        &me,
-        Some(field(&f, "school")).filter(|s| !s.is_empty()),
-        Action::ManageSchool,
-        "ui-nav-calendar",
-    )
-    .await?
-    {
-        SchoolPick::Picked(s) => s,
-        SchoolPick::Pick(_) => return Err(AppError::NotFound),
-    };
+    let school = super::posted_school(&state, &me, &f, Action::ManageSchool).await?;
     let grade: u8 = field(&f, "grade").parse().unwrap_or(0);
     let term = Some(field(&f, "term").to_string()).filter(|t| !t.is_empty());
     let parsed = (|| {
@@ -241,24 +229,11 @@ pub async fn add_override(State(state): State<AppState>, lang: Lang, me: Me, App
 
 pub async fn remove_override(
     State(state): State<AppState>,
-    lang: Lang,
     me: Me,
     Path(id): Path<String>,
     AppForm(f): AppForm<Pairs>,
 ) -> AppResult<Response> {
-    let school = match pick_school(
-        &state,
-        lang,
-        &me,
-        Some(field(&f, "school")).filter(|s| !s.is_empty()),
-        Action::ManageSchool,
-        "ui-nav-calendar",
-    )
-    .await?
-    {
-        SchoolPick::Picked(s) => s,
-        SchoolPick::Pick(_) => return Err(AppError::NotFound),
-    };
+    let school = super::posted_school(&state, &me, &f, Action::ManageSchool).await?;
     let id = OverrideId::parse(&id).ok_or(AppError::NotFound)?;
     state
         .store

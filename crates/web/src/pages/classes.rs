@@ -109,29 +109,13 @@ pub async fn classes(State(state): State<AppState>, lang: Lang, me: Me, Query(q)
     }
 }
 
-async fn managed_school(state: &AppState, lang: Lang, me: &Me, f: &Pairs, action: Action) -> AppResult<School> {
-    match pick_school(
-        state,
-        lang,
-        me,
-        Some(field(f, "school")).filter(|s| !s.is_empty()),
-        action,
-        "ui-nav-classes",
-    )
-    .await?
-    {
-        SchoolPick::Picked(s) => Ok(s),
-        SchoolPick::Pick(_) => Err(AppError::NotFound),
-    }
-}
-
 fn optional_user(f: &Pairs, name: &str) -> Option<UserId> {
     UserId::parse(field(f, name))
 }
 
 /// One form for the class set-up actions: `op` says which.
 pub async fn change(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
-    let school = managed_school(&state, lang, &me, &f, Action::ManageSchool).await?;
+    let school = super::posted_school(&state, &me, &f, Action::ManageSchool).await?;
     let actor = Actor::User(me.user.id.clone());
     let now = state.clock.now();
     let result: AppResult<()> = async {
@@ -263,7 +247,7 @@ pub async fn staff(State(state): State<AppState>, lang: Lang, me: Me, Query(q): 
 }
 
 pub async fn create_staff(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
-    let school = managed_school(&state, lang, &me, &f, Action::ManageStaff).await?;
+    let school = super::posted_school(&state, &me, &f, Action::ManageStaff).await?;
     let result: AppResult<()> = async {
         let phone = match field(&f, "phone") {
             "" => None,
@@ -297,7 +281,7 @@ pub async fn change_staff(
     Path(id): Path<String>,
     AppForm(f): AppForm<Pairs>,
 ) -> AppResult<Response> {
-    let school = managed_school(&state, lang, &me, &f, Action::ManageStaff).await?;
+    let school = super::posted_school(&state, &me, &f, Action::ManageStaff).await?;
     let id = StaffId::parse(&id).ok_or(AppError::NotFound)?;
     if !state.store.staff_directory(&school.id).await?.iter().any(|m| m.id == id) {
         return Err(AppError::NotFound);

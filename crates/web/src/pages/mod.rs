@@ -228,3 +228,20 @@ pub fn client_ip_of(state: &AppState, headers: &axum::http::HeaderMap) -> String
         .map(|h| format!("via {h}"))
         .unwrap_or_default()
 }
+
+/// The school a posted form works on (its hidden `school` field, or the person's own). A
+/// district admin's form always names one, so there is no picker here.
+pub async fn posted_school(
+    state: &AppState,
+    me: &crate::identity::Me,
+    form: &[(String, String)],
+    action: yanshi_domain::policy::Action,
+) -> AppResult<yanshi_store::School> {
+    let asked = form
+        .iter()
+        .find(|(k, _)| k == "school")
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty());
+    let id = resolve_school(me, asked, action)?.ok_or(AppError::NotFound)?;
+    Ok(state.store.school(&id).await?)
+}

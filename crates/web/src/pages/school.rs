@@ -166,19 +166,7 @@ fn leaders_from(f: &Pairs) -> Vec<LeadershipMember> {
 }
 
 pub async fn save_settings(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
-    let school = match pick_school(
-        &state,
-        lang,
-        &me,
-        Some(field(&f, "school")).filter(|s| !s.is_empty()),
-        Action::ManageSchool,
-        "ui-nav-school",
-    )
-    .await?
-    {
-        SchoolPick::Picked(s) => s,
-        SchoolPick::Pick(_) => return Err(AppError::NotFound),
-    };
+    let school = super::posted_school(&state, &me, &f, Action::ManageSchool).await?;
     let now = state.clock.now();
     let actor = yanshi_store::Actor::User(me.user.id.clone());
     let result = async {
@@ -362,19 +350,7 @@ fn new_term_from(f: &Pairs) -> Result<NewTerm, Invalid> {
 }
 
 pub async fn create_term(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
-    let school = match pick_school(
-        &state,
-        lang,
-        &me,
-        Some(field(&f, "school")).filter(|s| !s.is_empty()),
-        Action::ManageSchool,
-        "ui-nav-terms",
-    )
-    .await?
-    {
-        SchoolPick::Picked(s) => s,
-        SchoolPick::Pick(_) => return Err(AppError::NotFound),
-    };
+    let school = super::posted_school(&state, &me, &f, Action::ManageSchool).await?;
     let actor = yanshi_store::Actor::User(me.user.id.clone());
     let result = match new_term_from(&f) {
         Ok(new) => state

@@ -130,19 +130,7 @@ pub async fn save(
     headers: HeaderMap,
     AppForm(f): AppForm<Pairs>,
 ) -> AppResult<Response> {
-    let school = match pick_school(
-        &state,
-        lang,
-        &me,
-        Some(field(&f, "school")).filter(|s| !s.is_empty()),
-        Action::ManageSchool,
-        "ui-nav-notice",
-    )
-    .await?
-    {
-        SchoolPick::Picked(s) => s,
-        SchoolPick::Pick(_) => return Err(AppError::NotFound),
-    };
+    let school = super::posted_school(&state, &me, &f, Action::ManageSchool).await?;
     let now = state.clock.now();
     let result: AppResult<&'static str> = async {
         match field(&f, "op") {
