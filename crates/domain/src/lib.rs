@@ -4,6 +4,7 @@
 //! so the rules can be tested in microseconds. The store and the web layer call into it.
 
 pub mod account;
+pub mod afternoon;
 pub mod agreement;
 pub mod audit;
 pub mod calendar;

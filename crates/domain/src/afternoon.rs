@@ -1,0 +1,169 @@
+//! The afternoon's rules (DOMAIN §3.2, §3.4, §3.5): who is expected at roll call, who may take a
+//! child at the classroom door (交接), when a child may leave alone, and the late-pickup (迟接)
+//! timeline. Pure functions; the store and pages of the afternoon build on them.
+
+use crate::Invalid;
+use crate::account::fold_full_width;
+use crate::enrolment::{PickupPlan, Weekdays};
+use crate::family::PickupLevel;
+use time::{Duration, Time, Weekday};
+
+/// A personal pickup code (接送码) of one authorized adult: 8 random digits, never derived from
+/// an id, revocable. The QR code on the adult's phone carries the same digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickupCode(String);
+
+impl PickupCode {
+    /// From 8 random bytes (the caller supplies the randomness).
+    pub fn from_random(bytes: [u8; 8]) -> Self {
+        Self(bytes.iter().map(|b| char::from(b'0' + b % 10)).collect())
+    }
+
+    /// As typed at the door: full-width digits, spaces and dashes allowed.
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let s: String = fold_full_width(input).chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        if s.len() != 8 || !s.chars().all(|c| c.is_ascii_digit()) {
+            return Err(Invalid::new("pickup_code", "err-pickup-code"));
+        }
+        Ok(Self(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `1234 5678`, for reading aloud.
+    pub fn grouped(&self) -> String {
+        format!("{} {}", &self.0[..4], &self.0[4..])
+    }
+}
+
+/// What the teacher at the door may do with the adult in front of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// Hand the child over.
+    Allowed,
+    /// Only with a leader's override and a reason (EMERGENCY_ONLY).
+    NeedsOverride,
+    /// Never: NEVER (a custody limit) or an adult not on the child's list. Alert the duty leader.
+    Refused,
+}
+
+/// The rule at the door: an adult's level on this child's list decides.
+pub fn may_release(level: Option<PickupLevel>, leader_override: bool) -> Release {
+    match level {
+        Some(PickupLevel::Always) => Release::Allowed,
+        Some(PickupLevel::EmergencyOnly) if leader_override => Release::Allowed,
+        Some(PickupLevel::EmergencyOnly) => Release::NeedsOverride,
+        Some(PickupLevel::Never) | None => Release::Refused,
+    }
+}
+
+/// A child may leave alone only when the signed agreement says so for this weekday, and no
+/// weather warning suspends it (DOMAIN §3.5).
+pub fn may_leave_alone(plan: PickupPlan, days: Weekdays, day: Weekday, weather_warning: bool) -> bool {
+    plan == PickupPlan::SelfLeave && days.contains(day) && !weather_warning
+}
+
+/// Whether a child is expected at roll call: enrolled for this weekday, not on leave, not absent
+/// from school that day.
+pub fn expected(days: Weekdays, day: Weekday, on_leave: bool, absent_from_school: bool) -> bool {
+    days.contains(day) && !on_leave && !absent_from_school
+}
+
+/// The steps of a late pickup, in order (DOMAIN §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LateStep {
+    /// At the end time: the child is awaiting pickup; every guardian is told at once.
+    NotifyGuardians,
+    /// +10 min: the teacher phones the guardians and pickup adults (a call list).
+    CallList,
+    /// +wait (default 30 min): to the waiting room under the duty teacher; the duty leader is alerted.
+    WaitingRoom,
+    /// +2 × wait (default 60 min): the duty leader records a decision. Never sent home alone.
+    LeaderDecision,
+}
+
+/// The steps due at `now` for a child still not handed over after `end`.
+pub fn late_steps_due(end: Time, now: Time, wait_minutes: u16) -> Vec<LateStep> {
+    if now < end {
+        return Vec::new();
+    }
+    let waited = now - end;
+    let wait = Duration::minutes(wait_minutes as i64);
+    [
+        (Duration::ZERO, LateStep::NotifyGuardians),
+        (Duration::minutes(10), LateStep::CallList),
+        (wait, LateStep::WaitingRoom),
+        (wait * 2, LateStep::LeaderDecision),
+    ]
+    .into_iter()
+    .filter(|(at, _)| waited >= *at)
+    .map(|(_, step)| step)
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::time;
+
+    #[test]
+    fn pickup_codes_are_eight_digits_and_forgiving_to_type() {
+        let c = PickupCode::from_random([0, 9, 10, 255, 7, 3, 99, 42]);
+        assert_eq!(c.as_str(), "09057392");
+        assert_eq!(PickupCode::parse("０９０５ 7392").unwrap(), c);
+        assert_eq!(c.grouped(), "0905 7392");
+        assert!(PickupCode::parse("1234567").is_err());
+        assert!(PickupCode::parse("1234567a").is_err());
+    }
+
+    #[test]
+    fn the_level_decides_at_the_door() {
+        assert_eq!(may_release(Some(PickupLevel::Always), false), Release::Allowed);
+        assert_eq!(may_release(Some(PickupLevel::EmergencyOnly), false), Release::NeedsOverride);
+        assert_eq!(may_release(Some(PickupLevel::EmergencyOnly), true), Release::Allowed);
+        assert_eq!(
+            may_release(Some(PickupLevel::Never), true),
+            Release::Refused,
+            "no override lifts a custody limit"
+        );
+        assert_eq!(may_release(None, true), Release::Refused, "an adult not on the list");
+    }
+
+    #[test]
+    fn leaving_alone_needs_the_agreement_the_day_and_fair_weather() {
+        let days = Weekdays::from_numbers(&[1, 3]).unwrap();
+        assert!(may_leave_alone(PickupPlan::SelfLeave, days, Weekday::Monday, false));
+        assert!(!may_leave_alone(PickupPlan::SelfLeave, days, Weekday::Tuesday, false));
+        assert!(!may_leave_alone(PickupPlan::SelfLeave, days, Weekday::Monday, true));
+        assert!(!may_leave_alone(PickupPlan::ByAdults, days, Weekday::Monday, false));
+    }
+
+    #[test]
+    fn who_is_expected() {
+        let days = Weekdays::from_numbers(&[1, 2, 3, 4, 5]).unwrap();
+        assert!(expected(days, Weekday::Friday, false, false));
+        assert!(!expected(days, Weekday::Friday, true, false));
+        assert!(!expected(days, Weekday::Friday, false, true));
+        assert!(!expected(Weekdays::from_numbers(&[1]).unwrap(), Weekday::Friday, false, false));
+    }
+
+    #[test]
+    fn the_late_pickup_timeline() {
+        let end = time!(18:00);
+        assert!(late_steps_due(end, time!(17:59), 30).is_empty());
+        assert_eq!(late_steps_due(end, time!(18:00), 30), vec![LateStep::NotifyGuardians]);
+        assert_eq!(
+            late_steps_due(end, time!(18:10), 30),
+            vec![LateStep::NotifyGuardians, LateStep::CallList]
+        );
+        assert_eq!(late_steps_due(end, time!(18:30), 30).last(), Some(&LateStep::WaitingRoom));
+        assert_eq!(late_steps_due(end, time!(19:00), 30).last(), Some(&LateStep::LeaderDecision));
+        assert_eq!(
+            late_steps_due(end, time!(18:40), 20).last(),
+            Some(&LateStep::LeaderDecision),
+            "the school's own wait"
+        );
+    }
+}
