@@ -110,6 +110,11 @@ typed_id!(
     LeaveId
 );
 
+typed_id!(
+    /// A hand-over (交接) of one child on one day.
+    HandoverId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

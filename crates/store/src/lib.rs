@@ -7,6 +7,7 @@
 //! `tests/contract.rs` runs on both.
 
 mod accounts;
+pub mod afternoon;
 mod audit;
 pub mod enrolment;
 mod error;

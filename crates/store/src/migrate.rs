@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "0002_school_data", include_str!("../migrations/0002_school_data.sql")),
     (3, "0003_enrolment", include_str!("../migrations/0003_enrolment.sql")),
+    (4, "0004_afternoon", include_str!("../migrations/0004_afternoon.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<&'static str>> {

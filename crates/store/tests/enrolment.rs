@@ -25,7 +25,8 @@ contract!(
     an_application_becomes_active_only_with_the_guardians_signature,
     refusals_change_nothing,
     leave_before_and_after_the_cut_off,
-    the_needs_survey_shows_who_has_not_answered
+    the_needs_survey_shows_who_has_not_answered,
+    one_handover_per_child_per_day_and_the_rules_at_the_door
 );
 
 struct World {
@@ -718,5 +719,192 @@ async fn the_needs_survey_shows_who_has_not_answered(backend: Backend) {
         s.survey_answer(&w.term.id, &w.child.id).await.unwrap(),
         Some(false),
         "the newer answer replaces the older"
+    );
+}
+
+async fn one_handover_per_child_per_day_and_the_rules_at_the_door(backend: Backend) {
+    use yanshi_domain::afternoon::PickupCode;
+    use yanshi_domain::family::PickupLevel;
+    use yanshi_store::afternoon::{AdultRef, HandoverOutcome, HandoverRequest};
+    use yanshi_store::people::NewPickupAdult;
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let adult = |name: &str, rel: &str, phone: &str, level| NewPickupAdult {
+        name: DisplayName::parse(name).unwrap(),
+        relationship: rel.into(),
+        phone: PhoneNumber::parse(phone).unwrap(),
+        id_last4: None,
+        photo: None,
+        adult_confirmed: true,
+        level,
+    };
+    let actor = Actor::User(w.mother.id.clone());
+    let grandma = s
+        .add_pickup_adult(&actor, &w.child, adult("王奶奶", "奶奶", "13600136000", PickupLevel::Always), NOW)
+        .await
+        .unwrap();
+    let neighbour = s
+        .add_pickup_adult(
+            &actor,
+            &w.child,
+            adult("赵阿姨", "邻居", "13600136001", PickupLevel::EmergencyOnly),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let father = s
+        .add_pickup_adult(&actor, &w.child, adult("王某", "父亲", "13600136002", PickupLevel::Never), NOW)
+        .await
+        .unwrap();
+    let wed = date!(2026 - 09 - 02);
+    let day = s.class_day(&w.child.class_id, wed).await.unwrap();
+    assert_eq!(day.len(), 1);
+    assert!(day[0].expected && day[0].adults.len() == 3 && day[0].handover.is_none());
+    s.mark_roll(&w.teacher, &w.child, wed, "PRESENT", "", NOW).await.unwrap();
+    assert_eq!(
+        s.class_day(&w.child.class_id, wed).await.unwrap()[0].roll.as_deref(),
+        Some("PRESENT")
+    );
+
+    let req = |adult: Option<AdultRef>, day, id: &str| HandoverRequest {
+        student: w.child.id.clone(),
+        day,
+        adult,
+        method: "LIST".into(),
+        override_reason: None,
+        request_id: id.into(),
+    };
+    let first = s
+        .record_handover(&w.teacher, &req(Some(AdultRef::Listed(grandma.clone())), wed, "r1"), NOW)
+        .await
+        .unwrap();
+    let HandoverOutcome::Recorded(h) = first else { panic!("{first:?}") };
+    assert_eq!((h.adult_name.as_str(), h.teacher.as_str()), ("王奶奶", "王老师"));
+    assert!(
+        s.inbox(&w.mother.id, 5).await.unwrap()[0]
+            .body
+            .contains("由 王奶奶（奶奶）接走，交接教师 王老师")
+    );
+    let retry = s
+        .record_handover(&w.teacher, &req(Some(AdultRef::Listed(grandma.clone())), wed, "r1"), NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        retry,
+        HandoverOutcome::Recorded(h.clone()),
+        "a retried request returns the first result"
+    );
+    let second = s
+        .record_handover(&w.admin, &req(Some(AdultRef::Listed(neighbour.clone())), wed, "r2"), NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        second,
+        HandoverOutcome::Already(h.clone()),
+        "the second teacher is told who took the child"
+    );
+
+    // Thursday: a custody limit is refused, with an alert to the leaders.
+    let thu = date!(2026 - 09 - 03);
+    let refused = s
+        .record_handover(&w.teacher, &req(Some(AdultRef::Listed(father.clone())), thu, "r3"), NOW)
+        .await
+        .unwrap();
+    assert!(
+        matches!(refused, HandoverOutcome::Refused { ref adult_name, .. } if adult_name == "王某"),
+        "{refused:?}"
+    );
+    assert_eq!(s.refused_pickups(&w.child.school_id, thu).await.unwrap().len(), 1);
+    assert!(s.inbox(&w.admin.id, 5).await.unwrap()[0].title.contains("拒绝接走"));
+    assert!(s.handover_of(&w.child.id, thu).await.unwrap().is_none());
+    // EMERGENCY_ONLY: a teacher needs a leader; a leader releases with a reason.
+    let needs = s
+        .record_handover(&w.teacher, &req(Some(AdultRef::Listed(neighbour.clone())), thu, "r4"), NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        needs,
+        HandoverOutcome::NeedsOverride {
+            adult_name: "赵阿姨".into()
+        }
+    );
+    let mut with_reason = req(Some(AdultRef::Listed(neighbour.clone())), thu, "r5");
+    with_reason.override_reason = Some("母亲来电委托，已核实".into());
+    let teacher_try = s.record_handover(&w.teacher, &with_reason, NOW).await.unwrap();
+    assert!(
+        matches!(teacher_try, HandoverOutcome::NeedsOverride { .. }),
+        "only a leader's reason counts"
+    );
+    let mut by_leader = with_reason.clone();
+    by_leader.request_id = "r6".into();
+    let HandoverOutcome::Recorded(h) = s.record_handover(&w.admin, &by_leader, NOW).await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(h.override_reason.as_deref(), Some("母亲来电委托，已核实"));
+
+    // Friday: a personal code; a new code makes the old one fail at once.
+    let fri = date!(2026 - 09 - 04);
+    let old = s.issue_pickup_code(&w.teacher, &w.child, &grandma, NOW).await.unwrap();
+    let new = s.issue_pickup_code(&w.teacher, &w.child, &grandma, NOW).await.unwrap();
+    let by_old = s
+        .record_handover(&w.teacher, &req(Some(AdultRef::Code(old)), fri, "r7"), NOW)
+        .await
+        .unwrap();
+    assert!(
+        matches!(by_old, HandoverOutcome::Refused { .. }),
+        "a revoked code is refused on the very next attempt"
+    );
+    let wrong = s
+        .record_handover(
+            &w.teacher,
+            &req(Some(AdultRef::Code(PickupCode::parse("00000000").unwrap())), fri, "r8"),
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(wrong, HandoverOutcome::Refused { .. }));
+    let HandoverOutcome::Recorded(h) = s
+        .record_handover(&w.teacher, &req(Some(AdultRef::Code(new)), fri, "r9"), NOW)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(h.adult_name, "王奶奶");
+    // Leaving alone is not in this child's agreement.
+    let mon = date!(2026 - 09 - 07);
+    assert!(matches!(
+        s.record_handover(&w.teacher, &req(None, mon, "r10"), NOW).await.unwrap(),
+        HandoverOutcome::Refused { .. }
+    ));
+
+    // Two teachers release the same child at the same moment: one record, the other is told.
+    let tue = date!(2026 - 09 - 08);
+    let mut tasks = Vec::new();
+    for (i, who) in [w.teacher.clone(), w.admin.clone()].into_iter().enumerate() {
+        let (s, r) = (s.clone(), req(Some(AdultRef::Listed(grandma.clone())), tue, &format!("race{i}")));
+        tasks.push(tokio::spawn(async move { s.record_handover(&who, &r, NOW).await.unwrap() }));
+    }
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap());
+    }
+    assert_eq!(
+        outcomes.iter().filter(|o| matches!(o, HandoverOutcome::Recorded(_))).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.iter().filter(|o| matches!(o, HandoverOutcome::Already(_))).count(),
+        1,
+        "{outcomes:?}"
+    );
+    // A volunteer never releases a child.
+    let volunteer = account(s, &s.school(&w.child.school_id).await.unwrap(), Role::Volunteer, "vol", "志愿者").await;
+    assert!(
+        s.record_handover(&volunteer, &req(Some(AdultRef::Listed(grandma)), date!(2026 - 09 - 09), "r11"), NOW)
+            .await
+            .is_err()
     );
 }

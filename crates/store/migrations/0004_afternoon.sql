@@ -1,0 +1,57 @@
+-- The afternoon: personal pickup codes, roll call (点名) and the hand-over (交接) — exactly one
+-- per child per day, enforced here — and refused pickup attempts.
+
+CREATE TABLE pickup_codes (
+    id          TEXT PRIMARY KEY,
+    school_id   TEXT NOT NULL REFERENCES schools(id),
+    adult_id    TEXT NOT NULL REFERENCES pickup_adults(id),
+    code_hash   TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    revoked_at  BIGINT
+);
+CREATE UNIQUE INDEX pickup_codes_live ON pickup_codes(school_id, code_hash) WHERE revoked_at IS NULL;
+CREATE INDEX pickup_codes_adult ON pickup_codes(adult_id);
+
+CREATE TABLE roll_calls (
+    id          TEXT PRIMARY KEY,
+    school_id   TEXT NOT NULL REFERENCES schools(id),
+    student_id  TEXT NOT NULL REFERENCES students(id),
+    day         TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    marked_by   TEXT NOT NULL REFERENCES users(id),
+    marked_at   BIGINT NOT NULL,
+    UNIQUE (student_id, day)
+);
+
+CREATE TABLE handovers (
+    id               TEXT PRIMARY KEY,
+    school_id        TEXT NOT NULL REFERENCES schools(id),
+    student_id       TEXT NOT NULL REFERENCES students(id),
+    day              TEXT NOT NULL,
+    kind             TEXT NOT NULL,
+    adult_id         TEXT REFERENCES pickup_adults(id),
+    adult_name       TEXT NOT NULL,
+    relationship     TEXT NOT NULL,
+    method           TEXT NOT NULL,
+    teacher_id       TEXT NOT NULL REFERENCES users(id),
+    at               BIGINT NOT NULL,
+    override_by      TEXT REFERENCES users(id),
+    override_reason  TEXT,
+    request_id       TEXT NOT NULL UNIQUE,
+    entered_later    BIGINT NOT NULL DEFAULT 0,
+    UNIQUE (student_id, day)
+);
+CREATE INDEX handovers_school_day ON handovers(school_id, day);
+
+CREATE TABLE refused_pickups (
+    id          TEXT PRIMARY KEY,
+    school_id   TEXT NOT NULL REFERENCES schools(id),
+    student_id  TEXT NOT NULL REFERENCES students(id),
+    day         TEXT NOT NULL,
+    adult_id    TEXT REFERENCES pickup_adults(id),
+    adult_name  TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    teacher_id  TEXT NOT NULL REFERENCES users(id),
+    at          BIGINT NOT NULL
+);

@@ -1,0 +1,599 @@
+//! The afternoon in the store: personal pickup codes, roll call (点名), and the hand-over (交接)
+//! — at most one per child per day, by a database constraint; a retried request returns the
+//! first result. The rules at the door are the domain's (`yanshi_domain::afternoon`).
+
+use crate::audit::{Actor, append};
+use crate::notify::{Notice, enqueue};
+use crate::people::{PickupAdult, Student};
+use crate::random::{bytes, sha256_hex};
+use crate::setup::from_minutes;
+use crate::{Result, Store, StoreError, Tx, User};
+use serde_json::json;
+use sqlx::Row;
+use std::collections::HashMap;
+use time::{Date, OffsetDateTime};
+use yanshi_domain::Invalid;
+use yanshi_domain::afternoon::{PickupCode, Release, expected, may_leave_alone, may_release};
+use yanshi_domain::clock::{from_millis, to_millis};
+use yanshi_domain::enrolment::{PickupPlan, Terms, Weekdays};
+use yanshi_domain::family::PickupLevel;
+use yanshi_domain::ids::{ClassId, HandoverId, PickupAdultId, SchoolId, StudentId, UserId};
+use yanshi_domain::role::Role;
+use yanshi_domain::school_time::format_local;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handover {
+    pub id: HandoverId,
+    pub student_id: StudentId,
+    pub day: Date,
+    /// PICKUP or SELF_LEAVE.
+    pub kind: String,
+    pub adult_name: String,
+    pub relationship: String,
+    /// QR, CODE, LIST, SELF_LEAVE or PAPER.
+    pub method: String,
+    pub teacher: String,
+    pub at: OffsetDateTime,
+    pub override_reason: Option<String>,
+    pub request_id: String,
+}
+
+/// Who is at the door: an adult picked from the child's list, or one with a code (typed or
+/// scanned). `None` in a request means the child leaves alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdultRef {
+    Listed(PickupAdultId),
+    Code(PickupCode),
+}
+
+#[derive(Debug, Clone)]
+pub struct HandoverRequest {
+    pub student: StudentId,
+    pub day: Date,
+    pub adult: Option<AdultRef>,
+    pub method: String,
+    /// A leader's reason to release to an EMERGENCY_ONLY adult.
+    pub override_reason: Option<String>,
+    /// Set by the page once per attempt: a retry of the same request returns the first result.
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandoverOutcome {
+    Recorded(Handover),
+    /// The child was handed over already (by someone else, or by this same request earlier).
+    Already(Handover),
+    /// EMERGENCY_ONLY: a leader must confirm with a reason.
+    NeedsOverride {
+        adult_name: String,
+    },
+    /// NEVER, unknown, or leaving alone not allowed: the duty leaders are alerted.
+    Refused {
+        adult_name: String,
+        reason: &'static str,
+    },
+}
+
+/// A child on today's list of a class, with what the teacher needs at the door.
+#[derive(Debug, Clone)]
+pub struct ExpectedChild {
+    pub student: Student,
+    pub terms: Terms,
+    pub on_leave: bool,
+    /// PRESENT, ABSENT or ABSENT_FROM_SCHOOL once marked.
+    pub roll: Option<String>,
+    pub handover: Option<Handover>,
+    pub adults: Vec<PickupAdult>,
+    /// Expected at roll call (enrolled for the weekday, not on leave, not absent from school).
+    pub expected: bool,
+}
+
+const HANDOVER_SELECT: &str = "SELECT h.*, u.display_name AS teacher_name FROM handovers h JOIN users u ON u.id = h.teacher_id";
+
+fn handover_from_row(r: &sqlx::any::AnyRow) -> Result<Handover> {
+    let day: String = r.try_get("day")?;
+    Ok(Handover {
+        id: HandoverId::from_db(r.try_get("id")?),
+        student_id: StudentId::from_db(r.try_get("student_id")?),
+        day: yanshi_domain::calendar::parse_date(&day).ok_or_else(|| StoreError::Corrupt(format!("handovers.day = {day}")))?,
+        kind: r.try_get("kind")?,
+        adult_name: r.try_get("adult_name")?,
+        relationship: r.try_get("relationship")?,
+        method: r.try_get("method")?,
+        teacher: r.try_get("teacher_name")?,
+        at: from_millis(r.try_get("at")?),
+        override_reason: r.try_get("override_reason")?,
+        request_id: r.try_get("request_id")?,
+    })
+}
+
+fn code_hash(school: &SchoolId, code: &PickupCode) -> String {
+    sha256_hex(&format!("{school}:{}", code.as_str()))
+}
+
+/// Staff of the child's school who may release children (not volunteers).
+fn releases_children(who: &User, school: &SchoolId) -> bool {
+    who.school_id.as_ref() == Some(school)
+        && matches!(
+            who.role,
+            Role::SchoolAdmin | Role::GradeDirector | Role::ClassTeacher | Role::Teacher
+        )
+}
+
+impl Store {
+    /// A new personal pickup code for an adult on a child's list; any earlier code stops
+    /// working at once, on every instance.
+    pub async fn issue_pickup_code(&self, who: &User, student: &Student, adult: &PickupAdultId, now: OffsetDateTime) -> Result<PickupCode> {
+        let at = to_millis(now);
+        for _ in 0..5 {
+            let code = PickupCode::from_random(bytes::<8>());
+            let mut tx = self.begin().await?;
+            let owner: Option<String> = sqlx::query_scalar("SELECT student_id FROM pickup_adults WHERE id = $1 AND removed_at IS NULL")
+                .bind(adult.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if owner.as_deref() != Some(student.id.as_str()) {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("UPDATE pickup_codes SET revoked_at = $2 WHERE adult_id = $1 AND revoked_at IS NULL")
+                .bind(adult.to_string())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            let inserted =
+                sqlx::query("INSERT INTO pickup_codes (id, school_id, adult_id, code_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(HandoverId::new().to_string())
+                    .bind(student.school_id.to_string())
+                    .bind(adult.to_string())
+                    .bind(code_hash(&student.school_id, &code))
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await;
+            match inserted.map_err(StoreError::from) {
+                Ok(_) => {
+                    append(
+                        &mut tx,
+                        Some(&student.school_id),
+                        &Actor::User(who.id.clone()),
+                        "pickup_code.issue",
+                        adult.as_str(),
+                        json!({ "student": student.id.as_str() }),
+                        at,
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    return Ok(code);
+                }
+                // Another live code has the same digits: draw again.
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Conflict("pickup code".into()))
+    }
+
+    pub async fn revoke_pickup_code(&self, who: &User, student: &Student, adult: &PickupAdultId, now: OffsetDateTime) -> Result<()> {
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE pickup_codes SET revoked_at = $2 WHERE adult_id = $1 AND revoked_at IS NULL")
+            .bind(adult.to_string())
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            Some(&student.school_id),
+            &Actor::User(who.id.clone()),
+            "pickup_code.revoke",
+            adult.as_str(),
+            json!({}),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks a child present or absent at roll call (a later mark replaces an earlier one).
+    pub async fn mark_roll(&self, who: &User, student: &Student, day: Date, status: &str, note: &str, now: OffsetDateTime) -> Result<()> {
+        if !["PRESENT", "ABSENT", "ABSENT_FROM_SCHOOL"].contains(&status) {
+            return Err(Invalid::new("status", "err-roll-status").into());
+        }
+        if !releases_children(who, &student.school_id) {
+            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+        }
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM roll_calls WHERE student_id = $1 AND day = $2")
+            .bind(student.id.to_string())
+            .bind(day.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO roll_calls (id, school_id, student_id, day, status, note, marked_by, marked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(HandoverId::new().to_string())
+            .bind(student.school_id.to_string())
+            .bind(student.id.to_string())
+            .bind(day.to_string())
+            .bind(status)
+            .bind(note.chars().take(200).collect::<String>())
+            .bind(who.id.to_string())
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            Some(&student.school_id),
+            &Actor::User(who.id.clone()),
+            "roll.mark",
+            student.id.as_str(),
+            json!({ "day": day.to_string(), "status": status }),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A class's children on `day`: enrolled ones with their signed terms, leave, roll call,
+    /// hand-over and pickup adults — in six queries, not six per child.
+    pub async fn class_day(&self, class: &ClassId, day: Date) -> Result<Vec<ExpectedChild>> {
+        let info = self.class(class).await?;
+        let Some(term) = self.term_on(&info.school_id, day).await? else {
+            return Ok(Vec::new());
+        };
+        let (c, d) = (class.to_string(), day.to_string());
+        let mut terms: HashMap<String, Terms> = HashMap::new();
+        let rows = sqlx::query(
+            "SELECT e.student_id, a.weekdays, a.latest_pickup, a.pickup_plan FROM enrolments e JOIN agreements a ON a.enrolment_id = e.id AND a.status = 'EFFECTIVE' \
+             JOIN students s ON s.id = e.student_id WHERE s.class_id = $1 AND e.term_id = $2 AND e.state = 'ACTIVE'",
+        )
+        .bind(c.clone())
+        .bind(term.id.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        for r in rows {
+            let plan: String = r.try_get("pickup_plan")?;
+            terms.insert(
+                r.try_get("student_id")?,
+                Terms {
+                    weekdays: Weekdays(r.try_get::<i64, _>("weekdays")? as u8),
+                    latest_pickup: from_minutes(r.try_get("latest_pickup")?),
+                    pickup_plan: PickupPlan::parse(&plan).unwrap_or(PickupPlan::ByAdults),
+                },
+            );
+        }
+        let on_leave: Vec<String> = sqlx::query_scalar(
+            "SELECT l.student_id FROM leave_requests l JOIN students s ON s.id = l.student_id WHERE s.class_id = $1 AND l.status = 'CONFIRMED' AND l.first_day <= $2 AND l.last_day >= $2",
+        )
+        .bind(c.clone())
+        .bind(d.clone())
+        .fetch_all(self.pool())
+        .await?;
+        let mut roll: HashMap<String, String> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT r.student_id, r.status FROM roll_calls r JOIN students s ON s.id = r.student_id WHERE s.class_id = $1 AND r.day = $2",
+        )
+        .bind(c.clone())
+        .bind(d.clone())
+        .fetch_all(self.pool())
+        .await?
+        {
+            roll.insert(r.try_get("student_id")?, r.try_get("status")?);
+        }
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{HANDOVER_SELECT} JOIN students s ON s.id = h.student_id WHERE s.class_id = $1 AND h.day = $2"
+        ));
+        let mut handovers: HashMap<String, Handover> = HashMap::new();
+        for r in sqlx::query(sql).bind(c.clone()).bind(d.clone()).fetch_all(self.pool()).await? {
+            let h = handover_from_row(&r)?;
+            handovers.insert(h.student_id.to_string(), h);
+        }
+        let mut adults: HashMap<String, Vec<PickupAdult>> = HashMap::new();
+        for r in sqlx::query("SELECT a.* FROM pickup_adults a JOIN students s ON s.id = a.student_id WHERE s.class_id = $1 AND a.removed_at IS NULL ORDER BY a.created_at").bind(c).fetch_all(self.pool()).await? {
+            let level: String = r.try_get("level")?;
+            adults.entry(r.try_get("student_id")?).or_default().push(PickupAdult {
+                id: PickupAdultId::from_db(r.try_get("id")?),
+                name: r.try_get("name")?,
+                relationship: r.try_get("relationship")?,
+                phone: r.try_get("phone")?,
+                id_last4: r.try_get("id_last4")?,
+                level: PickupLevel::parse(&level).unwrap_or(PickupLevel::Never),
+                has_photo: r.try_get::<Option<String>, _>("photo")?.is_some(),
+            });
+        }
+        let mut out = Vec::new();
+        for (student, _) in self.students_of_class(class).await? {
+            let key = student.id.to_string();
+            let Some(t) = terms.remove(&key) else { continue };
+            let leave = on_leave.contains(&key);
+            let roll_status = roll.remove(&key);
+            let absent = roll_status.as_deref() == Some("ABSENT_FROM_SCHOOL");
+            out.push(ExpectedChild {
+                expected: expected(t.weekdays, day.weekday(), leave, absent),
+                terms: t,
+                on_leave: leave,
+                roll: roll_status,
+                handover: handovers.remove(&key),
+                adults: adults.remove(&key).unwrap_or_default(),
+                student,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Hands a child over at the door, or says why not. One hand-over per child and day: a
+    /// second teacher is told who took the child; a retried request gets the first result.
+    pub async fn record_handover(&self, who: &User, req: &HandoverRequest, now: OffsetDateTime) -> Result<HandoverOutcome> {
+        if let Some(existing) = self.handover_by_request(&req.request_id).await? {
+            return Ok(HandoverOutcome::Recorded(existing));
+        }
+        let student = self.student(&req.student).await?;
+        if !releases_children(who, &student.school_id) {
+            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+        }
+        if let Some(existing) = self.handover_of(&student.id, req.day).await? {
+            return Ok(HandoverOutcome::Already(existing));
+        }
+        let school = self.school(&student.school_id).await?;
+        let term = self
+            .term_on(&student.school_id, req.day)
+            .await?
+            .ok_or(Invalid::new("day", "err-not-enrolled-today"))?;
+        let terms: Option<(i64, String)> = sqlx::query(
+            "SELECT a.weekdays, a.pickup_plan FROM enrolments e JOIN agreements a ON a.enrolment_id = e.id AND a.status = 'EFFECTIVE' WHERE e.student_id = $1 AND e.term_id = $2 AND e.state = 'ACTIVE'",
+        )
+        .bind(student.id.to_string())
+        .bind(term.id.to_string())
+        .fetch_optional(self.pool())
+        .await?
+        .map(|r| Ok::<_, StoreError>((r.try_get("weekdays")?, r.try_get("pickup_plan")?)))
+        .transpose()?;
+        let Some((weekdays, plan)) = terms else {
+            return Err(Invalid::new("student", "err-not-enrolled-today").into());
+        };
+        let leader = who.role == Role::SchoolAdmin;
+        let override_reason = req
+            .override_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty() && leader)
+            .map(str::to_string);
+        // Who is at the door, and what the rules say.
+        let (adult_id, adult_name, relationship, kind, release) = match &req.adult {
+            None => {
+                let ok = may_leave_alone(
+                    PickupPlan::parse(&plan).unwrap_or(PickupPlan::ByAdults),
+                    Weekdays(weekdays as u8),
+                    req.day.weekday(),
+                    false,
+                );
+                (
+                    None,
+                    student.name.clone(),
+                    "本人".to_string(),
+                    "SELF_LEAVE",
+                    if ok { Release::Allowed } else { Release::Refused },
+                )
+            }
+            Some(a) => {
+                let row = match a {
+                    AdultRef::Listed(id) => sqlx::query("SELECT * FROM pickup_adults WHERE id = $1 AND removed_at IS NULL").bind(id.to_string()).fetch_optional(self.pool()).await?,
+                    AdultRef::Code(code) => {
+                        sqlx::query("SELECT a.* FROM pickup_codes c JOIN pickup_adults a ON a.id = c.adult_id WHERE c.school_id = $1 AND c.code_hash = $2 AND c.revoked_at IS NULL AND a.removed_at IS NULL")
+                            .bind(student.school_id.to_string())
+                            .bind(code_hash(&student.school_id, code))
+                            .fetch_optional(self.pool())
+                            .await?
+                    }
+                };
+                match row {
+                    Some(r) if r.try_get::<String, _>("student_id")? == student.id.as_str() => {
+                        let level: String = r.try_get("level")?;
+                        let release = may_release(PickupLevel::parse(&level), override_reason.is_some());
+                        (
+                            Some(PickupAdultId::from_db(r.try_get("id")?)),
+                            r.try_get("name")?,
+                            r.try_get("relationship")?,
+                            "PICKUP",
+                            release,
+                        )
+                    }
+                    // Not on this child's list (an unknown code, a removed adult, another child's adult).
+                    Some(r) => (None, r.try_get("name")?, r.try_get("relationship")?, "PICKUP", Release::Refused),
+                    None => (None, String::new(), String::new(), "PICKUP", Release::Refused),
+                }
+            }
+        };
+        let at = to_millis(now);
+        match release {
+            Release::NeedsOverride => return Ok(HandoverOutcome::NeedsOverride { adult_name }),
+            Release::Refused => {
+                let reason = if req.adult.is_none() {
+                    "err-self-leave-not-allowed"
+                } else {
+                    "err-pickup-refused"
+                };
+                let mut tx = self.begin().await?;
+                refuse(&mut tx, who, &student, req, adult_id.as_ref(), &adult_name, reason, at).await?;
+                tx.commit().await?;
+                return Ok(HandoverOutcome::Refused { adult_name, reason });
+            }
+            Release::Allowed => {}
+        }
+        let id = HandoverId::new();
+        let mut tx = self.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO handovers (id, school_id, student_id, day, kind, adult_id, adult_name, relationship, method, teacher_id, at, override_by, override_reason, request_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(id.to_string())
+        .bind(student.school_id.to_string())
+        .bind(student.id.to_string())
+        .bind(req.day.to_string())
+        .bind(kind)
+        .bind(adult_id.as_ref().map(ToString::to_string))
+        .bind(adult_name.clone())
+        .bind(relationship.clone())
+        .bind(req.method.clone())
+        .bind(who.id.to_string())
+        .bind(at)
+        .bind(override_reason.as_ref().map(|_| who.id.to_string()))
+        .bind(override_reason.clone())
+        .bind(req.request_id.clone())
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            return match StoreError::from(e) {
+                // Two teachers at once, or a retry racing itself: the first one stands.
+                StoreError::Conflict(_) => {
+                    drop(tx);
+                    match self.handover_by_request(&req.request_id).await? {
+                        Some(h) => Ok(HandoverOutcome::Recorded(h)),
+                        None => Ok(HandoverOutcome::Already(
+                            self.handover_of(&student.id, req.day).await?.ok_or(StoreError::NotFound)?,
+                        )),
+                    }
+                }
+                other => Err(other),
+            };
+        }
+        let details = json!({ "day": req.day.to_string(), "adult": adult_id.as_ref().map(|a| a.as_str()), "method": req.method, "override": override_reason });
+        append(
+            &mut tx,
+            Some(&student.school_id),
+            &Actor::User(who.id.clone()),
+            "handover.record",
+            student.id.as_str(),
+            details,
+            at,
+        )
+        .await?;
+        let time_local = &format_local(now, &school.time_zone)[11..];
+        let body = if kind == "SELF_LEAVE" {
+            format!("{} 已于 {time_local} 按约定自行离校，登记教师 {}。", student.name, who.display_name)
+        } else {
+            format!(
+                "{} 已于 {time_local} 由 {adult_name}（{relationship}）接走，交接教师 {}。",
+                student.name, who.display_name
+            )
+        };
+        let recipients = guardian_accounts_of(&mut tx, &student.id).await?;
+        enqueue(
+            &mut tx,
+            &Notice {
+                school: student.school_id.clone(),
+                recipients,
+                title: format!("{} 已离校 / left school", student.name),
+                body,
+                external: false,
+            },
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(HandoverOutcome::Recorded(
+            self.handover_of(&student.id, req.day).await?.ok_or(StoreError::NotFound)?,
+        ))
+    }
+
+    pub async fn handover_of(&self, student: &StudentId, day: Date) -> Result<Option<Handover>> {
+        let sql = sqlx::AssertSqlSafe(format!("{HANDOVER_SELECT} WHERE h.student_id = $1 AND h.day = $2"));
+        sqlx::query(sql)
+            .bind(student.to_string())
+            .bind(day.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(handover_from_row)
+            .transpose()
+    }
+
+    async fn handover_by_request(&self, request_id: &str) -> Result<Option<Handover>> {
+        let sql = sqlx::AssertSqlSafe(format!("{HANDOVER_SELECT} WHERE h.request_id = $1"));
+        sqlx::query(sql)
+            .bind(request_id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(handover_from_row)
+            .transpose()
+    }
+
+    /// Refused attempts of a school on a day (for the duty leader).
+    pub async fn refused_pickups(&self, school: &SchoolId, day: Date) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query("SELECT s.name, r.adult_name, r.reason FROM refused_pickups r JOIN students s ON s.id = r.student_id WHERE r.school_id = $1 AND r.day = $2 ORDER BY r.at")
+            .bind(school.to_string())
+            .bind(day.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("name")?, r.try_get("adult_name")?, r.try_get("reason")?)))
+            .collect()
+    }
+}
+
+async fn guardian_accounts_of(tx: &mut Tx, student: &StudentId) -> Result<Vec<UserId>> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT g.user_id FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE sg.student_id = $1 AND g.user_id IS NOT NULL")
+        .bind(student.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(ids.into_iter().map(UserId::from_db).collect())
+}
+
+/// Records a refused attempt and alerts the school's leaders at once.
+#[allow(clippy::too_many_arguments)]
+async fn refuse(
+    tx: &mut Tx,
+    who: &User,
+    student: &Student,
+    req: &HandoverRequest,
+    adult: Option<&PickupAdultId>,
+    adult_name: &str,
+    reason: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO refused_pickups (id, school_id, student_id, day, adult_id, adult_name, reason, teacher_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(HandoverId::new().to_string())
+        .bind(student.school_id.to_string())
+        .bind(student.id.to_string())
+        .bind(req.day.to_string())
+        .bind(adult.map(ToString::to_string))
+        .bind(adult_name.to_string())
+        .bind(reason.to_string())
+        .bind(who.id.to_string())
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    append(
+        tx,
+        Some(&student.school_id),
+        &Actor::User(who.id.clone()),
+        "handover.refuse",
+        student.id.as_str(),
+        json!({ "adult": adult.map(|a| a.as_str()), "reason": reason }),
+        at,
+    )
+    .await?;
+    let leaders: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM users WHERE school_id = $1 AND role = 'school_admin' AND disabled_at IS NULL")
+            .bind(student.school_id.to_string())
+            .fetch_all(&mut **tx)
+            .await?;
+    let who_was_there = if adult_name.is_empty() {
+        "（未登记的人）".to_string()
+    } else {
+        adult_name.to_string()
+    };
+    let notice = Notice {
+        school: student.school_id.clone(),
+        recipients: leaders.into_iter().map(UserId::from_db).collect(),
+        title: format!("拒绝接走：{} / Pickup refused", student.name),
+        body: format!(
+            "{} 在教室门口被拒绝接走 {}（{}），登记教师 {}。",
+            who_was_there, student.name, reason, who.display_name
+        ),
+        external: true,
+    };
+    enqueue(tx, &notice, at).await?;
+    Ok(())
+}
