@@ -42,6 +42,8 @@ pub enum Action {
     /// See and review enrolment applications (班级审核, 学校审核); the state machine decides
     /// which steps each role may take.
     ReviewEnrolments,
+    /// The afternoon at the classroom door: roll call and hand-over (点名、交接).
+    RunAfternoon,
 }
 
 impl Action {
@@ -59,6 +61,7 @@ impl Action {
             Action::ViewSchool => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
             Action::ViewStudents => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
             Action::ReviewEnrolments => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
+            Action::RunAfternoon => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
         }
     }
 }

@@ -124,6 +124,10 @@ impl Store {
     /// A new personal pickup code for an adult on a child's list; any earlier code stops
     /// working at once, on every instance.
     pub async fn issue_pickup_code(&self, who: &User, student: &Student, adult: &PickupAdultId, now: OffsetDateTime) -> Result<PickupCode> {
+        let guardian = who.role == Role::Guardian && self.children_of(&who.id).await?.iter().any(|(c, _)| c.id == student.id);
+        if !(guardian || releases_children(who, &student.school_id)) {
+            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+        }
         let at = to_millis(now);
         for _ in 0..5 {
             let code = PickupCode::from_random(bytes::<8>());

@@ -59,8 +59,9 @@ impl Layout {
             href: "/home",
             label: t.get("ui-nav-home"),
         }];
-        let entries: [(Action, &'static str, &'static str); 12] = [
+        let entries: [(Action, &'static str, &'static str); 13] = [
             (Action::ManageDistrict, "/district", "ui-nav-district"),
+            (Action::RunAfternoon, "/afternoon", "ui-nav-afternoon"),
             (Action::ManageSchool, "/school", "ui-nav-school"),
             (Action::ViewSchool, "/school/classes", "ui-nav-classes"),
             (Action::ViewStudents, "/students", "ui-nav-students"),

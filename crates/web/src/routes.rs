@@ -320,6 +320,16 @@ pub fn all() -> Routes {
         .add(M::GET, "/survey/export.xlsx", Can(ReviewEnrolments), get(pages::survey::export))
         .add(M::GET, "/survey/{id}", Can(UseOwnAccount), get(pages::survey::form))
         .add(M::POST, "/survey/{id}", Can(UseOwnAccount), post(pages::survey::answer))
+        // The afternoon at the classroom door.
+        .add(M::GET, "/afternoon", Can(RunAfternoon), get(pages::afternoon::today))
+        .add(M::GET, "/afternoon/class/{id}", Can(RunAfternoon), get(pages::afternoon::class))
+        .add(M::POST, "/afternoon/class/{id}", Can(RunAfternoon), post(pages::afternoon::act))
+        .add(
+            M::POST,
+            "/students/{id}/pickup-code/{adult}",
+            Can(UseOwnAccount),
+            post(pages::afternoon::issue_code),
+        )
         .add(M::GET, "/district", Can(ManageDistrict), get(pages::district::schools))
         .add(
             M::POST,

@@ -42,3 +42,39 @@ document.addEventListener('DOMContentLoaded', () => {
     });
   }
 });
+
+// Scanning a pickup code's QR with the phone's camera, where the browser can (BarcodeDetector);
+// everywhere else the teacher types the eight digits.
+document.addEventListener('DOMContentLoaded', () => {
+  if (!('BarcodeDetector' in window) || !navigator.mediaDevices) return;
+  document.querySelectorAll('form.handover').forEach((form) => {
+    const button = form.querySelector('button.scan');
+    const input = form.querySelector('input.pickup-code');
+    if (!button || !input) return;
+    button.hidden = false;
+    button.addEventListener('click', async () => {
+      const video = document.createElement('video');
+      video.setAttribute('playsinline', '');
+      video.className = 'scanner';
+      form.appendChild(video);
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+      video.srcObject = stream;
+      await video.play();
+      const detector = new BarcodeDetector({ formats: ['qr_code'] });
+      const stop = () => { stream.getTracks().forEach((t) => t.stop()); video.remove(); };
+      const look = async () => {
+        const found = await detector.detect(video).catch(() => []);
+        const digits = found.map((c) => c.rawValue).find((v) => /^\d{8}$/.test(v));
+        if (digits) {
+          stop();
+          input.value = digits;
+          form.querySelector('input[name=scanned]').value = 'yes';
+          form.requestSubmit();
+        } else {
+          requestAnimationFrame(look);
+        }
+      };
+      look();
+    });
+  });
+});

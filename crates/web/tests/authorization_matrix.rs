@@ -35,6 +35,8 @@ const NOBODY: &[&str] = &[];
 const SCHOOL_STAFF: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher", "teacher"];
 /// Those responsible for children: admins, and the test class's grade director and class teacher.
 const RESPONSIBLE: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher"];
+/// Staff at the classroom door: roll call and hand-over.
+const DOOR: &[&str] = &["school_admin", "grade_director", "class_teacher", "teacher"];
 const GUARDIAN_AND_RESPONSIBLE: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher", "guardian"];
 
 const EXPECTED: &[(&str, &str, &[&str])] = &[
@@ -118,6 +120,15 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/survey/export.xlsx", RESPONSIBLE),
     ("GET", "/survey/{id}", GUARDIAN_AND_RESPONSIBLE),
     ("POST", "/survey/{id}", GUARDIAN_AND_RESPONSIBLE),
+    ("GET", "/afternoon", DOOR),
+    ("GET", "/afternoon/class/{id}", DOOR),
+    ("POST", "/afternoon/class/{id}", DOOR),
+    // The child's guardian, or staff who release children (not volunteers, not the district).
+    (
+        "POST",
+        "/students/{id}/pickup-code/{adult}",
+        &["school_admin", "grade_director", "class_teacher", "teacher", "guardian"],
+    ),
     ("GET", "/district", &["district_admin"]),
     ("POST", "/district/schools", &["district_admin"]),
     ("GET", "/api/v1/openapi.json", ANON),
@@ -205,7 +216,7 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
         for (method, path, allowed) in EXPECTED {
             let id = if path.starts_with("/admin/users/") {
                 target.clone()
-            } else if path.contains("/class/") || path.starts_with("/api/v1/classes/") {
+            } else if path.contains("/class/") || path.starts_with("/api/v1/classes/") || path.starts_with("/afternoon/") {
                 fixtures.class.clone()
             } else if path.starts_with("/enrol/") || path.starts_with("/survey/{") {
                 fixtures.student.clone()
@@ -220,7 +231,10 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
             } else {
                 fixtures.override_id.clone()
             };
-            let concrete = path.replace("{file}", "app.css").replace("{id}", &id);
+            let concrete = path
+                .replace("{file}", "app.css")
+                .replace("{id}", &id)
+                .replace("{adult}", &fixtures.adult);
             let concrete = if *path == "/survey/export.xlsx" {
                 format!("{concrete}?class={}", fixtures.class)
             } else {

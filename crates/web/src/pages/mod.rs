@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod afternoon;
 pub mod calendar;
 pub mod classes;
 pub mod district;

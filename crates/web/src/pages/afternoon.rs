@@ -1,0 +1,334 @@
+//! The afternoon at the classroom door (点名、交接): today's children of a class, roll call in a
+//! few taps, and the hand-over to an adult picked from the child's list, or by personal code.
+
+use super::school::{Pairs, field};
+use super::{AppForm, page};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::identity::Me;
+use crate::layout::Layout;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use time::Date;
+use yanshi_domain::afternoon::PickupCode;
+use yanshi_domain::ids::{ClassId, PickupAdultId, StudentId};
+use yanshi_domain::school::format_clock;
+use yanshi_domain::school_time::{format_local, local};
+use yanshi_store::afternoon::{AdultRef, ExpectedChild, HandoverOutcome, HandoverRequest};
+use yanshi_store::setup::ClassInfo;
+
+#[derive(Template)]
+#[template(path = "afternoon.html")]
+struct TodayPage {
+    l: Layout,
+    day: Date,
+    classes: Vec<(ClassInfo, bool)>,
+}
+
+/// Today's classes, the person's own first.
+pub async fn today(State(state): State<AppState>, lang: Lang, me: Me) -> AppResult<Response> {
+    let school = me.user.school_id.clone().ok_or(AppError::NotFound)?;
+    let school = state.store.school(&school).await?;
+    let day = local(state.clock.now(), &school.time_zone).date();
+    let mut classes: Vec<(ClassInfo, bool)> = state
+        .store
+        .classes(&school.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let mine = c.class_teacher.as_ref().map(|t| &t.0) == Some(&me.user.id);
+            (c, mine)
+        })
+        .collect();
+    classes.sort_by_key(|(_, mine)| !*mine);
+    let l = Layout::for_user(&state, lang, &me.user).await;
+    page(StatusCode::OK, TodayPage { l, day, classes })
+}
+
+pub struct Row {
+    pub child: ExpectedChild,
+    pub latest: String,
+    pub self_leave: bool,
+    pub handed: Option<String>,
+    pub request_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "afternoon_class.html")]
+struct ClassPage {
+    l: Layout,
+    class: ClassInfo,
+    day: Date,
+    rows: Vec<Row>,
+    present: usize,
+    handed_over: usize,
+    expected: usize,
+    leader: bool,
+    message: Option<(bool, String)>,
+    override_for: Option<(String, String, String)>,
+    /// A fresh request id for the leader's override form.
+    override_request: String,
+}
+
+async fn class_page(
+    state: &AppState,
+    lang: Lang,
+    me: &Me,
+    class: ClassInfo,
+    message: Option<(bool, String)>,
+    override_for: Option<(String, String, String)>,
+) -> AppResult<Response> {
+    let school = state.store.school(&class.school_id).await?;
+    let day = local(state.clock.now(), &school.time_zone).date();
+    let children = state.store.class_day(&class.id, day).await?;
+    let (mut present, mut handed_over, mut expected) = (0, 0, 0);
+    let rows = children
+        .into_iter()
+        .map(|c| {
+            expected += usize::from(c.expected);
+            present += usize::from(c.roll.as_deref() == Some("PRESENT"));
+            handed_over += usize::from(c.handover.is_some());
+            Row {
+                latest: format_clock(c.terms.latest_pickup),
+                self_leave: c.terms.pickup_plan == yanshi_domain::enrolment::PickupPlan::SelfLeave,
+                handed: c.handover.as_ref().map(|h| {
+                    format!(
+                        "{} {}（{}）· {}",
+                        &format_local(h.at, &school.time_zone)[11..],
+                        h.adult_name,
+                        h.relationship,
+                        h.teacher
+                    )
+                }),
+                request_id: yanshi_domain::ids::HandoverId::new().to_string(),
+                child: c,
+            }
+        })
+        .collect();
+    let l = Layout::for_user(state, lang, &me.user).await;
+    let leader = me.user.role == yanshi_domain::role::Role::SchoolAdmin;
+    let status = if message.as_ref().is_some_and(|m| !m.0) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let override_request = yanshi_domain::ids::HandoverId::new().to_string();
+    page(
+        status,
+        ClassPage {
+            l,
+            class,
+            day,
+            rows,
+            present,
+            handed_over,
+            expected,
+            leader,
+            message,
+            override_for,
+            override_request,
+        },
+    )
+}
+
+async fn own_school_class(state: &AppState, me: &Me, id: &str) -> AppResult<ClassInfo> {
+    let class = state.store.class(&ClassId::parse(id).ok_or(AppError::NotFound)?).await?;
+    if me.user.school_id.as_ref() != Some(&class.school_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(class)
+}
+
+pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    class_page(&state, lang, &me, class, None, None).await
+}
+
+/// `op` = `roll` (with `status`) or `handover` (with `adult`, or `code`, or `self_leave`).
+pub async fn act(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Path(id): Path<String>,
+    AppForm(f): AppForm<Pairs>,
+) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let student = state
+        .store
+        .student(&StudentId::parse(field(&f, "student")).ok_or(AppError::NotFound)?)
+        .await?;
+    if student.class_id != class.id {
+        return Err(AppError::NotFound);
+    }
+    let school = state.store.school(&class.school_id).await?;
+    let now = state.clock.now();
+    let day = local(now, &school.time_zone).date();
+    let t = crate::i18n::Tr(lang);
+    match field(&f, "op") {
+        "roll" => {
+            let result = state
+                .store
+                .mark_roll(&me.user, &student, day, field(&f, "status"), field(&f, "note"), now)
+                .await;
+            let message = result.err().map(|e| match AppError::from(e) {
+                AppError::Invalid(i) => (false, t.get(i.key).to_string()),
+                other => (false, format!("{other}")),
+            });
+            class_page(&state, lang, &me, class, message, None).await
+        }
+        "handover" => {
+            let adult = match (field(&f, "code"), field(&f, "adult"), field(&f, "self_leave")) {
+                (code, _, _) if !code.is_empty() => match PickupCode::parse(code) {
+                    Ok(c) => Some(AdultRef::Code(c)),
+                    Err(i) => return class_page(&state, lang, &me, class, Some((false, t.get(i.key).to_string())), None).await,
+                },
+                (_, adult, _) if !adult.is_empty() => Some(AdultRef::Listed(PickupAdultId::parse(adult).ok_or(AppError::NotFound)?)),
+                (_, _, "yes") => None,
+                _ => return class_page(&state, lang, &me, class, Some((false, t.get("err-choose-adult").to_string())), None).await,
+            };
+            let method = match &adult {
+                Some(AdultRef::Code(_)) => {
+                    if field(&f, "scanned") == "yes" {
+                        "QR"
+                    } else {
+                        "CODE"
+                    }
+                }
+                Some(AdultRef::Listed(_)) => "LIST",
+                None => "SELF_LEAVE",
+            };
+            let req = HandoverRequest {
+                student: student.id.clone(),
+                day,
+                adult: adult.clone(),
+                method: method.into(),
+                override_reason: Some(field(&f, "override_reason").to_string()).filter(|r| !r.is_empty()),
+                request_id: field(&f, "request_id").chars().take(64).collect(),
+            };
+            if req.request_id.is_empty() {
+                return Err(AppError::BadRequest("err-bad-form"));
+            }
+            let outcome = match state.store.record_handover(&me.user, &req, now).await {
+                Ok(o) => o,
+                Err(e) => match AppError::from(e) {
+                    AppError::Invalid(i) => {
+                        return class_page(&state, lang, &me, class, Some((false, t.get(i.key).to_string())), None).await;
+                    }
+                    other => return Err(other),
+                },
+            };
+            let zone = &school.time_zone;
+            match outcome {
+                HandoverOutcome::Recorded(h) => {
+                    let text = format!(
+                        "{} · {} {}（{}）",
+                        student.name,
+                        &format_local(h.at, zone)[11..],
+                        h.adult_name,
+                        h.relationship
+                    );
+                    class_page(
+                        &state,
+                        lang,
+                        &me,
+                        class,
+                        Some((true, format!("{} {text}", t.get("ui-handed-over")))),
+                        None,
+                    )
+                    .await
+                }
+                HandoverOutcome::Already(h) => {
+                    let text = format!(
+                        "{} {} {}（{}）· {}",
+                        t.get("ui-already-handed-over"),
+                        &format_local(h.at, zone)[11..],
+                        h.adult_name,
+                        h.relationship,
+                        h.teacher
+                    );
+                    class_page(&state, lang, &me, class, Some((false, text)), None).await
+                }
+                HandoverOutcome::NeedsOverride { adult_name } => {
+                    let text = format!("{adult_name}: {}", t.get("ui-needs-override"));
+                    let adult_id = field(&f, "adult").to_string();
+                    class_page(
+                        &state,
+                        lang,
+                        &me,
+                        class,
+                        Some((false, text)),
+                        Some((student.id.to_string(), adult_id, adult_name)),
+                    )
+                    .await
+                }
+                HandoverOutcome::Refused { adult_name, reason } => {
+                    class_page(
+                        &state,
+                        lang,
+                        &me,
+                        class,
+                        Some((false, format!("{} {adult_name}", t.get(reason)))),
+                        None,
+                    )
+                    .await
+                }
+            }
+        }
+        _ => Err(AppError::BadRequest("err-bad-form")),
+    }
+}
+
+/// A new personal pickup code for one of a child's adults, shown once with its QR code.
+pub async fn issue_code(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Path((student, adult)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let student = state.store.student(&StudentId::parse(&student).ok_or(AppError::NotFound)?).await?;
+    let adult = PickupAdultId::parse(&adult).ok_or(AppError::NotFound)?;
+    let name = state
+        .store
+        .pickup_adults(&student.id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == adult)
+        .map(|a| format!("{}（{}）", a.name, a.relationship))
+        .ok_or(AppError::NotFound)?;
+    let code = match state.store.issue_pickup_code(&me.user, &student, &adult, state.clock.now()).await {
+        Ok(c) => c,
+        Err(e) => {
+            return Err(match AppError::from(e) {
+                AppError::Invalid(_) => AppError::Forbidden,
+                other => other,
+            });
+        }
+    };
+    let qr_svg = qrcode::QrCode::new(code.as_str().as_bytes())
+        .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build())
+        .unwrap_or_default();
+    let l = Layout::for_user(&state, lang, &me.user).await;
+    page(
+        StatusCode::OK,
+        CodePage {
+            l,
+            student: student.name,
+            adult: name,
+            code: code.grouped(),
+            qr_svg,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "pickup_code.html")]
+struct CodePage {
+    l: Layout,
+    student: String,
+    adult: String,
+    code: String,
+    qr_svg: String,
+}

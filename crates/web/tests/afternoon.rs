@@ -1,0 +1,231 @@
+//! The classroom door through the pages, on both databases: roll call, a refused custody limit,
+//! the hand-over to a grandmother, a second teacher told who took the child, a pickup code.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use time::macros::{date, time};
+use yanshi_domain::account::{DisplayName, PhoneNumber};
+use yanshi_domain::enrolment::{PickupPlan, Step, Terms, Weekdays};
+use yanshi_domain::family::{Gender, PickupLevel, StudentNumber};
+use yanshi_domain::role::Role;
+use yanshi_domain::roster::{RosterGuardian, RosterStudent};
+use yanshi_domain::school::Grade;
+use yanshi_store::Actor;
+use yanshi_store::enrolment::{Application, Decision, SignatureInput};
+use yanshi_store::people::NewPickupAdult;
+use yanshi_store::testing::backends;
+
+/// A child of 三年级一班 with an agreement in force, made the way the plan says.
+async fn active_child(app: &TestApp) -> (String, String, String, String) {
+    let (store, school) = (&app.store, &app.school.id);
+    store.create_standard_classes(&Actor::Cli, school, 1, START).await.unwrap();
+    let class = store.classes(school).await.unwrap().into_iter().find(|c| c.grade == 3).unwrap();
+    store
+        .set_class_teacher(&Actor::Cli, &class.id, Some(&app.user(Role::ClassTeacher).id), START)
+        .await
+        .unwrap();
+    let row = RosterStudent {
+        row: 2,
+        number: StudentNumber::parse("1").unwrap(),
+        name: "王小明".into(),
+        gender: Gender::Male,
+        birth_date: None,
+        grade: Grade::new(3).unwrap(),
+        class_number: 1,
+        guardians: vec![RosterGuardian {
+            name: "张丽".into(),
+            relationship: "母亲".into(),
+            phone: PhoneNumber::parse("13800138000").unwrap(),
+        }],
+        priority_groups: vec![],
+        health_notes: String::new(),
+    };
+    store.import_students(&Actor::Cli, school, &[row], "x", START).await.unwrap();
+    let guardian = app.user(Role::Guardian);
+    store
+        .link_guardian_account(school, &PhoneNumber::parse("13800138000").unwrap(), &guardian.id)
+        .await
+        .unwrap();
+    let student = store.students_of_class(&class.id).await.unwrap().remove(0).0;
+    let adult = |name: &str, rel: &str, phone: &str, level| NewPickupAdult {
+        name: DisplayName::parse(name).unwrap(),
+        relationship: rel.into(),
+        phone: PhoneNumber::parse(phone).unwrap(),
+        id_last4: None,
+        photo: None,
+        adult_confirmed: true,
+        level,
+    };
+    let grandma = store
+        .add_pickup_adult(
+            &Actor::Cli,
+            &student,
+            adult("王奶奶", "奶奶", "13600136000", PickupLevel::Always),
+            START,
+        )
+        .await
+        .unwrap();
+    let father = store
+        .add_pickup_adult(
+            &Actor::Cli,
+            &student,
+            adult("王某", "父亲", "13600136002", PickupLevel::Never),
+            START,
+        )
+        .await
+        .unwrap();
+    let mut times = yanshi_domain::calendar::GradeTimes::default();
+    for g in 1..=6 {
+        times.dismissal.insert((g, 0), time!(16:10));
+    }
+    let new_term = yanshi_store::terms::NewTerm {
+        name: "2026秋".into(),
+        starts_on: date!(2026 - 09 - 01),
+        ends_on: date!(2027 - 01 - 24),
+        first_service_day: None,
+        last_service_day: None,
+        times,
+    };
+    let term = store.create_term(&Actor::Cli, school, new_term, START).await.unwrap();
+    let admin = app.user(Role::SchoolAdmin);
+    store.publish_notice(admin, &term.id, "告家长书", START).await.unwrap();
+    let notice = store.current_notice(&term.id).await.unwrap().unwrap().id;
+    store.mark_notice_read(guardian, &notice, START).await.unwrap();
+    let application = Application {
+        terms: Terms {
+            weekdays: Weekdays::ALL_SCHOOL_DAYS,
+            latest_pickup: time!(17:30),
+            pickup_plan: PickupPlan::ByAdults,
+        },
+        health_disclosure: "无".into(),
+        reason: "父母下班晚".into(),
+        priority_group: None,
+        consent_version: "2026-1".into(),
+        notice_id: Some(notice),
+    };
+    let id = store
+        .apply(guardian, &student.id, &term.id, &application, true, START)
+        .await
+        .unwrap();
+    store
+        .enrolment_step(app.user(Role::ClassTeacher), &id, Step::ClassApprove, Decision::default(), START)
+        .await
+        .unwrap();
+    store
+        .enrolment_step(admin, &id, Step::SchoolApprove, Decision::default(), START)
+        .await
+        .unwrap();
+    let a = store.agreements(&id).await.unwrap().remove(0);
+    for (who, name) in [(guardian, "guardian测试"), (admin, "李校长")] {
+        let sig = SignatureInput {
+            agreement: a.id.clone(),
+            seen_hash: a.text_hash.clone(),
+            typed_name: name.into(),
+            statement_ticked: true,
+            drawing: None,
+            device: "t".into(),
+        };
+        store.sign_agreement(who, &id, &sig, START).await.unwrap();
+    }
+    (
+        class.id.to_string(),
+        student.id.to_string(),
+        grandma.to_string(),
+        father.to_string(),
+    )
+}
+
+#[tokio::test]
+async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_child() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let (class, student, grandma, father) = active_child(&app).await;
+        let teacher = app.session(Role::Teacher).await;
+        let page = format!("/afternoon/class/{class}");
+        let list = app.get(&page, Some(&teacher)).await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        assert!(
+            list.body.contains("王小明") && list.body.contains("王奶奶（奶奶）") && list.body.contains("禁止接送"),
+            "{}",
+            list.body
+        );
+        let roll = app
+            .post_form(
+                &page,
+                Some(&teacher),
+                &[("op", "roll"), ("student", &student), ("status", "PRESENT")],
+            )
+            .await;
+        assert!(roll.body.contains("id=\"present-count\">1<"), "{}", roll.body);
+
+        let refused = app
+            .post_form(
+                &page,
+                Some(&teacher),
+                &[("op", "handover"), ("student", &student), ("adult", &father), ("request_id", "q1")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.body.contains("不得交接") && refused.body.contains("王某"),
+            "{}",
+            refused.body
+        );
+        let none = app
+            .post_form(
+                &page,
+                Some(&teacher),
+                &[("op", "handover"), ("student", &student), ("request_id", "q2")],
+            )
+            .await;
+        assert!(none.body.contains("请选择接孩子的人"));
+
+        let ok = app
+            .post_form(
+                &page,
+                Some(&teacher),
+                &[("op", "handover"), ("student", &student), ("adult", &grandma), ("request_id", "q3")],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        assert!(
+            ok.body.contains("已交接 王小明") && ok.body.contains("id=\"handed-count\">1<"),
+            "{}",
+            ok.body
+        );
+        let admin = app.session(Role::SchoolAdmin).await;
+        let late = app
+            .post_form(
+                &page,
+                Some(&admin),
+                &[("op", "handover"), ("student", &student), ("adult", &grandma), ("request_id", "q4")],
+            )
+            .await;
+        assert!(
+            late.body.contains("孩子已被接走") && late.body.contains("teacher测试"),
+            "the second teacher is told who: {}",
+            late.body
+        );
+        let inbox = app.get("/inbox", Some(&app.session(Role::Guardian).await)).await;
+        assert!(inbox.body.contains("由 王奶奶（奶奶）接走，交接教师 teacher测试"), "{}", inbox.body);
+        let alert = app.get("/inbox", Some(&admin)).await;
+        assert!(alert.body.contains("拒绝接走"), "the leaders hear of the refusal");
+
+        // The guardian makes a pickup code for the grandmother; a volunteer cannot.
+        let guardian = app.session(Role::Guardian).await;
+        let code = app
+            .post_form(&format!("/students/{student}/pickup-code/{grandma}"), Some(&guardian), &[])
+            .await;
+        assert_eq!(code.status, StatusCode::OK);
+        assert!(code.body.contains("id=\"pickup-code\">") && code.body.contains("<svg"));
+        let volunteer = app.session(Role::Volunteer).await;
+        assert_eq!(
+            app.post_form(&format!("/students/{student}/pickup-code/{grandma}"), Some(&volunteer), &[])
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}
