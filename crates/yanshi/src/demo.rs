@@ -433,6 +433,7 @@ async fn ensure_service_today(store: &Store, school: &School, now: OffsetDateTim
             .replace("{contact}", "0536-0000000");
         store.publish_notice(&admin, &term.id, &body, now).await?;
     }
+    enrol_demo_class(store, school, &term, now).await?;
     let cal = store.service_calendar(term).await?;
     if !cal.status(today, 3).is_service() && !store.calendar_overrides(&school.id).await?.iter().any(|o| o.value.date == today) {
         let o = SchoolOverride {
@@ -479,6 +480,84 @@ fn school_term_around(today: time::Date) -> (String, time::Date, time::Date) {
     } else {
         (format!("演示学期 {y}"), today - Duration::days(30), today + Duration::days(120))
     }
+}
+
+/// The children of 三年级二班 (all but 王小明, whom the demo guardian enrols by hand) take part
+/// this term, the way the plan says: each primary guardian gets an account, applies, the class
+/// teacher and the school approve, the guardian signs and the principal countersigns. So the
+/// classroom door has a full class to hand over.
+async fn enrol_demo_class(store: &Store, school: &School, term: &yanshi_store::terms::Term, now: OffsetDateTime) -> anyhow::Result<()> {
+    use yanshi_domain::enrolment::{PickupPlan, Step, Terms, Weekdays};
+    use yanshi_store::enrolment::{Application, Decision, SignatureInput};
+    let login = |s: &str| Login::parse(s).map_err(|e| anyhow::anyhow!("{e}"));
+    let (Some(admin), Some(teacher)) = (
+        store.user_by_login(&login("admin")?).await?,
+        store.user_by_login(&login("teacher")?).await?,
+    ) else {
+        return Ok(());
+    };
+    if admin.school_id.as_ref() != Some(&school.id) || !store.enrolments_of_term(&term.id).await?.is_empty() {
+        return Ok(());
+    }
+    let Some(class) = store.classes(&school.id).await?.into_iter().find(|c| c.grade == 3 && c.number == 2) else {
+        return Ok(());
+    };
+    let Some(notice) = store.current_notice(&term.id).await? else {
+        return Ok(());
+    };
+    let hash = admin.password_hash.clone();
+    for (student, guardians) in store.students_of_class(&class.id).await? {
+        let Some(primary) = guardians.into_iter().find(|g| g.is_primary) else {
+            continue;
+        };
+        if student.name == "王小明" || primary.has_account {
+            continue;
+        }
+        let phone = PhoneNumber::parse(&primary.phone).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let new = NewUser {
+            school_id: Some(school.id.clone()),
+            role: Role::Guardian,
+            username: None,
+            phone: Some(phone.clone()),
+            display_name: name(&primary.name)?,
+            password_hash: hash.clone(),
+        };
+        let guardian = store.create_user(&Actor::System, new, now).await?;
+        store.link_guardian_account(&school.id, &phone, &guardian.id).await?;
+        store.mark_notice_read(&guardian, &notice.id, now).await?;
+        let application = Application {
+            terms: Terms {
+                weekdays: Weekdays::ALL_SCHOOL_DAYS,
+                latest_pickup: time!(18:00),
+                pickup_plan: PickupPlan::ByAdults,
+            },
+            health_disclosure: "无".into(),
+            reason: "父母下班晚，无法按时接孩子".into(),
+            priority_group: None,
+            consent_version: yanshi_domain::agreement::PRIVACY_NOTICE_VERSION.into(),
+            notice_id: Some(notice.id.clone()),
+        };
+        let id = store.apply(&guardian, &student.id, &term.id, &application, true, now).await?;
+        store
+            .enrolment_step(&teacher, &id, Step::ClassApprove, Decision::default(), now)
+            .await?;
+        store
+            .enrolment_step(&admin, &id, Step::SchoolApprove, Decision::default(), now)
+            .await?;
+        let agreement = store.agreements(&id).await?.remove(0);
+        for (who, typed) in [(&guardian, primary.name.as_str()), (&admin, "李校长")] {
+            let input = SignatureInput {
+                agreement: agreement.id.clone(),
+                seen_hash: agreement.text_hash.clone(),
+                typed_name: typed.into(),
+                statement_ticked: true,
+                drawing: None,
+                device: "demo".into(),
+            };
+            store.sign_agreement(who, &id, &input, now).await?;
+        }
+    }
+    Ok(())
 }
 
 pub fn print_accounts() {

@@ -525,3 +525,39 @@ async fn every_page_fits_a_phone() {
     b.find("#parent-notice").await;
     b.assert_fits(360).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teacher_calls_the_roll_and_hands_a_child_over_on_a_phone() {
+    if !browser_available() {
+        return;
+    }
+    let server = Server::start(temp_dir("browser-door"), None, &["--demo"]);
+    let b = Browser::start(360, 780).await;
+    let base = server.base.clone();
+    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    b.goto(&format!("{base}/afternoon")).await;
+    b.click("a.tile.mine").await;
+    b.find("ul.door").await;
+    let children = b
+        .script("return document.querySelectorAll('ul.door > li').length")
+        .await
+        .as_u64()
+        .unwrap();
+    assert!(children >= 30, "the demo class takes part: {children}");
+    b.assert_fits(360).await;
+    b.click("ul.door > li .roll-present").await;
+    b.wait_text("#present-count", "1").await;
+    // Hand over the first child whose list has an adult who may always take them.
+    let picked = b
+        .script(
+            "const li = [...document.querySelectorAll('ul.door > li')].find(l => l.querySelector('.level-ALWAYS input')); \
+             li.querySelector('details').open = true; li.querySelector('.level-ALWAYS input').click(); return li.id",
+        )
+        .await;
+    let li = picked.as_str().unwrap().to_string();
+    b.click(&format!("#{li} .handover-submit")).await;
+    b.wait_text("#handed-count", "1").await;
+    assert!(b.text("#door-message").await.starts_with("已交接"));
+    b.assert_fits(360).await;
+    b.screenshot("door-360").await;
+}
