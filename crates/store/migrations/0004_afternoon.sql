@@ -55,3 +55,16 @@ CREATE TABLE refused_pickups (
     teacher_id  TEXT NOT NULL REFERENCES users(id),
     at          BIGINT NOT NULL
 );
+
+-- 迟接: each step of the late-pickup timeline fires once per child and day, whichever
+-- instance's sweep gets there first (the constraint decides).
+CREATE TABLE late_pickup_steps (
+    id          TEXT PRIMARY KEY,
+    school_id   TEXT NOT NULL REFERENCES schools(id),
+    student_id  TEXT NOT NULL REFERENCES students(id),
+    day         TEXT NOT NULL,
+    step        TEXT NOT NULL,
+    at          BIGINT NOT NULL,
+    UNIQUE (student_id, day, step)
+);
+CREATE INDEX late_pickup_steps_school_day ON late_pickup_steps(school_id, day);

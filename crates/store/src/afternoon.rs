@@ -86,6 +86,8 @@ pub struct ExpectedChild {
     pub adults: Vec<PickupAdult>,
     /// Expected at roll call (enrolled for the weekday, not on leave, not absent from school).
     pub expected: bool,
+    /// The furthest late-pickup step (迟接) reached today, if the child waited past the end time.
+    pub late_step: Option<String>,
 }
 
 const HANDOVER_SELECT: &str = "SELECT h.*, u.display_name AS teacher_name FROM handovers h JOIN users u ON u.id = h.teacher_id";
@@ -293,7 +295,7 @@ impl Store {
             handovers.insert(h.student_id.to_string(), h);
         }
         let mut adults: HashMap<String, Vec<PickupAdult>> = HashMap::new();
-        for r in sqlx::query("SELECT a.* FROM pickup_adults a JOIN students s ON s.id = a.student_id WHERE s.class_id = $1 AND a.removed_at IS NULL ORDER BY a.created_at").bind(c).fetch_all(self.pool()).await? {
+        for r in sqlx::query("SELECT a.* FROM pickup_adults a JOIN students s ON s.id = a.student_id WHERE s.class_id = $1 AND a.removed_at IS NULL ORDER BY a.created_at").bind(c.clone()).fetch_all(self.pool()).await? {
             let level: String = r.try_get("level")?;
             adults.entry(r.try_get("student_id")?).or_default().push(PickupAdult {
                 id: PickupAdultId::from_db(r.try_get("id")?),
@@ -304,6 +306,21 @@ impl Store {
                 level: PickupLevel::parse(&level).unwrap_or(PickupLevel::Never),
                 has_photo: r.try_get::<Option<String>, _>("photo")?.is_some(),
             });
+        }
+        let mut late: HashMap<String, String> = HashMap::new();
+        for r in sqlx::query("SELECT l.student_id, l.step FROM late_pickup_steps l JOIN students s ON s.id = l.student_id WHERE s.class_id = $1 AND l.day = $2")
+            .bind(c)
+            .bind(d)
+            .fetch_all(self.pool())
+            .await?
+        {
+            // Keep the furthest step (a catch-up sweep may record several at one instant).
+            let step: String = r.try_get("step")?;
+            let rank = |s: &str| STEP_NAMES.iter().position(|n| *n == s);
+            let entry = late.entry(r.try_get("student_id")?).or_insert_with(|| step.clone());
+            if rank(&step) > rank(entry) {
+                *entry = step;
+            }
         }
         let mut out = Vec::new();
         for (student, _) in self.students_of_class(class).await? {
@@ -319,6 +336,7 @@ impl Store {
                 roll: roll_status,
                 handover: handovers.remove(&key),
                 adults: adults.remove(&key).unwrap_or_default(),
+                late_step: late.remove(&key),
                 student,
             });
         }
@@ -600,4 +618,196 @@ async fn refuse(
     };
     enqueue(tx, &notice, at).await?;
     Ok(())
+}
+
+/// The name a late-pickup step is stored under.
+/// The late-pickup steps in the order they come.
+const STEP_NAMES: [&str; 4] = ["NOTIFY_GUARDIANS", "CALL_LIST", "WAITING_ROOM", "LEADER_DECISION"];
+
+fn step_name(step: yanshi_domain::afternoon::LateStep) -> &'static str {
+    use yanshi_domain::afternoon::LateStep;
+    match step {
+        LateStep::NotifyGuardians => STEP_NAMES[0],
+        LateStep::CallList => STEP_NAMES[1],
+        LateStep::WaitingRoom => STEP_NAMES[2],
+        LateStep::LeaderDecision => STEP_NAMES[3],
+    }
+}
+
+impl Store {
+    /// 迟接: for every school, every child still in care after the end time takes the steps of
+    /// the timeline that are due — guardians told at once, the class teacher given the call list,
+    /// the child to the waiting room with the leaders alerted, then the leaders' decision. Each
+    /// step fires once (a constraint), so several instances may sweep at the same time. Returns
+    /// how many steps fired.
+    pub async fn late_pickup_sweep(&self, now: OffsetDateTime) -> Result<usize> {
+        use yanshi_domain::afternoon::late_steps_due;
+        let mut fired = 0;
+        for school in self.schools().await? {
+            let local_now = yanshi_domain::school_time::local(now, &school.time_zone);
+            let day = local_now.date();
+            let Some(term) = self.term_on(&school.id, day).await? else {
+                continue;
+            };
+            let policy = self.service_policy(&school.id).await?;
+            let cal = self.service_calendar(term).await?;
+            for class in self.classes(&school.id).await? {
+                let yanshi_domain::calendar::DayStatus::Service { end, .. } = cal.status(day, class.grade) else {
+                    continue;
+                };
+                let due = late_steps_due(end, local_now.time(), policy.late_pickup_wait_minutes);
+                if due.is_empty() {
+                    continue;
+                }
+                for child in self.class_day(&class.id, day).await? {
+                    if !child.expected || child.handover.is_some() || child.roll.as_deref() == Some("ABSENT") {
+                        continue;
+                    }
+                    for step in &due {
+                        fired += usize::from(self.fire_late_step(&school, &class, &child, day, *step, end, now).await?);
+                    }
+                }
+            }
+        }
+        Ok(fired)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn fire_late_step(
+        &self,
+        school: &crate::School,
+        class: &crate::setup::ClassInfo,
+        child: &ExpectedChild,
+        day: Date,
+        step: yanshi_domain::afternoon::LateStep,
+        end: time::Time,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        use yanshi_domain::afternoon::LateStep;
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        let inserted =
+            sqlx::query("INSERT INTO late_pickup_steps (id, school_id, student_id, day, step, at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(HandoverId::new().to_string())
+                .bind(school.id.to_string())
+                .bind(child.student.id.to_string())
+                .bind(day.to_string())
+                .bind(step_name(step))
+                .bind(at)
+                .execute(&mut *tx)
+                .await;
+        match inserted.map_err(StoreError::from) {
+            Ok(_) => {}
+            // Fired already (here or on another instance).
+            Err(StoreError::Conflict(_)) => return Ok(false),
+            Err(e) => return Err(e),
+        }
+        let name = &child.student.name;
+        let end = yanshi_domain::school::format_clock(end);
+        let leaders: Vec<UserId> =
+            sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE school_id = $1 AND role = 'school_admin' AND disabled_at IS NULL")
+                .bind(school.id.to_string())
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(UserId::from_db)
+                .collect();
+        let teacher: Vec<UserId> = class.class_teacher.iter().map(|t| t.0.clone()).collect();
+        let (recipients, title, body, external) = match step {
+            LateStep::NotifyGuardians => (
+                guardian_accounts_of(&mut tx, &child.student.id).await?,
+                format!("请尽快接孩子：{name} / Please pick up {name}"),
+                format!(
+                    "延时服务已于 {end} 结束，{name} 仍在{}等候。请尽快到校接孩子；如需他人代接，请告知班主任。",
+                    class.classroom.clone().unwrap_or_default()
+                ),
+                false,
+            ),
+            LateStep::CallList => {
+                let phones = child
+                    .adults
+                    .iter()
+                    .filter(|a| a.level != PickupLevel::Never)
+                    .map(|a| format!("{}（{}）{}", a.name, a.relationship, a.phone))
+                    .collect::<Vec<_>>()
+                    .join("；");
+                let guardians = self
+                    .guardians_of(&child.student.id)
+                    .await?
+                    .into_iter()
+                    .map(|g| format!("{}（{}）{}", g.name, g.relationship, g.phone))
+                    .collect::<Vec<_>>()
+                    .join("；");
+                (
+                    teacher,
+                    format!("迟接电话：{name} / Call list"),
+                    format!("{name} 尚未被接走。监护人：{guardians}。接送人：{phones}。"),
+                    false,
+                )
+            }
+            LateStep::WaitingRoom => (
+                leaders,
+                format!("迟接：{name} 转到等候室 / to the waiting room"),
+                format!(
+                    "{}{name} 在 {end} 后仍未被接走，已转到等候室由值班教师看管。请值班领导关注。",
+                    class.name
+                ),
+                true,
+            ),
+            LateStep::LeaderDecision => (
+                leaders,
+                format!("迟接待决定：{name} / Decision needed"),
+                format!(
+                    "{}{name} 超时仍未被接走、未联系上家长。请值班领导作出处理决定并记录（必要时请派出所协助）。学生不得独自回家。",
+                    class.name
+                ),
+                true,
+            ),
+        };
+        enqueue(
+            &mut tx,
+            &Notice {
+                school: school.id.clone(),
+                recipients,
+                title,
+                body,
+                external,
+            },
+            at,
+        )
+        .await?;
+        append(
+            &mut tx,
+            Some(&school.id),
+            &Actor::System,
+            "late_pickup.step",
+            child.student.id.as_str(),
+            json!({ "day": day.to_string(), "step": step_name(step) }),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The late-pickup steps a child has reached today.
+    pub async fn late_steps(&self, student: &StudentId, day: Date) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT step FROM late_pickup_steps WHERE student_id = $1 AND day = $2 ORDER BY at")
+                .bind(student.to_string())
+                .bind(day.to_string())
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// Late pickups per family: the days a child waited past the end time this term.
+    pub async fn late_pickup_count(&self, student: &StudentId) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(DISTINCT day) FROM late_pickup_steps WHERE student_id = $1")
+                .bind(student.to_string())
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
 }

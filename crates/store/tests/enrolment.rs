@@ -26,7 +26,8 @@ contract!(
     refusals_change_nothing,
     leave_before_and_after_the_cut_off,
     the_needs_survey_shows_who_has_not_answered,
-    one_handover_per_child_per_day_and_the_rules_at_the_door
+    one_handover_per_child_per_day_and_the_rules_at_the_door,
+    a_child_not_picked_up_climbs_the_late_pickup_steps_once_each
 );
 
 struct World {
@@ -907,4 +908,102 @@ async fn one_handover_per_child_per_day_and_the_rules_at_the_door(backend: Backe
             .await
             .is_err()
     );
+}
+
+async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: Backend) {
+    use yanshi_domain::family::PickupLevel;
+    use yanshi_store::afternoon::{AdultRef, HandoverOutcome, HandoverRequest};
+    use yanshi_store::people::NewPickupAdult;
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let grandma = s
+        .add_pickup_adult(
+            &Actor::User(w.mother.id.clone()),
+            &w.child,
+            NewPickupAdult {
+                name: DisplayName::parse("王奶奶").unwrap(),
+                relationship: "奶奶".into(),
+                phone: PhoneNumber::parse("13600136000").unwrap(),
+                id_last4: None,
+                photo: None,
+                adult_confirmed: true,
+                level: PickupLevel::Always,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    // Thursday 10 September: the service ends at 18:00 Beijing time (10:00 UTC).
+    let thu = date!(2026 - 09 - 10);
+    let child = &w.child.id;
+    let steps = |d| async move { s.late_steps(child, d).await.unwrap() };
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 09:59 UTC)).await.unwrap(), 0);
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 10:00 UTC)).await.unwrap(), 1);
+    assert!(s.inbox(&w.mother.id, 5).await.unwrap()[0].title.contains("请尽快接孩子"));
+    // Run again (or on another instance): nothing fires twice.
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 10:05 UTC)).await.unwrap(), 0);
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 10:10 UTC)).await.unwrap(), 1);
+    assert!(
+        s.inbox(&w.teacher.id, 5).await.unwrap()[0]
+            .body
+            .contains("王奶奶（奶奶）13600136000")
+    );
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 10:30 UTC)).await.unwrap(), 1);
+    assert!(s.inbox(&w.admin.id, 5).await.unwrap()[0].title.contains("等候室"));
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 11:00 UTC)).await.unwrap(), 1);
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 11:30 UTC)).await.unwrap(), 0);
+    assert_eq!(
+        steps(thu).await,
+        ["NOTIFY_GUARDIANS", "CALL_LIST", "WAITING_ROOM", "LEADER_DECISION"]
+    );
+    assert_eq!(s.late_pickup_count(&w.child.id).await.unwrap(), 1);
+
+    // A server that was down catches up: every step due fires once.
+    let fri = date!(2026 - 09 - 11);
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-11 10:30 UTC)).await.unwrap(), 3);
+    assert_eq!(s.late_pickup_count(&w.child.id).await.unwrap(), 2);
+    assert_eq!(
+        s.class_day(&w.child.class_id, fri).await.unwrap()[0].late_step.as_deref(),
+        Some("WAITING_ROOM")
+    );
+    // Once handed over, the steps stop.
+    let r = HandoverRequest {
+        student: w.child.id.clone(),
+        day: fri,
+        adult: Some(AdultRef::Listed(grandma.clone())),
+        method: "LIST".into(),
+        override_reason: None,
+        request_id: "late-fri".into(),
+    };
+    assert!(matches!(
+        s.record_handover(&w.teacher, &r, NOW).await.unwrap(),
+        HandoverOutcome::Recorded(_)
+    ));
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-11 11:00 UTC)).await.unwrap(), 0);
+    assert_eq!(steps(fri).await.len(), 3);
+
+    // A child handed over on time, or marked absent, never starts the steps.
+    let mon = date!(2026 - 09 - 14);
+    assert!(matches!(
+        s.record_handover(
+            &w.teacher,
+            &HandoverRequest {
+                day: mon,
+                request_id: "on-time".into(),
+                ..r.clone()
+            },
+            NOW
+        )
+        .await
+        .unwrap(),
+        HandoverOutcome::Recorded(_)
+    ));
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-14 11:00 UTC)).await.unwrap(), 0);
+    let tue = date!(2026 - 09 - 15);
+    s.mark_roll(&w.teacher, &w.child, tue, "ABSENT", "病假", NOW).await.unwrap();
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-15 11:00 UTC)).await.unwrap(), 0);
+    // A weekend is not a service day.
+    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-12 11:00 UTC)).await.unwrap(), 0);
+    assert_eq!(s.late_pickup_count(&w.child.id).await.unwrap(), 2);
 }

@@ -159,6 +159,15 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
             )
             .await;
         assert!(roll.body.contains("id=\"present-count\">1<"), "{}", roll.body);
+        // Ten minutes past the end (18:00 Beijing time) and still here: the call list is up.
+        let fired = app
+            .store
+            .late_pickup_sweep(time::macros::datetime!(2026-12-01 10:10 UTC))
+            .await
+            .unwrap();
+        assert_eq!(fired, 2);
+        let late = app.get(&page, Some(&teacher)).await;
+        assert!(late.body.contains("迟接：请按名单电话联系"), "{}", late.body);
 
         let refused = app
             .post_form(

@@ -401,12 +401,14 @@ async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result
         yanshi_notify::Deliverer::new(file.smtp.clone()),
         instance,
     );
-    let state = AppState::new(store.clone(), clock, web, worker.waker());
+    let waker = worker.waker();
+    let state = AppState::new(store.clone(), clock.clone(), web, waker.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut worker_stop = stop_rx.clone();
     let worker_task = tokio::spawn(worker.run(async move {
         let _ = worker_stop.changed().await;
     }));
+    let late_task = tokio::spawn(late_pickup_watch(store.clone(), clock, waker, stop_rx.clone()));
 
     println!(
         "yanshi {} · {} · http://{addr}",
@@ -423,8 +425,35 @@ async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result
     };
     yanshi_web::serve(listener, state, shutdown).await?;
     let _ = worker_task.await;
+    let _ = late_task.await;
     store.close().await;
     Ok(())
+}
+
+/// 迟接 — every 30 s, fire the late-pickup steps that are due. Each step is recorded once per child per
+/// day under a unique key, so several instances may all run this.
+async fn late_pickup_watch(
+    store: Store,
+    clock: Arc<dyn Clock>,
+    wake: Arc<tokio::sync::Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
+        match store.late_pickup_sweep(clock.now()).await {
+            Ok(0) => {}
+            Ok(fired) => {
+                tracing::info!(fired, "late-pickup steps");
+                wake.notify_one();
+            }
+            Err(e) => tracing::error!(error = %e, "late-pickup sweep failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -53,6 +53,8 @@ pub struct Row {
     pub latest: String,
     pub self_leave: bool,
     pub handed: Option<String>,
+    /// The message key of the furthest late-pickup step reached today (迟接).
+    pub late: Option<&'static str>,
     pub request_id: String,
 }
 
@@ -102,6 +104,12 @@ async fn class_page(
                         h.relationship,
                         h.teacher
                     )
+                }),
+                late: c.late_step.as_deref().map(|step| match step {
+                    "NOTIFY_GUARDIANS" => "ui-late-notified",
+                    "CALL_LIST" => "ui-late-call",
+                    "WAITING_ROOM" => "ui-late-waiting-room",
+                    _ => "ui-late-leader",
                 }),
                 request_id: yanshi_domain::ids::HandoverId::new().to_string(),
                 child: c,
