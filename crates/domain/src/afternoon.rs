@@ -71,6 +71,46 @@ pub fn expected(days: Weekdays, day: Weekday, on_leave: bool, absent_from_school
     days.contains(day) && !on_leave && !absent_from_school
 }
 
+/// What became of an unaccounted child (expected, not present, not on leave), recorded by the
+/// teacher. `NotFound` opens an incident that leaders see at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whereabouts {
+    /// Found (in the school, at another activity …).
+    Found,
+    /// Went home earlier with a guardian.
+    WentHomeWithGuardian,
+    /// Absent, and the guardian has excused it.
+    AbsentExcused,
+    /// Not found: an incident.
+    NotFound,
+}
+
+impl Whereabouts {
+    pub const ALL: [Whereabouts; 4] = [Self::Found, Self::WentHomeWithGuardian, Self::AbsentExcused, Self::NotFound];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Found => "FOUND",
+            Self::WentHomeWithGuardian => "WENT_HOME_WITH_GUARDIAN",
+            Self::AbsentExcused => "ABSENT_EXCUSED",
+            Self::NotFound => "NOT_FOUND",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|w| w.as_str() == s)
+            .ok_or_else(|| Invalid::new("outcome", "err-whereabouts"))
+    }
+}
+
+/// A child marked absent at roll call is unaccounted when they were expected: the class teacher,
+/// the duty leader and the guardians are alerted at once.
+pub fn unaccounted(expected: bool, roll: &str) -> bool {
+    expected && roll == "ABSENT"
+}
+
 /// The steps of a late pickup, in order (DOMAIN §3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LateStep {
@@ -106,6 +146,18 @@ pub fn late_steps_due(end: Time, now: Time, wait_minutes: u16) -> Vec<LateStep> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expected_child_marked_absent_is_unaccounted() {
+        assert!(unaccounted(true, "ABSENT"));
+        assert!(!unaccounted(false, "ABSENT"), "on leave or not enrolled that day");
+        assert!(!unaccounted(true, "PRESENT"));
+        assert!(!unaccounted(true, "ABSENT_FROM_SCHOOL"));
+        for w in Whereabouts::ALL {
+            assert_eq!(Whereabouts::parse(w.as_str()), Ok(w));
+        }
+        assert!(Whereabouts::parse("LOST").is_err());
+    }
     use time::macros::time;
 
     #[test]

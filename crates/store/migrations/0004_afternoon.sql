@@ -68,3 +68,33 @@ CREATE TABLE late_pickup_steps (
     UNIQUE (student_id, day, step)
 );
 CREATE INDEX late_pickup_steps_school_day ON late_pickup_steps(school_id, day);
+
+-- 未到: an expected child marked absent at roll call, and what became of them. NOT_FOUND opens
+-- an incident.
+CREATE TABLE unaccounted (
+    id           TEXT PRIMARY KEY,
+    school_id    TEXT NOT NULL REFERENCES schools(id),
+    student_id   TEXT NOT NULL REFERENCES students(id),
+    day          TEXT NOT NULL,
+    raised_by    TEXT NOT NULL REFERENCES users(id),
+    raised_at    BIGINT NOT NULL,
+    outcome      TEXT,
+    outcome_note TEXT,
+    resolved_by  TEXT REFERENCES users(id),
+    resolved_at  BIGINT,
+    UNIQUE (student_id, day)
+);
+CREATE INDEX unaccounted_school_day ON unaccounted(school_id, day);
+
+-- 事件: what leaders must see at once (a child not found, …). Never edited; follow-ups are new rows.
+CREATE TABLE incidents (
+    id           TEXT PRIMARY KEY,
+    school_id    TEXT NOT NULL REFERENCES schools(id),
+    student_id   TEXT REFERENCES students(id),
+    day          TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    description  TEXT NOT NULL,
+    reported_by  TEXT NOT NULL REFERENCES users(id),
+    at           BIGINT NOT NULL
+);
+CREATE INDEX incidents_school_day ON incidents(school_id, day);

@@ -13,7 +13,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
-use yanshi_domain::afternoon::{PickupCode, Release, expected, may_leave_alone, may_release};
+use yanshi_domain::afternoon::{PickupCode, Release, Whereabouts, expected, may_leave_alone, may_release, unaccounted};
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::enrolment::{PickupPlan, Terms, Weekdays};
 use yanshi_domain::family::PickupLevel;
@@ -44,6 +44,24 @@ pub struct Handover {
 pub enum AdultRef {
     Listed(PickupAdultId),
     Code(PickupCode),
+}
+
+/// 事件 — an incident leaders must see.
+#[derive(Debug, Clone)]
+pub struct Incident {
+    pub kind: String,
+    pub description: String,
+    pub at: OffsetDateTime,
+    pub student: Option<String>,
+    pub class: Option<String>,
+    pub reporter: String,
+}
+
+/// An unaccounted child's alert and, once recorded, what became of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unaccounted {
+    pub outcome: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +106,8 @@ pub struct ExpectedChild {
     pub expected: bool,
     /// The furthest late-pickup step (迟接) reached today, if the child waited past the end time.
     pub late_step: Option<String>,
+    /// Marked absent though expected (未到), and what became of them.
+    pub unaccounted: Option<Unaccounted>,
 }
 
 const HANDOVER_SELECT: &str = "SELECT h.*, u.display_name AS teacher_name FROM handovers h JOIN users u ON u.id = h.teacher_id";
@@ -208,8 +228,42 @@ impl Store {
         if !releases_children(who, &student.school_id) {
             return Err(Invalid::new("student", "err-enrolment-not-yours").into());
         }
+        // Expected today regardless of an earlier mark (an earlier ABSENT_FROM_SCHOOL may be corrected).
+        let was_expected = self
+            .class_day(&student.class_id, day)
+            .await?
+            .into_iter()
+            .find(|c| c.student.id == student.id)
+            .is_some_and(|c| expected(c.terms.weekdays, day.weekday(), c.on_leave, false));
+        let class = self.class(&student.class_id).await?;
         let at = to_millis(now);
         let mut tx = self.begin().await?;
+        if unaccounted(was_expected, status) {
+            raise_unaccounted(&mut tx, who, student, &class, day, at).await?;
+        } else if status == "PRESENT" {
+            // Back in the room: an open alert is closed as found, on the record.
+            let found = sqlx::query(
+                "UPDATE unaccounted SET outcome = 'FOUND', outcome_note = '点名：到', resolved_by = $1, resolved_at = $2 WHERE student_id = $3 AND day = $4 AND outcome IS NULL",
+            )
+            .bind(who.id.to_string())
+            .bind(at)
+            .bind(student.id.to_string())
+            .bind(day.to_string())
+            .execute(&mut *tx)
+            .await?;
+            if found.rows_affected() > 0 {
+                append(
+                    &mut tx,
+                    Some(&student.school_id),
+                    &Actor::User(who.id.clone()),
+                    "unaccounted.resolve",
+                    student.id.as_str(),
+                    json!({ "day": day.to_string(), "outcome": "FOUND" }),
+                    at,
+                )
+                .await?;
+            }
+        }
         sqlx::query("DELETE FROM roll_calls WHERE student_id = $1 AND day = $2")
             .bind(student.id.to_string())
             .bind(day.to_string())
@@ -238,6 +292,100 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The teacher records what became of an unaccounted child. NOT_FOUND opens an incident
+    /// (事件) that the school's leaders are alerted to at once.
+    pub async fn record_whereabouts(
+        &self,
+        who: &User,
+        student: &Student,
+        day: Date,
+        outcome: Whereabouts,
+        note: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        if !releases_children(who, &student.school_id) {
+            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+        }
+        let note: String = note.trim().chars().take(500).collect();
+        if outcome == Whereabouts::NotFound && note.is_empty() {
+            return Err(Invalid::new("note", "err-whereabouts-note").into());
+        }
+        let class = self.class(&student.class_id).await?;
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE unaccounted SET outcome = $1, outcome_note = $2, resolved_by = $3, resolved_at = $4 WHERE student_id = $5 AND day = $6",
+        )
+        .bind(outcome.as_str())
+        .bind(&note)
+        .bind(who.id.to_string())
+        .bind(at)
+        .bind(student.id.to_string())
+        .bind(day.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(Invalid::new("student", "err-not-unaccounted").into());
+        }
+        if outcome == Whereabouts::NotFound {
+            sqlx::query("INSERT INTO incidents (id, school_id, student_id, day, kind, description, reported_by, at) VALUES ($1, $2, $3, $4, 'CHILD_NOT_FOUND', $5, $6, $7)")
+                .bind(HandoverId::new().to_string())
+                .bind(student.school_id.to_string())
+                .bind(student.id.to_string())
+                .bind(day.to_string())
+                .bind(&note)
+                .bind(who.id.to_string())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            let notice = Notice {
+                school: student.school_id.clone(),
+                recipients: staff_to_alert(&mut tx, &student.school_id, &class).await?,
+                title: format!("紧急：{}{} 未找到 / Child not found", class.name, student.name),
+                body: format!("{} 记录：{note}", who.display_name),
+                external: true,
+            };
+            enqueue(&mut tx, &notice, at).await?;
+        }
+        append(
+            &mut tx,
+            Some(&student.school_id),
+            &Actor::User(who.id.clone()),
+            "unaccounted.resolve",
+            student.id.as_str(),
+            json!({ "day": day.to_string(), "outcome": outcome.as_str() }),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Incidents of a school on a day, newest first.
+    pub async fn incidents(&self, school: &SchoolId, day: Date) -> Result<Vec<Incident>> {
+        let rows = sqlx::query(
+            "SELECT i.kind, i.description, i.at, s.name AS student_name, c.grade, c.number, u.display_name AS reporter FROM incidents i \
+             LEFT JOIN students s ON s.id = i.student_id LEFT JOIN classes c ON c.id = s.class_id JOIN users u ON u.id = i.reported_by \
+             WHERE i.school_id = $1 AND i.day = $2 ORDER BY i.at DESC",
+        )
+        .bind(school.to_string())
+        .bind(day.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Incident {
+                    kind: r.try_get("kind")?,
+                    description: r.try_get("description")?,
+                    at: from_millis(r.try_get("at")?),
+                    student: r.try_get("student_name")?,
+                    class: class_name(r.try_get("grade")?, r.try_get("number")?),
+                    reporter: r.try_get("reporter")?,
+                })
+            })
+            .collect()
     }
 
     /// A class's children on `day`: enrolled ones with their signed terms, leave, roll call,
@@ -322,6 +470,15 @@ impl Store {
                 *entry = step;
             }
         }
+        let mut missing: HashMap<String, Unaccounted> = HashMap::new();
+        for r in sqlx::query("SELECT u.student_id, u.outcome, u.outcome_note FROM unaccounted u JOIN students s ON s.id = u.student_id WHERE s.class_id = $1 AND u.day = $2")
+            .bind(class.to_string())
+            .bind(day.to_string())
+            .fetch_all(self.pool())
+            .await?
+        {
+            missing.insert(r.try_get("student_id")?, Unaccounted { outcome: r.try_get("outcome")?, note: r.try_get("outcome_note")? });
+        }
         let mut out = Vec::new();
         for (student, _) in self.students_of_class(class).await? {
             let key = student.id.to_string();
@@ -337,6 +494,7 @@ impl Store {
                 handover: handovers.remove(&key),
                 adults: adults.remove(&key).unwrap_or_default(),
                 late_step: late.remove(&key),
+                unaccounted: missing.remove(&key),
                 student,
             });
         }
@@ -554,6 +712,83 @@ impl Store {
     }
 }
 
+/// 未到: an expected child is not in the room. Once per child and day: the class teacher and the
+/// school's leaders are alerted and the guardians notified.
+async fn raise_unaccounted(tx: &mut Tx, who: &User, student: &Student, class: &crate::setup::ClassInfo, day: Date, at: i64) -> Result<()> {
+    let raised = sqlx::query(
+        "INSERT INTO unaccounted (id, school_id, student_id, day, raised_by, raised_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (student_id, day) DO NOTHING",
+    )
+    .bind(HandoverId::new().to_string())
+    .bind(student.school_id.to_string())
+    .bind(student.id.to_string())
+    .bind(day.to_string())
+    .bind(who.id.to_string())
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    if raised.rows_affected() == 0 {
+        return Ok(());
+    }
+    let name = &student.name;
+    let staff = Notice {
+        school: student.school_id.clone(),
+        recipients: staff_to_alert(tx, &student.school_id, class).await?,
+        title: format!("未到：{}{name} / Not in the room", class.name),
+        body: format!(
+            "{name} 今天应参加延时服务，点名未到且未请假（点名：{}）。请立即查找，并在交接页记录结果。",
+            who.display_name
+        ),
+        external: true,
+    };
+    enqueue(tx, &staff, at).await?;
+    let guardians = Notice {
+        school: student.school_id.clone(),
+        recipients: guardian_accounts_of(tx, &student.id).await?,
+        title: format!("{name} 未到延时服务教室 / not at after-school care"),
+        body: format!("{name} 今天报名了延时服务，但点名时不在教室，也没有请假。如孩子已被接走或另有安排，请立即联系班主任。"),
+        external: true,
+    };
+    enqueue(tx, &guardians, at).await?;
+    append(
+        tx,
+        Some(&student.school_id),
+        &Actor::User(who.id.clone()),
+        "unaccounted.raise",
+        student.id.as_str(),
+        json!({ "day": day.to_string() }),
+        at,
+    )
+    .await
+}
+
+/// 三年级二班 from a row's grade and number (absent when the incident names no child).
+fn class_name(grade: Option<i64>, number: Option<i64>) -> Option<String> {
+    let grade = yanshi_domain::school::Grade::new(u32::try_from(grade?).ok()?).ok()?;
+    Some(yanshi_domain::school::class_name_zh(grade, u8::try_from(number?).ok()?))
+}
+
+/// The class teacher and the school's leaders, once each.
+async fn staff_to_alert(tx: &mut Tx, school: &SchoolId, class: &crate::setup::ClassInfo) -> Result<Vec<UserId>> {
+    let mut staff = leaders_of(tx, school).await?;
+    staff.extend(class.class_teacher.iter().map(|t| t.0.clone()));
+    staff.sort();
+    staff.dedup();
+    Ok(staff)
+}
+
+/// The school's leaders (school admins) who receive alerts.
+async fn leaders_of(tx: &mut Tx, school: &SchoolId) -> Result<Vec<UserId>> {
+    Ok(
+        sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE school_id = $1 AND role = 'school_admin' AND disabled_at IS NULL")
+            .bind(school.to_string())
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(UserId::from_db)
+            .collect(),
+    )
+}
+
 async fn guardian_accounts_of(tx: &mut Tx, student: &StudentId) -> Result<Vec<UserId>> {
     let ids: Vec<String> = sqlx::query_scalar("SELECT g.user_id FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE sg.student_id = $1 AND g.user_id IS NOT NULL")
         .bind(student.to_string())
@@ -596,11 +831,7 @@ async fn refuse(
         at,
     )
     .await?;
-    let leaders: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM users WHERE school_id = $1 AND role = 'school_admin' AND disabled_at IS NULL")
-            .bind(student.school_id.to_string())
-            .fetch_all(&mut **tx)
-            .await?;
+    let leaders = leaders_of(tx, &student.school_id).await?;
     let who_was_there = if adult_name.is_empty() {
         "（未登记的人）".to_string()
     } else {
@@ -608,7 +839,7 @@ async fn refuse(
     };
     let notice = Notice {
         school: student.school_id.clone(),
-        recipients: leaders.into_iter().map(UserId::from_db).collect(),
+        recipients: leaders,
         title: format!("拒绝接走：{} / Pickup refused", student.name),
         body: format!(
             "{} 在教室门口被拒绝接走 {}（{}），登记教师 {}。",
@@ -620,10 +851,10 @@ async fn refuse(
     Ok(())
 }
 
-/// The name a late-pickup step is stored under.
 /// The late-pickup steps in the order they come.
 const STEP_NAMES: [&str; 4] = ["NOTIFY_GUARDIANS", "CALL_LIST", "WAITING_ROOM", "LEADER_DECISION"];
 
+/// The name a late-pickup step is stored under.
 fn step_name(step: yanshi_domain::afternoon::LateStep) -> &'static str {
     use yanshi_domain::afternoon::LateStep;
     match step {
@@ -704,14 +935,7 @@ impl Store {
         }
         let name = &child.student.name;
         let end = yanshi_domain::school::format_clock(end);
-        let leaders: Vec<UserId> =
-            sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE school_id = $1 AND role = 'school_admin' AND disabled_at IS NULL")
-                .bind(school.id.to_string())
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .map(UserId::from_db)
-                .collect();
+        let leaders = leaders_of(&mut tx, &school.id).await?;
         let teacher: Vec<UserId> = class.class_teacher.iter().map(|t| t.0.clone()).collect();
         let (recipients, title, body, external) = match step {
             LateStep::NotifyGuardians => (

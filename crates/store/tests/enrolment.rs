@@ -27,7 +27,8 @@ contract!(
     leave_before_and_after_the_cut_off,
     the_needs_survey_shows_who_has_not_answered,
     one_handover_per_child_per_day_and_the_rules_at_the_door,
-    a_child_not_picked_up_climbs_the_late_pickup_steps_once_each
+    a_child_not_picked_up_climbs_the_late_pickup_steps_once_each,
+    an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_is_an_incident
 );
 
 struct World {
@@ -1006,4 +1007,75 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
     // A weekend is not a service day.
     assert_eq!(s.late_pickup_sweep(datetime!(2026-09-12 11:00 UTC)).await.unwrap(), 0);
     assert_eq!(s.late_pickup_count(&w.child.id).await.unwrap(), 2);
+}
+
+async fn an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_is_an_incident(backend: Backend) {
+    use yanshi_domain::afternoon::Whereabouts;
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let wed = date!(2026 - 09 - 02);
+    let inbox = |u: &User| {
+        let id = u.id.clone();
+        async move { s.inbox(&id, 50).await.unwrap() }
+    };
+    let admin_before = inbox(&w.admin).await.len();
+    s.mark_roll(&w.teacher, &w.child, wed, "ABSENT", "", NOW).await.unwrap();
+    let day = s.class_day(&w.child.class_id, wed).await.unwrap();
+    assert_eq!(day[0].unaccounted.as_ref().map(|u| u.outcome.clone()), Some(None));
+    assert!(inbox(&w.admin).await[0].title.starts_with("未到："));
+    assert!(inbox(&w.teacher).await[0].title.starts_with("未到："));
+    assert!(inbox(&w.mother).await[0].title.contains("未到延时服务教室"));
+    // Marking absent again alerts nobody twice.
+    s.mark_roll(&w.teacher, &w.child, wed, "ABSENT", "", NOW).await.unwrap();
+    assert_eq!(inbox(&w.admin).await.len(), admin_before + 1);
+
+    // Not found needs a description; then it is an incident and leaders are alerted.
+    let e = s
+        .record_whereabouts(&w.teacher, &w.child, wed, Whereabouts::NotFound, " ", NOW)
+        .await
+        .unwrap_err();
+    assert_eq!(key(e), "err-whereabouts-note");
+    assert!(s.incidents(&w.child.school_id, wed).await.unwrap().is_empty());
+    s.record_whereabouts(&w.teacher, &w.child, wed, Whereabouts::NotFound, "操场、厕所、图书馆都没有", NOW)
+        .await
+        .unwrap();
+    let incidents = s.incidents(&w.child.school_id, wed).await.unwrap();
+    assert_eq!(incidents.len(), 1);
+    assert_eq!(
+        (incidents[0].kind.as_str(), incidents[0].student.as_deref()),
+        ("CHILD_NOT_FOUND", Some(w.child.name.as_str()))
+    );
+    assert!(inbox(&w.admin).await[0].title.starts_with("紧急："));
+    // Found later: the outcome changes, the incident stays on the record.
+    s.record_whereabouts(&w.teacher, &w.child, wed, Whereabouts::Found, "在校医室", NOW)
+        .await
+        .unwrap();
+    let day = s.class_day(&w.child.class_id, wed).await.unwrap();
+    assert_eq!(day[0].unaccounted.as_ref().and_then(|u| u.outcome.as_deref()), Some("FOUND"));
+    assert_eq!(s.incidents(&w.child.school_id, wed).await.unwrap().len(), 1);
+
+    // Absent, then in the room after all: closed as found on the record.
+    let thu = date!(2026 - 09 - 03);
+    s.mark_roll(&w.teacher, &w.child, thu, "ABSENT", "", NOW).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, thu, "PRESENT", "", NOW).await.unwrap();
+    let day = s.class_day(&w.child.class_id, thu).await.unwrap();
+    assert_eq!(day[0].unaccounted.as_ref().and_then(|u| u.outcome.as_deref()), Some("FOUND"));
+
+    // Absent from school all day is not unaccounted; nor is there anything to record.
+    let fri = date!(2026 - 09 - 04);
+    s.mark_roll(&w.teacher, &w.child, fri, "ABSENT_FROM_SCHOOL", "", NOW).await.unwrap();
+    assert!(s.class_day(&w.child.class_id, fri).await.unwrap()[0].unaccounted.is_none());
+    let e = s
+        .record_whereabouts(&w.teacher, &w.child, fri, Whereabouts::Found, "", NOW)
+        .await
+        .unwrap_err();
+    assert_eq!(key(e), "err-not-unaccounted");
+    // A volunteer does not record it.
+    let volunteer = account(s, &s.school(&w.child.school_id).await.unwrap(), Role::Volunteer, "vol2", "志愿者").await;
+    assert!(
+        s.record_whereabouts(&volunteer, &w.child, wed, Whereabouts::Found, "", NOW)
+            .await
+            .is_err()
+    );
 }

@@ -151,6 +151,60 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
             "{}",
             list.body
         );
+        // Not in the room at first: alerted, then the teacher records what happened.
+        let absent = app
+            .post_form(
+                &page,
+                Some(&teacher),
+                &[("op", "roll"), ("student", &student), ("status", "ABSENT")],
+            )
+            .await;
+        assert!(absent.body.contains("点名未到且未请假"), "{}", absent.body);
+        let blank = app
+            .post_form(
+                &page,
+                Some(&teacher),
+                &[("op", "whereabouts"), ("student", &student), ("outcome", "NOT_FOUND"), ("note", "")],
+            )
+            .await;
+        assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(blank.body.contains("请写明已查找的地方"), "{}", blank.body);
+        let found = app
+            .post_form(
+                &page,
+                Some(&teacher),
+                &[
+                    ("op", "whereabouts"),
+                    ("student", &student),
+                    ("outcome", "FOUND"),
+                    ("note", "在图书室"),
+                ],
+            )
+            .await;
+        assert!(found.body.contains("未到 → 已找到（在图书室）"), "{}", found.body);
+        // Not found (before it was): the leaders' afternoon page shows the incident at once.
+        app.store
+            .record_whereabouts(
+                app.user(Role::Teacher),
+                &app.store
+                    .student(&yanshi_domain::ids::StudentId::parse(&student).unwrap())
+                    .await
+                    .unwrap(),
+                time::macros::date!(2026 - 12 - 01),
+                yanshi_domain::afternoon::Whereabouts::NotFound,
+                "各处都找过了",
+                app.clock_now(),
+            )
+            .await
+            .unwrap();
+        let admin = app.session(Role::SchoolAdmin).await;
+        let board = app.get("/afternoon", Some(&admin)).await;
+        assert!(
+            board.body.contains("今天的事件") && board.body.contains("各处都找过了"),
+            "{}",
+            board.body
+        );
+        assert!(!app.get("/afternoon", Some(&teacher)).await.body.contains("今天的事件"));
         let roll = app
             .post_form(
                 &page,

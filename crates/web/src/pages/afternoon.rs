@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use time::Date;
-use yanshi_domain::afternoon::PickupCode;
+use yanshi_domain::afternoon::{PickupCode, Whereabouts};
 use yanshi_domain::ids::{ClassId, PickupAdultId, StudentId};
 use yanshi_domain::school::format_clock;
 use yanshi_domain::school_time::{format_local, local};
@@ -26,6 +26,8 @@ struct TodayPage {
     l: Layout,
     day: Date,
     classes: Vec<(ClassInfo, bool)>,
+    /// Today's incidents (事件), for the school's leaders: (time, class and child, description, reporter).
+    incidents: Vec<(String, String, String, String)>,
 }
 
 /// Today's classes, the person's own first.
@@ -44,8 +46,35 @@ pub async fn today(State(state): State<AppState>, lang: Lang, me: Me) -> AppResu
         })
         .collect();
     classes.sort_by_key(|(_, mine)| !*mine);
+    let incidents = if me.user.role == yanshi_domain::role::Role::SchoolAdmin {
+        state
+            .store
+            .incidents(&school.id, day)
+            .await?
+            .into_iter()
+            .map(|i| {
+                let who = format!("{}{}", i.class.unwrap_or_default(), i.student.unwrap_or_default());
+                (
+                    format_local(i.at, &school.time_zone)[11..].to_string(),
+                    who,
+                    i.description,
+                    i.reporter,
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let l = Layout::for_user(&state, lang, &me.user).await;
-    page(StatusCode::OK, TodayPage { l, day, classes })
+    page(
+        StatusCode::OK,
+        TodayPage {
+            l,
+            day,
+            classes,
+            incidents,
+        },
+    )
 }
 
 pub struct Row {
@@ -73,6 +102,24 @@ struct ClassPage {
     override_for: Option<(String, String, String)>,
     /// A fresh request id for the leader's override form.
     override_request: String,
+    /// What became of an unaccounted child: (value, message key).
+    outcomes: Vec<(&'static str, &'static str)>,
+}
+
+/// The message key for a recorded whereabouts.
+fn whereabouts_key(w: Whereabouts) -> &'static str {
+    match w {
+        Whereabouts::Found => "ui-where-found",
+        Whereabouts::WentHomeWithGuardian => "ui-where-home",
+        Whereabouts::AbsentExcused => "ui-where-excused",
+        Whereabouts::NotFound => "ui-where-not-found",
+    }
+}
+
+impl Row {
+    pub fn outcome_key(&self, stored: &str) -> &'static str {
+        Whereabouts::parse(stored).map(whereabouts_key).unwrap_or("ui-where-found")
+    }
 }
 
 async fn class_page(
@@ -138,6 +185,7 @@ async fn class_page(
             message,
             override_for,
             override_request,
+            outcomes: Whereabouts::ALL.into_iter().map(|w| (w.as_str(), whereabouts_key(w))).collect(),
         },
     )
 }
@@ -155,7 +203,7 @@ pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, Path(id): 
     class_page(&state, lang, &me, class, None, None).await
 }
 
-/// `op` = `roll` (with `status`) or `handover` (with `adult`, or `code`, or `self_leave`).
+/// `op` = `roll` (with `status`), `whereabouts` (with `outcome`, `note`) or `handover` (with `adult`, or `code`, or `self_leave`).
 pub async fn act(
     State(state): State<AppState>,
     lang: Lang,
@@ -186,6 +234,22 @@ pub async fn act(
                 other => (false, format!("{other}")),
             });
             class_page(&state, lang, &me, class, message, None).await
+        }
+        "whereabouts" => {
+            let result = match Whereabouts::parse(field(&f, "outcome")) {
+                Ok(outcome) => state
+                    .store
+                    .record_whereabouts(&me.user, &student, day, outcome, field(&f, "note"), now)
+                    .await
+                    .map_err(AppError::from),
+                Err(i) => Err(AppError::Invalid(i)),
+            };
+            let message = match result {
+                Ok(()) => (true, t.get("ui-whereabouts-recorded").to_string()),
+                Err(AppError::Invalid(i)) => (false, t.get(i.key).to_string()),
+                Err(other) => return Err(other),
+            };
+            class_page(&state, lang, &me, class, Some(message), None).await
         }
         "handover" => {
             let adult = match (field(&f, "code"), field(&f, "adult"), field(&f, "self_leave")) {
