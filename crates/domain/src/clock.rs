@@ -6,7 +6,49 @@ use time::{Duration, OffsetDateTime};
 
 /// Where "now" comes from. Always UTC; local school time is derived from it.
 pub trait Clock: Send + Sync + 'static {
+    /// The school's "now": what the afternoon, the calendar and the records go by.
     fn now(&self) -> OffsetDateTime;
+
+    /// The wall clock, for what must follow real time even in a rehearsal: sign-in, sessions
+    /// and two-factor codes (an authenticator app knows nothing of a rehearsal).
+    fn real_now(&self) -> OffsetDateTime {
+        self.now()
+    }
+}
+
+/// 演练 — a rehearsal clock for demo mode: starts at a chosen moment and runs `speed` times
+/// faster than `base`, so a school can watch 18:00 pass on the board.
+pub struct RehearsalClock {
+    base: Arc<dyn Clock>,
+    base_start: OffsetDateTime,
+    start: OffsetDateTime,
+    speed: u32,
+}
+
+impl RehearsalClock {
+    /// The fastest a rehearsal may run: an afternoon in under ten minutes.
+    pub const MAX_SPEED: u32 = 60;
+
+    pub fn new(base: Arc<dyn Clock>, start: OffsetDateTime, speed: u32) -> Self {
+        let base_start = base.now();
+        Self {
+            base,
+            base_start,
+            start,
+            speed: speed.clamp(1, Self::MAX_SPEED),
+        }
+    }
+}
+
+impl Clock for RehearsalClock {
+    fn now(&self) -> OffsetDateTime {
+        let elapsed = self.base.now() - self.base_start;
+        self.start + elapsed * self.speed as f64
+    }
+
+    fn real_now(&self) -> OffsetDateTime {
+        self.base.real_now()
+    }
 }
 
 /// The real clock.
@@ -58,6 +100,19 @@ pub fn from_millis(ms: i64) -> OffsetDateTime {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_rehearsal_runs_faster_from_its_start_but_sign_in_keeps_real_time() {
+        let real = ManualClock::new(datetime!(2026-11-29 09:00 UTC));
+        let r = RehearsalClock::new(Arc::new(real.clone()), datetime!(2026-12-01 09:50 UTC), 10);
+        assert_eq!(r.now(), datetime!(2026-12-01 09:50 UTC));
+        real.advance(Duration::minutes(1));
+        assert_eq!(r.now(), datetime!(2026-12-01 10:00 UTC), "one real minute is ten");
+        assert_eq!(r.real_now(), datetime!(2026-11-29 09:01 UTC));
+        let capped = RehearsalClock::new(Arc::new(real.clone()), datetime!(2026-12-01 09:50 UTC), 1000);
+        real.advance(Duration::minutes(1));
+        assert_eq!(capped.now(), datetime!(2026-12-01 10:50 UTC));
+    }
 
     #[test]
     fn manual_clock_moves_only_when_told() {

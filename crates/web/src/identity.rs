@@ -53,7 +53,7 @@ fn bearer(parts: &axum::http::HeaderMap) -> Option<&str> {
 
 /// Loads the identity once per request, for the guards and handlers behind it.
 pub async fn load_identity(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let now = state.clock.now();
+    let now = state.clock.real_now();
     let headers = req.headers();
     let identity = if let Some(token) = bearer(headers) {
         match state.store.api_token_user(token, now).await {

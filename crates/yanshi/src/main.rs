@@ -75,6 +75,13 @@ struct ServeArgs {
     /// With --demo: how many demo schools the district has (for benchmarks and the district view).
     #[arg(long, env = "YANSHI_DEMO_SCHOOLS", default_value_t = 1)]
     demo_schools: usize,
+    /// With --demo: start the school's clock at this Beijing time (e.g. 2026-12-01T17:50) to
+    /// rehearse an afternoon. Sign-in keeps real time.
+    #[arg(long, env = "YANSHI_DEMO_TIME")]
+    demo_time: Option<String>,
+    /// With --demo: run the school's clock this many times faster (1–60).
+    #[arg(long, env = "YANSHI_DEMO_SPEED")]
+    demo_speed: Option<u32>,
     /// Mark cookies Secure (yanshi is reached over HTTPS).
     #[arg(long, env = "YANSHI_COOKIE_SECURE", num_args = 0..=1, default_missing_value = "true")]
     cookie_secure: Option<bool>,
@@ -371,7 +378,7 @@ async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result
         .or(file.listen.clone())
         .unwrap_or_else(|| config::DEFAULT_LISTEN.into());
     let (store, url) = open(cli, file).await?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock = school_clock(demo, args.demo_time.as_deref(), args.demo_speed)?;
     if demo {
         let started = std::time::Instant::now();
         demo::ensure(&store, clock.now(), args.demo_schools.clamp(1, 50)).await?;
@@ -428,6 +435,41 @@ async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result
     let _ = late_task.await;
     store.close().await;
     Ok(())
+}
+
+/// The real clock, or in demo mode a rehearsal clock (演练) when asked for. Outside demo mode the
+/// rehearsal flags are refused: a school's records never run on a pretend clock.
+fn school_clock(demo: bool, at: Option<&str>, speed: Option<u32>) -> anyhow::Result<Arc<dyn Clock>> {
+    if at.is_none() && speed.is_none() {
+        return Ok(Arc::new(SystemClock));
+    }
+    if !demo {
+        bail!("--demo-time and --demo-speed rehearse an afternoon of the demo school; they need --demo");
+    }
+    let speed = speed.unwrap_or(1);
+    if !(1..=yanshi_domain::clock::RehearsalClock::MAX_SPEED).contains(&speed) {
+        bail!(
+            "--demo-speed must be between 1 and {}",
+            yanshi_domain::clock::RehearsalClock::MAX_SPEED
+        );
+    }
+    let start = match at {
+        None => SystemClock.now(),
+        Some(text) => {
+            let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+            let local = time::PrimitiveDateTime::parse(text.trim(), &format)
+                .with_context(|| format!("--demo-time {text:?}: expected e.g. 2026-12-01T17:50 (Beijing time)"))?;
+            let offset =
+                yanshi_domain::school_time::offset_of(yanshi_domain::school_time::DEFAULT_TIME_ZONE).unwrap_or(time::UtcOffset::UTC);
+            local.assume_offset(offset).to_offset(time::UtcOffset::UTC)
+        }
+    };
+    tracing::info!(%start, speed, "rehearsal clock");
+    Ok(Arc::new(yanshi_domain::clock::RehearsalClock::new(
+        Arc::new(SystemClock),
+        start,
+        speed,
+    )))
 }
 
 /// 迟接 — every 30 s, fire the late-pickup steps that are due. Each step is recorded once per child per

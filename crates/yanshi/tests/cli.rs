@@ -233,3 +233,45 @@ async fn two_instances_on_one_postgresql_share_sign_in() {
     drop((a, b));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn a_rehearsal_clock_runs_only_for_the_demo_school() {
+    let dir = temp_dir("rehearsal");
+    let refused = run(&dir, &["serve", "--demo-time", "2026-12-01T17:50"], None);
+    assert!(!refused.status.success() && text(&refused).contains("--demo"), "{}", text(&refused));
+    let bad = run(&dir, &["serve", "--demo", "--demo-time", "tomorrow at five"], None);
+    assert!(!bad.status.success() && text(&bad).contains("2026-12-01T17:50"), "{}", text(&bad));
+
+    let server = Server::start(
+        dir.clone(),
+        None,
+        &["--demo", "--demo-time", "2026-12-01T17:50", "--demo-speed", "60"],
+    );
+    let client = support::http();
+    // Sign-in still works on real time while the school's clock is at 1 December.
+    let login = client
+        .post(format!("{}/login", server.base))
+        .header("origin", &server.base)
+        .form(&[("login", "teacher"), ("password", "yanshi-demo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 303);
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = client
+        .get(format!("{}/afternoon", server.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("2026-12-01"));
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}

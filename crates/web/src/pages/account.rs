@@ -104,7 +104,7 @@ pub async fn change_password(
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let secret = state
         .store
-        .start_session(&me.user, SessionStage::Full, ua, now, state.config.session)
+        .start_session(&me.user, SessionStage::Full, ua, state.clock.real_now(), state.config.session)
         .await?;
     Ok(signed_in_response(&state, &headers, &me.user, &secret, "/account"))
 }
@@ -214,7 +214,7 @@ pub async fn two_factor_enable(
     if user.totp_enabled {
         return Ok(Redirect::to("/account").into_response());
     }
-    let now = state.clock.now();
+    let now = state.clock.real_now();
     let Some(raw) = user.totp_secret.as_deref().and_then(totp::base32_decode) else {
         return enrol_page(&state, lang, &user, stage, StatusCode::UNPROCESSABLE_ENTITY, Some("err-code-wrong")).await;
     };

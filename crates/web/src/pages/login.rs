@@ -70,7 +70,7 @@ pub enum PasswordCheck {
 /// per address (counted in the database, so they hold across instances), a decoy hash for
 /// unknown accounts, failures recorded.
 pub async fn check_password(state: &AppState, login: &Login, typed: &str, ip: &str) -> AppResult<PasswordCheck> {
-    let now = state.clock.now();
+    let now = state.clock.real_now();
     let since = now - state.config.failure_window;
     let account_key = login.throttle_key();
     let ip_key = format!("ip:{ip}");
@@ -144,7 +144,7 @@ pub async fn submit(
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let secret = state
         .store
-        .start_session(&user, stage, ua, state.clock.now(), state.config.session)
+        .start_session(&user, stage, ua, state.clock.real_now(), state.config.session)
         .await?;
     let to = match stage {
         SessionStage::Full => next,
@@ -202,7 +202,7 @@ pub async fn two_factor_submit(
     let Identity::Session { user, secret, .. } = &*identity else {
         return Err(AppError::Unauthenticated);
     };
-    let now = state.clock.now();
+    let now = state.clock.real_now();
     let key = format!("totp:{}", user.id);
     let again = |status, error| {
         page(
@@ -239,7 +239,7 @@ pub async fn verify_code(state: &AppState, user: &User, code: &str) -> AppResult
     let Some(secret) = user.totp_secret.as_deref().and_then(totp::base32_decode) else {
         return Ok(false);
     };
-    match totp::verify(&secret, code, state.clock.now(), user.totp_last_step) {
+    match totp::verify(&secret, code, state.clock.real_now(), user.totp_last_step) {
         Some(step) => Ok(state.store.use_totp_step(&user.id, step).await?),
         None => Ok(false),
     }
@@ -247,7 +247,7 @@ pub async fn verify_code(state: &AppState, user: &User, code: &str) -> AppResult
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap, identity: Extension<Identity>) -> AppResult<Response> {
     if let Identity::Session { user, secret, .. } = &*identity {
-        state.store.end_session(secret, user, state.clock.now()).await?;
+        state.store.end_session(secret, user, state.clock.real_now()).await?;
     }
     let mut resp = Redirect::to("/login").into_response();
     resp.headers_mut().append(

@@ -102,7 +102,7 @@ pub async fn submit(
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let secret = state
         .store
-        .start_session(&user, SessionStage::Full, ua, now, state.config.session)
+        .start_session(&user, SessionStage::Full, ua, state.clock.real_now(), state.config.session)
         .await?;
     Ok(signed_in_response(&state, &headers, &user, &secret, "/home"))
 }
