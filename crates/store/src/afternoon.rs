@@ -46,6 +46,22 @@ pub enum AdultRef {
     Code(PickupCode),
 }
 
+/// One class on the live board (看板): how many children are where, right now.
+#[derive(Debug, Clone)]
+pub struct BoardRow {
+    pub class: crate::setup::ClassInfo,
+    pub expected: usize,
+    pub present: usize,
+    pub on_leave: usize,
+    pub handed_over: usize,
+    /// Expected, not handed over, not marked absent: still in the school's care.
+    pub in_care: usize,
+    /// Marked absent though expected, nothing recorded yet — or not found.
+    pub unaccounted: usize,
+    /// Past the end time and not yet picked up (迟接).
+    pub late: usize,
+}
+
 /// 事件 — an incident leaders must see.
 #[derive(Debug, Clone)]
 pub struct Incident {
@@ -361,6 +377,56 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The live board (看板): every class taking part today with its counts.
+    pub async fn board(&self, school: &SchoolId, day: Date) -> Result<Vec<BoardRow>> {
+        let mut rows = Vec::new();
+        for class in self.classes(school).await? {
+            let children = self.class_day(&class.id, day).await?;
+            if children.is_empty() {
+                continue;
+            }
+            let mut row = BoardRow {
+                class,
+                expected: 0,
+                present: 0,
+                on_leave: 0,
+                handed_over: 0,
+                in_care: 0,
+                unaccounted: 0,
+                late: 0,
+            };
+            for c in &children {
+                let handed = c.handover.is_some();
+                row.on_leave += usize::from(c.on_leave);
+                row.handed_over += usize::from(handed);
+                if !c.expected {
+                    continue;
+                }
+                row.expected += 1;
+                row.present += usize::from(c.roll.as_deref() == Some("PRESENT"));
+                row.in_care += usize::from(!handed && c.roll.as_deref() != Some("ABSENT"));
+                row.unaccounted += usize::from(
+                    c.unaccounted
+                        .as_ref()
+                        .is_some_and(|u| u.outcome.as_deref().is_none_or(|o| o == "NOT_FOUND")),
+                );
+                row.late += usize::from(!handed && c.late_step.is_some());
+            }
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+
+    /// A number that grows with every recorded change of a school (its audit chain's length):
+    /// the live board redraws when it moves, whichever instance made the change.
+    pub async fn school_change_seq(&self, school: &SchoolId) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT seq FROM audit_heads WHERE scope = $1")
+            .bind(crate::audit::scope_of(Some(school)).to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .unwrap_or(0))
     }
 
     /// Incidents of a school on a day, newest first.

@@ -1020,7 +1020,18 @@ async fn an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_
         async move { s.inbox(&id, 50).await.unwrap() }
     };
     let admin_before = inbox(&w.admin).await.len();
+    let school = w.child.school_id.clone();
+    let seq = s.school_change_seq(&school).await.unwrap();
+    let board = s.board(&school, wed).await.unwrap();
+    assert_eq!(
+        (board.len(), board[0].expected, board[0].in_care, board[0].unaccounted),
+        (1, 1, 1, 0)
+    );
     s.mark_roll(&w.teacher, &w.child, wed, "ABSENT", "", NOW).await.unwrap();
+    // The board sees the change (on any instance: it reads the database).
+    assert!(s.school_change_seq(&school).await.unwrap() > seq);
+    let board = s.board(&school, wed).await.unwrap();
+    assert_eq!((board[0].present, board[0].in_care, board[0].unaccounted), (0, 0, 1));
     let day = s.class_day(&w.child.class_id, wed).await.unwrap();
     assert_eq!(day[0].unaccounted.as_ref().map(|u| u.outcome.clone()), Some(None));
     assert!(inbox(&w.admin).await[0].title.starts_with("未到："));

@@ -322,6 +322,13 @@ pub fn all() -> Routes {
         .add(M::POST, "/survey/{id}", Can(UseOwnAccount), post(pages::survey::answer))
         // The afternoon at the classroom door.
         .add(M::GET, "/afternoon", Can(RunAfternoon), get(pages::afternoon::today))
+        .add(M::GET, "/afternoon/board", Can(RunAfternoon), get(pages::afternoon::board))
+        .add(
+            M::GET,
+            "/afternoon/board/events",
+            Can(RunAfternoon),
+            get(pages::afternoon::board_events),
+        )
         .add(M::GET, "/afternoon/class/{id}", Can(RunAfternoon), get(pages::afternoon::class))
         .add(M::POST, "/afternoon/class/{id}", Can(RunAfternoon), post(pages::afternoon::act))
         .add(

@@ -21,6 +21,9 @@ pub struct WebConfig {
     pub max_failures_per_ip: i64,
     pub failure_window: Duration,
     pub invitation_ttl: Duration,
+    /// How long one live-board stream stays open before the browser reconnects (so a stream
+    /// never outlives a sign-out for long). Zero: send the board once and end.
+    pub board_stream_for: std::time::Duration,
 }
 
 impl Default for WebConfig {
@@ -31,6 +34,7 @@ impl Default for WebConfig {
             behind_proxy: false,
             session: SessionTimeouts::default(),
             api_token_ttl: Duration::days(30),
+            board_stream_for: std::time::Duration::from_secs(300),
             max_failures_per_account: 5,
             max_failures_per_ip: 30,
             failure_window: Duration::minutes(15),

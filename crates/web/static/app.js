@@ -1,5 +1,16 @@
 // yanshi — small enhancements on top of pages that work without them.
 document.addEventListener('DOMContentLoaded', () => {
+  // The live board redraws from the server's stream; without EventSource it is a plain page.
+  document.querySelectorAll('[data-stream]').forEach((el) => {
+    if (!('EventSource' in window)) return;
+    const source = new EventSource(el.dataset.stream);
+    const live = document.getElementById('board-live');
+    source.addEventListener('board', (e) => {
+      el.innerHTML = e.data;
+      if (live) live.classList.remove('offline');
+    });
+    source.onerror = () => { if (live) live.classList.add('offline'); };
+  });
   // Signing waits until the agreement has been scrolled to its last line.
   const end = document.getElementById('agreement-end');
   const sign = document.getElementById('sign');

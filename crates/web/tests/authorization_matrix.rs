@@ -121,6 +121,8 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/survey/{id}", GUARDIAN_AND_RESPONSIBLE),
     ("POST", "/survey/{id}", GUARDIAN_AND_RESPONSIBLE),
     ("GET", "/afternoon", DOOR),
+    ("GET", "/afternoon/board", DOOR),
+    ("GET", "/afternoon/board/events", DOOR),
     ("GET", "/afternoon/class/{id}", DOOR),
     ("POST", "/afternoon/class/{id}", DOOR),
     // The child's guardian, or staff who release children (not volunteers, not the district).

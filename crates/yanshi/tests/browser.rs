@@ -560,4 +560,42 @@ async fn a_teacher_calls_the_roll_and_hands_a_child_over_on_a_phone() {
     assert!(b.text("#door-message").await.starts_with("已交接"));
     b.assert_fits(360).await;
     b.screenshot("door-360").await;
+
+    // The live board, open on this phone, redraws when another teacher calls the roll.
+    let class_path = b.script("return location.pathname").await.as_str().unwrap().to_string();
+    let class_id = class_path.rsplit('/').next().unwrap().to_string();
+    let other = b
+        .script("const all = [...document.querySelectorAll('ul.door > li')].filter(l => l.querySelector('.roll-present')); return all[all.length - 1].id")
+        .await;
+    let other = other.as_str().unwrap().trim_start_matches("child-").to_string();
+    b.goto(&format!("{base}/afternoon/board")).await;
+    let present = format!("#board-{class_id} .n-present");
+    b.wait_text(&present, "1").await;
+    b.assert_fits(360).await;
+    let client = support::http();
+    let login = client
+        .post(format!("{base}/login"))
+        .header("origin", &base)
+        .form(&[("login", "teacher"), ("password", "yanshi-demo")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let roll = client
+        .post(format!("{base}{class_path}"))
+        .header("origin", &base)
+        .header("cookie", cookie)
+        .form(&[("op", "roll"), ("student", other.as_str()), ("status", "PRESENT")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(roll.status(), 200);
+    b.wait_text(&present, "2").await;
+    b.screenshot("board-360").await;
 }

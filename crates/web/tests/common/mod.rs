@@ -75,7 +75,12 @@ pub fn role_login(role: Role) -> &'static str {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> TestApp {
-        Self::with_config(backend, WebConfig::default()).await
+        // A live-board stream sends the board once and ends, so a test can read it whole.
+        let config = WebConfig {
+            board_stream_for: std::time::Duration::ZERO,
+            ..WebConfig::default()
+        };
+        Self::with_config(backend, config).await
     }
 
     pub async fn with_config(backend: Backend, config: WebConfig) -> TestApp {
