@@ -36,6 +36,8 @@ pub struct Handover {
     pub at: OffsetDateTime,
     pub override_reason: Option<String>,
     pub request_id: String,
+    /// True when typed in afterwards from the paper sign-out sheet (纸质签退表补录).
+    pub entered_later: bool,
 }
 
 /// Who is at the door: an adult picked from the child's list, or one with a code (typed or
@@ -90,6 +92,9 @@ pub struct HandoverRequest {
     pub override_reason: Option<String>,
     /// Set by the page once per attempt: a retry of the same request returns the first result.
     pub request_id: String,
+    /// Typed in afterwards from the paper sign-out sheet: when the child really left (the
+    /// school's local time on `day`). The record keeps both times and says so.
+    pub paper_time: Option<time::Time>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +147,7 @@ fn handover_from_row(r: &sqlx::any::AnyRow) -> Result<Handover> {
         at: from_millis(r.try_get("at")?),
         override_reason: r.try_get("override_reason")?,
         request_id: r.try_get("request_id")?,
+        entered_later: r.try_get::<i64, _>("entered_later")? != 0,
     })
 }
 
@@ -581,6 +587,18 @@ impl Store {
             return Ok(HandoverOutcome::Already(existing));
         }
         let school = self.school(&student.school_id).await?;
+        // From the paper sheet: the real time of the hand-over, on that day, not in the future.
+        let left_at = match req.paper_time {
+            None => now,
+            Some(t) => {
+                let offset = yanshi_domain::school_time::offset_of(&school.time_zone).unwrap_or(time::UtcOffset::UTC);
+                let at = time::PrimitiveDateTime::new(req.day, t).assume_offset(offset);
+                if at > now {
+                    return Err(Invalid::new("paper_time", "err-paper-time").into());
+                }
+                at
+            }
+        };
         let term = self
             .term_on(&student.school_id, req.day)
             .await?
@@ -669,8 +687,8 @@ impl Store {
         let id = HandoverId::new();
         let mut tx = self.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO handovers (id, school_id, student_id, day, kind, adult_id, adult_name, relationship, method, teacher_id, at, override_by, override_reason, request_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "INSERT INTO handovers (id, school_id, student_id, day, kind, adult_id, adult_name, relationship, method, teacher_id, at, override_by, override_reason, request_id, entered_later) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(id.to_string())
         .bind(student.school_id.to_string())
@@ -680,12 +698,14 @@ impl Store {
         .bind(adult_id.as_ref().map(ToString::to_string))
         .bind(adult_name.clone())
         .bind(relationship.clone())
-        .bind(req.method.clone())
+        .bind(if req.paper_time.is_some() { "PAPER".to_string() } else { req.method.clone() })
         .bind(who.id.to_string())
-        .bind(at)
+        .bind(to_millis(left_at))
         .bind(override_reason.as_ref().map(|_| who.id.to_string()))
         .bind(override_reason.clone())
         .bind(req.request_id.clone())
+        // When it was typed in (0: recorded at the door).
+        .bind(if req.paper_time.is_some() { at } else { 0 })
         .execute(&mut *tx)
         .await;
         if let Err(e) = inserted {
@@ -703,7 +723,7 @@ impl Store {
                 other => Err(other),
             };
         }
-        let details = json!({ "day": req.day.to_string(), "adult": adult_id.as_ref().map(|a| a.as_str()), "method": req.method, "override": override_reason });
+        let details = json!({ "day": req.day.to_string(), "adult": adult_id.as_ref().map(|a| a.as_str()), "method": req.method, "override": override_reason, "paper_time": req.paper_time.map(yanshi_domain::school::format_clock) });
         append(
             &mut tx,
             Some(&student.school_id),
@@ -714,12 +734,20 @@ impl Store {
             at,
         )
         .await?;
-        let time_local = &format_local(now, &school.time_zone)[11..];
+        let time_local = &format_local(left_at, &school.time_zone)[11..];
+        let paper = if req.paper_time.is_some() {
+            "（纸质签退表补录）"
+        } else {
+            ""
+        };
         let body = if kind == "SELF_LEAVE" {
-            format!("{} 已于 {time_local} 按约定自行离校，登记教师 {}。", student.name, who.display_name)
+            format!(
+                "{} 已于 {time_local} 按约定自行离校，登记教师 {}。{paper}",
+                student.name, who.display_name
+            )
         } else {
             format!(
-                "{} 已于 {time_local} 由 {adult_name}（{relationship}）接走，交接教师 {}。",
+                "{} 已于 {time_local} 由 {adult_name}（{relationship}）接走，交接教师 {}。{paper}",
                 student.name, who.display_name
             )
         };

@@ -776,6 +776,7 @@ async fn one_handover_per_child_per_day_and_the_rules_at_the_door(backend: Backe
         method: "LIST".into(),
         override_reason: None,
         request_id: id.into(),
+        paper_time: None,
     };
     let first = s
         .record_handover(&w.teacher, &req(Some(AdultRef::Listed(grandma.clone())), wed, "r1"), NOW)
@@ -902,6 +903,29 @@ async fn one_handover_per_child_per_day_and_the_rules_at_the_door(backend: Backe
         1,
         "{outcomes:?}"
     );
+    // Typed in afterwards from the paper sheet: the real time kept, marked as such; never a time to come.
+    let paper = |day, id: &str, t| HandoverRequest {
+        paper_time: Some(t),
+        ..req(Some(AdultRef::Listed(grandma.clone())), day, id)
+    };
+    let e = s
+        .record_handover(&w.teacher, &paper(date!(2026 - 09 - 16), "p0", time!(17:42)), NOW)
+        .await
+        .unwrap_err();
+    assert_eq!(key(e), "err-paper-time");
+    let tue1 = date!(2026 - 09 - 01);
+    let HandoverOutcome::Recorded(h) = s.record_handover(&w.teacher, &paper(tue1, "p1", time!(17:42)), NOW).await.unwrap() else {
+        panic!()
+    };
+    assert!(
+        h.entered_later && h.method == "PAPER" && h.at == datetime!(2026-09-01 09:42 UTC),
+        "{h:?}"
+    );
+    assert!(
+        s.inbox(&w.mother.id, 5).await.unwrap()[0]
+            .body
+            .contains("已于 17:42 由 王奶奶（奶奶）接走，交接教师 王老师。（纸质签退表补录）")
+    );
     // A volunteer never releases a child.
     let volunteer = account(s, &s.school(&w.child.school_id).await.unwrap(), Role::Volunteer, "vol", "志愿者").await;
     assert!(
@@ -976,6 +1000,7 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
         method: "LIST".into(),
         override_reason: None,
         request_id: "late-fri".into(),
+        paper_time: None,
     };
     assert!(matches!(
         s.record_handover(&w.teacher, &r, NOW).await.unwrap(),

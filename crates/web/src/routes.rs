@@ -330,6 +330,12 @@ pub fn all() -> Routes {
             get(pages::afternoon::board_events),
         )
         .add(M::GET, "/afternoon/class/{id}", Can(RunAfternoon), get(pages::afternoon::class))
+        .add(
+            M::GET,
+            "/afternoon/class/{id}/sheet",
+            Can(RunAfternoon),
+            get(pages::afternoon::sheet),
+        )
         .add(M::POST, "/afternoon/class/{id}", Can(RunAfternoon), post(pages::afternoon::act))
         .add(
             M::POST,

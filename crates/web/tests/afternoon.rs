@@ -276,6 +276,15 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         let alert = app.get("/inbox", Some(&admin)).await;
         assert!(alert.body.contains("拒绝接走"), "the leaders hear of the refusal");
 
+        // The paper sheet lists the child with who may, and who must never, take them.
+        let sheet = app.get(&format!("{page}/sheet"), Some(&teacher)).await;
+        assert_eq!(sheet.status, StatusCode::OK);
+        assert!(
+            sheet.body.contains("王奶奶（奶奶）") && sheet.body.contains("王某（父亲）禁止接送"),
+            "{}",
+            sheet.body
+        );
+
         // The guardian makes a pickup code for the grandmother; a volunteer cannot.
         let guardian = app.session(Role::Guardian).await;
         let code = app

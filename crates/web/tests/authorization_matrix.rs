@@ -124,6 +124,7 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/afternoon/board", DOOR),
     ("GET", "/afternoon/board/events", DOOR),
     ("GET", "/afternoon/class/{id}", DOOR),
+    ("GET", "/afternoon/class/{id}/sheet", DOOR),
     ("POST", "/afternoon/class/{id}", DOOR),
     // The child's guardian, or staff who release children (not volunteers, not the district).
     (

@@ -144,8 +144,13 @@ async fn class_page(
                 latest: format_clock(c.terms.latest_pickup),
                 self_leave: c.terms.pickup_plan == yanshi_domain::enrolment::PickupPlan::SelfLeave,
                 handed: c.handover.as_ref().map(|h| {
+                    let paper = if h.entered_later {
+                        crate::i18n::Tr(lang).get("ui-paper-entered")
+                    } else {
+                        ""
+                    };
                     format!(
-                        "{} {}（{}）· {}",
+                        "{} {}（{}）· {}{paper}",
                         &format_local(h.at, &school.time_zone)[11..],
                         h.adult_name,
                         h.relationship,
@@ -272,6 +277,14 @@ pub async fn act(
                 Some(AdultRef::Listed(_)) => "LIST",
                 None => "SELF_LEAVE",
             };
+            // Typed in afterwards from the paper sign-out sheet, with the time written on it.
+            let paper_time = match field(&f, "paper_time") {
+                "" => None,
+                typed => match yanshi_domain::school::parse_clock(typed) {
+                    Ok(t) => Some(t),
+                    Err(i) => return class_page(&state, lang, &me, class, Some((false, t.get(i.key).to_string())), None).await,
+                },
+            };
             let req = HandoverRequest {
                 student: student.id.clone(),
                 day,
@@ -279,6 +292,7 @@ pub async fn act(
                 method: method.into(),
                 override_reason: Some(field(&f, "override_reason").to_string()).filter(|r| !r.is_empty()),
                 request_id: field(&f, "request_id").chars().take(64).collect(),
+                paper_time,
             };
             if req.request_id.is_empty() {
                 return Err(AppError::BadRequest("err-bad-form"));
@@ -479,4 +493,51 @@ pub async fn board_events(State(state): State<AppState>, lang: Lang, me: Me) -> 
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+}
+
+/// 纸质签退表 — the A4 sign-out sheet for the day the network is down: the expected children
+/// with their authorized adults (and who must never take them), lines to sign and time.
+#[derive(Template)]
+#[template(path = "afternoon_sheet.html")]
+struct SheetPage {
+    l: Layout,
+    school: String,
+    class: ClassInfo,
+    day: Date,
+    /// (number, child, latest pickup, adults with their level)
+    rows: Vec<(usize, String, String, String)>,
+}
+
+pub async fn sheet(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let school = state.store.school(&class.school_id).await?;
+    let day = local(state.clock.now(), &school.time_zone).date();
+    let rows = state
+        .store
+        .class_day(&class.id, day)
+        .await?
+        .into_iter()
+        .filter(|c| c.expected)
+        .enumerate()
+        .map(|(i, c)| {
+            let adults = c
+                .adults
+                .iter()
+                .map(|a| format!("{}（{}）{}", a.name, a.relationship, a.level.zh()))
+                .collect::<Vec<_>>()
+                .join("；");
+            (i + 1, c.student.name, format_clock(c.terms.latest_pickup), adults)
+        })
+        .collect();
+    let l = Layout::for_user(&state, lang, &me.user).await;
+    page(
+        StatusCode::OK,
+        SheetPage {
+            l,
+            school: school.name,
+            class,
+            day,
+            rows,
+        },
+    )
 }
