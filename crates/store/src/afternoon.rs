@@ -1119,7 +1119,7 @@ impl Store {
         )
     }
 
-    /// Late pickups per family: the days a child waited past the end time this term.
+    /// Late pickups of a child (for the family's record): the days the child waited past the end time.
     pub async fn late_pickup_count(&self, student: &StudentId) -> Result<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(DISTINCT day) FROM late_pickup_steps WHERE student_id = $1")
