@@ -71,6 +71,39 @@ pub fn expected(days: Weekdays, day: Weekday, on_leave: bool, absent_from_school
     days.contains(day) && !on_leave && !absent_from_school
 }
 
+/// What a session of a class holds (活动内容), from the plan's list. 不上课、不集中辅导、不加重课业负担:
+/// there is deliberately no "new lesson" among them.
+pub const SESSION_CONTENTS: [&str; 11] = [
+    "语文阅读",
+    "趣味数学",
+    "英语天地",
+    "作业辅导",
+    "自主阅读",
+    "德育",
+    "文体活动",
+    "科技制作",
+    "社会实践",
+    "社团",
+    "其他",
+];
+
+/// Words that say a session would be a lesson or group tutoring — flagged for the leaders on the
+/// plan and the afternoon pages, not refused (a teacher may describe reviewing homework).
+const LESSON_WORDS: [&str; 9] = ["上新课", "新课", "讲新", "集体补课", "补课", "集中辅导", "集中讲授", "考试", "测验"];
+
+/// Whether a session's content or description looks like a lesson (上新课、集体补课 …).
+pub fn looks_like_a_lesson(content: &str, note: &str) -> bool {
+    LESSON_WORDS.iter().any(|w| content.contains(w) || note.contains(w))
+}
+
+/// A session plan's content: one of the list, or a short description under 其他.
+pub fn session_content(content: &str) -> Result<&'static str, Invalid> {
+    SESSION_CONTENTS
+        .into_iter()
+        .find(|c| *c == content.trim())
+        .ok_or_else(|| Invalid::new("content", "err-session-content"))
+}
+
 /// What became of an unaccounted child (expected, not present, not on leave), recorded by the
 /// teacher. `NotFound` opens an incident that leaders see at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +179,15 @@ pub fn late_steps_due(end: Time, now: Time, wait_minutes: u16) -> Vec<LateStep> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_that_would_be_a_lesson_is_flagged() {
+        assert!(!looks_like_a_lesson("作业辅导", "完成当天书面作业，教师答疑"));
+        assert!(looks_like_a_lesson("其他", "数学上新课：分数的初步认识"));
+        assert!(looks_like_a_lesson("趣味数学", "全班集体补课"));
+        assert_eq!(session_content(" 社团 "), Ok("社团"));
+        assert!(session_content("新课").is_err());
+    }
 
     #[test]
     fn an_expected_child_marked_absent_is_unaccounted() {

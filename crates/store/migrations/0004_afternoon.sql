@@ -98,3 +98,21 @@ CREATE TABLE incidents (
     at           BIGINT NOT NULL
 );
 CREATE INDEX incidents_school_day ON incidents(school_id, day);
+
+-- 活动安排: what each class does on each weekday of a term, and who takes it. A change replaces
+-- the row and is recorded in the audit log with what it was before.
+CREATE TABLE session_plans (
+    id            TEXT PRIMARY KEY,
+    school_id     TEXT NOT NULL REFERENCES schools(id),
+    class_id      TEXT NOT NULL REFERENCES classes(id),
+    term_id       TEXT NOT NULL REFERENCES terms(id),
+    weekday       BIGINT NOT NULL,
+    content       TEXT NOT NULL,
+    note          TEXT NOT NULL,
+    teacher_id    TEXT REFERENCES users(id),
+    volunteer_id  TEXT REFERENCES users(id),
+    flagged       BIGINT NOT NULL,
+    updated_by    TEXT NOT NULL REFERENCES users(id),
+    updated_at    BIGINT NOT NULL,
+    UNIQUE (class_id, term_id, weekday)
+);

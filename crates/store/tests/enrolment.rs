@@ -28,7 +28,8 @@ contract!(
     the_needs_survey_shows_who_has_not_answered,
     one_handover_per_child_per_day_and_the_rules_at_the_door,
     a_child_not_picked_up_climbs_the_late_pickup_steps_once_each,
-    an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_is_an_incident
+    an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_is_an_incident,
+    a_class_plans_its_sessions_and_a_lesson_is_flagged
 );
 
 struct World {
@@ -1113,5 +1114,81 @@ async fn an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_
         s.record_whereabouts(&volunteer, &w.child, wed, Whereabouts::Found, "", NOW)
             .await
             .is_err()
+    );
+}
+
+async fn a_class_plans_its_sessions_and_a_lesson_is_flagged(backend: Backend) {
+    use yanshi_store::afternoon::PlanInput;
+    let w = world(backend).await;
+    let s = &w.store;
+    let class = s.class(&w.child.class_id).await.unwrap();
+    let plan = |weekday, content: &str, note: &str, teacher: Option<&User>| PlanInput {
+        weekday,
+        content: content.into(),
+        note: note.into(),
+        teacher: teacher.map(|t| t.id.clone()),
+        volunteer: None,
+    };
+    s.set_session_plan(
+        &w.teacher,
+        &class,
+        &w.term.id,
+        &plan(1, "趣味数学", "数独与七巧板", Some(&w.teacher)),
+        NOW,
+    )
+    .await
+    .unwrap();
+    let plans = s.session_plans(&class.id, &w.term.id).await.unwrap();
+    assert_eq!(plans.len(), 1);
+    assert_eq!((plans[0].content.as_str(), plans[0].flagged), ("趣味数学", false));
+    assert_eq!(plans[0].teacher.as_ref().map(|t| t.1.as_str()), Some("王老师"));
+
+    let refused = [
+        (
+            s.set_session_plan(&w.other_teacher, &class, &w.term.id, &plan(2, "社团", "", None), NOW)
+                .await,
+            "err-plan-not-yours",
+        ),
+        (
+            s.set_session_plan(&w.teacher, &class, &w.term.id, &plan(2, "新课", "", None), NOW)
+                .await,
+            "err-session-content",
+        ),
+        (
+            s.set_session_plan(&w.teacher, &class, &w.term.id, &plan(6, "社团", "", None), NOW)
+                .await,
+            "err-plan-weekday",
+        ),
+        (
+            s.set_session_plan(&w.teacher, &class, &w.term.id, &plan(2, "社团", "", Some(&w.mother)), NOW)
+                .await,
+            "err-plan-person",
+        ),
+    ];
+    for (result, expected) in refused {
+        assert_eq!(key(result.unwrap_err()), expected);
+    }
+    assert_eq!(
+        s.session_plans(&class.id, &w.term.id).await.unwrap().len(),
+        1,
+        "refusals change nothing"
+    );
+
+    // A lesson in disguise is saved but flagged for the leaders; a change replaces the day.
+    s.set_session_plan(&w.admin, &class, &w.term.id, &plan(3, "其他", "数学上新课：分数", None), NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.flagged_plans(&class.school_id, &w.term.id).await.unwrap(),
+        vec![("三年级二班".to_string(), 3, "其他".to_string(), "数学上新课：分数".to_string())]
+    );
+    s.set_session_plan(&w.teacher, &class, &w.term.id, &plan(3, "自主阅读", "", None), NOW)
+        .await
+        .unwrap();
+    assert!(s.flagged_plans(&class.school_id, &w.term.id).await.unwrap().is_empty());
+    let plans = s.session_plans(&class.id, &w.term.id).await.unwrap();
+    assert_eq!(
+        plans.iter().map(|p| (p.weekday, p.content.as_str())).collect::<Vec<_>>(),
+        [(1, "趣味数学"), (3, "自主阅读")]
     );
 }

@@ -336,6 +336,13 @@ pub fn all() -> Routes {
             Can(RunAfternoon),
             get(pages::afternoon::sheet),
         )
+        .add(M::GET, "/afternoon/class/{id}/plan", Can(RunAfternoon), get(pages::afternoon::plan))
+        .add(
+            M::POST,
+            "/afternoon/class/{id}/plan",
+            Can(RunAfternoon),
+            post(pages::afternoon::save_plan),
+        )
         .add(M::POST, "/afternoon/class/{id}", Can(RunAfternoon), post(pages::afternoon::act))
         .add(
             M::POST,

@@ -276,6 +276,43 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         let alert = app.get("/inbox", Some(&admin)).await;
         assert!(alert.body.contains("拒绝接走"), "the leaders hear of the refusal");
 
+        // The week's plan: a leader sets today's (Tuesday) session; the door shows it; a lesson
+        // in disguise is flagged for the leaders.
+        let plan_page = format!("{page}/plan");
+        let saved = app
+            .post_form(
+                &plan_page,
+                Some(&admin),
+                &[
+                    ("weekday", "2"),
+                    ("content", "趣味数学"),
+                    ("note", "七巧板"),
+                    ("teacher", ""),
+                    ("volunteer", ""),
+                ],
+            )
+            .await;
+        assert!(saved.body.contains("已保存活动安排"), "{}", saved.body);
+        assert!(
+            app.get(&page, Some(&teacher))
+                .await
+                .body
+                .contains("今天：<strong>趣味数学</strong> · 七巧板")
+        );
+        let lesson = app
+            .post_form(
+                &plan_page,
+                Some(&admin),
+                &[("weekday", "3"), ("content", "其他"), ("note", "数学上新课")],
+            )
+            .await;
+        assert!(lesson.body.contains("像是上课"), "{}", lesson.body);
+        assert!(app.get("/afternoon", Some(&admin)).await.body.contains("数学上新课"));
+        let not_theirs = app
+            .post_form(&plan_page, Some(&teacher), &[("weekday", "4"), ("content", "社团")])
+            .await;
+        assert_eq!(not_theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
+
         // The paper sheet lists the child with who may, and who must never, take them.
         let sheet = app.get(&format!("{page}/sheet"), Some(&teacher)).await;
         assert_eq!(sheet.status, StatusCode::OK);

@@ -125,6 +125,8 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/afternoon/board/events", DOOR),
     ("GET", "/afternoon/class/{id}", DOOR),
     ("GET", "/afternoon/class/{id}/sheet", DOOR),
+    ("GET", "/afternoon/class/{id}/plan", DOOR),
+    ("POST", "/afternoon/class/{id}/plan", DOOR),
     ("POST", "/afternoon/class/{id}", DOOR),
     // The child's guardian, or staff who release children (not volunteers, not the district).
     (

@@ -598,4 +598,11 @@ async fn a_teacher_calls_the_roll_and_hands_a_child_over_on_a_phone() {
     assert_eq!(roll.status(), 200);
     b.wait_text(&present, "2").await;
     b.screenshot("board-360").await;
+    // The class's week plan and the paper sheet fit the phone too.
+    for p in [format!("{class_path}/plan"), format!("{class_path}/sheet")] {
+        b.goto(&format!("{base}{p}")).await;
+        b.find("main").await;
+        b.assert_fits(360).await;
+    }
+    b.screenshot("plan-360").await;
 }

@@ -15,9 +15,10 @@ use axum::response::Response;
 use time::Date;
 use yanshi_domain::afternoon::{PickupCode, Whereabouts};
 use yanshi_domain::ids::{ClassId, PickupAdultId, StudentId};
+use yanshi_domain::role::Role;
 use yanshi_domain::school::format_clock;
 use yanshi_domain::school_time::{format_local, local};
-use yanshi_store::afternoon::{AdultRef, BoardRow, ExpectedChild, HandoverOutcome, HandoverRequest};
+use yanshi_store::afternoon::{AdultRef, BoardRow, ExpectedChild, HandoverOutcome, HandoverRequest, PlanInput, SessionPlan};
 use yanshi_store::setup::ClassInfo;
 
 #[derive(Template)]
@@ -28,6 +29,8 @@ struct TodayPage {
     classes: Vec<(ClassInfo, bool)>,
     /// Today's incidents (事件), for the school's leaders: (time, class and child, description, reporter).
     incidents: Vec<(String, String, String, String)>,
+    /// Session plans that look like lessons, for the leaders.
+    flagged: Vec<yanshi_store::afternoon::FlaggedPlan>,
 }
 
 /// Today's classes, the person's own first.
@@ -65,6 +68,10 @@ pub async fn today(State(state): State<AppState>, lang: Lang, me: Me) -> AppResu
     } else {
         Vec::new()
     };
+    let flagged = match state.store.term_on(&school.id, day).await? {
+        Some(term) if me.user.role == Role::SchoolAdmin => state.store.flagged_plans(&school.id, &term.id).await?,
+        _ => Vec::new(),
+    };
     let l = Layout::for_user(&state, lang, &me.user).await;
     page(
         StatusCode::OK,
@@ -73,6 +80,7 @@ pub async fn today(State(state): State<AppState>, lang: Lang, me: Me) -> AppResu
             day,
             classes,
             incidents,
+            flagged,
         },
     )
 }
@@ -104,6 +112,8 @@ struct ClassPage {
     override_request: String,
     /// What became of an unaccounted child: (value, message key).
     outcomes: Vec<(&'static str, &'static str)>,
+    /// Today's session (活动安排): content, description, teacher, volunteer.
+    today: Option<SessionPlan>,
 }
 
 /// The message key for a recorded whereabouts.
@@ -133,6 +143,18 @@ async fn class_page(
     let school = state.store.school(&class.school_id).await?;
     let day = local(state.clock.now(), &school.time_zone).date();
     let children = state.store.class_day(&class.id, day).await?;
+    let today = match state.store.term_on(&class.school_id, day).await? {
+        Some(term) => {
+            let weekday = day.weekday().number_from_monday();
+            state
+                .store
+                .session_plans(&class.id, &term.id)
+                .await?
+                .into_iter()
+                .find(|p| p.weekday == weekday)
+        }
+        None => None,
+    };
     let (mut present, mut handed_over, mut expected) = (0, 0, 0);
     let rows = children
         .into_iter()
@@ -191,6 +213,7 @@ async fn class_page(
             override_for,
             override_request,
             outcomes: Whereabouts::ALL.into_iter().map(|w| (w.as_str(), whereabouts_key(w))).collect(),
+            today,
         },
     )
 }
@@ -540,4 +563,115 @@ pub async fn sheet(State(state): State<AppState>, lang: Lang, me: Me, Path(id): 
             rows,
         },
     )
+}
+
+/// 活动安排 — a class's week in this term: what each weekday's session holds and who takes it.
+#[derive(Template)]
+#[template(path = "afternoon_plan.html")]
+struct PlanPage {
+    l: Layout,
+    class: ClassInfo,
+    term: Option<String>,
+    /// (weekday, its name, the plan if any)
+    days: Vec<(u8, &'static str, Option<SessionPlan>)>,
+    contents: [&'static str; 11],
+    teachers: Vec<(String, String)>,
+    volunteers: Vec<(String, String)>,
+    message: Option<(bool, String)>,
+}
+
+impl PlanPage {
+    fn picked(&self, plan: &Option<SessionPlan>, who: &str, id: &str) -> bool {
+        let person = plan.as_ref().and_then(|p| {
+            if who == "teacher" {
+                p.teacher.as_ref()
+            } else {
+                p.volunteer.as_ref()
+            }
+        });
+        person.is_some_and(|p| p.0.as_str() == id)
+    }
+}
+
+async fn plan_page(state: &AppState, lang: Lang, me: &Me, class: ClassInfo, message: Option<(bool, String)>) -> AppResult<Response> {
+    let school = state.store.school(&class.school_id).await?;
+    let day = local(state.clock.now(), &school.time_zone).date();
+    let term = state.store.term_on(&class.school_id, day).await?;
+    let plans = match &term {
+        Some(t) => state.store.session_plans(&class.id, &t.id).await?,
+        None => Vec::new(),
+    };
+    const NAMES: [&str; 5] = ["周一", "周二", "周三", "周四", "周五"];
+    let days = (1..=5u8)
+        .map(|d| (d, NAMES[d as usize - 1], plans.iter().find(|p| p.weekday == d).cloned()))
+        .collect();
+    let users = state.store.users_of_school(Some(&class.school_id)).await?;
+    let pick = |roles: &[Role]| {
+        users
+            .iter()
+            .filter(|u| !u.disabled && roles.contains(&u.role))
+            .map(|u| (u.id.to_string(), u.display_name.clone()))
+            .collect::<Vec<_>>()
+    };
+    let teachers = pick(&[Role::SchoolAdmin, Role::GradeDirector, Role::ClassTeacher, Role::Teacher]);
+    let volunteers = pick(&[Role::Volunteer]);
+    let status = if message.as_ref().is_some_and(|m| !m.0) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let l = Layout::for_user(state, lang, &me.user).await;
+    page(
+        status,
+        PlanPage {
+            l,
+            class,
+            term: term.map(|t| t.name),
+            days,
+            contents: yanshi_domain::afternoon::SESSION_CONTENTS,
+            teachers,
+            volunteers,
+            message,
+        },
+    )
+}
+
+pub async fn plan(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    plan_page(&state, lang, &me, class, None).await
+}
+
+pub async fn save_plan(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Path(id): Path<String>,
+    AppForm(f): AppForm<Pairs>,
+) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let school = state.store.school(&class.school_id).await?;
+    let day = local(state.clock.now(), &school.time_zone).date();
+    let t = crate::i18n::Tr(lang);
+    let Some(term) = state.store.term_on(&class.school_id, day).await? else {
+        return plan_page(&state, lang, &me, class, Some((false, t.get("err-no-term").to_string()))).await;
+    };
+    let person = |name| yanshi_domain::ids::UserId::parse(field(&f, name));
+    let input = PlanInput {
+        weekday: field(&f, "weekday").parse().unwrap_or(0),
+        content: field(&f, "content").to_string(),
+        note: field(&f, "note").to_string(),
+        teacher: person("teacher"),
+        volunteer: person("volunteer"),
+    };
+    let message = match state
+        .store
+        .set_session_plan(&me.user, &class, &term.id, &input, state.clock.now())
+        .await
+        .map_err(AppError::from)
+    {
+        Ok(()) => (true, t.get("ui-plan-saved").to_string()),
+        Err(AppError::Invalid(i)) => (false, t.get(i.key).to_string()),
+        Err(other) => return Err(other),
+    };
+    plan_page(&state, lang, &me, class, Some(message)).await
 }
