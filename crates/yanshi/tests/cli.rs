@@ -275,3 +275,101 @@ async fn a_rehearsal_clock_runs_only_for_the_demo_school() {
     drop(server);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The live board on instance B redraws when a teacher calls the roll on instance A (same
+/// PostgreSQL): the change travels through the database, not the process.
+#[tokio::test]
+async fn the_board_on_one_instance_follows_a_roll_call_on_the_other() {
+    let Some(_) = yanshi_store::testing::postgres_url() else {
+        eprintln!("skipped: no YANSHI_TEST_PG_URL");
+        return;
+    };
+    let db = yanshi_store::testing::TestDatabase::new(yanshi_store::Backend::Postgres).await;
+    let dir = temp_dir("pg-board");
+    let a = Server::start(dir.clone(), Some(&db.url), &["--demo"]);
+    let b = Server::start(dir.clone(), Some(&db.url), &["--demo"]);
+    let client = support::http();
+    let login = client
+        .post(format!("{}/login", a.base))
+        .header("origin", &a.base)
+        .form(&[("login", "teacher"), ("password", "yanshi-demo")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let get = |url: String| {
+        let (client, cookie) = (client.clone(), cookie.clone());
+        async move { client.get(url).header("cookie", cookie).send().await.unwrap().text().await.unwrap() }
+    };
+    let today = get(format!("{}/afternoon", a.base)).await;
+    let class = today
+        .split("class=\"card tile mine\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let class_id = class.rsplit('/').next().unwrap().to_string();
+    let door = get(format!("{}{class}", a.base)).await;
+    let child = door.split("id=\"child-").nth(1).unwrap().split('"').next().unwrap().to_string();
+
+    let mut stream = client
+        .get(format!("{}/afternoon/board/events", b.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    // The present count of the class in the next board event.
+    let marker = format!("id=\"board-{class_id}\"");
+    let mut buffer = String::new();
+    let mut next_present = async || loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if let Some(card) = event.split(&marker).nth(1) {
+                return card
+                    .split("class=\"n-present\">")
+                    .nth(1)
+                    .unwrap()
+                    .split('<')
+                    .next()
+                    .unwrap()
+                    .parse::<u32>()
+                    .unwrap();
+            }
+            continue;
+        }
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), stream.chunk())
+            .await
+            .expect("an event within 5 s");
+        buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap().expect("the stream stays open")));
+    };
+    let before = next_present().await;
+    let started = std::time::Instant::now();
+    let roll = client
+        .post(format!("{}{class}", a.base))
+        .header("origin", &a.base)
+        .header("cookie", &cookie)
+        .form(&[("op", "roll"), ("student", child.as_str()), ("status", "PRESENT")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(roll.status(), 200);
+    // Other changes may redraw it too (a late-pickup step after 18:00): wait for the count.
+    while next_present().await != before + 1 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the board on B never showed the roll call on A"
+        );
+    }
+    eprintln!("board on B redrawn {} ms after the roll call on A", started.elapsed().as_millis());
+    drop((a, b));
+    let _ = std::fs::remove_dir_all(dir);
+}
