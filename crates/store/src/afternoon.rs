@@ -821,7 +821,21 @@ async fn raise_unaccounted(tx: &mut Tx, who: &User, student: &Student, class: &c
     .execute(&mut **tx)
     .await?;
     if raised.rows_affected() == 0 {
-        return Ok(());
+        // Already raised today. Still open: nobody is alerted twice. Closed (found earlier) and
+        // missing again: reopened, and everyone alerted again.
+        let reopened = sqlx::query(
+            "UPDATE unaccounted SET outcome = NULL, outcome_note = NULL, resolved_by = NULL, resolved_at = NULL, raised_by = $1, raised_at = $2 \
+             WHERE student_id = $3 AND day = $4 AND outcome IS NOT NULL",
+        )
+        .bind(who.id.to_string())
+        .bind(at)
+        .bind(student.id.to_string())
+        .bind(day.to_string())
+        .execute(&mut **tx)
+        .await?;
+        if reopened.rows_affected() == 0 {
+            return Ok(());
+        }
     }
     let name = &student.name;
     let staff = Notice {

@@ -1098,6 +1098,17 @@ async fn an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_
     s.mark_roll(&w.teacher, &w.child, thu, "PRESENT", "", NOW).await.unwrap();
     let day = s.class_day(&w.child.class_id, thu).await.unwrap();
     assert_eq!(day[0].unaccounted.as_ref().and_then(|u| u.outcome.as_deref()), Some("FOUND"));
+    // Missing again later the same day: reopened and everyone alerted again.
+    let before = inbox(&w.admin).await.len();
+    s.mark_roll(&w.teacher, &w.child, thu, "ABSENT", "", NOW).await.unwrap();
+    assert_eq!(
+        s.class_day(&w.child.class_id, thu).await.unwrap()[0]
+            .unaccounted
+            .as_ref()
+            .map(|u| u.outcome.clone()),
+        Some(None)
+    );
+    assert_eq!(inbox(&w.admin).await.len(), before + 1);
 
     // Absent from school all day is not unaccounted; nor is there anything to record.
     let fri = date!(2026 - 09 - 04);
