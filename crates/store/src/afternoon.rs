@@ -48,6 +48,12 @@ pub enum AdultRef {
     Code(PickupCode),
 }
 
+/// Whose children a day is loaded for.
+enum Scope<'a> {
+    Class(&'a ClassId),
+    School(&'a SchoolId),
+}
+
 /// One class on the live board (看板): how many children are where, right now.
 #[derive(Debug, Clone)]
 pub struct BoardRow {
@@ -387,12 +393,15 @@ impl Store {
 
     /// The live board (看板): every class taking part today with its counts.
     pub async fn board(&self, school: &SchoolId, day: Date) -> Result<Vec<BoardRow>> {
+        let mut by_class: HashMap<String, Vec<ExpectedChild>> = HashMap::new();
+        for child in self.school_day(school, day).await? {
+            by_class.entry(child.student.class_id.to_string()).or_default().push(child);
+        }
         let mut rows = Vec::new();
         for class in self.classes(school).await? {
-            let children = self.class_day(&class.id, day).await?;
-            if children.is_empty() {
+            let Some(children) = by_class.remove(class.id.as_str()) else {
                 continue;
-            }
+            };
             let mut row = BoardRow {
                 class,
                 expected: 0,
@@ -464,15 +473,31 @@ impl Store {
     /// hand-over and pickup adults — in six queries, not six per child.
     pub async fn class_day(&self, class: &ClassId, day: Date) -> Result<Vec<ExpectedChild>> {
         let info = self.class(class).await?;
-        let Some(term) = self.term_on(&info.school_id, day).await? else {
+        self.children_on(Scope::Class(class), &info.school_id, day).await
+    }
+
+    /// Every enrolled child of a school on `day`, class by class — the same eight queries as
+    /// one class's day, for the board and the late-pickup sweep.
+    pub async fn school_day(&self, school: &SchoolId, day: Date) -> Result<Vec<ExpectedChild>> {
+        self.children_on(Scope::School(school), school, day).await
+    }
+
+    async fn children_on(&self, scope: Scope<'_>, school: &SchoolId, day: Date) -> Result<Vec<ExpectedChild>> {
+        let Some(term) = self.term_on(school, day).await? else {
             return Ok(Vec::new());
         };
-        let (c, d) = (class.to_string(), day.to_string());
+        let (column, key) = match scope {
+            Scope::Class(c) => ("s.class_id", c.to_string()),
+            Scope::School(s) => ("s.school_id", s.to_string()),
+        };
+        // `column` is one of two constants above, never input.
+        let q = |sql: &str| sqlx::AssertSqlSafe(sql.replace("s.class_id", column));
+        let (c, d) = (key, day.to_string());
         let mut terms: HashMap<String, Terms> = HashMap::new();
-        let rows = sqlx::query(
+        let rows = sqlx::query(q(
             "SELECT e.student_id, a.weekdays, a.latest_pickup, a.pickup_plan FROM enrolments e JOIN agreements a ON a.enrolment_id = e.id AND a.status = 'EFFECTIVE' \
              JOIN students s ON s.id = e.student_id WHERE s.class_id = $1 AND e.term_id = $2 AND e.state = 'ACTIVE'",
-        )
+        ))
         .bind(c.clone())
         .bind(term.id.to_string())
         .fetch_all(self.pool())
@@ -488,17 +513,17 @@ impl Store {
                 },
             );
         }
-        let on_leave: Vec<String> = sqlx::query_scalar(
+        let on_leave: Vec<String> = sqlx::query_scalar(q(
             "SELECT l.student_id FROM leave_requests l JOIN students s ON s.id = l.student_id WHERE s.class_id = $1 AND l.status = 'CONFIRMED' AND l.first_day <= $2 AND l.last_day >= $2",
-        )
+        ))
         .bind(c.clone())
         .bind(d.clone())
         .fetch_all(self.pool())
         .await?;
         let mut roll: HashMap<String, String> = HashMap::new();
-        for r in sqlx::query(
+        for r in sqlx::query(q(
             "SELECT r.student_id, r.status FROM roll_calls r JOIN students s ON s.id = r.student_id WHERE s.class_id = $1 AND r.day = $2",
-        )
+        ))
         .bind(c.clone())
         .bind(d.clone())
         .fetch_all(self.pool())
@@ -506,7 +531,7 @@ impl Store {
         {
             roll.insert(r.try_get("student_id")?, r.try_get("status")?);
         }
-        let sql = sqlx::AssertSqlSafe(format!(
+        let sql = q(&format!(
             "{HANDOVER_SELECT} JOIN students s ON s.id = h.student_id WHERE s.class_id = $1 AND h.day = $2"
         ));
         let mut handovers: HashMap<String, Handover> = HashMap::new();
@@ -515,7 +540,7 @@ impl Store {
             handovers.insert(h.student_id.to_string(), h);
         }
         let mut adults: HashMap<String, Vec<PickupAdult>> = HashMap::new();
-        for r in sqlx::query("SELECT a.* FROM pickup_adults a JOIN students s ON s.id = a.student_id WHERE s.class_id = $1 AND a.removed_at IS NULL ORDER BY a.created_at").bind(c.clone()).fetch_all(self.pool()).await? {
+        for r in sqlx::query(q("SELECT a.* FROM pickup_adults a JOIN students s ON s.id = a.student_id WHERE s.class_id = $1 AND a.removed_at IS NULL ORDER BY a.created_at")).bind(c.clone()).fetch_all(self.pool()).await? {
             let level: String = r.try_get("level")?;
             adults.entry(r.try_get("student_id")?).or_default().push(PickupAdult {
                 id: PickupAdultId::from_db(r.try_get("id")?),
@@ -528,9 +553,9 @@ impl Store {
             });
         }
         let mut late: HashMap<String, String> = HashMap::new();
-        for r in sqlx::query("SELECT l.student_id, l.step FROM late_pickup_steps l JOIN students s ON s.id = l.student_id WHERE s.class_id = $1 AND l.day = $2")
-            .bind(c)
-            .bind(d)
+        for r in sqlx::query(q("SELECT l.student_id, l.step FROM late_pickup_steps l JOIN students s ON s.id = l.student_id WHERE s.class_id = $1 AND l.day = $2"))
+            .bind(c.clone())
+            .bind(d.clone())
             .fetch_all(self.pool())
             .await?
         {
@@ -543,16 +568,24 @@ impl Store {
             }
         }
         let mut missing: HashMap<String, Unaccounted> = HashMap::new();
-        for r in sqlx::query("SELECT u.student_id, u.outcome, u.outcome_note FROM unaccounted u JOIN students s ON s.id = u.student_id WHERE s.class_id = $1 AND u.day = $2")
-            .bind(class.to_string())
-            .bind(day.to_string())
+        for r in sqlx::query(q("SELECT u.student_id, u.outcome, u.outcome_note FROM unaccounted u JOIN students s ON s.id = u.student_id WHERE s.class_id = $1 AND u.day = $2"))
+            .bind(c.clone())
+            .bind(d)
             .fetch_all(self.pool())
             .await?
         {
             missing.insert(r.try_get("student_id")?, Unaccounted { outcome: r.try_get("outcome")?, note: r.try_get("outcome_note")? });
         }
         let mut out = Vec::new();
-        for (student, _) in self.students_of_class(class).await? {
+        // Guardians are not needed here: the students alone, in class and number order.
+        let students = sqlx::query(q(
+            "SELECT s.* FROM students s WHERE s.class_id = $1 AND s.active = 1 ORDER BY s.class_id, s.student_number",
+        ))
+        .bind(c)
+        .fetch_all(self.pool())
+        .await?;
+        for student in students.iter().map(crate::people::student_from_row) {
+            let student = student?;
             let key = student.id.to_string();
             let Some(t) = terms.remove(&key) else { continue };
             let leave = on_leave.contains(&key);
@@ -990,6 +1023,8 @@ impl Store {
             };
             let policy = self.service_policy(&school.id).await?;
             let cal = self.service_calendar(term).await?;
+            let mut by_class: HashMap<String, Vec<ExpectedChild>> = HashMap::new();
+            let mut loaded = false;
             for class in self.classes(&school.id).await? {
                 let yanshi_domain::calendar::DayStatus::Service { end, .. } = cal.status(day, class.grade) else {
                     continue;
@@ -998,7 +1033,14 @@ impl Store {
                 if due.is_empty() {
                     continue;
                 }
-                for child in self.class_day(&class.id, day).await? {
+                // The school's children, loaded once (only after some class's end time).
+                if !loaded {
+                    for child in self.school_day(&school.id, day).await? {
+                        by_class.entry(child.student.class_id.to_string()).or_default().push(child);
+                    }
+                    loaded = true;
+                }
+                for child in by_class.remove(class.id.as_str()).unwrap_or_default() {
                     if !child.expected || child.handover.is_some() || child.roll.as_deref() == Some("ABSENT") {
                         continue;
                     }

@@ -106,7 +106,7 @@ pub struct Sensitive {
     pub custody_notes: String,
 }
 
-fn student_from_row(r: &sqlx::any::AnyRow) -> Result<Student> {
+pub(crate) fn student_from_row(r: &sqlx::any::AnyRow) -> Result<Student> {
     let g: String = r.try_get("gender")?;
     let birth: Option<String> = r.try_get("birth_date")?;
     Ok(Student {

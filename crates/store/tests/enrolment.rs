@@ -1053,6 +1053,12 @@ async fn an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_
         (board.len(), board[0].expected, board[0].in_care, board[0].unaccounted),
         (1, 1, 1, 0)
     );
+    // The school's day is the same children as the class's day (one enrolled child here).
+    let whole = s.school_day(&school, wed).await.unwrap();
+    assert_eq!(
+        whole.iter().map(|c| c.student.id.clone()).collect::<Vec<_>>(),
+        vec![w.child.id.clone()]
+    );
     s.mark_roll(&w.teacher, &w.child, wed, "ABSENT", "", NOW).await.unwrap();
     // The board sees the change (on any instance: it reads the database).
     assert!(s.school_change_seq(&school).await.unwrap() > seq);
