@@ -114,6 +114,10 @@ typed_id!(
     /// A hand-over (交接) of one child on one day.
     HandoverId
 );
+typed_id!(
+    /// A class's daily service record (延时服务记录).
+    RecordId
+);
 
 #[cfg(test)]
 mod tests {

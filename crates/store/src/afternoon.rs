@@ -903,7 +903,7 @@ async fn raise_unaccounted(tx: &mut Tx, who: &User, student: &Student, class: &c
 }
 
 /// 三年级二班 from a row's grade and number (absent when the incident names no child).
-fn class_name(grade: Option<i64>, number: Option<i64>) -> Option<String> {
+pub(crate) fn class_name(grade: Option<i64>, number: Option<i64>) -> Option<String> {
     let grade = yanshi_domain::school::Grade::new(u32::try_from(grade?).ok()?).ok()?;
     Some(yanshi_domain::school::class_name_zh(grade, u8::try_from(number?).ok()?))
 }

@@ -19,6 +19,7 @@ mod notify;
 pub mod people;
 mod random;
 mod schools;
+pub mod service_record;
 mod sessions;
 pub mod setup;
 pub mod survey;

@@ -1,0 +1,50 @@
+-- 延时服务记录: one record per class and day. While DRAFT it holds only the class teacher's
+-- notes (the facts are drafted live from the day's data); signing freezes the facts as JSON in
+-- `facts` with the SHA-256 of the signed text, and the row is never updated again except for the
+-- leader's check. Corrections are appended rows.
+CREATE TABLE service_records (
+    id           TEXT PRIMARY KEY,
+    school_id    TEXT NOT NULL REFERENCES schools(id),
+    class_id     TEXT NOT NULL REFERENCES classes(id),
+    day          TEXT NOT NULL,
+    notes        TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    facts        TEXT,
+    text_sha256  TEXT,
+    signed_by    TEXT REFERENCES users(id),
+    signed_name  TEXT,
+    signed_at    BIGINT,
+    checked_by   TEXT REFERENCES users(id),
+    checked_at   BIGINT,
+    updated_by   TEXT NOT NULL REFERENCES users(id),
+    updated_at   BIGINT NOT NULL,
+    UNIQUE (class_id, day)
+);
+CREATE INDEX service_records_school_day ON service_records(school_id, day);
+
+CREATE TABLE service_record_corrections (
+    id          TEXT PRIMARY KEY,
+    record_id   TEXT NOT NULL REFERENCES service_records(id),
+    text        TEXT NOT NULL,
+    by_user     TEXT NOT NULL REFERENCES users(id),
+    at          BIGINT NOT NULL
+);
+CREATE INDEX service_record_corrections_record ON service_record_corrections(record_id);
+
+-- 工作量: who took a session, when and for how long — written when the day's record is signed,
+-- the ground truth for workload and performance-pay reports.
+CREATE TABLE workload_entries (
+    id          TEXT PRIMARY KEY,
+    school_id   TEXT NOT NULL REFERENCES schools(id),
+    record_id   TEXT NOT NULL REFERENCES service_records(id),
+    user_id     TEXT NOT NULL REFERENCES users(id),
+    class_id    TEXT NOT NULL REFERENCES classes(id),
+    day         TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    started_at  BIGINT NOT NULL,
+    ended_at    BIGINT NOT NULL,
+    minutes     BIGINT NOT NULL,
+    UNIQUE (record_id, user_id)
+);
+CREATE INDEX workload_entries_school_day ON workload_entries(school_id, day);
+CREATE INDEX workload_entries_user_day ON workload_entries(user_id, day);
