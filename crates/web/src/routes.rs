@@ -343,6 +343,24 @@ pub fn all() -> Routes {
             Can(RunAfternoon),
             post(pages::afternoon::save_plan),
         )
+        .add(
+            M::GET,
+            "/afternoon/class/{id}/record",
+            Can(RunAfternoon),
+            get(pages::service_record::record),
+        )
+        .add(
+            M::POST,
+            "/afternoon/class/{id}/record",
+            Can(RunAfternoon),
+            post(pages::service_record::record_act),
+        )
+        .add(
+            M::GET,
+            "/afternoon/workload",
+            Can(RunAfternoon),
+            get(pages::service_record::workload),
+        )
         .add(M::POST, "/afternoon/class/{id}", Can(RunAfternoon), post(pages::afternoon::act))
         .add(
             M::POST,

@@ -127,6 +127,9 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/afternoon/class/{id}/sheet", DOOR),
     ("GET", "/afternoon/class/{id}/plan", DOOR),
     ("POST", "/afternoon/class/{id}/plan", DOOR),
+    ("GET", "/afternoon/class/{id}/record", DOOR),
+    ("POST", "/afternoon/class/{id}/record", DOOR),
+    ("GET", "/afternoon/workload", DOOR),
     ("POST", "/afternoon/class/{id}", DOOR),
     // The child's guardian, or staff who release children (not volunteers, not the district).
     (

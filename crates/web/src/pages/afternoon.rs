@@ -218,7 +218,7 @@ async fn class_page(
     )
 }
 
-async fn own_school_class(state: &AppState, me: &Me, id: &str) -> AppResult<ClassInfo> {
+pub(crate) async fn own_school_class(state: &AppState, me: &Me, id: &str) -> AppResult<ClassInfo> {
     let class = state.store.class(&ClassId::parse(id).ok_or(AppError::NotFound)?).await?;
     if me.user.school_id.as_ref() != Some(&class.school_id) {
         return Err(AppError::Forbidden);

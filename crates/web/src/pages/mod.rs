@@ -12,6 +12,7 @@ pub mod login;
 pub mod register;
 pub mod roster;
 pub mod school;
+pub mod service_record;
 pub mod students;
 pub mod survey;
 

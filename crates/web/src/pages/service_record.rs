@@ -1,0 +1,258 @@
+//! 延时服务记录 — a class's daily service record on a phone: the draft from the day's data, the
+//! class teacher's notes and signature, appended corrections and the leader's check; and the
+//! workload entries (工作量) the signatures wrote.
+
+use super::afternoon::own_school_class;
+use super::school::{Pairs, field};
+use super::{AppForm, page};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Tr};
+use crate::identity::Me;
+use crate::layout::Layout;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use time::{Date, OffsetDateTime};
+use yanshi_domain::role::Role;
+use yanshi_domain::school_time::{format_local, local};
+use yanshi_store::service_record::{ServiceRecord, WorkloadEntry};
+use yanshi_store::setup::ClassInfo;
+
+#[derive(Template)]
+#[template(path = "afternoon_record.html")]
+struct RecordPage {
+    l: Layout,
+    class: ClassInfo,
+    day: Date,
+    weekday: &'static str,
+    /// The record, or why there is none for this day.
+    record: Option<ServiceRecord>,
+    zone: String,
+    /// The class teacher: may write notes and sign.
+    mine: bool,
+    may_correct: bool,
+    leader: bool,
+    message: Option<(bool, String)>,
+}
+
+impl RecordPage {
+    fn time(&self, millis: &i64) -> String {
+        format_local(yanshi_domain::clock::from_millis(*millis), &self.zone)[11..].to_string()
+    }
+
+    fn when(&self, at: &OffsetDateTime) -> String {
+        format_local(*at, &self.zone)
+    }
+
+    fn role_key(&self, role: &str) -> &'static str {
+        workload_role_key(role)
+    }
+}
+
+fn workload_role_key(role: &str) -> &'static str {
+    match role {
+        "TUTOR" => "ui-work-tutor",
+        "CLUB_TEACHER" => "ui-work-club",
+        "DUTY" => "ui-work-duty",
+        "VOLUNTEER" => "ui-work-volunteer",
+        _ => "ui-work-supervisor",
+    }
+}
+
+const WEEKDAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+
+/// `?day=2026-12-01`; today when absent. A day that does not parse is the user's mistake.
+fn day_of(q: &Pairs, today: Date) -> Result<Date, ()> {
+    match field(q, "day") {
+        "" => Ok(today),
+        d => yanshi_domain::calendar::parse_date(d).ok_or(()),
+    }
+}
+
+async fn record_page(
+    state: &AppState,
+    lang: Lang,
+    me: &Me,
+    class: ClassInfo,
+    day: Date,
+    message: Option<(bool, String)>,
+) -> AppResult<Response> {
+    let school = state.store.school(&class.school_id).await?;
+    let t = Tr(lang);
+    let (record, message) = match state.store.service_record(&class, day).await.map_err(AppError::from) {
+        Ok(r) => (Some(r), message),
+        Err(AppError::Invalid(i)) => (None, message.or(Some((false, t.get(i.key).to_string())))),
+        Err(other) => return Err(other),
+    };
+    let mine = class.class_teacher.as_ref().is_some_and(|c| c.0 == me.user.id);
+    let director = class.grade_director.as_ref().is_some_and(|d| d.0 == me.user.id);
+    let leader = me.user.role == Role::SchoolAdmin;
+    let status = if message.as_ref().is_some_and(|m| !m.0) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let l = Layout::for_user(state, lang, &me.user).await;
+    page(
+        status,
+        RecordPage {
+            l,
+            weekday: WEEKDAYS[day.weekday().number_days_from_monday() as usize],
+            class,
+            day,
+            record,
+            zone: school.time_zone,
+            mine,
+            may_correct: mine || director || leader,
+            leader,
+            message,
+        },
+    )
+}
+
+pub async fn record(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Path(id): Path<String>,
+    Query(q): Query<Pairs>,
+) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let school = state.store.school(&class.school_id).await?;
+    let today = local(state.clock.now(), &school.time_zone).date();
+    match day_of(&q, today) {
+        Ok(day) => record_page(&state, lang, &me, class, day, None).await,
+        Err(()) => {
+            let message = Some((false, Tr(lang).get("err-date").to_string()));
+            record_page(&state, lang, &me, class, today, message).await
+        }
+    }
+}
+
+/// `op` = `notes` (with `notes`), `sign` (with `name`), `correct` (with `text`) or `check`; `day`.
+pub async fn record_act(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    Path(id): Path<String>,
+    AppForm(f): AppForm<Pairs>,
+) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let school = state.store.school(&class.school_id).await?;
+    let today = local(state.clock.now(), &school.time_zone).date();
+    let t = Tr(lang);
+    let Ok(day) = day_of(&f, today) else {
+        return record_page(&state, lang, &me, class, today, Some((false, t.get("err-date").to_string()))).await;
+    };
+    let now = state.clock.now();
+    let s = &state.store;
+    let done = match field(&f, "op") {
+        "notes" => s
+            .save_record_notes(&me.user, &class, day, field(&f, "notes"), now)
+            .await
+            .map(|()| "ui-record-notes-saved"),
+        "sign" => s
+            .sign_service_record(&me.user, &class, day, field(&f, "name"), now)
+            .await
+            .map(|_| "ui-record-signed"),
+        "correct" => s
+            .correct_service_record(&me.user, &class, day, field(&f, "text"), now)
+            .await
+            .map(|()| "ui-record-corrected"),
+        "check" => s
+            .check_service_record(&me.user, &class, day, now)
+            .await
+            .map(|()| "ui-record-checked"),
+        _ => return Err(AppError::BadRequest("err-bad-form")),
+    };
+    let message = match done.map_err(AppError::from) {
+        Ok(key) => (true, t.get(key).to_string()),
+        Err(AppError::Invalid(i)) => (false, t.get(i.key).to_string()),
+        Err(other) => return Err(other),
+    };
+    record_page(&state, lang, &me, class, day, Some(message)).await
+}
+
+#[derive(Template)]
+#[template(path = "afternoon_workload.html")]
+struct WorkloadPage {
+    l: Layout,
+    month: String,
+    previous: String,
+    next: String,
+    /// School leaders see everyone's; others their own.
+    everyone: bool,
+    entries: Vec<WorkloadEntry>,
+    /// (name, sessions, minutes), for the month.
+    totals: Vec<(String, usize, u32)>,
+    zone: String,
+    message: Option<(bool, String)>,
+}
+
+impl WorkloadPage {
+    fn time(&self, at: &OffsetDateTime) -> String {
+        format_local(*at, &self.zone)[11..].to_string()
+    }
+
+    fn role_key(&self, role: &str) -> &'static str {
+        workload_role_key(role)
+    }
+}
+
+/// `?month=2026-12`; this month when absent.
+pub async fn workload(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<Pairs>) -> AppResult<Response> {
+    let school_id = me.user.school_id.clone().ok_or(AppError::NotFound)?;
+    let school = state.store.school(&school_id).await?;
+    let today = local(state.clock.now(), &school.time_zone).date();
+    let this_month = today.replace_day(1).unwrap_or(today);
+    let (first, message) = match field(&q, "month") {
+        "" => (this_month, None),
+        m => match yanshi_domain::calendar::parse_date(&format!("{m}-01")) {
+            Some(d) => (d, None),
+            None => (this_month, Some((false, Tr(lang).get("err-date").to_string()))),
+        },
+    };
+    let next_first = first.replace_day(28).unwrap_or(first) + time::Duration::days(4);
+    let next_first = next_first.replace_day(1).unwrap_or(next_first);
+    let last = next_first.previous_day().unwrap_or(first);
+    let previous = first.previous_day().unwrap_or(first);
+    let everyone = me.user.role == Role::SchoolAdmin;
+    let entries = state
+        .store
+        .workload(&school.id, first, last, (!everyone).then_some(&me.user.id))
+        .await?;
+    let mut totals: Vec<(String, usize, u32)> = Vec::new();
+    for e in &entries {
+        match totals.iter_mut().find(|t| t.0 == e.name) {
+            Some(t) => {
+                t.1 += 1;
+                t.2 += e.minutes;
+            }
+            None => totals.push((e.name.clone(), 1, e.minutes)),
+        }
+    }
+    totals.sort();
+    let ym = |d: Date| format!("{:04}-{:02}", d.year(), d.month() as u8);
+    let l = Layout::for_user(&state, lang, &me.user).await;
+    let status = if message.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page(
+        status,
+        WorkloadPage {
+            l,
+            month: ym(first),
+            previous: ym(previous),
+            next: ym(next_first),
+            everyone,
+            entries,
+            totals,
+            zone: school.time_zone,
+            message,
+        },
+    )
+}
