@@ -3,6 +3,7 @@
 //! first result. The rules at the door are the domain's (`yanshi_domain::afternoon`).
 
 use crate::audit::{Actor, append};
+use crate::group_commit::{Ready, Written};
 use crate::notify::{Notice, enqueue};
 use crate::people::{PickupAdult, Student};
 use crate::random::{bytes, sha256_hex};
@@ -717,56 +718,7 @@ impl Store {
             }
             Release::Allowed => {}
         }
-        let id = HandoverId::new();
-        let mut tx = self.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO handovers (id, school_id, student_id, day, kind, adult_id, adult_name, relationship, method, teacher_id, at, override_by, override_reason, request_id, entered_later) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(id.to_string())
-        .bind(student.school_id.to_string())
-        .bind(student.id.to_string())
-        .bind(req.day.to_string())
-        .bind(kind)
-        .bind(adult_id.as_ref().map(ToString::to_string))
-        .bind(adult_name.clone())
-        .bind(relationship.clone())
-        .bind(if req.paper_time.is_some() { "PAPER".to_string() } else { req.method.clone() })
-        .bind(who.id.to_string())
-        .bind(to_millis(left_at))
-        .bind(override_reason.as_ref().map(|_| who.id.to_string()))
-        .bind(override_reason.clone())
-        .bind(req.request_id.clone())
-        // When it was typed in (0: recorded at the door).
-        .bind(if req.paper_time.is_some() { at } else { 0 })
-        .execute(&mut *tx)
-        .await;
-        if let Err(e) = inserted {
-            return match StoreError::from(e) {
-                // Two teachers at once, or a retry racing itself: the first one stands.
-                StoreError::Conflict(_) => {
-                    drop(tx);
-                    match self.handover_by_request(&req.request_id).await? {
-                        Some(h) => Ok(HandoverOutcome::Recorded(h)),
-                        None => Ok(HandoverOutcome::Already(
-                            self.handover_of(&student.id, req.day).await?.ok_or(StoreError::NotFound)?,
-                        )),
-                    }
-                }
-                other => Err(other),
-            };
-        }
         let details = json!({ "day": req.day.to_string(), "adult": adult_id.as_ref().map(|a| a.as_str()), "method": req.method, "override": override_reason, "paper_time": req.paper_time.map(yanshi_domain::school::format_clock) });
-        append(
-            &mut tx,
-            Some(&student.school_id),
-            &Actor::User(who.id.clone()),
-            "handover.record",
-            student.id.as_str(),
-            details,
-            at,
-        )
-        .await?;
         let time_local = &format_local(left_at, &school.time_zone)[11..];
         let paper = if req.paper_time.is_some() {
             "（纸质签退表补录）"
@@ -784,23 +736,54 @@ impl Store {
                 student.name, who.display_name
             )
         };
-        let recipients = guardian_accounts_of(&mut tx, &student.id).await?;
-        enqueue(
-            &mut tx,
-            &Notice {
-                school: student.school_id.clone(),
-                recipients,
-                title: format!("{} 已离校 / left school", student.name),
-                body,
-                external: false,
+        let ready = Ready {
+            id: HandoverId::new(),
+            school_id: student.school_id.clone(),
+            student: student.id.clone(),
+            day: req.day,
+            kind,
+            adult_id,
+            adult_name,
+            relationship,
+            method: if req.paper_time.is_some() {
+                "PAPER".to_string()
+            } else {
+                req.method.clone()
             },
+            teacher: who.id.clone(),
+            left_at: to_millis(left_at),
+            override_reason,
+            request_id: req.request_id.clone(),
+            // When it was typed in (0: recorded at the door).
+            entered_later: if req.paper_time.is_some() { at } else { 0 },
             at,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(HandoverOutcome::Recorded(
-            self.handover_of(&student.id, req.day).await?.ok_or(StoreError::NotFound)?,
-        ))
+            audit_details: details,
+            notice_title: format!("{} 已离校 / left school", student.name),
+            notice_body: body,
+        };
+        match self.write_handover(ready.clone()).await? {
+            Written::Inserted => Ok(HandoverOutcome::Recorded(Handover {
+                id: ready.id,
+                student_id: ready.student,
+                day: ready.day,
+                kind: ready.kind.to_string(),
+                adult_name: ready.adult_name,
+                relationship: ready.relationship,
+                method: ready.method,
+                teacher: who.display_name.clone(),
+                at: from_millis(ready.left_at),
+                override_reason: ready.override_reason,
+                request_id: ready.request_id,
+                entered_later: ready.entered_later != 0,
+            })),
+            // Two teachers at once, or a retry racing itself: the first one stands.
+            Written::Conflict => match self.handover_by_request(&req.request_id).await? {
+                Some(h) => Ok(HandoverOutcome::Recorded(h)),
+                None => Ok(HandoverOutcome::Already(
+                    self.handover_of(&student.id, req.day).await?.ok_or(StoreError::NotFound)?,
+                )),
+            },
+        }
     }
 
     pub async fn handover_of(&self, student: &StudentId, day: Date) -> Result<Option<Handover>> {
@@ -930,7 +913,7 @@ async fn leaders_of(tx: &mut Tx, school: &SchoolId) -> Result<Vec<UserId>> {
     )
 }
 
-async fn guardian_accounts_of(tx: &mut Tx, student: &StudentId) -> Result<Vec<UserId>> {
+pub(crate) async fn guardian_accounts_of(tx: &mut Tx, student: &StudentId) -> Result<Vec<UserId>> {
     let ids: Vec<String> = sqlx::query_scalar("SELECT g.user_id FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE sg.student_id = $1 AND g.user_id IS NOT NULL")
         .bind(student.to_string())
         .fetch_all(&mut **tx)

@@ -23,6 +23,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// A group commit failed for every request in it (the first error, as text: each waiting
+    /// request gets its own copy). Nothing of the batch was written.
+    #[error("group commit failed: {0}")]
+    BatchFailed(String),
 }
 
 impl From<sqlx::Error> for StoreError {

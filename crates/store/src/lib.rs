@@ -11,6 +11,7 @@ pub mod afternoon;
 mod audit;
 pub mod enrolment;
 mod error;
+mod group_commit;
 mod import;
 pub mod invitations;
 pub mod leave;
@@ -87,6 +88,8 @@ pub fn redact_url(url: &str) -> String {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Concurrent hand-overs waiting to be written together (one commit for many).
+    group: std::sync::Arc<group_commit::GroupCommit>,
 }
 
 impl Store {
@@ -128,7 +131,11 @@ impl Store {
             .connect(&url)
             .await
             .map_err(|e| StoreError::Connect(redact_url(&url), e.to_string()))?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            group: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -30,7 +30,8 @@ contract!(
     a_child_not_picked_up_climbs_the_late_pickup_steps_once_each,
     an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_is_an_incident,
     a_class_plans_its_sessions_and_a_lesson_is_flagged,
-    the_daily_service_record_is_drafted_signed_locked_and_corrected
+    the_daily_service_record_is_drafted_signed_locked_and_corrected,
+    concurrent_hand_overs_are_committed_together_and_each_child_once
 );
 
 struct World {
@@ -1437,4 +1438,85 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
 
 fn unreachable_sig() -> yanshi_store::service_record::Signature {
     unreachable!("the save was refused")
+}
+
+/// Group commit: many hand-overs at once are written in shared transactions; each child is
+/// still handed over once per day, racing teachers are told who took the child, retries get the
+/// first answer, and the audit chain stays whole.
+async fn concurrent_hand_overs_are_committed_together_and_each_child_once(backend: Backend) {
+    use yanshi_domain::family::PickupLevel;
+    use yanshi_store::afternoon::{AdultRef, HandoverOutcome, HandoverRequest};
+    use yanshi_store::people::NewPickupAdult;
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let grandma = s
+        .add_pickup_adult(
+            &Actor::User(w.mother.id.clone()),
+            &w.child,
+            NewPickupAdult {
+                name: DisplayName::parse("王奶奶").unwrap(),
+                relationship: "奶奶".into(),
+                phone: PhoneNumber::parse("13600136000").unwrap(),
+                id_last4: None,
+                photo: None,
+                adult_confirmed: true,
+                level: PickupLevel::Always,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    // Twelve service days; on each, three teachers release the child at once and one of them
+    // retries its request: 48 calls in flight together.
+    let days: Vec<time::Date> = (0..20)
+        .map(|i| date!(2026 - 09 - 07) + time::Duration::days(i))
+        .filter(|d| d.weekday().number_from_monday() <= 5)
+        .take(12)
+        .collect();
+    let mut calls = Vec::new();
+    for day in &days {
+        for (n, who) in [&w.teacher, &w.admin, &w.teacher, &w.teacher].into_iter().enumerate() {
+            let request_id = format!("{day}-{}", n.min(2));
+            let req = HandoverRequest {
+                student: w.child.id.clone(),
+                day: *day,
+                adult: Some(AdultRef::Listed(grandma.clone())),
+                method: "LIST".into(),
+                override_reason: None,
+                request_id,
+                paper_time: None,
+            };
+            let (s, who) = (s.clone(), who.clone());
+            calls.push(tokio::spawn(async move {
+                s.record_handover(&who, &req, NOW + time::Duration::days(30)).await
+            }));
+        }
+    }
+    let mut recorded = std::collections::HashMap::new();
+    let mut already = 0;
+    for call in calls {
+        match call.await.unwrap().unwrap() {
+            HandoverOutcome::Recorded(h) => {
+                recorded.entry((h.day, h.request_id.clone())).or_insert(h.id.clone());
+                assert_eq!(recorded[&(h.day, h.request_id.clone())], h.id, "a retry returns the first record");
+            }
+            HandoverOutcome::Already(h) => {
+                already += 1;
+                assert_eq!(h.adult_name, "王奶奶");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    for day in &days {
+        let on_day: Vec<_> = recorded.keys().filter(|(d, _)| d == day).collect();
+        assert_eq!(on_day.len(), 1, "exactly one hand-over on {day}: {on_day:?}");
+        assert!(s.handover_of(&w.child.id, *day).await.unwrap().is_some());
+    }
+    assert!(already >= days.len(), "the racing teachers were told: {already}");
+    let report = s.verify_audit_chain(Some(&w.child.school_id)).await.unwrap();
+    assert!(report.result.is_ok(), "{report:?}");
+    // Every guardian heard once per day.
+    let inbox = s.inbox(&w.mother.id, 100).await.unwrap();
+    assert_eq!(inbox.iter().filter(|m| m.title.contains("已离校")).count(), days.len());
 }

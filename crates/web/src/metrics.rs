@@ -47,6 +47,11 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     out.push_str(&format!("yanshi_database_up {up}\n"));
     out.push_str("# HELP yanshi_outbox_pending Notifications waiting for delivery.\n# TYPE yanshi_outbox_pending gauge\n");
     out.push_str(&format!("yanshi_outbox_pending {pending}\n"));
+    let (batches, handovers) = state.store.group_commit_stats();
+    out.push_str(&format!(
+        "# HELP yanshi_handover_commits_total Transactions that wrote hand-overs (group commit).\n# TYPE yanshi_handover_commits_total counter\nyanshi_handover_commits_total {batches}\n\
+         # HELP yanshi_handovers_written_total Hand-overs written by this instance.\n# TYPE yanshi_handovers_written_total counter\nyanshi_handovers_written_total {handovers}\n"
+    ));
     out.push_str(&format!(
         "# TYPE yanshi_build_info gauge\nyanshi_build_info{{version=\"{}\"}} 1\n",
         env!("CARGO_PKG_VERSION")

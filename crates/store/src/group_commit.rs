@@ -1,0 +1,207 @@
+//! Group commit for hand-overs. At the end of the afternoon many teachers release children at
+//! once; each hand-over must be durable before the teacher is told "handed over", and a durable
+//! commit (an fsync) costs far more than the few statements of one hand-over. So concurrent
+//! hand-overs that are ready to write queue up, and whoever takes the writer's turn writes all of
+//! them in one transaction — one fsync — and answers each. Durability is unchanged: nobody is
+//! answered before the commit that holds their hand-over.
+//!
+//! Each hand-over runs inside its own savepoint, so one that hits the one-per-child-per-day
+//! constraint (two teachers racing) is rolled back alone and the rest of the batch commits.
+
+use crate::audit::{Actor, append};
+use crate::notify::{Notice, enqueue};
+use crate::{Result, Store, StoreError, Tx};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use time::Date;
+use tokio::sync::oneshot;
+use yanshi_domain::ids::{HandoverId, PickupAdultId, SchoolId, StudentId, UserId};
+
+/// The most hand-overs written in one transaction.
+const MAX_BATCH: usize = 256;
+
+/// A hand-over that passed every rule at the door, ready to write.
+#[derive(Debug, Clone)]
+pub(crate) struct Ready {
+    pub id: HandoverId,
+    pub school_id: SchoolId,
+    pub student: StudentId,
+    pub day: Date,
+    pub kind: &'static str,
+    pub adult_id: Option<PickupAdultId>,
+    pub adult_name: String,
+    pub relationship: String,
+    pub method: String,
+    pub teacher: UserId,
+    /// UTC ms: when the child left (the paper time for a sheet typed in later).
+    pub left_at: i64,
+    pub override_reason: Option<String>,
+    pub request_id: String,
+    /// When a paper entry was typed in; 0 at the door.
+    pub entered_later: i64,
+    /// When it was recorded (UTC ms), for the audit entry and the notice.
+    pub at: i64,
+    pub audit_details: serde_json::Value,
+    pub notice_title: String,
+    pub notice_body: String,
+}
+
+/// What became of one hand-over in a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Written {
+    Inserted,
+    /// The constraint said no: this child is handed over already today, or this request was.
+    Conflict,
+}
+
+type Reply = oneshot::Sender<std::result::Result<Written, String>>;
+
+#[derive(Default)]
+pub(crate) struct GroupCommit {
+    queue: Mutex<Vec<(Ready, Reply)>>,
+    /// Held by the one request writing a batch; the others queue behind it.
+    writer: tokio::sync::Mutex<()>,
+    /// Since start: transactions committed and hand-overs they held (for `/metrics` and the
+    /// benchmark).
+    batches: AtomicU64,
+    written: AtomicU64,
+}
+
+impl Store {
+    /// Writes a ready hand-over, batched with any others waiting. Returns after the commit.
+    pub(crate) async fn write_handover(&self, ready: Ready) -> Result<Written> {
+        let (reply, mut answer) = oneshot::channel();
+        self.group
+            .queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((ready, reply));
+        loop {
+            let turn = self.group.writer.lock().await;
+            // A writer before us may have taken ours along.
+            match answer.try_recv() {
+                Ok(result) => return result.map_err(StoreError::BatchFailed),
+                // The batch that took ours was abandoned before it answered (a panic, or the
+                // runtime shutting down): whether it committed is unknown to us. A retry with the
+                // same request id finds out.
+                Err(oneshot::error::TryRecvError::Closed) => {
+                    return Err(StoreError::BatchFailed("the hand-over batch was abandoned".into()));
+                }
+                Err(oneshot::error::TryRecvError::Empty) => {}
+            }
+            let batch: Vec<(Ready, Reply)> = {
+                let mut q = self.group.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let n = q.len().min(MAX_BATCH);
+                q.drain(..n).collect()
+            };
+            // The batch runs as its own task: if this request is cancelled (its client went
+            // away), the others in the batch are still written and answered.
+            let store = self.clone();
+            let _ = tokio::spawn(async move { store.write_batch(batch).await }).await;
+            drop(turn);
+            // Ours was in that batch, or (the batch was full) it waits for the next turn.
+        }
+    }
+
+    /// (group commits, hand-overs in them) since this store was opened.
+    pub fn group_commit_stats(&self) -> (u64, u64) {
+        (
+            self.group.batches.load(Ordering::Relaxed),
+            self.group.written.load(Ordering::Relaxed),
+        )
+    }
+
+    async fn write_batch(&self, batch: Vec<(Ready, Reply)>) {
+        if batch.is_empty() {
+            return;
+        }
+        let ready: Vec<&Ready> = batch.iter().map(|(r, _)| r).collect();
+        match self.write_all(&ready).await {
+            Ok(results) => {
+                self.group.batches.fetch_add(1, Ordering::Relaxed);
+                self.group.written.fetch_add(results.len() as u64, Ordering::Relaxed);
+                for ((_, reply), written) in batch.into_iter().zip(results) {
+                    let _ = reply.send(Ok(written));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, size = batch.len(), "hand-over group commit failed");
+                let text = e.to_string();
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(text.clone()));
+                }
+            }
+        }
+    }
+
+    async fn write_all(&self, batch: &[&Ready]) -> Result<Vec<Written>> {
+        let mut tx = self.begin().await?;
+        let mut results = Vec::with_capacity(batch.len());
+        for r in batch {
+            sqlx::query("SAVEPOINT handover").execute(&mut *tx).await?;
+            match write_one(&mut tx, r).await {
+                Ok(()) => {
+                    sqlx::query("RELEASE SAVEPOINT handover").execute(&mut *tx).await?;
+                    results.push(Written::Inserted);
+                }
+                Err(StoreError::Conflict(_)) => {
+                    sqlx::query("ROLLBACK TO SAVEPOINT handover").execute(&mut *tx).await?;
+                    sqlx::query("RELEASE SAVEPOINT handover").execute(&mut *tx).await?;
+                    results.push(Written::Conflict);
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+}
+
+/// One hand-over's rows: the record, its audit entry, the guardians' notice.
+async fn write_one(tx: &mut Tx, r: &Ready) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO handovers (id, school_id, student_id, day, kind, adult_id, adult_name, relationship, method, teacher_id, at, override_by, override_reason, request_id, entered_later) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(r.id.to_string())
+    .bind(r.school_id.to_string())
+    .bind(r.student.to_string())
+    .bind(r.day.to_string())
+    .bind(r.kind)
+    .bind(r.adult_id.as_ref().map(ToString::to_string))
+    .bind(r.adult_name.clone())
+    .bind(r.relationship.clone())
+    .bind(r.method.clone())
+    .bind(r.teacher.to_string())
+    .bind(r.left_at)
+    .bind(r.override_reason.as_ref().map(|_| r.teacher.to_string()))
+    .bind(r.override_reason.clone())
+    .bind(r.request_id.clone())
+    .bind(r.entered_later)
+    .execute(&mut **tx)
+    .await?;
+    append(
+        tx,
+        Some(&r.school_id),
+        &Actor::User(r.teacher.clone()),
+        "handover.record",
+        r.student.as_str(),
+        r.audit_details.clone(),
+        r.at,
+    )
+    .await?;
+    let recipients = crate::afternoon::guardian_accounts_of(tx, &r.student).await?;
+    enqueue(
+        tx,
+        &Notice {
+            school: r.school_id.clone(),
+            recipients,
+            title: r.notice_title.clone(),
+            body: r.notice_body.clone(),
+            external: false,
+        },
+        r.at,
+    )
+    .await?;
+    Ok(())
+}
