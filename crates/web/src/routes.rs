@@ -410,4 +410,31 @@ pub fn all() -> Routes {
             post(api::enrolment_step),
         )
         .add(M::POST, "/api/v1/enrolments/{id}/signatures", Can(UseOwnAccount), post(api::sign))
+        .add(
+            M::GET,
+            "/api/v1/classes/{id}/afternoon",
+            Can(RunAfternoon),
+            get(api::afternoon::class_today),
+        )
+        .add(M::POST, "/api/v1/classes/{id}/roll", Can(RunAfternoon), post(api::afternoon::roll))
+        .add(
+            M::POST,
+            "/api/v1/classes/{id}/whereabouts",
+            Can(RunAfternoon),
+            post(api::afternoon::whereabouts),
+        )
+        .add(M::POST, "/api/v1/handovers", Can(RunAfternoon), post(api::afternoon::handover))
+        .add(M::GET, "/api/v1/board", Can(RunAfternoon), get(api::afternoon::board))
+        .add(
+            M::GET,
+            "/api/v1/classes/{id}/record",
+            Can(RunAfternoon),
+            get(api::afternoon::record),
+        )
+        .add(
+            M::POST,
+            "/api/v1/classes/{id}/record/signature",
+            Can(RunAfternoon),
+            post(api::afternoon::sign_record),
+        )
 }

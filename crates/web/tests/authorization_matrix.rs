@@ -168,6 +168,13 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/v1/enrolments/{id}", GUARDIAN_AND_RESPONSIBLE),
     ("POST", "/api/v1/enrolments/{id}/steps", SIGNED_IN),
     ("POST", "/api/v1/enrolments/{id}/signatures", SIGNED_IN),
+    ("GET", "/api/v1/classes/{id}/afternoon", DOOR),
+    ("POST", "/api/v1/classes/{id}/roll", DOOR),
+    ("POST", "/api/v1/classes/{id}/whereabouts", DOOR),
+    ("POST", "/api/v1/handovers", DOOR),
+    ("GET", "/api/v1/board", DOOR),
+    ("GET", "/api/v1/classes/{id}/record", DOOR),
+    ("POST", "/api/v1/classes/{id}/record/signature", DOOR),
 ];
 
 #[test]

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, for non-browser clients with bearer tokens. Conventions are
 //! written down in `docs/API.md`: snake_case, RFC 3339 UTC times, one error envelope.
 
+pub mod afternoon;
 pub mod openapi;
 
 use crate::error::{AppError, AppResult};
@@ -110,7 +111,7 @@ pub async fn create_token(State(state): State<AppState>, ClientIp(ip): ClientIp,
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 

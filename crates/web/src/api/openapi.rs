@@ -60,6 +60,30 @@ fn signature_body() -> Value {
         "typed_name": { "type": "string" }, "statement": { "type": "boolean" } } })
 }
 
+fn roll_body() -> Value {
+    json!({ "type": "object", "required": ["student_id", "status"], "properties": {
+        "student_id": { "type": "string" }, "status": { "type": "string", "enum": ["PRESENT", "ABSENT", "ABSENT_FROM_SCHOOL"] },
+        "note": { "type": "string" } } })
+}
+fn whereabouts_body() -> Value {
+    json!({ "type": "object", "required": ["student_id", "outcome"], "properties": {
+        "student_id": { "type": "string" }, "outcome": { "type": "string", "enum": ["FOUND", "WENT_HOME_WITH_GUARDIAN", "ABSENT_EXCUSED", "NOT_FOUND"] },
+        "note": { "type": "string", "description": "required for NOT_FOUND: where the child was looked for" } } })
+}
+fn handover_body() -> Value {
+    json!({ "type": "object", "required": ["student_id", "request_id"], "properties": {
+        "student_id": { "type": "string" }, "adult_id": { "type": "string", "description": "an adult from the child's list" },
+        "code": { "type": "string", "description": "the adult's personal pickup code (8 digits)" }, "scanned": { "type": "boolean" },
+        "self_leave": { "type": "boolean", "description": "the child leaves alone (only if the signed agreement allows it today)" },
+        "request_id": { "type": "string", "maxLength": 64, "description": "one per attempt: a retry returns the first result" },
+        "override_reason": { "type": "string", "description": "a school leader's reason for an EMERGENCY_ONLY adult" },
+        "paper_time": { "type": "string", "example": "17:42", "description": "typed in afterwards from the paper sheet" } } })
+}
+fn record_signature_body() -> Value {
+    json!({ "type": "object", "required": ["name"], "properties": {
+        "day": { "type": "string", "example": "2026-12-01" }, "name": { "type": "string", "description": "the class teacher's own name" } } })
+}
+
 pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "GET",
@@ -276,6 +300,69 @@ pub const OPERATIONS: &[Operation] = &[
         auth: true,
         body: Some(signature_body),
         success: 200,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/classes/{id}/afternoon",
+        id: "get_class_afternoon",
+        summary: "Today's children of a class at the door: expected, roll, hand-over, late step, adults with their level (staff who run the afternoon)",
+        auth: true,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/classes/{id}/roll",
+        id: "mark_roll",
+        summary: "点名: mark one child PRESENT, ABSENT or ABSENT_FROM_SCHOOL today; an expected child marked ABSENT alerts at once",
+        auth: true,
+        body: Some(roll_body),
+        success: 200,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/classes/{id}/whereabouts",
+        id: "record_whereabouts",
+        summary: "What became of a child not in the room; NOT_FOUND opens an incident",
+        auth: true,
+        body: Some(whereabouts_body),
+        success: 200,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/handovers",
+        id: "create_handover",
+        summary: "交接: hand a child over today (201), or the outcome: already_handed_over (who and when), needs_override, refused",
+        auth: true,
+        body: Some(handover_body),
+        success: 201,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/board",
+        id: "get_board",
+        summary: "看板: every class with expected / present / handed over / in care / unaccounted / late, now",
+        auth: true,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "GET",
+        path: "/api/v1/classes/{id}/record",
+        id: "get_service_record",
+        summary: "延时服务记录 of a class for ?day= (default today): the draft or the signed record with corrections",
+        auth: true,
+        body: None,
+        success: 200,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/classes/{id}/record/signature",
+        id: "sign_service_record",
+        summary: "The class teacher signs the day's record under their own name; it locks and writes the day's workload",
+        auth: true,
+        body: Some(record_signature_body),
+        success: 201,
     },
 ];
 

@@ -1,0 +1,275 @@
+//! The afternoon over the JSON API: today's children of a class, roll call, what became of an
+//! unaccounted child, the hand-over, the live board and the daily service record — the same
+//! store calls and rules as the pages, for a school's own phone app or a gate scanner.
+
+use super::{ApiJson, rfc3339};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Tr};
+use crate::identity::Me;
+use crate::pages::afternoon::own_school_class;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use time::Date;
+use yanshi_domain::afternoon::{PickupCode, Whereabouts};
+use yanshi_domain::ids::{PickupAdultId, StudentId};
+use yanshi_domain::school_time::local;
+use yanshi_store::afternoon::{AdultRef, Handover, HandoverOutcome, HandoverRequest};
+
+fn handover_json(h: &Handover) -> Value {
+    json!({
+        "id": h.id.to_string(), "student_id": h.student_id.to_string(), "day": h.day.to_string(), "kind": h.kind,
+        "adult_name": h.adult_name, "relationship": h.relationship, "method": h.method, "teacher": h.teacher,
+        "at": rfc3339(h.at), "override_reason": h.override_reason, "request_id": h.request_id, "entered_later": h.entered_later,
+    })
+}
+
+async fn today(state: &AppState, school: &yanshi_domain::ids::SchoolId) -> AppResult<Date> {
+    let school = state.store.school(school).await?;
+    Ok(local(state.clock.now(), &school.time_zone).date())
+}
+
+/// Today's children of a class as the teacher at the door sees them.
+pub async fn class_today(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> AppResult<Json<Value>> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let day = today(&state, &class.school_id).await?;
+    let children: Vec<Value> = state
+        .store
+        .class_day(&class.id, day)
+        .await?
+        .into_iter()
+        .map(|c| {
+            json!({
+                "student_id": c.student.id.to_string(), "name": c.student.name, "expected": c.expected, "on_leave": c.on_leave,
+                "roll": c.roll, "latest_pickup": yanshi_domain::school::format_clock(c.terms.latest_pickup),
+                "self_leave": c.terms.pickup_plan == yanshi_domain::enrolment::PickupPlan::SelfLeave,
+                "handover": c.handover.as_ref().map(handover_json), "late_step": c.late_step,
+                "unaccounted": c.unaccounted.map(|u| json!({ "outcome": u.outcome, "note": u.note })),
+                // Who may take the child: the door needs the level (NEVER is a custody limit), never the phone.
+                "adults": c.adults.iter().map(|a| json!({ "id": a.id.to_string(), "name": a.name, "relationship": a.relationship, "level": a.level.as_str(), "has_photo": a.has_photo })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(Json(
+        json!({ "class": { "id": class.id.to_string(), "name": class.name }, "day": day.to_string(), "children": children }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct RollRequest {
+    student_id: String,
+    /// PRESENT, ABSENT or ABSENT_FROM_SCHOOL
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn child_of_class(state: &AppState, class: &yanshi_store::setup::ClassInfo, id: &str) -> AppResult<yanshi_store::people::Student> {
+    let student = state.store.student(&StudentId::parse(id).ok_or(AppError::NotFound)?).await?;
+    if student.class_id != class.id {
+        return Err(AppError::NotFound);
+    }
+    Ok(student)
+}
+
+/// 点名: one child present or absent.
+pub async fn roll(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<RollRequest>,
+) -> AppResult<Json<Value>> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let student = child_of_class(&state, &class, &r.student_id).await?;
+    let day = today(&state, &class.school_id).await?;
+    state
+        .store
+        .mark_roll(&me.user, &student, day, &r.status, &r.note, state.clock.now())
+        .await?;
+    Ok(Json(
+        json!({ "student_id": student.id.to_string(), "day": day.to_string(), "roll": r.status }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct WhereaboutsRequest {
+    student_id: String,
+    /// FOUND, WENT_HOME_WITH_GUARDIAN, ABSENT_EXCUSED or NOT_FOUND
+    outcome: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// What became of a child not in the room; NOT_FOUND opens an incident.
+pub async fn whereabouts(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<WhereaboutsRequest>,
+) -> AppResult<Json<Value>> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let student = child_of_class(&state, &class, &r.student_id).await?;
+    let day = today(&state, &class.school_id).await?;
+    let outcome = Whereabouts::parse(&r.outcome)?;
+    state
+        .store
+        .record_whereabouts(&me.user, &student, day, outcome, &r.note, state.clock.now())
+        .await?;
+    Ok(Json(json!({ "student_id": student.id.to_string(), "outcome": outcome.as_str() })))
+}
+
+#[derive(Deserialize)]
+pub struct HandoverBody {
+    student_id: String,
+    /// An adult picked from the child's list …
+    adult_id: Option<String>,
+    /// … or their personal pickup code, typed or scanned …
+    code: Option<String>,
+    #[serde(default)]
+    scanned: bool,
+    /// … or the child leaves alone (only if the signed agreement allows it today).
+    #[serde(default)]
+    self_leave: bool,
+    /// One per attempt: a retry with the same id returns the first result.
+    request_id: String,
+    /// A school leader's reason to release to an EMERGENCY_ONLY adult.
+    override_reason: Option<String>,
+    /// "17:42": typed in afterwards from the paper sign-out sheet.
+    paper_time: Option<String>,
+}
+
+/// 交接: hands a child over, or says why not. 201 when recorded, 200 with the outcome otherwise.
+pub async fn handover(State(state): State<AppState>, lang: Lang, me: Me, ApiJson(b): ApiJson<HandoverBody>) -> AppResult<Response> {
+    let student = state
+        .store
+        .student(&StudentId::parse(&b.student_id).ok_or(AppError::NotFound)?)
+        .await?;
+    if me.user.school_id.as_ref() != Some(&student.school_id) {
+        return Err(AppError::NotFound);
+    }
+    let request_id: String = b.request_id.trim().chars().take(64).collect();
+    if request_id.is_empty() {
+        return Err(AppError::Invalid(yanshi_domain::Invalid::new("request_id", "err-bad-json")));
+    }
+    let adult = match (
+        b.code.as_deref().map(str::trim).filter(|c| !c.is_empty()),
+        b.adult_id.as_deref(),
+        b.self_leave,
+    ) {
+        (Some(code), _, _) => Some(AdultRef::Code(PickupCode::parse(code)?)),
+        (None, Some(a), _) => Some(AdultRef::Listed(PickupAdultId::parse(a).ok_or(AppError::NotFound)?)),
+        (None, None, true) => None,
+        (None, None, false) => return Err(AppError::Invalid(yanshi_domain::Invalid::new("adult_id", "err-choose-adult"))),
+    };
+    let method = match &adult {
+        Some(AdultRef::Code(_)) if b.scanned => "QR",
+        Some(AdultRef::Code(_)) => "CODE",
+        Some(AdultRef::Listed(_)) => "LIST",
+        None => "SELF_LEAVE",
+    };
+    let paper_time = match b.paper_time.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Some(yanshi_domain::school::parse_clock(t)?),
+        None => None,
+    };
+    let now = state.clock.now();
+    let req = HandoverRequest {
+        student: student.id.clone(),
+        day: today(&state, &student.school_id).await?,
+        adult,
+        method: method.into(),
+        override_reason: b.override_reason.filter(|r| !r.trim().is_empty()),
+        request_id,
+        paper_time,
+    };
+    let t = Tr(lang);
+    Ok(match state.store.record_handover(&me.user, &req, now).await? {
+        HandoverOutcome::Recorded(h) => (
+            StatusCode::CREATED,
+            Json(json!({ "outcome": "recorded", "handover": handover_json(&h) })),
+        )
+            .into_response(),
+        HandoverOutcome::Already(h) => {
+            Json(json!({ "outcome": "already_handed_over", "handover": handover_json(&h), "message": t.get("ui-already-handed-over") }))
+                .into_response()
+        }
+        HandoverOutcome::NeedsOverride { adult_name } => {
+            Json(json!({ "outcome": "needs_override", "adult_name": adult_name, "message": t.get("ui-needs-override") })).into_response()
+        }
+        HandoverOutcome::Refused { adult_name, reason } => {
+            Json(json!({ "outcome": "refused", "adult_name": adult_name, "reason": reason, "message": t.get(reason) })).into_response()
+        }
+    })
+}
+
+/// 看板: every class of the school, now.
+pub async fn board(State(state): State<AppState>, me: Me) -> AppResult<Json<Value>> {
+    let school = me.user.school_id.clone().ok_or(AppError::NotFound)?;
+    let day = today(&state, &school).await?;
+    let rows: Vec<Value> = state
+        .store
+        .board(&school, day)
+        .await?
+        .into_iter()
+        .map(|r| {
+            json!({ "class_id": r.class.id.to_string(), "class": r.class.name, "expected": r.expected, "present": r.present, "on_leave": r.on_leave,
+                    "handed_over": r.handed_over, "in_care": r.in_care, "unaccounted": r.unaccounted, "late": r.late })
+        })
+        .collect();
+    Ok(Json(json!({ "day": day.to_string(), "classes": rows })))
+}
+
+#[derive(Deserialize)]
+pub struct DayQuery {
+    day: Option<String>,
+}
+
+fn parse_day(day: Option<&str>, today: Date) -> AppResult<Date> {
+    match day.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(today),
+        Some(d) => yanshi_domain::calendar::parse_date(d).ok_or(AppError::Invalid(yanshi_domain::Invalid::new("day", "err-date"))),
+    }
+}
+
+/// 延时服务记录: the day's record, drafted or signed.
+pub async fn record(State(state): State<AppState>, me: Me, Path(id): Path<String>, Query(q): Query<DayQuery>) -> AppResult<Json<Value>> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let day = parse_day(q.day.as_deref(), today(&state, &class.school_id).await?)?;
+    let r = state.store.service_record(&class, day).await?;
+    Ok(Json(json!({
+        "class_id": class.id.to_string(), "day": day.to_string(), "facts": r.facts, "notes": r.notes,
+        "signed": r.signed.map(|s| json!({ "name": s.name, "at": rfc3339(s.at), "sha256": s.sha256 })),
+        "checked": r.checked.map(|(who, at)| json!({ "by": who, "at": rfc3339(at) })),
+        "corrections": r.corrections.iter().map(|c| json!({ "text": c.text, "by": c.by, "at": rfc3339(c.at) })).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct RecordSignature {
+    day: Option<String>,
+    /// The class teacher's own name.
+    name: String,
+}
+
+/// The class teacher signs the day's record; it locks and the day's workload is written.
+pub async fn sign_record(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RecordSignature>,
+) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let day = parse_day(b.day.as_deref(), today(&state, &class.school_id).await?)?;
+    let sig = state
+        .store
+        .sign_service_record(&me.user, &class, day, &b.name, state.clock.now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "name": sig.name, "at": rfc3339(sig.at), "sha256": sig.sha256 })),
+    )
+        .into_response())
+}
