@@ -5,11 +5,11 @@
 //! them in one transaction — one fsync — and answers each. Durability is unchanged: nobody is
 //! answered before the commit that holds their hand-over.
 //!
-//! Each hand-over runs inside its own savepoint, so one that hits the one-per-child-per-day
-//! constraint (two teachers racing) is rolled back alone and the rest of the batch commits.
+//! A hand-over that hits the one-per-child-per-day constraint (two teachers racing) is simply not
+//! inserted (`ON CONFLICT DO NOTHING`) and the rest of the batch commits. The batch's audit
+//! entries go into the chain with one head update, and the guardians' notices in one insert.
 
-use crate::audit::{Actor, append};
-use crate::notify::{Notice, enqueue};
+use crate::audit::{Actor, NewEntry, append_many};
 use crate::{Result, Store, StoreError, Tx};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,6 +44,8 @@ pub(crate) struct Ready {
     pub audit_details: serde_json::Value,
     pub notice_title: String,
     pub notice_body: String,
+    /// The guardians' accounts to tell (read before the batch, outside the writer's turn).
+    pub recipients: Vec<UserId>,
 }
 
 /// What became of one hand-over in a batch.
@@ -137,31 +139,73 @@ impl Store {
     async fn write_all(&self, batch: &[&Ready]) -> Result<Vec<Written>> {
         let mut tx = self.begin().await?;
         let mut results = Vec::with_capacity(batch.len());
+        // The one-per-child-per-day and request-id constraints decide; a row they refuse is
+        // simply not inserted, and the rest of the batch goes on.
         for r in batch {
-            sqlx::query("SAVEPOINT handover").execute(&mut *tx).await?;
-            match write_one(&mut tx, r).await {
-                Ok(()) => {
-                    sqlx::query("RELEASE SAVEPOINT handover").execute(&mut *tx).await?;
-                    results.push(Written::Inserted);
-                }
-                Err(StoreError::Conflict(_)) => {
-                    sqlx::query("ROLLBACK TO SAVEPOINT handover").execute(&mut *tx).await?;
-                    sqlx::query("RELEASE SAVEPOINT handover").execute(&mut *tx).await?;
-                    results.push(Written::Conflict);
-                }
-                Err(other) => return Err(other),
+            let inserted = insert(&mut tx, r).await?;
+            results.push(if inserted { Written::Inserted } else { Written::Conflict });
+        }
+        let written: Vec<&Ready> = batch
+            .iter()
+            .zip(&results)
+            .filter(|(_, w)| **w == Written::Inserted)
+            .map(|(r, _)| *r)
+            .collect();
+        // One audit append and one inbox insert per school for the whole batch.
+        let mut schools: Vec<&SchoolId> = written.iter().map(|r| &r.school_id).collect();
+        schools.sort();
+        schools.dedup();
+        for school in schools {
+            let of_school: Vec<&Ready> = written.iter().copied().filter(|r| &r.school_id == school).collect();
+            let actors: Vec<Actor> = of_school.iter().map(|r| Actor::User(r.teacher.clone())).collect();
+            let entries: Vec<NewEntry> = of_school
+                .iter()
+                .zip(&actors)
+                .map(|(r, actor)| NewEntry {
+                    actor,
+                    action: "handover.record",
+                    subject: r.student.as_str(),
+                    details: &r.audit_details,
+                    at_ms: r.at,
+                })
+                .collect();
+            append_many(&mut tx, Some(school), &entries).await?;
+        }
+        let inbox: Vec<(&UserId, &Ready)> = written.iter().flat_map(|r| r.recipients.iter().map(move |u| (u, *r))).collect();
+        for rows in inbox.chunks(100) {
+            let values: Vec<String> = (0..rows.len())
+                .map(|i| {
+                    let b = i * 5;
+                    format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO inbox (id, user_id, title, body, created_at) VALUES {}",
+                values.join(", ")
+            );
+            // Only placeholders are formatted into the text; every value is bound.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (user, r) in rows {
+                q = q
+                    .bind(yanshi_domain::ids::MessageId::new().to_string())
+                    .bind(user.to_string())
+                    .bind(r.notice_title.clone())
+                    .bind(r.notice_body.clone())
+                    .bind(r.at);
             }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(results)
     }
 }
 
-/// One hand-over's rows: the record, its audit entry, the guardians' notice.
-async fn write_one(tx: &mut Tx, r: &Ready) -> Result<()> {
-    sqlx::query(
+/// The hand-over row itself; false when a constraint refused it (this child today, or this
+/// request, is recorded already).
+async fn insert(tx: &mut Tx, r: &Ready) -> Result<bool> {
+    let done = sqlx::query(
         "INSERT INTO handovers (id, school_id, student_id, day, kind, adult_id, adult_name, relationship, method, teacher_id, at, override_by, override_reason, request_id, entered_later) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING",
     )
     .bind(r.id.to_string())
     .bind(r.school_id.to_string())
@@ -179,29 +223,7 @@ async fn write_one(tx: &mut Tx, r: &Ready) -> Result<()> {
     .bind(r.request_id.clone())
     .bind(r.entered_later)
     .execute(&mut **tx)
-    .await?;
-    append(
-        tx,
-        Some(&r.school_id),
-        &Actor::User(r.teacher.clone()),
-        "handover.record",
-        r.student.as_str(),
-        r.audit_details.clone(),
-        r.at,
-    )
-    .await?;
-    let recipients = crate::afternoon::guardian_accounts_of(tx, &r.student).await?;
-    enqueue(
-        tx,
-        &Notice {
-            school: r.school_id.clone(),
-            recipients,
-            title: r.notice_title.clone(),
-            body: r.notice_body.clone(),
-            external: false,
-        },
-        r.at,
-    )
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(done == 1)
 }

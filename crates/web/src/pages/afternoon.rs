@@ -142,8 +142,9 @@ async fn class_page(
 ) -> AppResult<Response> {
     let school = state.store.school(&class.school_id).await?;
     let day = local(state.clock.now(), &school.time_zone).date();
-    let children = state.store.class_day(&class.id, day).await?;
-    let today = match state.store.term_on(&class.school_id, day).await? {
+    let term = state.store.term_on(&class.school_id, day).await?;
+    let children = state.store.class_day_in(&class.id, term.as_ref(), day).await?;
+    let today = match term {
         Some(term) => {
             let weekday = day.weekday().number_from_monday();
             state
