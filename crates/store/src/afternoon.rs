@@ -120,6 +120,15 @@ pub enum HandoverOutcome {
     },
 }
 
+/// What became of a list of children absent from school.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AbsenceImport {
+    /// This many children marked absent from school for the day.
+    Marked(usize),
+    /// Nothing written: (line, what it said, message key) for every line that is wrong.
+    Refused(Vec<(usize, String, &'static str)>),
+}
+
 /// A child on today's list of a class, with what the teacher needs at the door.
 #[derive(Debug, Clone)]
 pub struct ExpectedChild {
@@ -258,47 +267,150 @@ impl Store {
             return Err(Invalid::new("student", "err-enrolment-not-yours").into());
         }
         // Expected today regardless of an earlier mark (an earlier ABSENT_FROM_SCHOOL may be corrected).
-        let was_expected = self
-            .class_day(&student.class_id, day)
-            .await?
-            .into_iter()
-            .find(|c| c.student.id == student.id)
-            .is_some_and(|c| expected(c.terms.weekdays, day.weekday(), c.on_leave, false));
-        let class = self.class(&student.class_id).await?;
+        let was_expected = self.expected_on(&student.id, day).await?;
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         if unaccounted(was_expected, status) {
+            let class = self.class(&student.class_id).await?;
             raise_unaccounted(&mut tx, who, student, &class, day, at).await?;
-        } else if status == "PRESENT" {
-            // Back in the room: an open alert is closed as found, on the record.
-            let found = sqlx::query(
-                "UPDATE unaccounted SET outcome = 'FOUND', outcome_note = '点名：到', resolved_by = $1, resolved_at = $2 WHERE student_id = $3 AND day = $4 AND outcome IS NULL",
-            )
-            .bind(who.id.to_string())
-            .bind(at)
-            .bind(student.id.to_string())
-            .bind(day.to_string())
-            .execute(&mut *tx)
-            .await?;
-            if found.rows_affected() > 0 {
-                append(
-                    &mut tx,
-                    Some(&student.school_id),
-                    &Actor::User(who.id.clone()),
-                    "unaccounted.resolve",
-                    student.id.as_str(),
-                    json!({ "day": day.to_string(), "outcome": "FOUND" }),
-                    at,
-                )
-                .await?;
+        } else {
+            write_roll_resolution(&mut tx, who, student, day, status, at).await?;
+        }
+        write_roll(&mut tx, who, student, day, status, note, at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// 当天未到校, from the school's attendance list: student numbers, one per line (anything
+    /// after the number — a name, a reason — is ignored). All or nothing: every line is checked
+    /// first and each problem is reported with its line; only a clean list is written, in one
+    /// transaction. Open 未到 alerts of those children close as "absent, excused".
+    pub async fn import_absences(
+        &self,
+        who: &User,
+        school: &SchoolId,
+        day: Date,
+        text: &str,
+        now: OffsetDateTime,
+    ) -> Result<AbsenceImport> {
+        if !releases_children(who, school) {
+            return Err(Invalid::new("school", "err-enrolment-not-yours").into());
+        }
+        let lines: Vec<(usize, String)> = text
+            .lines()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                let number = yanshi_domain::account::fold_full_width(l)
+                    .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '，' | '、'))
+                    .find(|t| !t.is_empty())
+                    .map(str::to_string)?;
+                Some((i + 1, number))
+            })
+            .collect();
+        if lines.is_empty() {
+            return Err(Invalid::new("numbers", "err-absence-empty").into());
+        }
+        if lines.len() > 5000 {
+            return Err(Invalid::new("numbers", "err-absence-too-many").into());
+        }
+        let mut by_number: HashMap<String, Student> = HashMap::new();
+        for r in sqlx::query("SELECT * FROM students WHERE school_id = $1 AND active = 1")
+            .bind(school.to_string())
+            .fetch_all(self.pool())
+            .await?
+        {
+            let student = crate::people::student_from_row(&r)?;
+            by_number.insert(student.number.clone(), student);
+        }
+        let mut problems = Vec::new();
+        let mut children: Vec<&Student> = Vec::new();
+        for (line, number) in &lines {
+            match by_number.get(number) {
+                Some(s) if !children.iter().any(|c| c.id == s.id) => children.push(s),
+                Some(_) => {}
+                None => problems.push((*line, number.clone(), "err-absence-unknown")),
             }
         }
-        sqlx::query("DELETE FROM roll_calls WHERE student_id = $1 AND day = $2")
-            .bind(student.id.to_string())
-            .bind(day.to_string())
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO roll_calls (id, school_id, student_id, day, status, note, marked_by, marked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        if !problems.is_empty() {
+            return Ok(AbsenceImport::Refused(problems));
+        }
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        for student in &children {
+            write_roll_resolution(&mut tx, who, student, day, "ABSENT_FROM_SCHOOL", at).await?;
+            write_roll(&mut tx, who, student, day, "ABSENT_FROM_SCHOOL", "导入：当天未到校", at).await?;
+        }
+        tx.commit().await?;
+        Ok(AbsenceImport::Marked(children.len()))
+    }
+
+    /// Is the child expected at roll call on `day` (an agreement in force for the weekday, no
+    /// confirmed leave)? Two indexed lookups, not the whole class's day.
+    async fn expected_on(&self, student: &StudentId, day: Date) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT a.weekdays, (SELECT COUNT(*) FROM leave_requests l WHERE l.student_id = s.id AND l.status = 'CONFIRMED' AND l.first_day <= $2 AND l.last_day >= $2) AS leave_days \
+             FROM students s JOIN enrolments e ON e.student_id = s.id AND e.state = 'ACTIVE' AND e.term_id = \
+               (SELECT t.id FROM terms t WHERE t.school_id = s.school_id AND t.starts_on <= $2 AND t.ends_on >= $2 ORDER BY t.starts_on DESC LIMIT 1) \
+             JOIN agreements a ON a.enrolment_id = e.id AND a.status = 'EFFECTIVE' WHERE s.id = $1",
+        )
+        .bind(student.to_string())
+        .bind(day.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            Some(r) => expected(
+                Weekdays(r.try_get::<i64, _>("weekdays")? as u8),
+                day.weekday(),
+                r.try_get::<i64, _>("leave_days")? > 0,
+                false,
+            ),
+            None => false,
+        })
+    }
+}
+
+/// An open 未到 alert closes when the child turns up (FOUND) or turns out not to have come to
+/// school at all (ABSENT_EXCUSED) — on the record.
+async fn write_roll_resolution(tx: &mut Tx, who: &User, student: &Student, day: Date, status: &str, at: i64) -> Result<()> {
+    let (outcome, note) = match status {
+        "PRESENT" => ("FOUND", "点名：到"),
+        "ABSENT_FROM_SCHOOL" => ("ABSENT_EXCUSED", "当天未到校"),
+        _ => return Ok(()),
+    };
+    let closed = sqlx::query(
+        "UPDATE unaccounted SET outcome = $1, outcome_note = $2, resolved_by = $3, resolved_at = $4 WHERE student_id = $5 AND day = $6 AND outcome IS NULL",
+    )
+    .bind(outcome)
+    .bind(note)
+    .bind(who.id.to_string())
+    .bind(at)
+    .bind(student.id.to_string())
+    .bind(day.to_string())
+    .execute(&mut **tx)
+    .await?;
+    if closed.rows_affected() > 0 {
+        append(
+            tx,
+            Some(&student.school_id),
+            &Actor::User(who.id.clone()),
+            "unaccounted.resolve",
+            student.id.as_str(),
+            json!({ "day": day.to_string(), "outcome": outcome }),
+            at,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The roll-call row (a later mark replaces an earlier one) and its audit entry.
+async fn write_roll(tx: &mut Tx, who: &User, student: &Student, day: Date, status: &str, note: &str, at: i64) -> Result<()> {
+    sqlx::query("DELETE FROM roll_calls WHERE student_id = $1 AND day = $2")
+        .bind(student.id.to_string())
+        .bind(day.to_string())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO roll_calls (id, school_id, student_id, day, status, note, marked_by, marked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(HandoverId::new().to_string())
             .bind(student.school_id.to_string())
             .bind(student.id.to_string())
@@ -307,22 +419,22 @@ impl Store {
             .bind(note.chars().take(200).collect::<String>())
             .bind(who.id.to_string())
             .bind(at)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        append(
-            &mut tx,
-            Some(&student.school_id),
-            &Actor::User(who.id.clone()),
-            "roll.mark",
-            student.id.as_str(),
-            json!({ "day": day.to_string(), "status": status }),
-            at,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
+    append(
+        tx,
+        Some(&student.school_id),
+        &Actor::User(who.id.clone()),
+        "roll.mark",
+        student.id.as_str(),
+        json!({ "day": day.to_string(), "status": status }),
+        at,
+    )
+    .await?;
+    Ok(())
+}
 
+impl Store {
     /// The teacher records what became of an unaccounted child. NOT_FOUND opens an incident
     /// (事件) that the school's leaders are alerted to at once.
     pub async fn record_whereabouts(

@@ -31,7 +31,8 @@ contract!(
     an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_is_an_incident,
     a_class_plans_its_sessions_and_a_lesson_is_flagged,
     the_daily_service_record_is_drafted_signed_locked_and_corrected,
-    concurrent_hand_overs_are_committed_together_and_each_child_once
+    concurrent_hand_overs_are_committed_together_and_each_child_once,
+    the_attendance_list_marks_children_absent_from_school_all_or_nothing
 );
 
 struct World {
@@ -1519,4 +1520,49 @@ async fn concurrent_hand_overs_are_committed_together_and_each_child_once(backen
     // Every guardian heard once per day.
     let inbox = s.inbox(&w.mother.id, 100).await.unwrap();
     assert_eq!(inbox.iter().filter(|m| m.title.contains("已离校")).count(), days.len());
+}
+
+async fn the_attendance_list_marks_children_absent_from_school_all_or_nothing(backend: Backend) {
+    use yanshi_store::afternoon::AbsenceImport;
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let school = w.child.school_id.clone();
+    let thu = date!(2026 - 09 - 10);
+    let later = datetime!(2026-09-10 08:30 UTC);
+    // Marked absent at roll call first: the alert is raised.
+    s.mark_roll(&w.teacher, &w.child, thu, "ABSENT", "", later).await.unwrap();
+    let class = w.child.class_id.clone();
+    let class = &class;
+    let day = |d| async move { s.class_day(class, d).await.unwrap().remove(0) };
+    assert!(day(thu).await.unaccounted.is_some_and(|u| u.outcome.is_none()));
+
+    assert_eq!(
+        s.import_absences(&w.teacher, &school, thu, "1 王小明 发烧\n\n999 李四", later)
+            .await
+            .unwrap(),
+        AbsenceImport::Refused(vec![(3, "999".to_string(), "err-absence-unknown")])
+    );
+    assert_eq!(day(thu).await.roll.as_deref(), Some("ABSENT"), "a refused list changes nothing");
+    assert_eq!(
+        key(s.import_absences(&w.teacher, &school, thu, " \n ", later).await.unwrap_err()),
+        "err-absence-empty"
+    );
+    assert_eq!(
+        key(s.import_absences(&w.mother, &school, thu, "1", later).await.unwrap_err()),
+        "err-enrolment-not-yours"
+    );
+
+    // Full-width digits from a Chinese spreadsheet, the same child twice: one mark.
+    assert_eq!(
+        s.import_absences(&w.teacher, &school, thu, "１，王小明\n1", later).await.unwrap(),
+        AbsenceImport::Marked(1)
+    );
+    let c = day(thu).await;
+    assert_eq!((c.roll.as_deref(), c.expected), (Some("ABSENT_FROM_SCHOOL"), false));
+    assert_eq!(c.unaccounted.and_then(|u| u.outcome).as_deref(), Some("ABSENT_EXCUSED"));
+    // Came after all: marked present, expected again.
+    s.mark_roll(&w.teacher, &w.child, thu, "PRESENT", "", later).await.unwrap();
+    let c = day(thu).await;
+    assert_eq!((c.roll.as_deref(), c.expected), (Some("PRESENT"), true));
 }

@@ -108,6 +108,21 @@ mod tests {
         assert!(zh.len() > 50);
     }
 
+    /// A key written twice would silently show the later text wherever the first was meant.
+    #[test]
+    fn no_key_is_written_twice() {
+        for text in [include_str!("../i18n/zh-CN.txt"), include_str!("../i18n/en-US.txt")] {
+            let keys: Vec<&str> = text
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+                .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
+                .collect();
+            let mut seen = std::collections::HashSet::new();
+            let twice: Vec<_> = keys.iter().filter(|k| !seen.insert(**k)).collect();
+            assert!(twice.is_empty(), "written twice: {twice:?}");
+        }
+    }
+
     /// Every key the code or the templates use exists (the domain's `err-…` keys too).
     #[test]
     fn every_used_key_exists() {

@@ -361,6 +361,13 @@ pub fn all() -> Routes {
             Can(RunAfternoon),
             get(pages::service_record::workload),
         )
+        .add(M::GET, "/afternoon/absences", Can(RunAfternoon), get(pages::afternoon::absences))
+        .add(
+            M::POST,
+            "/afternoon/absences",
+            Can(RunAfternoon),
+            post(pages::afternoon::import_absences),
+        )
         .add(M::POST, "/afternoon/class/{id}", Can(RunAfternoon), post(pages::afternoon::act))
         .add(
             M::POST,
@@ -425,6 +432,7 @@ pub fn all() -> Routes {
         )
         .add(M::POST, "/api/v1/handovers", Can(RunAfternoon), post(api::afternoon::handover))
         .add(M::GET, "/api/v1/board", Can(RunAfternoon), get(api::afternoon::board))
+        .add(M::POST, "/api/v1/absences", Can(RunAfternoon), post(api::afternoon::absences))
         .add(
             M::GET,
             "/api/v1/classes/{id}/record",

@@ -625,6 +625,34 @@ async fn the_afternoon_through_the_api() {
             .send(api(Method::GET, &format!("{record}?day=someday"), Some(&duty), None))
             .await;
         assert_eq!(bad_day.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // 当天未到校 from the attendance list: all or nothing, every wrong entry named.
+        let refused = app
+            .send(api(
+                Method::POST,
+                "/api/v1/absences",
+                Some(&duty),
+                Some(json!({ "student_numbers": ["1", "x9"] })),
+            ))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert_eq!(refused.json()["problems"][0]["index"], 1);
+        let page = app.session(Role::Teacher).await;
+        let form = app.get("/afternoon/absences", Some(&page)).await;
+        assert!(form.body.contains("id=\"absences-form\""), "{}", form.body);
+        let wrong = app
+            .post_form("/afternoon/absences", Some(&page), &[("numbers", "1\n42 不存在")])
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            wrong.body.contains("42") && wrong.body.contains("本校没有这个学号"),
+            "{}",
+            wrong.body
+        );
+        let marked = app.post_form("/afternoon/absences", Some(&page), &[("numbers", "1 王小明")]).await;
+        assert!(marked.body.contains("已记录当天未到校的学生： 1"), "{}", marked.body);
+        let door = app.get(&format!("/afternoon/class/{class}"), Some(&page)).await;
+        assert!(door.body.contains("未到校"), "{}", door.body);
     }
 }
 

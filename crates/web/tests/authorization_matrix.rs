@@ -130,6 +130,8 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/afternoon/class/{id}/record", DOOR),
     ("POST", "/afternoon/class/{id}/record", DOOR),
     ("GET", "/afternoon/workload", DOOR),
+    ("GET", "/afternoon/absences", DOOR),
+    ("POST", "/afternoon/absences", DOOR),
     ("POST", "/afternoon/class/{id}", DOOR),
     // The child's guardian, or staff who release children (not volunteers, not the district).
     (
@@ -173,6 +175,7 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("POST", "/api/v1/classes/{id}/whereabouts", DOOR),
     ("POST", "/api/v1/handovers", DOOR),
     ("GET", "/api/v1/board", DOOR),
+    ("POST", "/api/v1/absences", DOOR),
     ("GET", "/api/v1/classes/{id}/record", DOOR),
     ("POST", "/api/v1/classes/{id}/record/signature", DOOR),
 ];

@@ -273,3 +273,38 @@ pub async fn sign_record(
     )
         .into_response())
 }
+
+#[derive(Deserialize)]
+pub struct AbsencesBody {
+    /// Student numbers of the children absent from school today.
+    student_numbers: Vec<String>,
+}
+
+/// 当天未到校 from another system's attendance list: all or nothing, every wrong entry listed.
+pub async fn absences(State(state): State<AppState>, lang: Lang, me: Me, ApiJson(b): ApiJson<AbsencesBody>) -> AppResult<Response> {
+    let school = me.user.school_id.clone().ok_or(AppError::NotFound)?;
+    let day = today(&state, &school).await?;
+    // One number a line, so problems name the position in the list (1-based).
+    let text = b
+        .student_numbers
+        .iter()
+        .map(|n| n.replace(['\n', '\r'], " "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    match state
+        .store
+        .import_absences(&me.user, &school, day, &text, state.clock.now())
+        .await?
+    {
+        yanshi_store::afternoon::AbsenceImport::Marked(n) => Ok(Json(json!({ "day": day.to_string(), "marked": n })).into_response()),
+        yanshi_store::afternoon::AbsenceImport::Refused(problems) => {
+            let t = Tr(lang);
+            let listed: Vec<Value> = problems
+                .iter()
+                .map(|(line, value, key)| json!({ "index": line - 1, "value": value, "code": key, "message": t.get(key) }))
+                .collect();
+            let body = json!({ "error": { "code": "invalid_input", "message": t.get("ui-absences-refused"), "field": "student_numbers" }, "problems": listed });
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+        }
+    }
+}

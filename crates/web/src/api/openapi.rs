@@ -79,6 +79,10 @@ fn handover_body() -> Value {
         "override_reason": { "type": "string", "description": "a school leader's reason for an EMERGENCY_ONLY adult" },
         "paper_time": { "type": "string", "example": "17:42", "description": "typed in afterwards from the paper sheet" } } })
 }
+fn absences_body() -> Value {
+    json!({ "type": "object", "required": ["student_numbers"], "properties": {
+        "student_numbers": { "type": "array", "items": { "type": "string" }, "maxItems": 5000 } } })
+}
 fn record_signature_body() -> Value {
     json!({ "type": "object", "required": ["name"], "properties": {
         "day": { "type": "string", "example": "2026-12-01" }, "name": { "type": "string", "description": "the class teacher's own name" } } })
@@ -336,6 +340,15 @@ pub const OPERATIONS: &[Operation] = &[
         auth: true,
         body: Some(handover_body),
         success: 201,
+    },
+    Operation {
+        method: "POST",
+        path: "/api/v1/absences",
+        id: "import_absences",
+        summary: "当天未到校: student numbers absent from school today, from the attendance list; all or nothing, 422 lists every unknown number",
+        auth: true,
+        body: Some(absences_body),
+        success: 200,
     },
     Operation {
         method: "GET",
