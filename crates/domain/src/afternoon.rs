@@ -157,6 +157,15 @@ pub enum LateStep {
     LeaderDecision,
 }
 
+/// Minutes after the service starts (dismissal) by which every expected child must have been
+/// marked at roll call (点名); after that the class teacher and the leaders are alerted.
+pub const ROLL_CALL_GRACE_MINUTES: i64 = 15;
+
+/// Is the roll call of a session that started at `start` overdue at `now`?
+pub fn roll_call_overdue(start: Time, now: Time) -> bool {
+    now >= start + Duration::minutes(ROLL_CALL_GRACE_MINUTES)
+}
+
 /// The steps due at `now` for a child still not handed over after `end`.
 pub fn late_steps_due(end: Time, now: Time, wait_minutes: u16) -> Vec<LateStep> {
     if now < end {
@@ -179,6 +188,13 @@ pub fn late_steps_due(end: Time, now: Time, wait_minutes: u16) -> Vec<LateStep> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_roll_is_due_a_quarter_of_an_hour_after_dismissal() {
+        use time::macros::time;
+        assert!(!roll_call_overdue(time!(16:10), time!(16:24)));
+        assert!(roll_call_overdue(time!(16:10), time!(16:25)));
+    }
 
     #[test]
     fn a_session_that_would_be_a_lesson_is_flagged() {

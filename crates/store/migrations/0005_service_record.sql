@@ -48,3 +48,15 @@ CREATE TABLE workload_entries (
 );
 CREATE INDEX workload_entries_school_day ON workload_entries(school_id, day);
 CREATE INDEX workload_entries_user_day ON workload_entries(user_id, day);
+
+-- 点名超时: a class whose roll was not called within a quarter of an hour of the start, alerted
+-- once per class and day (whichever instance's sweep gets there first).
+CREATE TABLE roll_call_alerts (
+    id          TEXT PRIMARY KEY,
+    school_id   TEXT NOT NULL REFERENCES schools(id),
+    class_id    TEXT NOT NULL REFERENCES classes(id),
+    day         TEXT NOT NULL,
+    unmarked    BIGINT NOT NULL,
+    at          BIGINT NOT NULL,
+    UNIQUE (class_id, day)
+);

@@ -69,6 +69,8 @@ pub struct BoardRow {
     pub unaccounted: usize,
     /// Past the end time and not yet picked up (迟接).
     pub late: usize,
+    /// Expected, not handed over, and not yet marked at roll call (未点名).
+    pub unmarked: usize,
 }
 
 /// 事件 — an incident leaders must see.
@@ -524,6 +526,7 @@ impl Store {
                 in_care: 0,
                 unaccounted: 0,
                 late: 0,
+                unmarked: 0,
             };
             for c in &children {
                 let handed = c.handover.is_some();
@@ -541,6 +544,7 @@ impl Store {
                         .is_some_and(|u| u.outcome.as_deref().is_none_or(|o| o == "NOT_FOUND")),
                 );
                 row.late += usize::from(!handed && c.late_step.is_some());
+                row.unmarked += usize::from(!handed && c.roll.is_none());
             }
             rows.push(row);
         }
@@ -1144,13 +1148,17 @@ fn step_name(step: yanshi_domain::afternoon::LateStep) -> &'static str {
 }
 
 impl Store {
-    /// 迟接: for every school, every child still in care after the end time takes the steps of
-    /// the timeline that are due — guardians told at once, the class teacher given the call list,
-    /// the child to the waiting room with the leaders alerted, then the leaders' decision. Each
-    /// step fires once (a constraint), so several instances may sweep at the same time. Returns
-    /// how many steps fired.
-    pub async fn late_pickup_sweep(&self, now: OffsetDateTime) -> Result<usize> {
-        use yanshi_domain::afternoon::late_steps_due;
+    /// The afternoon's watch, run by every instance every 30 seconds:
+    /// - 点名超时: a class with expected children still unmarked a quarter of an hour after the
+    ///   start alerts its class teacher and the leaders, once per class and day;
+    /// - 迟接: every child still in care after the end time takes the steps of the timeline that
+    ///   are due — guardians told at once, the class teacher given the call list, the child to the
+    ///   waiting room with the leaders alerted, then the leaders' decision.
+    ///
+    /// Each alert and step fires once (a constraint), so several instances may sweep at the same
+    /// time. Returns how many fired.
+    pub async fn afternoon_sweep(&self, now: OffsetDateTime) -> Result<usize> {
+        use yanshi_domain::afternoon::{late_steps_due, roll_call_overdue};
         let mut fired = 0;
         for school in self.schools().await? {
             let local_now = yanshi_domain::school_time::local(now, &school.time_zone);
@@ -1161,23 +1169,48 @@ impl Store {
             let policy = self.service_policy(&school.id).await?;
             let cal = self.service_calendar(term).await?;
             let mut by_class: HashMap<String, Vec<ExpectedChild>> = HashMap::new();
+            let mut alerted: Option<Vec<String>> = None;
             let mut loaded = false;
             for class in self.classes(&school.id).await? {
-                let yanshi_domain::calendar::DayStatus::Service { end, .. } = cal.status(day, class.grade) else {
+                let yanshi_domain::calendar::DayStatus::Service { start, end, .. } = cal.status(day, class.grade) else {
                     continue;
                 };
+                let mut roll_due = roll_call_overdue(start, local_now.time());
+                if roll_due {
+                    if alerted.is_none() {
+                        alerted = Some(
+                            sqlx::query_scalar("SELECT class_id FROM roll_call_alerts WHERE school_id = $1 AND day = $2")
+                                .bind(school.id.to_string())
+                                .bind(day.to_string())
+                                .fetch_all(self.pool())
+                                .await?,
+                        );
+                    }
+                    roll_due = !alerted.as_ref().is_some_and(|a| a.iter().any(|c| c == class.id.as_str()));
+                }
                 let due = late_steps_due(end, local_now.time(), policy.late_pickup_wait_minutes);
-                if due.is_empty() {
+                if due.is_empty() && !roll_due {
                     continue;
                 }
-                // The school's children, loaded once (only after some class's end time).
+                // The school's children, loaded once (only when some class has something due).
                 if !loaded {
                     for child in self.school_day(&school.id, day).await? {
                         by_class.entry(child.student.class_id.to_string()).or_default().push(child);
                     }
                     loaded = true;
                 }
-                for child in by_class.remove(class.id.as_str()).unwrap_or_default() {
+                let children = by_class.remove(class.id.as_str()).unwrap_or_default();
+                if roll_due {
+                    let unmarked: Vec<&str> = children
+                        .iter()
+                        .filter(|c| c.expected && c.roll.is_none() && c.handover.is_none())
+                        .map(|c| c.student.name.as_str())
+                        .collect();
+                    if !unmarked.is_empty() {
+                        fired += usize::from(self.fire_roll_call_alert(&school, &class, day, start, &unmarked, now).await?);
+                    }
+                }
+                for child in children {
                     if !child.expected || child.handover.is_some() || child.roll.as_deref() == Some("ABSENT") {
                         continue;
                     }
@@ -1188,6 +1221,65 @@ impl Store {
             }
         }
         Ok(fired)
+    }
+
+    /// 点名超时: once per class and day, the class teacher and the leaders hear which expected
+    /// children are still not marked.
+    async fn fire_roll_call_alert(
+        &self,
+        school: &crate::School,
+        class: &crate::setup::ClassInfo,
+        day: Date,
+        start: time::Time,
+        unmarked: &[&str],
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO roll_call_alerts (id, school_id, class_id, day, unmarked, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(HandoverId::new().to_string())
+        .bind(school.id.to_string())
+        .bind(class.id.to_string())
+        .bind(day.to_string())
+        .bind(unmarked.len() as i64)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            // Alerted already (here or on another instance).
+            return Ok(false);
+        }
+        let names = unmarked.iter().take(10).copied().collect::<Vec<_>>().join("、");
+        let more = if unmarked.len() > 10 { " 等" } else { "" };
+        let notice = Notice {
+            school: school.id.clone(),
+            recipients: staff_to_alert(&mut tx, &school.id, class).await?,
+            title: format!("点名超时：{} / Roll call overdue", class.name),
+            body: format!(
+                "{} 延时服务 {} 开始，{} 仍有 {} 名应到学生未点名：{names}{more}。请立即点名，确认每个孩子在哪里。",
+                class.name,
+                yanshi_domain::school::format_clock(start),
+                &format_local(now, &school.time_zone)[11..],
+                unmarked.len()
+            ),
+            external: true,
+        };
+        enqueue(&mut tx, &notice, at).await?;
+        append(
+            &mut tx,
+            Some(&school.id),
+            &Actor::System,
+            "roll_call.overdue",
+            class.id.as_str(),
+            json!({ "day": day.to_string(), "unmarked": unmarked.len() }),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     #[allow(clippy::too_many_arguments)]

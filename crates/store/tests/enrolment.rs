@@ -30,6 +30,7 @@ contract!(
     a_child_not_picked_up_climbs_the_late_pickup_steps_once_each,
     an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_is_an_incident,
     a_class_plans_its_sessions_and_a_lesson_is_flagged,
+    a_class_whose_roll_is_not_called_alerts_its_teacher_and_the_leaders_once,
     the_daily_service_record_is_drafted_signed_locked_and_corrected,
     concurrent_hand_overs_are_committed_together_and_each_child_once,
     the_attendance_list_marks_children_absent_from_school_all_or_nothing
@@ -967,21 +968,25 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
     let thu = date!(2026 - 09 - 10);
     let child = &w.child.id;
     let steps = |d| async move { s.late_steps(child, d).await.unwrap() };
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 09:59 UTC)).await.unwrap(), 0);
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 10:00 UTC)).await.unwrap(), 1);
+    // The afternoon starts with the roll call (an unmarked child would raise its own alert).
+    for d in [thu, date!(2026 - 09 - 11)] {
+        s.mark_roll(&w.teacher, &w.child, d, "PRESENT", "", NOW).await.unwrap();
+    }
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 09:59 UTC)).await.unwrap(), 0);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 10:00 UTC)).await.unwrap(), 1);
     assert!(s.inbox(&w.mother.id, 5).await.unwrap()[0].title.contains("请尽快接孩子"));
     // Run again (or on another instance): nothing fires twice.
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 10:05 UTC)).await.unwrap(), 0);
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 10:10 UTC)).await.unwrap(), 1);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 10:05 UTC)).await.unwrap(), 0);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 10:10 UTC)).await.unwrap(), 1);
     assert!(
         s.inbox(&w.teacher.id, 5).await.unwrap()[0]
             .body
             .contains("王奶奶（奶奶）13600136000")
     );
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 10:30 UTC)).await.unwrap(), 1);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 10:30 UTC)).await.unwrap(), 1);
     assert!(s.inbox(&w.admin.id, 5).await.unwrap()[0].title.contains("等候室"));
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 11:00 UTC)).await.unwrap(), 1);
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-10 11:30 UTC)).await.unwrap(), 0);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 11:00 UTC)).await.unwrap(), 1);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 11:30 UTC)).await.unwrap(), 0);
     assert_eq!(
         steps(thu).await,
         ["NOTIFY_GUARDIANS", "CALL_LIST", "WAITING_ROOM", "LEADER_DECISION"]
@@ -990,7 +995,7 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
 
     // A server that was down catches up: every step due fires once.
     let fri = date!(2026 - 09 - 11);
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-11 10:30 UTC)).await.unwrap(), 3);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-11 10:30 UTC)).await.unwrap(), 3);
     assert_eq!(s.late_pickup_count(&w.child.id).await.unwrap(), 2);
     assert_eq!(
         s.class_day(&w.child.class_id, fri).await.unwrap()[0].late_step.as_deref(),
@@ -1010,7 +1015,7 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
         s.record_handover(&w.teacher, &r, NOW).await.unwrap(),
         HandoverOutcome::Recorded(_)
     ));
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-11 11:00 UTC)).await.unwrap(), 0);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-11 11:00 UTC)).await.unwrap(), 0);
     assert_eq!(steps(fri).await.len(), 3);
 
     // A child handed over on time, or marked absent, never starts the steps.
@@ -1029,12 +1034,12 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
         .unwrap(),
         HandoverOutcome::Recorded(_)
     ));
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-14 11:00 UTC)).await.unwrap(), 0);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-14 11:00 UTC)).await.unwrap(), 0);
     let tue = date!(2026 - 09 - 15);
     s.mark_roll(&w.teacher, &w.child, tue, "ABSENT", "病假", NOW).await.unwrap();
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-15 11:00 UTC)).await.unwrap(), 0);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-15 11:00 UTC)).await.unwrap(), 0);
     // A weekend is not a service day.
-    assert_eq!(s.late_pickup_sweep(datetime!(2026-09-12 11:00 UTC)).await.unwrap(), 0);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-12 11:00 UTC)).await.unwrap(), 0);
     assert_eq!(s.late_pickup_count(&w.child.id).await.unwrap(), 2);
 }
 
@@ -1270,7 +1275,7 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
 
     // The afternoon: roll call, 18:00 passes, the principal hands the child over at 18:20.
     s.mark_roll(&w.teacher, &w.child, thu, "PRESENT", "", during).await.unwrap();
-    s.late_pickup_sweep(datetime!(2026-09-10 10:05 UTC)).await.unwrap();
+    s.afternoon_sweep(datetime!(2026-09-10 10:05 UTC)).await.unwrap();
     let r = HandoverRequest {
         student: w.child.id.clone(),
         day: thu,
@@ -1565,4 +1570,40 @@ async fn the_attendance_list_marks_children_absent_from_school_all_or_nothing(ba
     s.mark_roll(&w.teacher, &w.child, thu, "PRESENT", "", later).await.unwrap();
     let c = day(thu).await;
     assert_eq!((c.roll.as_deref(), c.expected), (Some("PRESENT"), true));
+}
+
+async fn a_class_whose_roll_is_not_called_alerts_its_teacher_and_the_leaders_once(backend: Backend) {
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    // Thursday: dismissal 16:10 Beijing time (08:10 UTC); the roll is due by 16:25.
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 08:24 UTC)).await.unwrap(), 0);
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 08:25 UTC)).await.unwrap(), 1);
+    for who in [&w.teacher, &w.admin] {
+        let inbox = s.inbox(&who.id, 5).await.unwrap();
+        assert!(
+            inbox[0].title.contains("点名超时：三年级二班") && inbox[0].body.contains("1 名应到学生未点名：王小明"),
+            "{inbox:?}"
+        );
+    }
+    assert!(
+        s.inbox(&w.other_teacher.id, 5).await.unwrap().is_empty(),
+        "not another class's teacher"
+    );
+    assert!(
+        s.inbox(&w.mother.id, 5)
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| !m.title.contains("点名超时"))
+    );
+    // Once per class and day, on every instance.
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 08:40 UTC)).await.unwrap(), 0);
+    // Friday the roll is called in time: no alert.
+    s.mark_roll(&w.teacher, &w.child, date!(2026 - 09 - 11), "PRESENT", "", NOW)
+        .await
+        .unwrap();
+    assert_eq!(s.afternoon_sweep(datetime!(2026-09-11 08:30 UTC)).await.unwrap(), 0);
+    let report = s.verify_audit_chain(Some(&w.child.school_id)).await.unwrap();
+    assert!(report.result.is_ok(), "{report:?}");
 }

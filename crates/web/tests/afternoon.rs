@@ -216,7 +216,7 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         // Ten minutes past the end (18:00 Beijing time) and still here: the call list is up.
         let fired = app
             .store
-            .late_pickup_sweep(time::macros::datetime!(2026-12-01 10:10 UTC))
+            .afternoon_sweep(time::macros::datetime!(2026-12-01 10:10 UTC))
             .await
             .unwrap();
         assert_eq!(fired, 2);

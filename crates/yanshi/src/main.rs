@@ -487,7 +487,7 @@ async fn late_pickup_watch(
             _ = tick.tick() => {}
             _ = stop.changed() => return,
         }
-        match store.late_pickup_sweep(clock.now()).await {
+        match store.afternoon_sweep(clock.now()).await {
             Ok(0) => {}
             Ok(fired) => {
                 tracing::info!(fired, "late-pickup steps");

@@ -216,7 +216,7 @@ pub async fn board(State(state): State<AppState>, me: Me) -> AppResult<Json<Valu
         .into_iter()
         .map(|r| {
             json!({ "class_id": r.class.id.to_string(), "class": r.class.name, "expected": r.expected, "present": r.present, "on_leave": r.on_leave,
-                    "handed_over": r.handed_over, "in_care": r.in_care, "unaccounted": r.unaccounted, "late": r.late })
+                    "handed_over": r.handed_over, "in_care": r.in_care, "unaccounted": r.unaccounted, "late": r.late, "unmarked": r.unmarked })
         })
         .collect();
     Ok(Json(json!({ "day": day.to_string(), "classes": rows })))
