@@ -390,6 +390,50 @@ impl Store {
         })
     }
 
+    /// Logs that `reader` saw the custody limits (an adult marked NEVER) of these children —
+    /// at the classroom door, on the paper sheet, through the API — one row per child, in one
+    /// transaction. `place` says where ("door", "sheet", "api").
+    pub async fn log_custody_reads(
+        &self,
+        reader: &UserId,
+        school: &SchoolId,
+        students: &[&StudentId],
+        place: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        if students.is_empty() {
+            return Ok(());
+        }
+        let fields = format!("custody_limit:{place}");
+        let mut tx = self.begin().await?;
+        for chunk in students.chunks(100) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let b = i * 6;
+                    format!("(${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO sensitive_reads (id, school_id, user_id, student_id, fields, at) VALUES {}",
+                values.join(", ")
+            );
+            // Only placeholders are formatted into the text; every value is bound.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for student in chunk {
+                q = q
+                    .bind(StudentId::new().to_string())
+                    .bind(school.to_string())
+                    .bind(reader.to_string())
+                    .bind(student.to_string())
+                    .bind(fields.clone())
+                    .bind(to_millis(now));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// (reader's name, when) of the reads of a child's sensitive fields, newest first.
     pub async fn sensitive_reads(&self, student: &StudentId) -> Result<Vec<(String, OffsetDateTime)>> {
         let rows = sqlx::query("SELECT u.display_name, r.at FROM sensitive_reads r JOIN users u ON u.id = r.user_id WHERE r.student_id = $1 ORDER BY r.at DESC LIMIT 200")

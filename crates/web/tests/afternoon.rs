@@ -151,6 +151,13 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
             "{}",
             list.body
         );
+        // Seeing a custody limit at the door is a read of a sensitive field: logged.
+        let reads = app
+            .store
+            .sensitive_reads(&yanshi_domain::ids::StudentId::parse(&student).unwrap())
+            .await
+            .unwrap();
+        assert!(reads.iter().any(|(who, _)| who == "teacher测试"), "{reads:?}");
         // Not in the room at first: alerted, then the teacher records what happened.
         let absent = app
             .post_form(

@@ -37,10 +37,9 @@ async fn today(state: &AppState, school: &yanshi_domain::ids::SchoolId) -> AppRe
 pub async fn class_today(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> AppResult<Json<Value>> {
     let class = own_school_class(&state, &me, &id).await?;
     let day = today(&state, &class.school_id).await?;
-    let children: Vec<Value> = state
-        .store
-        .class_day(&class.id, day)
-        .await?
+    let children = state.store.class_day(&class.id, day).await?;
+    crate::pages::afternoon::log_custody_limits(&state, &me, &class, &children, "api").await?;
+    let children: Vec<Value> = children
         .into_iter()
         .map(|c| {
             json!({

@@ -151,6 +151,7 @@ async fn class_page(
     let day = local(state.clock.now(), &school.time_zone).date();
     let term = state.store.term_on(&class.school_id, day).await?;
     let children = state.store.class_day_in(&class.id, term.as_ref(), day).await?;
+    log_custody_limits(state, me, &class, &children, "door").await?;
     let today = match term {
         Some(term) => {
             let weekday = day.weekday().number_from_monday();
@@ -224,6 +225,27 @@ async fn class_page(
             today,
         },
     )
+}
+
+/// The staff at the door see who must never take a child (a custody limit, NEVER): each time,
+/// the read is logged for those children, as for every sensitive field.
+pub(crate) async fn log_custody_limits(
+    state: &AppState,
+    me: &Me,
+    class: &ClassInfo,
+    children: &[ExpectedChild],
+    place: &str,
+) -> AppResult<()> {
+    let limited: Vec<&StudentId> = children
+        .iter()
+        .filter(|c| c.adults.iter().any(|a| a.level == yanshi_domain::family::PickupLevel::Never))
+        .map(|c| &c.student.id)
+        .collect();
+    state
+        .store
+        .log_custody_reads(&me.user.id, &class.school_id, &limited, place, state.clock.now())
+        .await?;
+    Ok(())
 }
 
 pub(crate) async fn own_school_class(state: &AppState, me: &Me, id: &str) -> AppResult<ClassInfo> {
@@ -543,10 +565,9 @@ pub async fn sheet(State(state): State<AppState>, lang: Lang, me: Me, Path(id): 
     let class = own_school_class(&state, &me, &id).await?;
     let school = state.store.school(&class.school_id).await?;
     let day = local(state.clock.now(), &school.time_zone).date();
-    let rows = state
-        .store
-        .class_day(&class.id, day)
-        .await?
+    let children = state.store.class_day(&class.id, day).await?;
+    log_custody_limits(&state, &me, &class, &children, "sheet").await?;
+    let rows = children
         .into_iter()
         .filter(|c| c.expected)
         .enumerate()
