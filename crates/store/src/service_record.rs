@@ -115,10 +115,11 @@ fn count(children: &[ExpectedChild], end: OffsetDateTime) -> DayCounts {
             c.left_early += u32::from(h.at < end);
             c.from_paper += u32::from(h.entered_later);
         }
-        c.late_pickups += u32::from(child.late_step.is_some());
         if !child.expected {
             continue;
         }
+        // 迟接 only for children who were there (one later marked not at school was not).
+        c.late_pickups += u32::from(child.late_step.is_some());
         c.expected += 1;
         c.present += u32::from(roll == Some("PRESENT"));
         c.absent += u32::from(roll == Some("ABSENT"));
@@ -313,7 +314,7 @@ impl Store {
         counts.incidents = incidents.len() as u32;
         let late = children
             .iter()
-            .filter(|c| c.late_step.is_some())
+            .filter(|c| c.expected && c.late_step.is_some())
             .map(|c| match &c.handover {
                 Some(h) => format!("{} {} {}（{}）", c.student.name, clock(h.at), h.adult_name, h.relationship),
                 None => c.student.name.clone(),

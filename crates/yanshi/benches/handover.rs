@@ -250,24 +250,6 @@ where
     (jobs as f64 / secs, pct(&all, 0.5), pct(&all, 0.99))
 }
 
-async fn sign_in_cookie(client: &reqwest::Client, base: &str) -> String {
-    let login = client
-        .post(format!("{base}/login"))
-        .header("origin", base)
-        .form(&[("login", "teacher"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 303);
-    login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 fn metric(text: &str, name: &str) -> f64 {
     text.lines()
         .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
@@ -302,18 +284,7 @@ async fn main() {
         let server = support::Server::start(dir.clone(), Some(&db.url), &[]);
         let base = server.base.clone();
         let client = support::http();
-        let token = client
-            .post(format!("{base}/api/v1/tokens"))
-            .json(&serde_json::json!({ "login": "teacher", "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let token = support::api_token(&client, &base, "teacher", PASSWORD).await;
         // Two thirds of the children flat out (closed loop: each client sends its next request
         // as soon as the last is answered), the last third at a steady pace (see below).
         let jobs = pairs.len() * 2 / 3;
@@ -388,7 +359,7 @@ async fn main() {
         );
 
         // The roll-call page of a 45-child class, rendered, one request at a time.
-        let cookie = sign_in_cookie(&client, &base).await;
+        let cookie = support::sign_in(&client, &base, "teacher", PASSWORD).await;
         let mut lat = Vec::new();
         for _ in 0..300 {
             let t = Instant::now();

@@ -573,20 +573,7 @@ async fn a_teacher_calls_the_roll_and_hands_a_child_over_on_a_phone() {
     b.wait_text(&present, "1").await;
     b.assert_fits(360).await;
     let client = support::http();
-    let login = client
-        .post(format!("{base}/login"))
-        .header("origin", &base)
-        .form(&[("login", "teacher"), ("password", "yanshi-demo")])
-        .send()
-        .await
-        .unwrap();
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = support::sign_in(&client, &base, "teacher", "yanshi-demo").await;
     let roll = client
         .post(format!("{base}{class_path}"))
         .header("origin", &base)
@@ -605,4 +592,96 @@ async fn a_teacher_calls_the_roll_and_hands_a_child_over_on_a_phone() {
         b.assert_fits(360).await;
     }
     b.screenshot("plan-360").await;
+}
+
+/// 延时服务记录 at phone width: once every child of the demo class has gone home (handed over
+/// through the API, those without an adult who may always take them marked not at school), the
+/// class teacher writes notes and signs under their own name; the record locks and the day's
+/// workload lists them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_class_teacher_signs_the_days_record_on_a_phone() {
+    if !browser_available() {
+        return;
+    }
+    let server = Server::start(temp_dir("browser-record"), None, &["--demo"]);
+    let b = Browser::start(360, 780).await;
+    let base = server.base.clone();
+    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    b.goto(&format!("{base}/afternoon")).await;
+    b.click("a.tile.mine").await;
+    b.find("ul.door").await;
+    let class_path = b.script("return location.pathname").await.as_str().unwrap().to_string();
+    let class_id = class_path.rsplit('/').next().unwrap().to_string();
+    b.click("#record-link").await;
+    b.find("#record-sign-form").await;
+    b.assert_fits(360).await;
+    // Signing while children are still in care is refused, with the reason.
+    b.type_into("#record-sign-form input[name=name]", "王老师（三年级二班班主任）")
+        .await;
+    b.click("#record-sign-form button").await;
+    wait_contains(&b, "#record-message", "还有学生在校未交接").await;
+
+    // The afternoon passes: every child goes home.
+    let client = support::http();
+    let token = support::api_token(&client, &base, "teacher", "yanshi-demo").await;
+    let today: serde_json::Value = client
+        .get(format!("{base}/api/v1/classes/{class_id}/afternoon"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for (i, child) in today["children"].as_array().unwrap().iter().enumerate() {
+        if child["expected"] != true || !child["handover"].is_null() {
+            continue;
+        }
+        let id = child["student_id"].as_str().unwrap();
+        let adult = child["adults"].as_array().unwrap().iter().find(|a| a["level"] == "ALWAYS");
+        let resp = match adult {
+            Some(a) => client
+                .post(format!("{base}/api/v1/handovers"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "student_id": id, "adult_id": a["id"], "request_id": format!("record-{i}") }))
+                .send()
+                .await
+                .unwrap(),
+            None => client
+                .post(format!("{base}/api/v1/classes/{class_id}/roll"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "student_id": id, "status": "ABSENT_FROM_SCHOOL" }))
+                .send()
+                .await
+                .unwrap(),
+        };
+        assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
+    }
+
+    b.goto(&format!("{base}{class_path}/record")).await;
+    b.type_into("#record-notes-form textarea", "安全无事故，全部交接完毕。").await;
+    b.click("#record-notes-form button").await;
+    wait_contains(&b, "#record-message", "已保存记录").await;
+    b.type_into("#record-sign-form input[name=name]", "王老师（三年级二班班主任）")
+        .await;
+    b.click("#record-sign-form button").await;
+    wait_contains(&b, "#record-status", "已签名").await;
+    assert!(b.text("#record-signature").await.contains("王老师（三年级二班班主任）"));
+    assert!(b.text("#record-notes").await.contains("安全无事故"));
+    b.assert_fits(360).await;
+    b.screenshot("record-360").await;
+    b.goto(&format!("{base}/afternoon/workload")).await;
+    wait_contains(&b, "#workload-entries", "王老师（三年级二班班主任）").await;
+    b.assert_fits(360).await;
+    b.goto(&format!("{base}/afternoon/absences")).await;
+    b.find("#absences-form").await;
+    b.assert_fits(360).await;
+}
+
+/// Waits (up to 5 s) until an element's text contains `part`.
+async fn wait_contains(b: &Browser, css: &str, part: &str) {
+    b.wait_script(&format!(
+        "const e = document.querySelector({css:?}); return !!e && e.innerText.includes({part:?})"
+    ))
+    .await;
 }

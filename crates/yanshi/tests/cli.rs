@@ -171,24 +171,7 @@ async fn two_instances_on_one_postgresql_share_sign_in() {
     let a = Server::start(dir.clone(), Some(&db.url), &["--demo"]);
     let b = Server::start(dir.clone(), Some(&db.url), &["--demo"]);
     let client = support::http();
-    let login = client
-        .post(format!("{}/login", a.base))
-        .header("origin", &a.base)
-        .form(&[("login", "teacher"), ("password", "yanshi-demo")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 303);
-    let cookie = login
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = support::sign_in(&client, &a.base, "teacher", "yanshi-demo").await;
     let home = client
         .get(format!("{}/home", b.base))
         .header("cookie", &cookie)
@@ -249,21 +232,7 @@ async fn a_rehearsal_clock_runs_only_for_the_demo_school() {
     );
     let client = support::http();
     // Sign-in still works on real time while the school's clock is at 1 December.
-    let login = client
-        .post(format!("{}/login", server.base))
-        .header("origin", &server.base)
-        .form(&[("login", "teacher"), ("password", "yanshi-demo")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 303);
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = support::sign_in(&client, &server.base, "teacher", "yanshi-demo").await;
     let page = client
         .get(format!("{}/afternoon", server.base))
         .header("cookie", &cookie)
@@ -289,20 +258,7 @@ async fn the_board_on_one_instance_follows_a_roll_call_on_the_other() {
     let a = Server::start(dir.clone(), Some(&db.url), &["--demo"]);
     let b = Server::start(dir.clone(), Some(&db.url), &["--demo"]);
     let client = support::http();
-    let login = client
-        .post(format!("{}/login", a.base))
-        .header("origin", &a.base)
-        .form(&[("login", "teacher"), ("password", "yanshi-demo")])
-        .send()
-        .await
-        .unwrap();
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = support::sign_in(&client, &a.base, "teacher", "yanshi-demo").await;
     let get = |url: String| {
         let (client, cookie) = (client.clone(), cookie.clone());
         async move { client.get(url).header("cookie", cookie).send().await.unwrap().text().await.unwrap() }

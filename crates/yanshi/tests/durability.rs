@@ -35,24 +35,6 @@ fn jitter(max: u64) -> u64 {
         % max
 }
 
-async fn sign_in(client: &reqwest::Client, base: &str) -> String {
-    let login = client
-        .post(format!("{base}/login"))
-        .header("origin", base)
-        .form(&[("login", "teacher"), ("password", "yanshi-demo")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 303);
-    login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 /// Runs the kill cycles against one database; returns the acknowledged request ids.
 async fn cycles(dir: &std::path::Path, url: Option<&str>) -> HashMap<String, String> {
     let cycles: usize = std::env::var("YANSHI_KILL_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
@@ -61,7 +43,7 @@ async fn cycles(dir: &std::path::Path, url: Option<&str>) -> HashMap<String, Str
     for cycle in 0..cycles {
         let server = Server::start(dir.to_path_buf(), url, &["--demo"]);
         let base = server.base.clone();
-        let cookie = sign_in(&client, &base).await;
+        let cookie = support::sign_in(&client, &base, "teacher", "yanshi-demo").await;
         let today = client
             .get(format!("{base}/afternoon"))
             .header("cookie", &cookie)

@@ -75,3 +75,39 @@ pub fn http() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// Signs in through the login form; returns the session cookie (`name=value`).
+pub async fn sign_in(client: &reqwest::Client, base: &str, login: &str, password: &str) -> String {
+    let resp = client
+        .post(format!("{base}/login"))
+        .header("origin", base)
+        .form(&[("login", login), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "sign-in as {login}");
+    resp.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// A bearer token for the JSON API (`POST /api/v1/tokens`).
+pub async fn api_token(client: &reqwest::Client, base: &str, login: &str, password: &str) -> String {
+    let body: serde_json::Value = client
+        .post(format!("{base}/api/v1/tokens"))
+        .json(&serde_json::json!({ "login": login, "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token for {login}: {body}"))
+        .to_string()
+}
