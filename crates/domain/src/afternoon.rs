@@ -65,6 +65,52 @@ pub fn may_leave_alone(plan: PickupPlan, days: Weekdays, day: Weekday, weather_w
     plan == PickupPlan::SelfLeave && days.contains(day) && !weather_warning
 }
 
+/// 天气预警 — the weather warning level in force for a school (DOMAIN §6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WeatherLevel {
+    None,
+    Blue,
+    Yellow,
+    Orange,
+    Red,
+}
+
+impl WeatherLevel {
+    pub const ALL: [WeatherLevel; 5] = [Self::None, Self::Blue, Self::Yellow, Self::Orange, Self::Red];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::Blue => "BLUE",
+            Self::Yellow => "YELLOW",
+            Self::Orange => "ORANGE",
+            Self::Red => "RED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or(Invalid::new("level", "err-weather-level"))
+    }
+
+    /// 橙色 and above: no child leaves alone; guardians are told to pick their child up.
+    pub fn suspends_self_leave(self) -> bool {
+        self >= Self::Orange
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::None => "无预警",
+            Self::Blue => "蓝色预警",
+            Self::Yellow => "黄色预警",
+            Self::Orange => "橙色预警",
+            Self::Red => "红色预警",
+        }
+    }
+}
+
 /// Whether a child is expected at roll call: enrolled for this weekday, not on leave, not absent
 /// from school that day.
 pub fn expected(days: Weekdays, day: Weekday, on_leave: bool, absent_from_school: bool) -> bool {
@@ -188,6 +234,16 @@ pub fn late_steps_due(end: Time, now: Time, wait_minutes: u16) -> Vec<LateStep> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn orange_and_red_warnings_suspend_leaving_alone() {
+        let suspends: Vec<_> = WeatherLevel::ALL.into_iter().filter(|l| l.suspends_self_leave()).collect();
+        assert_eq!(suspends, [WeatherLevel::Orange, WeatherLevel::Red]);
+        for l in WeatherLevel::ALL {
+            assert_eq!(WeatherLevel::parse(l.as_str()), Ok(l));
+        }
+        assert!(WeatherLevel::parse("PURPLE").is_err());
+    }
 
     #[test]
     fn the_roll_is_due_a_quarter_of_an_hour_after_dismissal() {

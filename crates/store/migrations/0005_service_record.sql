@@ -60,3 +60,16 @@ CREATE TABLE roll_call_alerts (
     at          BIGINT NOT NULL,
     UNIQUE (class_id, day)
 );
+
+-- 天气预警: the warning level a school's leader set for a day, newest row wins; never edited.
+-- ORANGE and RED suspend leaving alone (DOMAIN §6.3).
+CREATE TABLE weather_alerts (
+    id          TEXT PRIMARY KEY,
+    school_id   TEXT NOT NULL REFERENCES schools(id),
+    day         TEXT NOT NULL,
+    level       TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    set_by      TEXT NOT NULL REFERENCES users(id),
+    set_at      BIGINT NOT NULL
+);
+CREATE INDEX weather_alerts_school_day ON weather_alerts(school_id, day, set_at);

@@ -322,6 +322,12 @@ pub fn all() -> Routes {
         .add(M::POST, "/survey/{id}", Can(UseOwnAccount), post(pages::survey::answer))
         // The afternoon at the classroom door.
         .add(M::GET, "/afternoon", Can(RunAfternoon), get(pages::afternoon::today))
+        .add(
+            M::POST,
+            "/afternoon/weather",
+            Can(RunAfternoon),
+            post(pages::afternoon::set_weather),
+        )
         .add(M::GET, "/afternoon/board", Can(RunAfternoon), get(pages::afternoon::board))
         .add(
             M::GET,

@@ -320,6 +320,23 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
             .await;
         assert_eq!(not_theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
 
+        // 天气预警: a leader sets orange; the door says nobody leaves alone; a teacher cannot set it.
+        let warned = app
+            .post_form("/afternoon/weather", Some(&admin), &[("level", "ORANGE"), ("note", "暴雨")])
+            .await;
+        assert!(
+            warned.body.contains("已保存天气预警") && warned.body.contains("id=\"weather-now\""),
+            "{}",
+            warned.body
+        );
+        assert!(app.get(&page, Some(&teacher)).await.body.contains("id=\"weather-banner\""));
+        let not_theirs = app.post_form("/afternoon/weather", Some(&teacher), &[("level", "NONE")]).await;
+        assert_eq!(not_theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let bad = app.post_form("/afternoon/weather", Some(&admin), &[("level", "PURPLE")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        app.post_form("/afternoon/weather", Some(&admin), &[("level", "NONE")]).await;
+        assert!(!app.get(&page, Some(&teacher)).await.body.contains("id=\"weather-banner\""));
+
         // The paper sheet lists the child with who may, and who must never, take them.
         let sheet = app.get(&format!("{page}/sheet"), Some(&teacher)).await;
         assert_eq!(sheet.status, StatusCode::OK);

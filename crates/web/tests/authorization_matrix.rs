@@ -121,6 +121,7 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/survey/{id}", GUARDIAN_AND_RESPONSIBLE),
     ("POST", "/survey/{id}", GUARDIAN_AND_RESPONSIBLE),
     ("GET", "/afternoon", DOOR),
+    ("POST", "/afternoon/weather", DOOR),
     ("GET", "/afternoon/board", DOOR),
     ("GET", "/afternoon/board/events", DOOR),
     ("GET", "/afternoon/class/{id}", DOOR),

@@ -11,10 +11,10 @@
 //!
 //! Run: `cargo bench -p yanshi --bench handover`
 
-#[path = "../tests/support/mod.rs"]
-mod support;
 #[path = "common/school.rs"]
 mod bench_school;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use bench_school::{PASSWORD, PER_CLASS, now, school};
 use std::sync::Arc;

@@ -8,10 +8,10 @@
 //!
 //! Run: `cargo bench -p yanshi --bench kill` (YANSHI_KILL_CYCLES to change the 20 cycles)
 
-#[path = "../tests/support/mod.rs"]
-mod support;
 #[path = "common/school.rs"]
 mod bench_school;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use bench_school::{PASSWORD, school};
 use std::collections::HashMap;
@@ -98,11 +98,12 @@ async fn main() {
                 .unwrap();
             assert_eq!(rows, vec![child.clone()], "acknowledged hand-over {request} is there exactly once");
         }
-        let twice: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT student_id, day FROM handovers GROUP BY student_id, day HAVING COUNT(*) > 1) t")
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+        let twice: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT student_id, day FROM handovers GROUP BY student_id, day HAVING COUNT(*) > 1) t",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
         assert_eq!(twice, 0);
         let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM handovers").fetch_one(&pool).await.unwrap();
         pool.close().await;

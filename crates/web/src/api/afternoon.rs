@@ -218,7 +218,12 @@ pub async fn board(State(state): State<AppState>, me: Me) -> AppResult<Json<Valu
                     "handed_over": r.handed_over, "in_care": r.in_care, "unaccounted": r.unaccounted, "late": r.late, "unmarked": r.unmarked })
         })
         .collect();
-    Ok(Json(json!({ "day": day.to_string(), "classes": rows })))
+    let weather = state.store.weather_alert(&school, day).await?;
+    Ok(Json(json!({
+        "day": day.to_string(),
+        "weather": weather.map(|w| json!({ "level": w.level.as_str(), "note": w.note, "self_leave_suspended": w.level.suspends_self_leave() })),
+        "classes": rows,
+    })))
 }
 
 #[derive(Deserialize)]

@@ -31,10 +31,42 @@ struct TodayPage {
     incidents: Vec<(String, String, String, String)>,
     /// Session plans that look like lessons, for the leaders.
     flagged: Vec<yanshi_store::afternoon::FlaggedPlan>,
+    /// 天气预警 in force today, and whether this person may set it.
+    weather: Option<yanshi_store::afternoon::WeatherAlert>,
+    leader: bool,
+    levels: [yanshi_domain::afternoon::WeatherLevel; 5],
+    message: Option<(bool, String)>,
 }
 
 /// Today's classes, the person's own first.
 pub async fn today(State(state): State<AppState>, lang: Lang, me: Me) -> AppResult<Response> {
+    today_page(&state, lang, &me, None).await
+}
+
+/// A school leader sets today's weather warning (NONE lifts it).
+pub async fn set_weather(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
+    let school = state.store.school(me.user.school_id.as_ref().ok_or(AppError::NotFound)?).await?;
+    let now = state.clock.now();
+    let day = local(now, &school.time_zone).date();
+    let t = crate::i18n::Tr(lang);
+    let result = match yanshi_domain::afternoon::WeatherLevel::parse(field(&f, "level")) {
+        Ok(level) => state
+            .store
+            .set_weather_alert(&me.user, &school.id, day, level, field(&f, "note"), now)
+            .await
+            .map_err(AppError::from),
+        Err(i) => Err(AppError::Invalid(i)),
+    };
+    let message = match result {
+        Ok(()) => (true, t.get("ui-weather-set").to_string()),
+        Err(AppError::Invalid(i)) => (false, t.get(i.key).to_string()),
+        Err(other) => return Err(other),
+    };
+    today_page(&state, lang, &me, Some(message)).await
+}
+
+async fn today_page(state: &AppState, lang: Lang, me: &Me, message: Option<(bool, String)>) -> AppResult<Response> {
+    let state = state.clone();
     let school = me.user.school_id.clone().ok_or(AppError::NotFound)?;
     let school = state.store.school(&school).await?;
     let day = local(state.clock.now(), &school.time_zone).date();
@@ -72,15 +104,25 @@ pub async fn today(State(state): State<AppState>, lang: Lang, me: Me) -> AppResu
         Some(term) if me.user.role == Role::SchoolAdmin => state.store.flagged_plans(&school.id, &term.id).await?,
         _ => Vec::new(),
     };
+    let weather = state.store.weather_alert(&school.id, day).await?;
     let l = Layout::for_user(&state, lang, &me.user).await;
+    let status = if message.as_ref().is_some_and(|m| !m.0) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     page(
-        StatusCode::OK,
+        status,
         TodayPage {
             l,
             day,
             classes,
             incidents,
             flagged,
+            weather,
+            leader: me.user.role == Role::SchoolAdmin,
+            levels: yanshi_domain::afternoon::WeatherLevel::ALL,
+            message,
         },
     )
 }
@@ -121,6 +163,8 @@ struct ClassPage {
     outcomes: Vec<(&'static str, &'static str)>,
     /// Today's session (活动安排): content, description, teacher, volunteer.
     today: Option<SessionPlan>,
+    /// 天气预警 in force today.
+    weather: Option<yanshi_store::afternoon::WeatherAlert>,
 }
 
 /// The message key for a recorded whereabouts.
@@ -151,6 +195,7 @@ async fn class_page(
     let day = local(state.clock.now(), &school.time_zone).date();
     let term = state.store.term_on(&class.school_id, day).await?;
     let children = state.store.class_day_in(&class.id, term.as_ref(), day).await?;
+    let weather = state.store.weather_alert(&class.school_id, day).await?;
     log_custody_limits(state, me, &class, &children, "door").await?;
     let today = match term {
         Some(term) => {
@@ -223,6 +268,7 @@ async fn class_page(
             override_request,
             outcomes: Whereabouts::ALL.into_iter().map(|w| (w.as_str(), whereabouts_key(w))).collect(),
             today,
+            weather,
         },
     )
 }

@@ -54,7 +54,10 @@ pub async fn school(store: &Store, classes: usize) -> (User, Vec<(StudentId, Pic
         .unwrap();
     let admin = user(store, &school, Role::SchoolAdmin, "admin").await;
     let teacher = user(store, &school, Role::ClassTeacher, "teacher").await;
-    store.create_standard_classes(&Actor::Cli, &school.id, classes.div_ceil(6) as u8, at).await.unwrap();
+    store
+        .create_standard_classes(&Actor::Cli, &school.id, classes.div_ceil(6) as u8, at)
+        .await
+        .unwrap();
     let classes: Vec<_> = store.classes(&school.id).await.unwrap().into_iter().take(classes).collect();
     let mut rows = Vec::new();
     for (c, class) in classes.iter().enumerate() {
@@ -179,4 +182,3 @@ pub async fn school(store: &Store, classes: usize) -> (User, Vec<(StudentId, Pic
     }
     (teacher, pairs, classes[0].id.clone())
 }
-
