@@ -65,6 +65,45 @@ pub fn may_leave_alone(plan: PickupPlan, days: Weekdays, day: Weekday, weather_w
     plan == PickupPlan::SelfLeave && days.contains(day) && !weather_warning
 }
 
+/// 值班领导决定 — what the duty leader decides for a child still not picked up an hour after the
+/// end (DOMAIN §3.4). Whatever it is, the child is never sent home alone: only a hand-over ends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LateDecision {
+    /// A guardian was reached and is on the way.
+    GuardianReached,
+    /// No contact yet: keep waiting with the duty teacher and keep calling.
+    KeepWaiting,
+    /// Ask the local police station (派出所) for help.
+    AskPolice,
+}
+
+impl LateDecision {
+    pub const ALL: [LateDecision; 3] = [Self::GuardianReached, Self::KeepWaiting, Self::AskPolice];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GuardianReached => "GUARDIAN_REACHED",
+            Self::KeepWaiting => "KEEP_WAITING",
+            Self::AskPolice => "ASK_POLICE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|d| d.as_str() == s)
+            .ok_or(Invalid::new("decision", "err-late-decision"))
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::GuardianReached => "已联系上家长，正在赶来",
+            Self::KeepWaiting => "未联系上，继续由值班教师看护并联系",
+            Self::AskPolice => "请派出所协助",
+        }
+    }
+}
+
 /// 天气预警 — the weather warning level in force for a school (DOMAIN §6.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum WeatherLevel {

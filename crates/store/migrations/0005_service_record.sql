@@ -73,3 +73,17 @@ CREATE TABLE weather_alerts (
     set_at      BIGINT NOT NULL
 );
 CREATE INDEX weather_alerts_school_day ON weather_alerts(school_id, day, set_at);
+
+-- 值班领导决定: what a leader decided for a child still not picked up (DOMAIN §3.4). Appended,
+-- never edited; the newest is the one in force.
+CREATE TABLE late_pickup_decisions (
+    id          TEXT PRIMARY KEY,
+    school_id   TEXT NOT NULL REFERENCES schools(id),
+    student_id  TEXT NOT NULL REFERENCES students(id),
+    day         TEXT NOT NULL,
+    decision    TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    decided_by  TEXT NOT NULL REFERENCES users(id),
+    at          BIGINT NOT NULL
+);
+CREATE INDEX late_pickup_decisions_student_day ON late_pickup_decisions(student_id, day);

@@ -1042,6 +1042,39 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
     // A weekend is not a service day.
     assert_eq!(s.afternoon_sweep(datetime!(2026-09-12 11:00 UTC)).await.unwrap(), 0);
     assert_eq!(s.late_pickup_count(&w.child.id).await.unwrap(), 2);
+
+    // 值班领导决定 for Thursday's child, still waiting: only a leader, with a note.
+    use yanshi_domain::afternoon::LateDecision;
+    let at = datetime!(2026-09-10 11:05 UTC);
+    let decide = |who, day, note| s.record_late_decision(who, &w.child, day, LateDecision::KeepWaiting, note, at);
+    assert_eq!(key(decide(&w.teacher, thu, "x").await.unwrap_err()), "err-late-decision-not-yours");
+    assert_eq!(key(decide(&w.admin, thu, "  ").await.unwrap_err()), "err-late-decision-note");
+    assert_eq!(key(decide(&w.admin, mon, "x").await.unwrap_err()), "err-late-decision-not-late");
+    assert_eq!(key(decide(&w.admin, fri, "x").await.unwrap_err()), "err-late-decision-gone");
+    decide(&w.admin, thu, "母亲电话未接，父亲关机，继续联系").await.unwrap();
+    s.record_late_decision(
+        &w.admin,
+        &w.child,
+        thu,
+        LateDecision::GuardianReached,
+        "19:10 联系上母亲，20 分钟到",
+        at,
+    )
+    .await
+    .unwrap();
+    let decisions = s.late_decisions(&w.child.class_id, thu).await.unwrap();
+    let (decision, note, by, _) = &decisions[w.child.id.as_str()];
+    assert_eq!(
+        (*decision, note.as_str(), by.as_str()),
+        (LateDecision::GuardianReached, "19:10 联系上母亲，20 分钟到", "李校长")
+    );
+    assert!(
+        s.inbox(&w.teacher.id, 5)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.body.contains("已联系上家长"))
+    );
 }
 
 async fn an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_is_an_incident(backend: Backend) {

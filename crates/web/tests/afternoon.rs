@@ -229,6 +229,32 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         assert_eq!(fired, 2);
         let late = app.get(&page, Some(&teacher)).await;
         assert!(late.body.contains("迟接：请按名单电话联系"), "{}", late.body);
+        let admin_now = app.session(Role::SchoolAdmin).await;
+        let decided = app
+            .post_form(
+                &page,
+                Some(&admin_now),
+                &[
+                    ("op", "decide"),
+                    ("student", &student),
+                    ("decision", "KEEP_WAITING"),
+                    ("note", "母亲电话未接，继续联系"),
+                ],
+            )
+            .await;
+        assert!(
+            decided.body.contains("已记录值班领导的决定") && decided.body.contains("继续由值班教师看护并联系 · 母亲电话未接"),
+            "{}",
+            decided.body
+        );
+        let no_note = app
+            .post_form(
+                &page,
+                Some(&admin_now),
+                &[("op", "decide"), ("student", &student), ("decision", "ASK_POLICE"), ("note", "")],
+            )
+            .await;
+        assert_eq!(no_note.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         let refused = app
             .post_form(

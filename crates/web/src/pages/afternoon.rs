@@ -134,6 +134,8 @@ pub struct Row {
     pub handed: Option<String>,
     /// The message key of the furthest late-pickup step reached today (迟接).
     pub late: Option<&'static str>,
+    /// The duty leader's newest decision for a late child: "decision · note · leader time".
+    pub decision: Option<String>,
     pub request_id: String,
 }
 
@@ -165,6 +167,8 @@ struct ClassPage {
     today: Option<SessionPlan>,
     /// 天气预警 in force today.
     weather: Option<yanshi_store::afternoon::WeatherAlert>,
+    /// What a leader may decide for a late child.
+    decisions: [yanshi_domain::afternoon::LateDecision; 3],
 }
 
 /// The message key for a recorded whereabouts.
@@ -196,6 +200,11 @@ async fn class_page(
     let term = state.store.term_on(&class.school_id, day).await?;
     let children = state.store.class_day_in(&class.id, term.as_ref(), day).await?;
     let weather = state.store.weather_alert(&class.school_id, day).await?;
+    let mut decisions = if children.iter().any(|c| c.late_step.is_some()) {
+        state.store.late_decisions(&class.id, day).await?
+    } else {
+        Default::default()
+    };
     log_custody_limits(state, me, &class, &children, "door").await?;
     let today = match term {
         Some(term) => {
@@ -240,6 +249,9 @@ async fn class_page(
                     _ => "ui-late-leader",
                 }),
                 request_id: yanshi_domain::ids::HandoverId::new().to_string(),
+                decision: decisions
+                    .remove(c.student.id.as_str())
+                    .map(|(d, note, by, at)| format!("{} · {note} · {by} {}", d.zh(), &format_local(at, &school.time_zone)[11..])),
                 child: c,
             }
         })
@@ -269,6 +281,7 @@ async fn class_page(
             outcomes: Whereabouts::ALL.into_iter().map(|w| (w.as_str(), whereabouts_key(w))).collect(),
             today,
             weather,
+            decisions: yanshi_domain::afternoon::LateDecision::ALL,
         },
     )
 }
@@ -338,6 +351,22 @@ pub async fn act(
                 other => (false, format!("{other}")),
             });
             class_page(&state, lang, &me, class, message, None).await
+        }
+        "decide" => {
+            let result = match yanshi_domain::afternoon::LateDecision::parse(field(&f, "decision")) {
+                Ok(decision) => state
+                    .store
+                    .record_late_decision(&me.user, &student, day, decision, field(&f, "note"), now)
+                    .await
+                    .map_err(AppError::from),
+                Err(i) => Err(AppError::Invalid(i)),
+            };
+            let message = match result {
+                Ok(()) => (true, t.get("ui-late-decided").to_string()),
+                Err(AppError::Invalid(i)) => (false, t.get(i.key).to_string()),
+                Err(other) => return Err(other),
+            };
+            class_page(&state, lang, &me, class, Some(message), None).await
         }
         "whereabouts" => {
             let result = match Whereabouts::parse(field(&f, "outcome")) {
