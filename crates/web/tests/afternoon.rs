@@ -341,6 +341,12 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
             .await;
         assert!(lesson.body.contains("像是上课"), "{}", lesson.body);
         assert!(app.get("/afternoon", Some(&admin)).await.body.contains("数学上新课"));
+        let compliance = app.get("/enrolment", Some(&admin)).await;
+        assert!(
+            compliance.body.contains("id=\"flagged-plans\"") && compliance.body.contains("数学上新课"),
+            "on the compliance page too: {}",
+            compliance.body
+        );
         let not_theirs = app
             .post_form(&plan_page, Some(&teacher), &[("weekday", "4"), ("content", "社团")])
             .await;

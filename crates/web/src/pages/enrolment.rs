@@ -521,6 +521,8 @@ struct ReviewPage {
     backed: i64,
     is_admin: bool,
     published: bool,
+    /// Session plans that look like lessons (class, weekday, content, note).
+    flagged: Vec<yanshi_store::afternoon::FlaggedPlan>,
 }
 
 async fn review_page(state: &AppState, lang: Lang, me: &Me, q: ReviewQuery, published: bool) -> AppResult<Response> {
@@ -535,6 +537,7 @@ async fn review_page(state: &AppState, lang: Lang, me: &Me, q: ReviewQuery, publ
     let l = Layout::for_user(state, lang, &me.user).await;
     let is_admin = may(&me.principal, Action::ManageStudents, Some(&school.id));
     let (mut rows, mut by_state, mut active, mut backed) = (Vec::new(), Vec::new(), 0, 0);
+    let mut flagged = Vec::new();
     if let Some(t) = &term {
         let visible: Vec<String> = state
             .store
@@ -569,6 +572,8 @@ async fn review_page(state: &AppState, lang: Lang, me: &Me, q: ReviewQuery, publ
             .filter_map(|(s, n)| EnrolmentState::parse(&s).map(|s| (l.t.get(state_key(s)), n)))
             .collect();
         (active, backed) = (a, b);
+        // 不上课、不集中辅导: sessions that look like lessons are part of the compliance picture.
+        flagged = state.store.flagged_plans(&t.school_id, &t.id).await?;
     }
     page(
         StatusCode::OK,
@@ -582,6 +587,7 @@ async fn review_page(state: &AppState, lang: Lang, me: &Me, q: ReviewQuery, publ
             backed,
             is_admin,
             published,
+            flagged,
         },
     )
 }
