@@ -49,8 +49,9 @@ CREATE TABLE workload_entries (
 CREATE INDEX workload_entries_school_day ON workload_entries(school_id, day);
 CREATE INDEX workload_entries_user_day ON workload_entries(user_id, day);
 
--- 点名超时: a class whose roll was not called within a quarter of an hour of the start, alerted
--- once per class and day (whichever instance's sweep gets there first).
+-- 点名超时: each class's roll is checked once per day a quarter of an hour after the start
+-- (whichever instance's sweep gets there first); `unmarked` > 0 means the teacher and leaders
+-- were alerted, 0 that the roll was complete.
 CREATE TABLE roll_call_alerts (
     id          TEXT PRIMARY KEY,
     school_id   TEXT NOT NULL REFERENCES schools(id),
@@ -87,3 +88,6 @@ CREATE TABLE late_pickup_decisions (
     at          BIGINT NOT NULL
 );
 CREATE INDEX late_pickup_decisions_student_day ON late_pickup_decisions(student_id, day);
+
+-- Custody limits seen at the door are logged at most once per ten minutes per person: looked up by reader.
+CREATE INDEX sensitive_reads_user ON sensitive_reads(user_id, at);

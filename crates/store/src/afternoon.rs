@@ -324,10 +324,21 @@ impl Store {
             let student = crate::people::student_from_row(&r)?;
             by_number.insert(student.number.clone(), student);
         }
+        // A child seen in the room today, or already gone home, was at school: the list is wrong
+        // about them, and they must not drop out of the afternoon's count.
+        let seen: Vec<String> = sqlx::query_scalar(
+            "SELECT student_id FROM roll_calls WHERE school_id = $1 AND day = $2 AND status = 'PRESENT' \
+             UNION SELECT student_id FROM handovers WHERE school_id = $1 AND day = $2",
+        )
+        .bind(school.to_string())
+        .bind(day.to_string())
+        .fetch_all(self.pool())
+        .await?;
         let mut problems = Vec::new();
         let mut children: Vec<&Student> = Vec::new();
         for (line, number) in &lines {
             match by_number.get(number) {
+                Some(s) if seen.iter().any(|id| id == s.id.as_str()) => problems.push((*line, number.clone(), "err-absence-seen")),
                 Some(s) if !children.iter().any(|c| c.id == s.id) => children.push(s),
                 Some(_) => {}
                 None => problems.push((*line, number.clone(), "err-absence-unknown")),
@@ -739,6 +750,10 @@ impl Store {
     /// Hands a child over at the door, or says why not. One hand-over per child and day: a
     /// second teacher is told who took the child; a retried request gets the first result.
     pub async fn record_handover(&self, who: &User, req: &HandoverRequest, now: OffsetDateTime) -> Result<HandoverOutcome> {
+        let rid = &req.request_id;
+        if rid.is_empty() || rid.chars().count() > 64 || rid.chars().any(char::is_control) {
+            return Err(Invalid::new("request_id", "err-request-id").into());
+        }
         // Everything the rules need in three reads (at the end of the afternoon this runs for
         // every child of the school within minutes): the child with the school's time zone and
         // the agreement in force on the day, then any hand-over already made, then the adult.
@@ -777,7 +792,7 @@ impl Store {
             .map(handover_from_row)
             .collect::<Result<Vec<_>>>()?;
         if let Some(mine) = existing.iter().find(|h| h.request_id == req.request_id) {
-            return Ok(HandoverOutcome::Recorded(mine.clone()));
+            return same_request(mine, req);
         }
         if let Some(first) = existing.into_iter().next() {
             return Ok(HandoverOutcome::Already(first));
@@ -804,6 +819,11 @@ impl Store {
             .map(str::trim)
             .filter(|r| !r.is_empty() && leader)
             .map(str::to_string);
+        if let Some(r) = &override_reason
+            && (r.chars().count() > 200 || r.chars().any(char::is_control))
+        {
+            return Err(Invalid::new("override_reason", "err-override-reason").into());
+        }
         // Who is at the door, and what the rules say.
         let mut weather_suspends = false;
         let (adult_id, adult_name, relationship, kind, release) = match &req.adult {
@@ -936,7 +956,7 @@ impl Store {
             })),
             // Two teachers at once, or a retry racing itself: the first one stands.
             Written::Conflict => match self.handover_by_request(&req.request_id).await? {
-                Some(h) => Ok(HandoverOutcome::Recorded(h)),
+                Some(h) => same_request(&h, req),
                 None => Ok(HandoverOutcome::Already(
                     self.handover_of(&student.id, req.day).await?.ok_or(StoreError::NotFound)?,
                 )),
@@ -977,6 +997,17 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get("name")?, r.try_get("adult_name")?, r.try_get("reason")?)))
             .collect()
+    }
+}
+
+/// A request id seen before answers with its first result — but only for the same child and day.
+/// The same id for another child (a scanner's counter that restarted) is refused, never answered
+/// with someone else's hand-over.
+fn same_request(first: &Handover, req: &HandoverRequest) -> Result<HandoverOutcome> {
+    if first.student_id == req.student && first.day == req.day {
+        Ok(HandoverOutcome::Recorded(first.clone()))
+    } else {
+        Err(Invalid::new("request_id", "err-request-id-reused").into())
     }
 }
 
@@ -1209,9 +1240,9 @@ impl Store {
                         .filter(|c| c.expected && c.roll.is_none() && c.handover.is_none())
                         .map(|c| c.student.name.as_str())
                         .collect();
-                    if !unmarked.is_empty() {
-                        fired += usize::from(self.fire_roll_call_alert(&school, &class, day, start, &unmarked, now).await?);
-                    }
+                    // Checked once per class and day: a complete roll is recorded too (no alert),
+                    // so later sweeps skip the class.
+                    fired += usize::from(self.fire_roll_call_alert(&school, &class, day, start, &unmarked, now).await?);
                 }
                 for child in children {
                     if !child.expected || child.handover.is_some() || child.roll.as_deref() == Some("ABSENT") {
@@ -1252,7 +1283,11 @@ impl Store {
         .await?
         .rows_affected();
         if inserted == 0 {
-            // Alerted already (here or on another instance).
+            // Checked already (here or on another instance).
+            return Ok(false);
+        }
+        if unmarked.is_empty() {
+            tx.commit().await?;
             return Ok(false);
         }
         let names = unmarked.iter().take(10).copied().collect::<Vec<_>>().join("、");

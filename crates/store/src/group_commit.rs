@@ -63,7 +63,7 @@ pub(crate) struct GroupCommit {
     queue: Mutex<Vec<(Ready, Reply)>>,
     /// Held by the one request writing a batch; the others queue behind it.
     writer: tokio::sync::Mutex<()>,
-    /// Since start: transactions committed and hand-overs they held (for `/metrics` and the
+    /// Since start: transactions committed and hand-overs they inserted (for `/metrics` and the
     /// benchmark).
     batches: AtomicU64,
     written: AtomicU64,
@@ -71,7 +71,18 @@ pub(crate) struct GroupCommit {
 
 impl Store {
     /// Writes a ready hand-over, batched with any others waiting. Returns after the commit.
+    ///
+    /// The queueing and writing run in their own task: a request whose client goes away is
+    /// dropped, but its hand-over — already queued, perhaps already in a batch being written —
+    /// is still written and the writer's turn is not released half-way through a batch.
     pub(crate) async fn write_handover(&self, ready: Ready) -> Result<Written> {
+        let store = self.clone();
+        tokio::spawn(async move { store.queue_and_write(ready).await })
+            .await
+            .map_err(|e| StoreError::BatchFailed(format!("the hand-over writer stopped: {e}")))?
+    }
+
+    async fn queue_and_write(&self, ready: Ready) -> Result<Written> {
         let (reply, mut answer) = oneshot::channel();
         self.group
             .queue
@@ -83,9 +94,8 @@ impl Store {
             // A writer before us may have taken ours along.
             match answer.try_recv() {
                 Ok(result) => return result.map_err(StoreError::BatchFailed),
-                // The batch that took ours was abandoned before it answered (a panic, or the
-                // runtime shutting down): whether it committed is unknown to us. A retry with the
-                // same request id finds out.
+                // The batch that took ours was abandoned before it answered (a panic): whether it
+                // committed is unknown to us. A retry with the same request id finds out.
                 Err(oneshot::error::TryRecvError::Closed) => {
                     return Err(StoreError::BatchFailed("the hand-over batch was abandoned".into()));
                 }
@@ -96,10 +106,7 @@ impl Store {
                 let n = q.len().min(MAX_BATCH);
                 q.drain(..n).collect()
             };
-            // The batch runs as its own task: if this request is cancelled (its client went
-            // away), the others in the batch are still written and answered.
-            let store = self.clone();
-            let _ = tokio::spawn(async move { store.write_batch(batch).await }).await;
+            self.write_batch(batch).await;
             drop(turn);
             // Ours was in that batch, or (the batch was full) it waits for the next turn.
         }
@@ -120,20 +127,36 @@ impl Store {
         let ready: Vec<&Ready> = batch.iter().map(|(r, _)| r).collect();
         match self.write_all(&ready).await {
             Ok(results) => {
-                self.group.batches.fetch_add(1, Ordering::Relaxed);
-                self.group.written.fetch_add(results.len() as u64, Ordering::Relaxed);
+                self.count(&results);
                 for ((_, reply), written) in batch.into_iter().zip(results) {
                     let _ = reply.send(Ok(written));
                 }
             }
+            // One bad row must not fail everyone's: write each on its own, so only the one
+            // that cannot be written fails.
+            Err(e) if batch.len() > 1 => {
+                tracing::warn!(error = %e, size = batch.len(), "hand-over group commit failed; writing one by one");
+                for (r, reply) in batch {
+                    let result = self.write_all(&[&r]).await;
+                    if let Ok(results) = &result {
+                        self.count(results);
+                    }
+                    let _ = reply.send(result.map(|mut w| w.remove(0)).map_err(|e| e.to_string()));
+                }
+            }
             Err(e) => {
-                tracing::error!(error = %e, size = batch.len(), "hand-over group commit failed");
-                let text = e.to_string();
+                tracing::error!(error = %e, "hand-over commit failed");
                 for (_, reply) in batch {
-                    let _ = reply.send(Err(text.clone()));
+                    let _ = reply.send(Err(e.to_string()));
                 }
             }
         }
+    }
+
+    fn count(&self, results: &[Written]) {
+        self.group.batches.fetch_add(1, Ordering::Relaxed);
+        let inserted = results.iter().filter(|w| **w == Written::Inserted).count();
+        self.group.written.fetch_add(inserted as u64, Ordering::Relaxed);
     }
 
     async fn write_all(&self, batch: &[&Ready]) -> Result<Vec<Written>> {

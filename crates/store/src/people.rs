@@ -392,7 +392,8 @@ impl Store {
 
     /// Logs that `reader` saw the custody limits (an adult marked NEVER) of these children —
     /// at the classroom door, on the paper sheet, through the API — one row per child, in one
-    /// transaction. `place` says where ("door", "sheet", "api").
+    /// transaction, at most once per ten minutes per child, person and place. `place` says where
+    /// ("door", "sheet", "api").
     pub async fn log_custody_reads(
         &self,
         reader: &UserId,
@@ -405,6 +406,19 @@ impl Store {
             return Ok(());
         }
         let fields = format!("custody_limit:{place}");
+        // A teacher at the door re-renders the page with every tap: a child's limit seen by the
+        // same person at the same place is logged once per ten minutes, not once per tap.
+        let recent: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT student_id FROM sensitive_reads WHERE user_id = $1 AND fields = $2 AND at > $3")
+                .bind(reader.to_string())
+                .bind(fields.clone())
+                .bind(to_millis(now) - 10 * 60 * 1000)
+                .fetch_all(self.pool())
+                .await?;
+        let students: Vec<&&StudentId> = students.iter().filter(|s| !recent.iter().any(|r| r == s.as_str())).collect();
+        if students.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.begin().await?;
         for chunk in students.chunks(100) {
             let values: Vec<String> = (0..chunk.len())

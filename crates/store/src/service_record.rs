@@ -82,6 +82,18 @@ pub struct ServiceRecord {
     pub corrections: Vec<Correction>,
 }
 
+impl ServiceRecord {
+    /// The exact text a signature covers (the facts and the notes) and its SHA-256: the page
+    /// sends back the hash of what the teacher read, and a record that changed since is not
+    /// signed.
+    pub fn signing_text(&self) -> Result<(String, String)> {
+        let text = serde_json::to_string(&json!({ "facts": self.facts, "notes": self.notes }))
+            .map_err(|e| StoreError::Corrupt(format!("record text: {e}")))?;
+        let sha = sha256_hex(&text);
+        Ok((text, sha))
+    }
+}
+
 /// One row of the workload ground truth.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkloadEntry {
@@ -358,14 +370,21 @@ impl Store {
         match status.as_deref() {
             Some("SIGNED") => return Err(Invalid::new("record", "err-record-signed").into()),
             Some(_) => {
-                sqlx::query("UPDATE service_records SET notes = $1, updated_by = $2, updated_at = $3 WHERE class_id = $4 AND day = $5 AND status = 'DRAFT'")
-                    .bind(&notes)
-                    .bind(who.id.to_string())
-                    .bind(at)
-                    .bind(class.id.to_string())
-                    .bind(day.to_string())
-                    .execute(&mut *tx)
-                    .await?;
+                let saved = sqlx::query(
+                    "UPDATE service_records SET notes = $1, updated_by = $2, updated_at = $3 WHERE class_id = $4 AND day = $5 AND status = 'DRAFT'",
+                )
+                .bind(&notes)
+                .bind(who.id.to_string())
+                .bind(at)
+                .bind(class.id.to_string())
+                .bind(day.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                // Signed in the meantime (PostgreSQL re-checks the row after waiting for it).
+                if saved == 0 {
+                    return Err(Invalid::new("record", "err-record-signed").into());
+                }
             }
             None => {
                 sqlx::query(
@@ -405,6 +424,7 @@ impl Store {
         class: &ClassInfo,
         day: Date,
         typed_name: &str,
+        seen_sha256: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<Signature> {
         only_class_teacher(who, class)?;
@@ -418,10 +438,11 @@ impl Store {
             return Err(Invalid::new("record", "err-record-signed").into());
         }
         yanshi_domain::service_record::may_sign(&record.facts.counts)?;
-        let text = serde_json::to_string(&json!({ "facts": record.facts, "notes": record.notes }))
-            .map_err(|e| StoreError::Corrupt(format!("record text: {e}")))?;
+        let (_, sha) = record.signing_text()?;
+        if seen_sha256.is_some_and(|seen| seen != sha) {
+            return Err(Invalid::new("record", "err-record-changed").into());
+        }
         let facts = serde_json::to_string(&record.facts).map_err(|e| StoreError::Corrupt(format!("record facts: {e}")))?;
-        let sha = sha256_hex(&text);
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         let existing: Option<(String, String, String)> =
@@ -439,7 +460,7 @@ impl Store {
             Some((id, _, _)) => {
                 let signed = sqlx::query(
                     "UPDATE service_records SET status = 'SIGNED', facts = $1, text_sha256 = $2, signed_by = $3, signed_name = $4, signed_at = $5, updated_by = $3, updated_at = $5 \
-                     WHERE id = $6 AND status = 'DRAFT'",
+                     WHERE id = $6 AND status = 'DRAFT' AND notes = $7",
                 )
                 .bind(&facts)
                 .bind(&sha)
@@ -447,12 +468,23 @@ impl Store {
                 .bind(typed_name.trim())
                 .bind(at)
                 .bind(&id)
+                .bind(&record.notes)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                // Another signature got there first (PostgreSQL re-checks the row after waiting).
+                // Another signature, or new notes, got there first (PostgreSQL re-checks the row
+                // after waiting for it).
                 if signed == 0 {
-                    return Err(Invalid::new("record", "err-record-signed").into());
+                    let status: Option<String> = sqlx::query_scalar("SELECT status FROM service_records WHERE id = $1")
+                        .bind(&id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let key = if status.as_deref() == Some("SIGNED") {
+                        "err-record-signed"
+                    } else {
+                        "err-record-changed"
+                    };
+                    return Err(Invalid::new("record", key).into());
                 }
                 id
             }

@@ -1302,7 +1302,10 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
     assert_eq!((draft.facts.counts.expected, draft.facts.counts.in_care), (1, 1));
     let during = datetime!(2026-09-10 09:00 UTC);
     assert_eq!(
-        key(s.sign_service_record(&w.teacher, &class, thu, "王老师", during).await.unwrap_err()),
+        key(s
+            .sign_service_record(&w.teacher, &class, thu, "王老师", None, during)
+            .await
+            .unwrap_err()),
         "err-record-children-in-care",
         "not while a child is still in care"
     );
@@ -1346,19 +1349,19 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
     // Only the class teacher signs, under their own name, and not for a day still to come.
     let refused = [
         (
-            s.sign_service_record(&w.admin, &class, thu, "李校长", after).await,
+            s.sign_service_record(&w.admin, &class, thu, "李校长", None, after).await,
             "err-record-not-yours",
         ),
         (
-            s.sign_service_record(&w.other_teacher, &class, thu, "赵老师", after).await,
+            s.sign_service_record(&w.other_teacher, &class, thu, "赵老师", None, after).await,
             "err-record-not-yours",
         ),
         (
-            s.sign_service_record(&w.teacher, &class, thu, "李校长", after).await,
+            s.sign_service_record(&w.teacher, &class, thu, "李校长", None, after).await,
             "err-record-own-name",
         ),
         (
-            s.sign_service_record(&w.teacher, &class, date!(2026 - 09 - 11), "王老师", after)
+            s.sign_service_record(&w.teacher, &class, date!(2026 - 09 - 11), "王老师", None, after)
                 .await,
             "err-record-future",
         ),
@@ -1378,7 +1381,20 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
     );
     assert!(s.workload(&class.school_id, thu, thu, None).await.unwrap().is_empty());
 
-    let sig = s.sign_service_record(&w.teacher, &class, thu, " 王老师 ", after).await.unwrap();
+    // What the teacher read must be what is signed.
+    assert_eq!(
+        key(s
+            .sign_service_record(&w.teacher, &class, thu, "王老师", Some("0000"), after)
+            .await
+            .unwrap_err()),
+        "err-record-changed"
+    );
+    let (_, seen) = s.service_record(&class, thu).await.unwrap().signing_text().unwrap();
+    let sig = s
+        .sign_service_record(&w.teacher, &class, thu, " 王老师 ", Some(&seen), after)
+        .await
+        .unwrap();
+    assert_eq!(sig.sha256, seen);
     assert_eq!((sig.name.as_str(), sig.sha256.len()), ("王老师", 64));
     let signed = s.service_record(&class, thu).await.unwrap();
     assert_eq!(signed.facts, draft.facts, "the signed record is what the teacher read");
@@ -1391,7 +1407,10 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
         "err-record-signed"
     );
     assert_eq!(
-        key(s.sign_service_record(&w.teacher, &class, thu, "王老师", after).await.unwrap_err()),
+        key(s
+            .sign_service_record(&w.teacher, &class, thu, "王老师", None, after)
+            .await
+            .unwrap_err()),
         "err-record-signed"
     );
     s.mark_roll(&w.teacher, &w.child, thu, "ABSENT_FROM_SCHOOL", "", after)
@@ -1454,6 +1473,25 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
         Some("李校长")
     );
 
+    // A request id is one hand-over: the same id for another day is refused, not answered with
+    // Thursday's record.
+    let reused = HandoverRequest {
+        day: date!(2026 - 09 - 11),
+        ..r.clone()
+    };
+    assert_eq!(
+        key(s.record_handover(&w.teacher, &reused, after).await.unwrap_err()),
+        "err-request-id-reused"
+    );
+    let bad_id = HandoverRequest {
+        request_id: "a\u{7}b".into(),
+        ..reused.clone()
+    };
+    assert_eq!(
+        key(s.record_handover(&w.teacher, &bad_id, after).await.unwrap_err()),
+        "err-request-id"
+    );
+
     // Two signatures at once: one record, the other is told it is signed already.
     let fri = date!(2026 - 09 - 11);
     let later = datetime!(2026-09-11 10:30 UTC);
@@ -1461,8 +1499,8 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
         .await
         .unwrap();
     let (a, b) = tokio::join!(
-        s.sign_service_record(&w.teacher, &class, fri, "王老师", later),
-        s.sign_service_record(&w.teacher, &class, fri, "王老师", later)
+        s.sign_service_record(&w.teacher, &class, fri, "王老师", None, later),
+        s.sign_service_record(&w.teacher, &class, fri, "王老师", None, later)
     );
     let mut outcomes = [a.is_ok(), b.is_ok()];
     outcomes.sort();

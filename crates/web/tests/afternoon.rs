@@ -466,11 +466,26 @@ async fn the_class_teacher_signs_the_days_record_and_corrections_are_appended() 
             )
             .await;
         assert!(someone_else.body.contains("不能代签"), "{}", someone_else.body);
-        let signed = app
+        // The page carries the hash of the record as shown; signing without it is refused.
+        let blind = app
             .post_form(
                 &record,
                 Some(&class_teacher),
                 &[("op", "sign"), ("day", "2026-12-01"), ("name", "class_teacher测试")],
+            )
+            .await;
+        assert!(blind.body.contains("被修改过"), "{}", blind.body);
+        let seen = hidden(&blind.body, "seen");
+        let signed = app
+            .post_form(
+                &record,
+                Some(&class_teacher),
+                &[
+                    ("op", "sign"),
+                    ("day", "2026-12-01"),
+                    ("name", "class_teacher测试"),
+                    ("seen", &seen),
+                ],
             )
             .await;
         assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
@@ -537,6 +552,17 @@ async fn the_class_teacher_signs_the_days_record_and_corrections_are_appended() 
         assert!(saturday.body.contains("没有延时服务"), "{}", saturday.body);
         let month = app.get("/afternoon/workload?month=13", Some(&admin)).await;
         assert_eq!(month.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let end_of_time = app.get("/afternoon/workload?month=9999-12", Some(&admin)).await;
+        assert_eq!(end_of_time.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", end_of_time.body);
+        // A NUL character is refused up front (PostgreSQL could not store it), changing nothing.
+        let nul = app
+            .post_form(
+                &record,
+                Some(&class_teacher),
+                &[("op", "correct"), ("day", "2026-12-01"), ("text", "a\0b")],
+            )
+            .await;
+        assert_eq!(nul.status, StatusCode::BAD_REQUEST);
         let unknown = app.post_form(&record, Some(&class_teacher), &[("op", "erase")]).await;
         assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     }
@@ -692,7 +718,16 @@ async fn the_afternoon_through_the_api() {
             ))
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
-        assert_eq!(refused.json()["problems"][0]["index"], 1);
+        // Wang Xiaoming went home with his grandmother: he was at school; x9 is nobody.
+        let problems = refused.json()["problems"].clone();
+        assert_eq!(
+            (problems[0]["index"].clone(), problems[0]["code"].clone()),
+            (json!(0), json!("err-absence-seen"))
+        );
+        assert_eq!(
+            (problems[1]["index"].clone(), problems[1]["code"].clone()),
+            (json!(1), json!("err-absence-unknown"))
+        );
         let page = app.session(Role::Teacher).await;
         let form = app.get("/afternoon/absences", Some(&page)).await;
         assert!(form.body.contains("id=\"absences-form\""), "{}", form.body);
@@ -705,10 +740,9 @@ async fn the_afternoon_through_the_api() {
             "{}",
             wrong.body
         );
-        let marked = app.post_form("/afternoon/absences", Some(&page), &[("numbers", "1 王小明")]).await;
-        assert!(marked.body.contains("已记录当天未到校的学生： 1"), "{}", marked.body);
-        let door = app.get(&format!("/afternoon/class/{class}"), Some(&page)).await;
-        assert!(door.body.contains("未到校"), "{}", door.body);
+        let seen = app.post_form("/afternoon/absences", Some(&page), &[("numbers", "1 王小明")]).await;
+        assert_eq!(seen.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(seen.body.contains("已点名到或已交接"), "{}", seen.body);
     }
 }
 

@@ -243,8 +243,11 @@ pub async fn record(State(state): State<AppState>, me: Me, Path(id): Path<String
     let class = own_school_class(&state, &me, &id).await?;
     let day = parse_day(q.day.as_deref(), today(&state, &class.school_id).await?)?;
     let r = state.store.service_record(&class, day).await?;
+    let (_, text_sha256) = r.signing_text()?;
     Ok(Json(json!({
         "class_id": class.id.to_string(), "day": day.to_string(), "facts": r.facts, "notes": r.notes,
+        // Send it back with the signature: a record that changed since is not signed.
+        "text_sha256": text_sha256,
         "signed": r.signed.map(|s| json!({ "name": s.name, "at": rfc3339(s.at), "sha256": s.sha256 })),
         "checked": r.checked.map(|(who, at)| json!({ "by": who, "at": rfc3339(at) })),
         "corrections": r.corrections.iter().map(|c| json!({ "text": c.text, "by": c.by, "at": rfc3339(c.at) })).collect::<Vec<_>>(),
@@ -256,6 +259,8 @@ pub struct RecordSignature {
     day: Option<String>,
     /// The class teacher's own name.
     name: String,
+    /// `text_sha256` from GET …/record: the record as read.
+    text_sha256: Option<String>,
 }
 
 /// The class teacher signs the day's record; it locks and the day's workload is written.
@@ -269,7 +274,7 @@ pub async fn sign_record(
     let day = parse_day(b.day.as_deref(), today(&state, &class.school_id).await?)?;
     let sig = state
         .store
-        .sign_service_record(&me.user, &class, day, &b.name, state.clock.now())
+        .sign_service_record(&me.user, &class, day, &b.name, b.text_sha256.as_deref(), state.clock.now())
         .await?;
     Ok((
         StatusCode::CREATED,

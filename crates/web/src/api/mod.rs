@@ -30,8 +30,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        Json::<T>::from_request(req, state)
+        let json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !json {
+            return Err(crate::error::rejection(StatusCode::UNSUPPORTED_MEDIA_TYPE, "err-bad-json"));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
             .await
+            .map_err(|r| crate::error::rejection(r.status(), "err-bad-json"))?;
+        // A NUL character is never meant (PostgreSQL cannot store it in text).
+        if crate::pages::has_nul(&bytes, b"\\u0000") {
+            return Err(AppError::BadRequest("err-bad-json"));
+        }
+        Json::<T>::from_bytes(&bytes)
             .map(|j| ApiJson(j.0))
             .map_err(|r| crate::error::rejection(r.status(), "err-bad-json"))
     }

@@ -85,7 +85,8 @@ fn absences_body() -> Value {
 }
 fn record_signature_body() -> Value {
     json!({ "type": "object", "required": ["name"], "properties": {
-        "day": { "type": "string", "example": "2026-12-01" }, "name": { "type": "string", "description": "the class teacher's own name" } } })
+        "day": { "type": "string", "example": "2026-12-01" }, "name": { "type": "string", "description": "the class teacher's own name" },
+        "text_sha256": { "type": "string", "description": "from GET …/record: refused if the record changed since it was read" } } })
 }
 
 pub const OPERATIONS: &[Operation] = &[

@@ -35,6 +35,8 @@ struct RecordPage {
     may_correct: bool,
     leader: bool,
     message: Option<(bool, String)>,
+    /// SHA-256 of the record as shown: signing refuses a record that changed since.
+    seen: String,
 }
 
 impl RecordPage {
@@ -48,6 +50,11 @@ impl RecordPage {
 
     fn role_key(&self, role: &str) -> &'static str {
         workload_role_key(role)
+    }
+
+    /// The first 12 hex digits of a signature's hash, for reading aloud.
+    fn short(&self, sha: &str) -> String {
+        sha.chars().take(12).collect()
     }
 }
 
@@ -94,10 +101,15 @@ async fn record_page(
     } else {
         StatusCode::OK
     };
+    let seen = match &record {
+        Some(r) => r.signing_text()?.1,
+        None => String::new(),
+    };
     let l = Layout::for_user(state, lang, &me.user).await;
     page(
         status,
         RecordPage {
+            seen,
             l,
             weekday: WEEKDAYS[day.weekday().number_days_from_monday() as usize],
             class,
@@ -154,7 +166,7 @@ pub async fn record_act(
             .await
             .map(|()| "ui-record-notes-saved"),
         "sign" => s
-            .sign_service_record(&me.user, &class, day, field(&f, "name"), now)
+            .sign_service_record(&me.user, &class, day, field(&f, "name"), Some(field(&f, "seen")), now)
             .await
             .map(|_| "ui-record-signed"),
         "correct" => s
@@ -214,8 +226,16 @@ pub async fn workload(State(state): State<AppState>, lang: Lang, me: Me, Query(q
             None => (this_month, Some((false, Tr(lang).get("err-date").to_string()))),
         },
     };
-    let next_first = first.replace_day(28).unwrap_or(first) + time::Duration::days(4);
-    let next_first = next_first.replace_day(1).unwrap_or(next_first);
+    // Checked date arithmetic: a month at the end of the calendar (9999-12) is the user's
+    // mistake, not a panic.
+    let Some(next_first) = first
+        .replace_day(28)
+        .ok()
+        .and_then(|d| d.checked_add(time::Duration::days(4)))
+        .and_then(|d| d.replace_day(1).ok())
+    else {
+        return Err(AppError::Invalid(yanshi_domain::Invalid::new("month", "err-date")));
+    };
     let last = next_first.previous_day().unwrap_or(first);
     let previous = first.previous_day().unwrap_or(first);
     let everyone = me.user.role == Role::SchoolAdmin;
