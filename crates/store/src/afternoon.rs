@@ -598,13 +598,13 @@ impl Store {
     }
 
     /// A class's children on `day`: enrolled ones with their signed terms, leave, roll call,
-    /// hand-over and pickup adults — in six queries, not six per child.
+    /// hand-over and pickup adults — in three queries (after the class and term), not three per child.
     pub async fn class_day(&self, class: &ClassId, day: Date) -> Result<Vec<ExpectedChild>> {
         let info = self.class(class).await?;
         self.children_on(Scope::Class(class), &info.school_id, day).await
     }
 
-    /// Every enrolled child of a school on `day`, class by class — the same eight queries as
+    /// Every enrolled child of a school on `day`, class by class — the same three queries as
     /// one class's day, for the board and the late-pickup sweep.
     pub async fn school_day(&self, school: &SchoolId, day: Date) -> Result<Vec<ExpectedChild>> {
         self.children_on(Scope::School(school), school, day).await
@@ -626,6 +626,8 @@ impl Store {
         self.children_in(scope, &term, day).await
     }
 
+    /// Three queries for any number of children: the children with their agreement, leave,
+    /// roll mark, 未到 alert and furthest late step (one row each); their hand-overs; their adults.
     async fn children_in(&self, scope: Scope<'_>, term: &crate::terms::Term, day: Date) -> Result<Vec<ExpectedChild>> {
         let (column, key) = match scope {
             Scope::Class(c) => ("s.class_id", c.to_string()),
@@ -634,54 +636,34 @@ impl Store {
         // `column` is one of two constants above, never input.
         let q = |sql: &str| sqlx::AssertSqlSafe(sql.replace("s.class_id", column));
         let (c, d) = (key, day.to_string());
-        let mut terms: HashMap<String, Terms> = HashMap::new();
         let rows = sqlx::query(q(
-            "SELECT e.student_id, a.weekdays, a.latest_pickup, a.pickup_plan FROM enrolments e JOIN agreements a ON a.enrolment_id = e.id AND a.status = 'EFFECTIVE' \
-             JOIN students s ON s.id = e.student_id WHERE s.class_id = $1 AND e.term_id = $2 AND e.state = 'ACTIVE'",
+            "SELECT s.*, a.weekdays AS agreed_weekdays, a.latest_pickup AS agreed_latest, a.pickup_plan AS agreed_plan, \
+               r.status AS roll_status, u.id AS unaccounted_id, u.outcome AS unaccounted_outcome, u.outcome_note AS unaccounted_note, \
+               (SELECT COUNT(*) FROM leave_requests l WHERE l.student_id = s.id AND l.status = 'CONFIRMED' AND l.first_day <= $2 AND l.last_day >= $2) AS leave_count, \
+               (SELECT CAST(MAX(CASE p.step WHEN 'NOTIFY_GUARDIANS' THEN 1 WHEN 'CALL_LIST' THEN 2 WHEN 'WAITING_ROOM' THEN 3 WHEN 'LEADER_DECISION' THEN 4 ELSE 0 END) AS BIGINT) \
+                  FROM late_pickup_steps p WHERE p.student_id = s.id AND p.day = $2) AS late_rank \
+             FROM students s \
+             JOIN enrolments e ON e.student_id = s.id AND e.term_id = $3 AND e.state = 'ACTIVE' \
+             JOIN agreements a ON a.enrolment_id = e.id AND a.status = 'EFFECTIVE' \
+             LEFT JOIN roll_calls r ON r.student_id = s.id AND r.day = $2 \
+             LEFT JOIN unaccounted u ON u.student_id = s.id AND u.day = $2 \
+             WHERE s.class_id = $1 AND s.active = 1 ORDER BY s.class_id, s.student_number",
         ))
         .bind(c.clone())
+        .bind(d.clone())
         .bind(term.id.to_string())
         .fetch_all(self.pool())
         .await?;
-        for r in rows {
-            let plan: String = r.try_get("pickup_plan")?;
-            terms.insert(
-                r.try_get("student_id")?,
-                Terms {
-                    weekdays: Weekdays(r.try_get::<i64, _>("weekdays")? as u8),
-                    latest_pickup: from_minutes(r.try_get("latest_pickup")?),
-                    pickup_plan: PickupPlan::parse(&plan).unwrap_or(PickupPlan::ByAdults),
-                },
-            );
-        }
-        let on_leave: Vec<String> = sqlx::query_scalar(q(
-            "SELECT l.student_id FROM leave_requests l JOIN students s ON s.id = l.student_id WHERE s.class_id = $1 AND l.status = 'CONFIRMED' AND l.first_day <= $2 AND l.last_day >= $2",
-        ))
-        .bind(c.clone())
-        .bind(d.clone())
-        .fetch_all(self.pool())
-        .await?;
-        let mut roll: HashMap<String, String> = HashMap::new();
-        for r in sqlx::query(q(
-            "SELECT r.student_id, r.status FROM roll_calls r JOIN students s ON s.id = r.student_id WHERE s.class_id = $1 AND r.day = $2",
-        ))
-        .bind(c.clone())
-        .bind(d.clone())
-        .fetch_all(self.pool())
-        .await?
-        {
-            roll.insert(r.try_get("student_id")?, r.try_get("status")?);
-        }
         let sql = q(&format!(
             "{HANDOVER_SELECT} JOIN students s ON s.id = h.student_id WHERE s.class_id = $1 AND h.day = $2"
         ));
         let mut handovers: HashMap<String, Handover> = HashMap::new();
-        for r in sqlx::query(sql).bind(c.clone()).bind(d.clone()).fetch_all(self.pool()).await? {
+        for r in sqlx::query(sql).bind(c.clone()).bind(d).fetch_all(self.pool()).await? {
             let h = handover_from_row(&r)?;
             handovers.insert(h.student_id.to_string(), h);
         }
         let mut adults: HashMap<String, Vec<PickupAdult>> = HashMap::new();
-        for r in sqlx::query(q("SELECT a.* FROM pickup_adults a JOIN students s ON s.id = a.student_id WHERE s.class_id = $1 AND a.removed_at IS NULL ORDER BY a.created_at")).bind(c.clone()).fetch_all(self.pool()).await? {
+        for r in sqlx::query(q("SELECT a.* FROM pickup_adults a JOIN students s ON s.id = a.student_id WHERE s.class_id = $1 AND a.removed_at IS NULL ORDER BY a.created_at")).bind(c).fetch_all(self.pool()).await? {
             let level: String = r.try_get("level")?;
             adults.entry(r.try_get("student_id")?).or_default().push(PickupAdult {
                 id: PickupAdultId::from_db(r.try_get("id")?),
@@ -693,54 +675,45 @@ impl Store {
                 has_photo: r.try_get::<Option<String>, _>("photo")?.is_some(),
             });
         }
-        let mut late: HashMap<String, String> = HashMap::new();
-        for r in sqlx::query(q("SELECT l.student_id, l.step FROM late_pickup_steps l JOIN students s ON s.id = l.student_id WHERE s.class_id = $1 AND l.day = $2"))
-            .bind(c.clone())
-            .bind(d.clone())
-            .fetch_all(self.pool())
-            .await?
-        {
-            // Keep the furthest step (a catch-up sweep may record several at one instant).
-            let step: String = r.try_get("step")?;
-            let rank = |s: &str| STEP_NAMES.iter().position(|n| *n == s);
-            let entry = late.entry(r.try_get("student_id")?).or_insert_with(|| step.clone());
-            if rank(&step) > rank(entry) {
-                *entry = step;
-            }
-        }
-        let mut missing: HashMap<String, Unaccounted> = HashMap::new();
-        for r in sqlx::query(q("SELECT u.student_id, u.outcome, u.outcome_note FROM unaccounted u JOIN students s ON s.id = u.student_id WHERE s.class_id = $1 AND u.day = $2"))
-            .bind(c.clone())
-            .bind(d)
-            .fetch_all(self.pool())
-            .await?
-        {
-            missing.insert(r.try_get("student_id")?, Unaccounted { outcome: r.try_get("outcome")?, note: r.try_get("outcome_note")? });
-        }
-        let mut out = Vec::new();
-        // Guardians are not needed here: the students alone, in class and number order.
-        let students = sqlx::query(q(
-            "SELECT s.* FROM students s WHERE s.class_id = $1 AND s.active = 1 ORDER BY s.class_id, s.student_number",
-        ))
-        .bind(c)
-        .fetch_all(self.pool())
-        .await?;
-        for student in students.iter().map(crate::people::student_from_row) {
-            let student = student?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let student = crate::people::student_from_row(r)?;
             let key = student.id.to_string();
-            let Some(t) = terms.remove(&key) else { continue };
-            let leave = on_leave.contains(&key);
-            let roll_status = roll.remove(&key);
+            // One row per child (an enrolment has one agreement in force; guard anyway).
+            if out.iter().any(|c: &ExpectedChild| c.student.id == student.id) {
+                continue;
+            }
+            let plan: String = r.try_get("agreed_plan")?;
+            let terms = Terms {
+                weekdays: Weekdays(r.try_get::<i64, _>("agreed_weekdays")? as u8),
+                latest_pickup: from_minutes(r.try_get("agreed_latest")?),
+                pickup_plan: PickupPlan::parse(&plan).unwrap_or(PickupPlan::ByAdults),
+            };
+            let leave = r.try_get::<i64, _>("leave_count")? > 0;
+            let roll_status: Option<String> = r.try_get("roll_status")?;
             let absent = roll_status.as_deref() == Some("ABSENT_FROM_SCHOOL");
+            // The furthest late step (a catch-up sweep may record several at one instant).
+            let late_step = r
+                .try_get::<Option<i64>, _>("late_rank")?
+                .filter(|rank| *rank >= 1)
+                .and_then(|rank| STEP_NAMES.get(rank as usize - 1))
+                .map(|s| s.to_string());
+            let unaccounted = match r.try_get::<Option<String>, _>("unaccounted_id")? {
+                Some(_) => Some(Unaccounted {
+                    outcome: r.try_get("unaccounted_outcome")?,
+                    note: r.try_get("unaccounted_note")?,
+                }),
+                None => None,
+            };
             out.push(ExpectedChild {
-                expected: expected(t.weekdays, day.weekday(), leave, absent),
-                terms: t,
+                expected: expected(terms.weekdays, day.weekday(), leave, absent),
+                terms,
                 on_leave: leave,
                 roll: roll_status,
                 handover: handovers.remove(&key),
                 adults: adults.remove(&key).unwrap_or_default(),
-                late_step: late.remove(&key),
-                unaccounted: missing.remove(&key),
+                late_step,
+                unaccounted,
                 student,
             });
         }
