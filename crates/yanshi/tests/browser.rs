@@ -500,10 +500,17 @@ async fn every_page_fits_a_phone() {
         "/account/two-factor",
         "/inbox",
         "/api/v1/docs",
+        "/afternoon",
+        "/afternoon/board",
+        "/afternoon/workload",
+        "/afternoon/absences",
     ];
     for p in pages {
         b.goto(&format!("{base}{p}")).await;
         b.find("main").await;
+        // Folded parts (the weather form, the hand-over forms) must fit too once opened.
+        b.script("document.querySelectorAll('details').forEach(d => d.open = true); return true")
+            .await;
         b.assert_fits(360).await;
     }
     b.goto(&format!("{base}/home")).await;
