@@ -142,26 +142,9 @@ pub(crate) async fn append_many(tx: &mut Tx, school: Option<&SchoolId>, entries:
         .await?;
     // 9 parameters a row; 100 rows stay far below every backend's parameter limit.
     for rows in chain.chunks(100) {
-        let values: Vec<String> = (0..rows.len())
-            .map(|r| {
-                let b = r * 9;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8,
-                    b + 9
-                )
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO audit_log (scope, seq, at, actor, action, subject, details, prev_hash, hash) VALUES {}",
-            values.join(", ")
+            crate::values_list(rows.len(), 9)
         );
         // Only placeholders are formatted into the text; every value is bound.
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

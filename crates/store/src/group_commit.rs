@@ -196,15 +196,9 @@ impl Store {
         }
         let inbox: Vec<(&UserId, &Ready)> = written.iter().flat_map(|r| r.recipients.iter().map(move |u| (u, *r))).collect();
         for rows in inbox.chunks(100) {
-            let values: Vec<String> = (0..rows.len())
-                .map(|i| {
-                    let b = i * 5;
-                    format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5)
-                })
-                .collect();
             let sql = format!(
                 "INSERT INTO inbox (id, user_id, title, body, created_at) VALUES {}",
-                values.join(", ")
+                crate::values_list(rows.len(), 5)
             );
             // Only placeholders are formatted into the text; every value is bound.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

@@ -83,6 +83,18 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// `($1, $2, $3), ($4, $5, $6)` for a multi-row INSERT of `rows` rows of `cols` values: only
+/// placeholders go into the SQL text, every value is bound.
+pub(crate) fn values_list(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The store. Cheap to clone; clones share one connection pool.
 #[derive(Clone)]
 pub struct Store {
@@ -198,6 +210,12 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_values_list_numbers_every_placeholder() {
+        assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_list(1, 1), "($1)");
+    }
 
     #[test]
     fn urls_choose_the_backend_or_are_refused() {

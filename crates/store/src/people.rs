@@ -421,15 +421,9 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         for chunk in students.chunks(100) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let b = i * 6;
-                    format!("(${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6)
-                })
-                .collect();
             let sql = format!(
                 "INSERT INTO sensitive_reads (id, school_id, user_id, student_id, fields, at) VALUES {}",
-                values.join(", ")
+                crate::values_list(chunk.len(), 6)
             );
             // Only placeholders are formatted into the text; every value is bound.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
