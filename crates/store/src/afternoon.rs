@@ -325,14 +325,17 @@ impl Store {
             by_number.insert(student.number.clone(), student);
         }
         // A child seen in the room today, or already gone home, was at school: the list is wrong
-        // about them, and they must not drop out of the afternoon's count.
+        // about them, and they must not drop out of the afternoon's count. Checked inside the
+        // writing transaction, so a mark made meanwhile is seen.
+        let at = to_millis(now);
+        let mut tx = self.begin().await?;
         let seen: Vec<String> = sqlx::query_scalar(
             "SELECT student_id FROM roll_calls WHERE school_id = $1 AND day = $2 AND status = 'PRESENT' \
              UNION SELECT student_id FROM handovers WHERE school_id = $1 AND day = $2",
         )
         .bind(school.to_string())
         .bind(day.to_string())
-        .fetch_all(self.pool())
+        .fetch_all(&mut *tx)
         .await?;
         let mut problems = Vec::new();
         let mut children: Vec<&Student> = Vec::new();
@@ -347,8 +350,6 @@ impl Store {
         if !problems.is_empty() {
             return Ok(AbsenceImport::Refused(problems));
         }
-        let at = to_millis(now);
-        let mut tx = self.begin().await?;
         for student in &children {
             write_roll_resolution(&mut tx, who, student, day, "ABSENT_FROM_SCHOOL", at).await?;
             write_roll(&mut tx, who, student, day, "ABSENT_FROM_SCHOOL", "导入：当天未到校", at).await?;
@@ -577,7 +578,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT i.kind, i.description, i.at, s.name AS student_name, c.grade, c.number, u.display_name AS reporter FROM incidents i \
              LEFT JOIN students s ON s.id = i.student_id LEFT JOIN classes c ON c.id = s.class_id JOIN users u ON u.id = i.reported_by \
-             WHERE i.school_id = $1 AND i.day = $2 ORDER BY i.at DESC",
+             WHERE i.school_id = $1 AND i.day = $2 ORDER BY i.at DESC, i.id DESC",
         )
         .bind(school.to_string())
         .bind(day.to_string())
@@ -680,7 +681,8 @@ impl Store {
             let student = crate::people::student_from_row(r)?;
             let key = student.id.to_string();
             // One row per child (an enrolment has one agreement in force; guard anyway).
-            if out.iter().any(|c: &ExpectedChild| c.student.id == student.id) {
+            // Rows come in student order, so a repeat would be next to its first.
+            if out.last().is_some_and(|c: &ExpectedChild| c.student.id == student.id) {
                 continue;
             }
             let plan: String = r.try_get("agreed_plan")?;

@@ -120,34 +120,34 @@ impl Store {
         )
     }
 
-    async fn write_batch(&self, batch: Vec<(Ready, Reply)>) {
-        if batch.is_empty() {
-            return;
-        }
-        let ready: Vec<&Ready> = batch.iter().map(|(r, _)| r).collect();
-        match self.write_all(&ready).await {
-            Ok(results) => {
-                self.count(&results);
-                for ((_, reply), written) in batch.into_iter().zip(results) {
-                    let _ = reply.send(Ok(written));
-                }
+    async fn write_batch(&self, mut batch: Vec<(Ready, Reply)>) {
+        // A row whose own INSERT fails is answered with its error and the rest are written
+        // again without it; any other failure (the database unreachable, the commit refused)
+        // is everyone's, answered at once — never retried row by row while the door waits.
+        loop {
+            if batch.is_empty() {
+                return;
             }
-            // One bad row must not fail everyone's: write each on its own, so only the one
-            // that cannot be written fails.
-            Err(e) if batch.len() > 1 => {
-                tracing::warn!(error = %e, size = batch.len(), "hand-over group commit failed; writing one by one");
-                for (r, reply) in batch {
-                    let result = self.write_all(&[&r]).await;
-                    if let Ok(results) = &result {
-                        self.count(results);
+            let ready: Vec<&Ready> = batch.iter().map(|(r, _)| r).collect();
+            match self.write_all(&ready).await {
+                Ok(results) => {
+                    self.count(&results);
+                    for ((_, reply), written) in batch.into_iter().zip(results) {
+                        let _ = reply.send(Ok(written));
                     }
-                    let _ = reply.send(result.map(|mut w| w.remove(0)).map_err(|e| e.to_string()));
+                    return;
                 }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "hand-over commit failed");
-                for (_, reply) in batch {
+                Err((Some(bad), e)) => {
+                    tracing::warn!(error = %e, size = batch.len(), "a hand-over row failed; writing the rest without it");
+                    let (_, reply) = batch.remove(bad);
                     let _ = reply.send(Err(e.to_string()));
+                }
+                Err((None, e)) => {
+                    tracing::error!(error = %e, size = batch.len(), "hand-over group commit failed");
+                    for (_, reply) in batch {
+                        let _ = reply.send(Err(e.to_string()));
+                    }
+                    return;
                 }
             }
         }
@@ -159,13 +159,16 @@ impl Store {
         self.group.written.fetch_add(inserted as u64, Ordering::Relaxed);
     }
 
-    async fn write_all(&self, batch: &[&Ready]) -> Result<Vec<Written>> {
-        let mut tx = self.begin().await?;
+    /// Writes a batch in one transaction. An error names the row whose own INSERT failed, if
+    /// it was one row's.
+    async fn write_all(&self, batch: &[&Ready]) -> std::result::Result<Vec<Written>, (Option<usize>, StoreError)> {
+        let all = |e: StoreError| (None, e);
+        let mut tx = self.begin().await.map_err(all)?;
         let mut results = Vec::with_capacity(batch.len());
         // The one-per-child-per-day and request-id constraints decide; a row they refuse is
         // simply not inserted, and the rest of the batch goes on.
-        for r in batch {
-            let inserted = insert(&mut tx, r).await?;
+        for (i, r) in batch.iter().enumerate() {
+            let inserted = insert(&mut tx, r).await.map_err(|e| (Some(i), e))?;
             results.push(if inserted { Written::Inserted } else { Written::Conflict });
         }
         let written: Vec<&Ready> = batch
@@ -192,7 +195,7 @@ impl Store {
                     at_ms: r.at,
                 })
                 .collect();
-            append_many(&mut tx, Some(school), &entries).await?;
+            append_many(&mut tx, Some(school), &entries).await.map_err(all)?;
         }
         let inbox: Vec<(&UserId, &Ready)> = written.iter().flat_map(|r| r.recipients.iter().map(move |u| (u, *r))).collect();
         for rows in inbox.chunks(100) {
@@ -210,9 +213,9 @@ impl Store {
                     .bind(r.notice_body.clone())
                     .bind(r.at);
             }
-            q.execute(&mut *tx).await?;
+            q.execute(&mut *tx).await.map_err(|e| all(e.into()))?;
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(|e| all(e.into()))?;
         Ok(results)
     }
 }

@@ -490,7 +490,7 @@ impl Store {
             }
             None => {
                 let id = RecordId::new().to_string();
-                sqlx::query(
+                let inserted = sqlx::query(
                     "INSERT INTO service_records (id, school_id, class_id, day, notes, status, facts, text_sha256, signed_by, signed_name, signed_at, updated_by, updated_at) \
                      VALUES ($1, $2, $3, $4, '', 'SIGNED', $5, $6, $7, $8, $9, $7, $9)",
                 )
@@ -505,10 +505,24 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("record", "err-record-signed")),
-                    other => other,
-                })?;
+                .map_err(StoreError::from);
+                if let Err(e) = inserted {
+                    let StoreError::Conflict(_) = e else { return Err(e) };
+                    // Someone created the day's row meanwhile: signed it, or saved notes the
+                    // teacher has not read.
+                    drop(tx);
+                    let status: Option<String> = sqlx::query_scalar("SELECT status FROM service_records WHERE class_id = $1 AND day = $2")
+                        .bind(class.id.to_string())
+                        .bind(day.to_string())
+                        .fetch_optional(self.pool())
+                        .await?;
+                    let key = if status.as_deref() == Some("SIGNED") {
+                        "err-record-signed"
+                    } else {
+                        "err-record-changed"
+                    };
+                    return Err(Invalid::new("record", key).into());
+                }
                 id
             }
         };

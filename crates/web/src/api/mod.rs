@@ -34,7 +34,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .headers()
             .get(axum::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+            .map(str::to_ascii_lowercase)
+            .is_some_and(|v| v.starts_with("application/json") || v.split(';').next().is_some_and(|m| m.trim().ends_with("+json")));
         if !json {
             return Err(crate::error::rejection(StatusCode::UNSUPPORTED_MEDIA_TYPE, "err-bad-json"));
         }
@@ -42,13 +43,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .await
             .map_err(|r| crate::error::rejection(r.status(), "err-bad-json"))?;
         // A NUL character is never meant (PostgreSQL cannot store it in text).
-        if crate::pages::has_nul(&bytes, b"\\u0000") {
+        if json_has_nul(&bytes) {
             return Err(AppError::BadRequest("err-bad-json"));
         }
         Json::<T>::from_bytes(&bytes)
             .map(|j| ApiJson(j.0))
             .map_err(|r| crate::error::rejection(r.status(), "err-bad-json"))
     }
+}
+
+/// Whether a JSON text holds a NUL character: raw, or as the escape `\u0000` (and not a
+/// typed backslash followed by "u0000", which JSON writes as `\\u0000`).
+fn json_has_nul(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            0 => return true,
+            b'\\' => {
+                if bytes.get(i + 1) == Some(&b'u') && bytes.get(i + 2..i + 6) == Some(b"0000") {
+                    return true;
+                }
+                // Skip the escaped character, so `\\` never starts a second escape.
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 #[derive(Serialize)]
@@ -634,4 +655,18 @@ pub async fn sign(
     };
     let to = state.store.sign_agreement(&me.user, &e.id, &input, state.clock.now()).await?;
     Ok(Json(json!({ "state": to.as_str() })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_has_nul;
+
+    #[test]
+    fn only_a_real_nul_escape_counts() {
+        assert!(json_has_nul(br#"{"a":"x\u0000y"}"#));
+        assert!(json_has_nul(b"{\"a\":\"x\0\"}"));
+        assert!(!json_has_nul(br#"{"a":"x\\u0000y"}"#), "a typed backslash and u0000");
+        assert!(!json_has_nul(br#"{"a":"\u4e2d"}"#));
+        assert!(json_has_nul(br#"{"a":"\\\u0000"}"#), "an escaped backslash, then a NUL");
+    }
 }
