@@ -692,3 +692,40 @@ async fn wait_contains(b: &Browser, css: &str, part: &str) {
     ))
     .await;
 }
+
+/// A rehearsal (演练) at phone width: the demo school's clock starts at 17:50 today and runs 60×
+/// faster; 18:00 passes with the demo class still in school, and the open board shows the late
+/// pickups (迟接) once the afternoon sweep has run, without a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eighteen_hundred_passes_on_the_board_in_a_rehearsal() {
+    if !browser_available() {
+        return;
+    }
+    let beijing = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
+    // Ten rehearsal minutes (ten real seconds) before the end: time to start and sign in.
+    let start = format!("{}T17:50", beijing.date());
+    let server = Server::start(
+        temp_dir("browser-rehearsal"),
+        None,
+        &["--demo", "--demo-time", &start, "--demo-speed", "60"],
+    );
+    let b = Browser::start(360, 780).await;
+    let base = server.base.clone();
+    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    b.goto(&format!("{base}/afternoon/board")).await;
+    b.find(".board").await;
+    assert_eq!(
+        b.script("return document.querySelectorAll('.n-late').length").await,
+        0,
+        "nobody is late before 18:00"
+    );
+    // The sweep runs every 30 s of real time (30 minutes of the rehearsal's): wait for it.
+    let deadline = Instant::now() + Duration::from_secs(50);
+    while b.script("return document.querySelectorAll('.n-late').length").await == 0 {
+        assert!(Instant::now() < deadline, "the board never showed a late pickup");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(b.text(".n-late").await.starts_with("迟接"), "{}", b.text(".n-late").await);
+    b.assert_fits(360).await;
+    b.screenshot("board-late-360").await;
+}
