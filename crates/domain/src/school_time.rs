@@ -24,6 +24,12 @@ pub fn local(at: OffsetDateTime, zone: &str) -> OffsetDateTime {
     at.to_offset(offset_of(zone).unwrap_or(UtcOffset::UTC))
 }
 
+/// The instant when the school's wall clock shows `time` on `day` (17:42 on the paper sheet, the
+/// session's end at 18:00).
+pub fn at(day: time::Date, time: time::Time, zone: &str) -> OffsetDateTime {
+    time::PrimitiveDateTime::new(day, time).assume_offset(offset_of(zone).unwrap_or(UtcOffset::UTC))
+}
+
 /// `2026-12-01 17:42`, in the school's time.
 pub fn format_local(at: OffsetDateTime, zone: &str) -> String {
     let l = local(at, zone);
@@ -47,6 +53,10 @@ mod tests {
         let at = datetime!(2026-12-01 10:00 UTC);
         assert_eq!(format_local(at, "Asia/Shanghai"), "2026-12-01 18:00");
         assert_eq!(local(at, DEFAULT_TIME_ZONE).hour(), 18);
+        assert_eq!(
+            super::at(time::macros::date!(2026 - 12 - 01), time::macros::time!(18:00), DEFAULT_TIME_ZONE),
+            at
+        );
         assert_eq!(offset_of("Mars/Olympus"), None);
     }
 }

@@ -776,8 +776,7 @@ impl Store {
         let left_at = match req.paper_time {
             None => now,
             Some(t) => {
-                let offset = yanshi_domain::school_time::offset_of(&time_zone).unwrap_or(time::UtcOffset::UTC);
-                let at = time::PrimitiveDateTime::new(req.day, t).assume_offset(offset);
+                let at = yanshi_domain::school_time::at(req.day, t, &time_zone);
                 if at > now {
                     return Err(Invalid::new("paper_time", "err-paper-time").into());
                 }

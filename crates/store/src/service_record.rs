@@ -12,14 +12,14 @@ use crate::{Result, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
-use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
 use yanshi_domain::calendar::DayStatus;
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::ids::{ClassId, RecordId, SchoolId, UserId};
 use yanshi_domain::role::Role;
 use yanshi_domain::school::format_clock;
-use yanshi_domain::school_time::{local, offset_of};
+use yanshi_domain::school_time::{at, local};
 use yanshi_domain::service_record::{DayCounts, WorkloadRole, minutes_between, session_end};
 
 /// One person who took (part of) the session, and for how long.
@@ -105,10 +105,6 @@ pub struct WorkloadEntry {
     pub from: OffsetDateTime,
     pub to: OffsetDateTime,
     pub minutes: u32,
-}
-
-fn at_local(day: Date, t: Time, zone: &str) -> OffsetDateTime {
-    PrimitiveDateTime::new(day, t).assume_offset(offset_of(zone).unwrap_or(time::UtcOffset::UTC))
 }
 
 /// The facts' counts from a class's children on the day.
@@ -218,24 +214,23 @@ impl Store {
         let Some(term) = self.term_on(&class.school_id, day).await? else {
             return Err(Invalid::new("day", "err-record-no-service").into());
         };
-        let term_id = term.id.clone();
         let cal = self.service_calendar(term).await?;
         let DayStatus::Service { start, end, .. } = cal.status(day, class.grade) else {
             return Err(Invalid::new("day", "err-record-no-service").into());
         };
         let weekday = day.weekday().number_from_monday();
         let plan = self
-            .session_plans(&class.id, &term_id)
+            .session_plans(&class.id, &cal.term.id)
             .await?
             .into_iter()
             .find(|p| p.weekday == weekday);
-        let children = self.class_day(&class.id, day).await?;
-        let end_at = at_local(day, end, zone);
+        let children = self.class_day_in(&class.id, Some(&cal.term), day).await?;
+        let end_at = at(day, end, zone);
         let counts = count(&children, end_at);
         let last = children.iter().filter_map(|c| c.handover.as_ref().map(|h| h.at)).max();
         let (from, to) = (
-            at_local(day, start, zone),
-            at_local(day, session_end(start, last.map(|t| local(t, zone).time())), zone),
+            at(day, start, zone),
+            at(day, session_end(start, last.map(|t| local(t, zone).time())), zone),
         );
         let minutes = minutes_between(local(from, zone).time(), local(to, zone).time());
         let mut staff: Vec<StaffLine> = Vec::new();

@@ -66,7 +66,6 @@ pub async fn set_weather(State(state): State<AppState>, lang: Lang, me: Me, AppF
 }
 
 async fn today_page(state: &AppState, lang: Lang, me: &Me, message: Option<(bool, String)>) -> AppResult<Response> {
-    let state = state.clone();
     let school = me.user.school_id.clone().ok_or(AppError::NotFound)?;
     let school = state.store.school(&school).await?;
     let day = local(state.clock.now(), &school.time_zone).date();
@@ -105,7 +104,7 @@ async fn today_page(state: &AppState, lang: Lang, me: &Me, message: Option<(bool
         _ => Vec::new(),
     };
     let weather = state.store.weather_alert(&school.id, day).await?;
-    let l = Layout::for_user(&state, lang, &me.user).await;
+    let l = Layout::for_user(state, lang, &me.user).await;
     let status = if message.as_ref().is_some_and(|m| !m.0) {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -705,9 +704,14 @@ async fn plan_page(state: &AppState, lang: Lang, me: &Me, class: ClassInfo, mess
         Some(t) => state.store.session_plans(&class.id, &t.id).await?,
         None => Vec::new(),
     };
-    const NAMES: [&str; 5] = ["周一", "周二", "周三", "周四", "周五"];
     let days = (1..=5u8)
-        .map(|d| (d, NAMES[d as usize - 1], plans.iter().find(|p| p.weekday == d).cloned()))
+        .map(|d| {
+            (
+                d,
+                yanshi_domain::enrolment::weekday_zh(d),
+                plans.iter().find(|p| p.weekday == d).cloned(),
+            )
+        })
         .collect();
     let users = state.store.users_of_school(Some(&class.school_id)).await?;
     let pick = |roles: &[Role]| {

@@ -130,8 +130,9 @@ async fn apply_page(
     let chosen: Vec<u8> = form
         .map(|f| f.iter().filter(|(k, _)| k == "day").filter_map(|(_, v)| v.parse().ok()).collect())
         .unwrap_or_else(|| vec![1, 2, 3, 4, 5]);
-    const NAMES: [&str; 5] = ["周一", "周二", "周三", "周四", "周五"];
-    let days = (1..=5u8).map(|d| (d, NAMES[d as usize - 1], chosen.contains(&d))).collect();
+    let days = (1..=5u8)
+        .map(|d| (d, yanshi_domain::enrolment::weekday_zh(d), chosen.contains(&d)))
+        .collect();
     let get = |k: &str, default: &str| form.map(|f| field(f, k).to_string()).unwrap_or_else(|| default.to_string());
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -306,9 +307,8 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &str, error: 
         .decision_reason
         .as_deref()
         .map(|r| (l.t.get(reason_key(r)), e.decision_note.clone().unwrap_or_default()));
-    const NAMES: [&str; 5] = ["周一", "周二", "周三", "周四", "周五"];
     let days = (1..=5u8)
-        .map(|d| (d, NAMES[d as usize - 1], e.terms.weekdays.numbers().contains(&d)))
+        .map(|d| (d, yanshi_domain::enrolment::weekday_zh(d), e.terms.weekdays.numbers().contains(&d)))
         .collect();
     let reject_reasons = REJECT_REASONS.iter().map(|r| (*r, l.t.get(reason_key(r)))).collect();
     let termination_reasons = TERMINATION_REASONS.iter().map(|r| (*r, l.t.get(reason_key(r)))).collect();

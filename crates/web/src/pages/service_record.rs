@@ -68,8 +68,6 @@ fn workload_role_key(role: &str) -> &'static str {
     }
 }
 
-const WEEKDAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-
 /// `?day=2026-12-01`; today when absent. A day that does not parse is the user's mistake.
 fn day_of(q: &Pairs, today: Date) -> Result<Date, ()> {
     match field(q, "day") {
@@ -111,7 +109,7 @@ async fn record_page(
         RecordPage {
             seen,
             l,
-            weekday: WEEKDAYS[day.weekday().number_days_from_monday() as usize],
+            weekday: yanshi_domain::enrolment::weekday_zh(day.weekday().number_from_monday()),
             class,
             day,
             record,

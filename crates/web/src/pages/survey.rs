@@ -194,8 +194,6 @@ struct SurveyForm {
     error: Option<&'static str>,
 }
 
-const DAY_NAMES: [&str; 5] = ["周一", "周二", "周三", "周四", "周五"];
-
 /// The student the person may answer for: their own child, or one of a class they are responsible for.
 async fn answerable(state: &AppState, me: &Me, id: &str) -> AppResult<(Student, ClassInfo, bool)> {
     let id = StudentId::parse(id).ok_or(AppError::NotFound)?;
@@ -238,7 +236,9 @@ async fn form_page(
         .as_ref()
         .map(|a| a.weekdays.numbers())
         .unwrap_or_else(|| vec![1, 2, 3, 4, 5]);
-    let days = (1..=5u8).map(|d| (d, DAY_NAMES[d as usize - 1], chosen.contains(&d))).collect();
+    let days = (1..=5u8)
+        .map(|d| (d, yanshi_domain::enrolment::weekday_zh(d), chosen.contains(&d)))
+        .collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
