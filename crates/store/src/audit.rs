@@ -42,51 +42,18 @@ pub(crate) async fn append(
     details: serde_json::Value,
     at_ms: i64,
 ) -> Result<()> {
-    let scope = scope_of(school).to_string();
-    sqlx::query("INSERT INTO audit_heads (scope, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (scope) DO NOTHING")
-        .bind(scope.clone())
-        .bind(GENESIS)
-        .execute(&mut **tx)
-        .await?;
-    let row = sqlx::query("UPDATE audit_heads SET seq = seq + 1 WHERE scope = $1 RETURNING seq, hash")
-        .bind(scope.clone())
-        .fetch_one(&mut **tx)
-        .await?;
-    let seq: i64 = row.try_get("seq")?;
-    let prev_hash: String = row.try_get("hash")?;
-    let mut entry = AuditEntry {
-        scope,
-        seq,
-        at_ms,
-        actor: actor.label(),
-        action: action.to_string(),
-        subject: subject.to_string(),
-        details: details.to_string(),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = entry.computed_hash();
-    sqlx::query("UPDATE audit_heads SET hash = $2 WHERE scope = $1")
-        .bind(entry.scope.clone())
-        .bind(entry.hash.clone())
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO audit_log (scope, seq, at, actor, action, subject, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    append_many(
+        tx,
+        school,
+        &[NewEntry {
+            actor,
+            action,
+            subject,
+            details: &details,
+            at_ms,
+        }],
     )
-    .bind(entry.scope)
-    .bind(entry.seq)
-    .bind(entry.at_ms)
-    .bind(entry.actor)
-    .bind(entry.action)
-    .bind(entry.subject)
-    .bind(entry.details)
-    .bind(entry.prev_hash)
-    .bind(entry.hash)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// One entry for [`append_many`].
