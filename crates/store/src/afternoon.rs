@@ -1087,6 +1087,15 @@ pub(crate) async fn guardian_accounts_of(tx: &mut Tx, student: &StudentId) -> Re
     Ok(ids.into_iter().map(UserId::from_db).collect())
 }
 
+/// Why a pickup was refused, in the leaders' alert (the page shows the message key's text).
+fn refusal_zh(reason: &str) -> &'static str {
+    match reason {
+        "err-self-leave-not-allowed" => "安全责任书没有约定当天自行离校",
+        "err-self-leave-weather" => "天气预警期间暂停自行离校",
+        _ => "不在该生的接送名单上，或被禁止接送",
+    }
+}
+
 /// Records a refused attempt and alerts the school's leaders at once.
 #[allow(clippy::too_many_arguments)]
 async fn refuse(
@@ -1133,7 +1142,10 @@ async fn refuse(
         title: format!("拒绝接走：{} / Pickup refused", student.name),
         body: format!(
             "{} 在教室门口被拒绝接走 {}（{}），登记教师 {}。",
-            who_was_there, student.name, reason, who.display_name
+            who_was_there,
+            student.name,
+            refusal_zh(reason),
+            who.display_name
         ),
         external: true,
     };

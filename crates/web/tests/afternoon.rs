@@ -308,6 +308,11 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         assert!(inbox.body.contains("由 王奶奶（奶奶）接走，交接教师 teacher测试"), "{}", inbox.body);
         let alert = app.get("/inbox", Some(&admin)).await;
         assert!(alert.body.contains("拒绝接走"), "the leaders hear of the refusal");
+        assert!(
+            alert.body.contains("被禁止接送") && !alert.body.contains("err-pickup-refused"),
+            "in words, not a message key: {}",
+            alert.body
+        );
 
         // The week's plan: a leader sets today's (Tuesday) session; the door shows it; a lesson
         // in disguise is flagged for the leaders.
