@@ -109,6 +109,20 @@ pub fn may_read_sensitive(who: &Principal, class: &ClassScope) -> bool {
     who.role != Role::DistrictAdmin && may_see_class(who, class)
 }
 
+/// May `who` confirm (or turn down) a guardian whom `added_by` linked to a child of `school`?
+/// A second person must (四眼原则): a school admin of that school other than the one who made
+/// the change. Without it a single staff member could invent a guardian, print that guardian's
+/// invitation slip and enrol a child no real guardian asked for.
+pub fn may_confirm_guardian_link(who: &Principal, school: &SchoolId, added_by: Option<&UserId>) -> bool {
+    who.role == Role::SchoolAdmin && who.school_id.as_ref() == Some(school) && added_by != Some(&who.user_id)
+}
+
+/// Does a roster import by `who` count as the school's confirmed record of guardians? Only a
+/// school admin's: the school answers for its own roster.
+pub fn import_confirms_guardians(who: &Principal) -> bool {
+    who.role == Role::SchoolAdmin
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +171,27 @@ mod tests {
         assert!(!may_see_class(&other_admin, &mine));
         assert!(!may_see_class(&principal(Role::Teacher, Some(&s)), &mine));
         assert!(!may_see_class(&principal(Role::Guardian, Some(&s)), &mine));
+    }
+
+    #[test]
+    fn a_guardian_added_by_staff_is_confirmed_by_another_school_admin() {
+        let s = SchoolId::new();
+        let admin = principal(Role::SchoolAdmin, Some(&s));
+        let other_admin = principal(Role::SchoolAdmin, Some(&s));
+        let teacher = principal(Role::ClassTeacher, Some(&s));
+        assert!(
+            !may_confirm_guardian_link(&admin, &s, Some(&admin.user_id)),
+            "not the one who added"
+        );
+        assert!(may_confirm_guardian_link(&other_admin, &s, Some(&admin.user_id)));
+        assert!(may_confirm_guardian_link(&admin, &s, Some(&teacher.user_id)));
+        assert!(!may_confirm_guardian_link(&teacher, &s, Some(&admin.user_id)), "only an admin");
+        assert!(!may_confirm_guardian_link(&principal(Role::DistrictAdmin, None), &s, None));
+        assert!(
+            !may_confirm_guardian_link(&other_admin, &SchoolId::new(), None),
+            "only their school"
+        );
+        assert!(import_confirms_guardians(&admin) && !import_confirms_guardians(&principal(Role::DistrictAdmin, None)));
     }
 
     #[test]

@@ -29,6 +29,15 @@ pub struct User {
 }
 
 impl User {
+    /// Who this account is, as the policy sees it.
+    pub fn principal(&self) -> yanshi_domain::policy::Principal {
+        yanshi_domain::policy::Principal {
+            user_id: self.id.clone(),
+            role: self.role,
+            school_id: self.school_id.clone(),
+        }
+    }
+
     /// `138****8000`: the phone as shown to people who do not need the whole number.
     pub fn masked_phone(&self) -> Option<String> {
         self.phone.as_deref().and_then(|p| PhoneNumber::parse(p).ok()).map(|p| p.masked())

@@ -1077,7 +1077,7 @@ async fn leaders_of(tx: &mut Tx, school: &SchoolId) -> Result<Vec<UserId>> {
 }
 
 /// The accounts of a child's guardians (those who have signed up).
-const GUARDIAN_ACCOUNTS: &str = "SELECT g.user_id FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE sg.student_id = $1 AND g.user_id IS NOT NULL";
+const GUARDIAN_ACCOUNTS: &str = "SELECT g.user_id FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE sg.student_id = $1 AND g.user_id IS NOT NULL AND sg.confirmed_at IS NOT NULL";
 
 pub(crate) async fn guardian_accounts_of(tx: &mut Tx, student: &StudentId) -> Result<Vec<UserId>> {
     let ids: Vec<String> = sqlx::query_scalar(GUARDIAN_ACCOUNTS)
@@ -1362,6 +1362,7 @@ impl Store {
                     .guardians_of(&child.student.id)
                     .await?
                     .into_iter()
+                    .filter(|g| g.confirmed)
                     .map(|g| format!("{}（{}）{}", g.name, g.relationship, g.phone))
                     .collect::<Vec<_>>()
                     .join("；");
@@ -1644,7 +1645,7 @@ impl Store {
             match term {
                 Some(term) => sqlx::query_scalar::<_, String>(
                     "SELECT DISTINCT g.user_id FROM enrolments e JOIN student_guardians sg ON sg.student_id = e.student_id \
-                     JOIN guardians g ON g.id = sg.guardian_id WHERE e.term_id = $1 AND e.state = 'ACTIVE' AND g.user_id IS NOT NULL",
+                     JOIN guardians g ON g.id = sg.guardian_id WHERE e.term_id = $1 AND e.state = 'ACTIVE' AND g.user_id IS NOT NULL AND sg.confirmed_at IS NOT NULL",
                 )
                 .bind(term.id.to_string())
                 .fetch_all(self.pool())

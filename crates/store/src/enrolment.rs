@@ -138,7 +138,7 @@ fn enrolment_from_row(r: &sqlx::any::AnyRow) -> Result<Enrolment> {
 /// The facts about who is acting, read in the transaction.
 async fn taker(tx: &mut Tx, who: &User, e: &Enrolment) -> Result<Taker> {
     let guardian_of_child: bool = sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE sg.student_id = $1 AND g.user_id = $2",
+        "SELECT COUNT(*) FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE sg.student_id = $1 AND g.user_id = $2 AND sg.confirmed_at IS NOT NULL",
     )
     .bind(e.student_id.to_string())
     .bind(who.id.to_string())
@@ -171,11 +171,7 @@ async fn load(tx: &mut Tx, id: &EnrolmentId) -> Result<Enrolment> {
 
 /// The guardians with accounts of a child: they hear of every step.
 async fn guardian_accounts(tx: &mut Tx, student: &StudentId) -> Result<Vec<UserId>> {
-    let ids: Vec<String> = sqlx::query_scalar("SELECT g.user_id FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE sg.student_id = $1 AND g.user_id IS NOT NULL")
-        .bind(student.to_string())
-        .fetch_all(&mut **tx)
-        .await?;
-    Ok(ids.into_iter().map(UserId::from_db).collect())
+    crate::guardian_links::confirmed_guardian_accounts(tx, student).await
 }
 
 async fn record_step(tx: &mut Tx, e: &Enrolment, step: Step, to: EnrolmentState, who: &User, note: &str, at: i64) -> Result<()> {
@@ -316,8 +312,10 @@ impl Store {
         submit: bool,
         now: OffsetDateTime,
     ) -> Result<EnrolmentId> {
-        if guardian.role != Role::Guardian {
-            return Err(Invalid::new("applicant", "err-enrolment-not-yours").into());
+        // Whose child it is comes first, so a stranger's child answers the same whether or not
+        // it has an application (or exists at all).
+        if guardian.role != Role::Guardian || !self.is_confirmed_guardian(guardian, student).await? {
+            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
         }
         if app.consent_version.trim().is_empty() {
             return Err(Invalid::new("consent", "err-consent-required").into());
@@ -427,6 +425,19 @@ impl Store {
         Ok(id)
     }
 
+    /// Is this account a guardian of the child, by a link in effect?
+    pub async fn is_confirmed_guardian(&self, who: &User, student: &StudentId) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id \
+             WHERE sg.student_id = $1 AND g.user_id = $2 AND sg.confirmed_at IS NOT NULL",
+        )
+        .bind(student.to_string())
+        .bind(who.id.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n > 0)
+    }
+
     pub async fn enrolment(&self, id: &EnrolmentId) -> Result<Enrolment> {
         let r = sqlx::query("SELECT * FROM enrolments WHERE id = $1")
             .bind(id.to_string())
@@ -451,7 +462,7 @@ impl Store {
     pub async fn enrolments_of_guardian(&self, guardian: &UserId) -> Result<Vec<EnrolmentRow>> {
         let rows = sqlx::query(
             "SELECT e.*, s.name AS student_name, c.grade, c.number, c.id AS class_id FROM enrolments e JOIN students s ON s.id = e.student_id JOIN classes c ON c.id = s.class_id \
-             WHERE e.student_id IN (SELECT sg.student_id FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE g.user_id = $1) ORDER BY e.created_at DESC",
+             WHERE e.student_id IN (SELECT sg.student_id FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE g.user_id = $1 AND sg.confirmed_at IS NOT NULL) ORDER BY e.created_at DESC",
         )
         .bind(guardian.to_string())
         .fetch_all(self.pool())

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::ids::{ClassId, GuardianId, SchoolId, StaffId, StudentId};
+use yanshi_domain::policy::import_confirms_guardians;
 use yanshi_domain::roster::{ImportCounts, Problem, RosterStaff, RosterStudent};
 use yanshi_domain::school::class_name_zh;
 
@@ -143,6 +144,19 @@ impl Store {
         if let Some(p) = check_against(&e, rows).into_iter().next() {
             return Err(yanshi_domain::Invalid::new("file", p.key).into());
         }
+        // A school admin's roster is the school's own record of guardians; anyone else's new
+        // links wait for a school admin's confirmation. A command on the server is the operator's.
+        let (importer, confirms) = match actor {
+            Actor::User(id) => {
+                let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+                    .bind(id.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let who = crate::accounts::user_from_row(&row)?;
+                (Some(id.to_string()), import_confirms_guardians(&who.principal()))
+            }
+            Actor::Cli | Actor::System => (None, true),
+        };
         let mut counts = ImportCounts::default();
         for r in rows {
             let class = e.classes[&(r.grade.number(), r.class_number)].clone();
@@ -239,12 +253,17 @@ impl Store {
                     }
                     None => {
                         sqlx::query(
-                            "INSERT INTO student_guardians (student_id, guardian_id, relationship, is_primary) VALUES ($1, $2, $3, $4)",
+                            "INSERT INTO student_guardians (student_id, guardian_id, relationship, is_primary, source, added_by, added_at, confirmed_by, confirmed_at) \
+                             VALUES ($1, $2, $3, $4, 'IMPORT', $5, $6, $7, $8)",
                         )
                         .bind(key.0.clone())
                         .bind(key.1.clone())
                         .bind(want.0.clone())
                         .bind(i64::from(want.1))
+                        .bind(importer.clone())
+                        .bind(at)
+                        .bind(if confirms { importer.clone() } else { None })
+                        .bind(confirms.then_some(at))
                         .execute(&mut *tx)
                         .await?;
                         links_changed = true;

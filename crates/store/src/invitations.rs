@@ -54,7 +54,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT s.name AS student_name, g.id AS guardian_id, g.name AS guardian_name, sg.relationship FROM students s \
              JOIN student_guardians sg ON sg.student_id = s.id JOIN guardians g ON g.id = sg.guardian_id \
-             WHERE s.class_id = $1 AND s.active = 1 AND g.user_id IS NULL ORDER BY s.student_number, sg.is_primary DESC",
+             WHERE s.class_id = $1 AND s.active = 1 AND g.user_id IS NULL AND sg.confirmed_at IS NOT NULL ORDER BY s.student_number, sg.is_primary DESC",
         )
         .bind(class.id.to_string())
         .fetch_all(&mut *tx)

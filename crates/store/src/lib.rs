@@ -12,6 +12,7 @@ mod audit;
 pub mod enrolment;
 mod error;
 mod group_commit;
+pub mod guardian_links;
 mod import;
 pub mod invitations;
 pub mod leave;

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "0003_enrolment", include_str!("../migrations/0003_enrolment.sql")),
     (4, "0004_afternoon", include_str!("../migrations/0004_afternoon.sql")),
     (5, "0005_service_record", include_str!("../migrations/0005_service_record.sql")),
+    (6, "0006_guardian_links", include_str!("../migrations/0006_guardian_links.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<&'static str>> {

@@ -3,6 +3,8 @@
 
 use crate::accounts::end_all_access;
 use crate::audit::{Actor, append};
+pub use crate::guardian_links::GuardianLink;
+use crate::guardian_links::{LINKS, link_from_row};
 use crate::{Result, Store, StoreError};
 use serde_json::json;
 use sqlx::Row;
@@ -13,7 +15,7 @@ use yanshi_domain::account::{DisplayName, PhoneNumber};
 use yanshi_domain::calendar::parse_date;
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::family::{Gender, PickupLevel, PriorityGroup, parse_relationship};
-use yanshi_domain::ids::{ClassId, GuardianId, PickupAdultId, SchoolId, StaffId, StudentId, UserId};
+use yanshi_domain::ids::{ClassId, PickupAdultId, SchoolId, StaffId, StudentId, UserId};
 use yanshi_domain::role::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -58,16 +60,6 @@ pub struct Student {
 
 fn gender_code<S: serde::Serializer>(g: &Gender, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(g.as_str())
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct GuardianLink {
-    pub guardian_id: GuardianId,
-    pub name: String,
-    pub phone: String,
-    pub relationship: String,
-    pub is_primary: bool,
-    pub has_account: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -133,20 +125,6 @@ fn staff_from_row(r: &sqlx::any::AnyRow) -> Result<StaffMember> {
         active: r.try_get::<i64, _>("active")? != 0,
     })
 }
-
-fn link_from_row(r: &sqlx::any::AnyRow) -> Result<GuardianLink> {
-    Ok(GuardianLink {
-        guardian_id: GuardianId::from_db(r.try_get("guardian_id")?),
-        name: r.try_get("name")?,
-        phone: r.try_get("phone")?,
-        relationship: r.try_get("relationship")?,
-        is_primary: r.try_get::<i64, _>("is_primary")? != 0,
-        has_account: r.try_get::<Option<String>, _>("user_id")?.is_some(),
-    })
-}
-
-const LINKS: &str = "SELECT sg.student_id, sg.guardian_id, sg.relationship, sg.is_primary, g.name, g.phone, g.user_id \
-                     FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id";
 
 impl Store {
     pub async fn staff_directory(&self, school: &SchoolId) -> Result<Vec<StaffMember>> {
@@ -292,75 +270,6 @@ impl Store {
                 (s, links)
             })
             .collect())
-    }
-
-    pub async fn guardians_of(&self, student: &StudentId) -> Result<Vec<GuardianLink>> {
-        let sql = sqlx::AssertSqlSafe(format!("{LINKS} WHERE sg.student_id = $1 ORDER BY sg.is_primary DESC, g.name"));
-        let rows = sqlx::query(sql).bind(student.to_string()).fetch_all(self.pool()).await?;
-        rows.iter().map(link_from_row).collect()
-    }
-
-    /// Adds a guardian to a child (or links an existing one with the same phone).
-    pub async fn add_guardian(
-        &self,
-        actor: &Actor,
-        student: &StudentId,
-        name: DisplayName,
-        relationship: &str,
-        phone: PhoneNumber,
-        now: OffsetDateTime,
-    ) -> Result<GuardianId> {
-        let relationship = parse_relationship(relationship)?;
-        let s = self.student(student).await?;
-        let at = to_millis(now);
-        let mut tx = self.begin().await?;
-        let existing: Option<String> = sqlx::query_scalar("SELECT id FROM guardians WHERE school_id = $1 AND phone = $2")
-            .bind(s.school_id.to_string())
-            .bind(phone.as_str().to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let id = match existing {
-            Some(id) => GuardianId::from_db(id),
-            None => {
-                let id = GuardianId::new();
-                sqlx::query("INSERT INTO guardians (id, school_id, name, phone, updated_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(id.to_string())
-                    .bind(s.school_id.to_string())
-                    .bind(name.as_str().to_string())
-                    .bind(phone.as_str().to_string())
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
-                id
-            }
-        };
-        let first: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM student_guardians WHERE student_id = $1")
-            .bind(student.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO student_guardians (student_id, guardian_id, relationship, is_primary) VALUES ($1, $2, $3, $4)")
-            .bind(student.to_string())
-            .bind(id.to_string())
-            .bind(relationship.clone())
-            .bind(i64::from(first == 0))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("phone", "err-guardian-linked")),
-                other => other,
-            })?;
-        append(
-            &mut tx,
-            Some(&s.school_id),
-            actor,
-            "guardian.link",
-            student.as_str(),
-            json!({ "guardian": id.as_str(), "relationship": relationship }),
-            at,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
     }
 
     /// Reads a child's sensitive fields and logs the read (who, which child, which fields, when)
@@ -589,7 +498,7 @@ impl Store {
     pub async fn children_of(&self, user: &UserId) -> Result<Vec<(Student, String)>> {
         let rows = sqlx::query(
             "SELECT s.*, sg.relationship FROM students s JOIN student_guardians sg ON sg.student_id = s.id JOIN guardians g ON g.id = sg.guardian_id \
-             WHERE g.user_id = $1 AND s.active = 1 ORDER BY s.name",
+             WHERE g.user_id = $1 AND s.active = 1 AND sg.confirmed_at IS NOT NULL ORDER BY s.name",
         )
         .bind(user.to_string())
         .fetch_all(self.pool())

@@ -1,10 +1,12 @@
 //! `/metrics` in the Prometheus text format: counters of this instance, and gauges read from
 //! the database (the same for every instance).
 
+use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Default)]
@@ -20,7 +22,22 @@ impl Metrics {
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// Whether this request may read `/metrics`: anyone, unless a metrics token is configured.
+fn allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(want) = &state.config.metrics_token else { return true };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    // Compare digests, so the time taken says nothing about how much of the token matched.
+    Sha256::digest(given.as_bytes()) == Sha256::digest(want.as_bytes())
+}
+
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !allowed(&state, &headers) {
+        return AppError::Unauthenticated.into_response();
+    }
     let m = &state.metrics;
     let mut out = String::new();
     out.push_str("# HELP yanshi_http_responses_total HTTP responses served by this instance, by status class.\n");
@@ -56,5 +73,5 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         "# TYPE yanshi_build_info gauge\nyanshi_build_info{{version=\"{}\"}} 1\n",
         env!("CARGO_PKG_VERSION")
     ));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out)
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
 }

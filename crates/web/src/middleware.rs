@@ -124,6 +124,13 @@ pub async fn security_headers_and_metrics(State(state): State<AppState>, req: Re
         HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"),
     );
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if state.config.hsts {
+        // Two years, as the preload list asks; only sent when the school says TLS is in front.
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

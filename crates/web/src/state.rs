@@ -24,6 +24,13 @@ pub struct WebConfig {
     /// How long one live-board stream stays open before the browser reconnects (so a stream
     /// never outlives a sign-out for long). Zero: send the board once and end.
     pub board_stream_for: std::time::Duration,
+    /// The address people reach yanshi at (`https://yanshi.example.edu.cn`), for links and QR
+    /// codes printed on paper; never taken from a request's `Host` header.
+    pub public_url: String,
+    /// When set, `/metrics` answers only a request with `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
+    /// Send `Strict-Transport-Security` (deployments behind TLS).
+    pub hsts: bool,
 }
 
 impl Default for WebConfig {
@@ -39,6 +46,9 @@ impl Default for WebConfig {
             max_failures_per_ip: 30,
             failure_window: Duration::minutes(15),
             invitation_ttl: Duration::days(14),
+            public_url: "http://127.0.0.1:8080".into(),
+            metrics_token: None,
+            hsts: false,
         }
     }
 }

@@ -387,7 +387,9 @@ async fn a_guardian_invited_from_the_class_slips_sees_only_their_own_children() 
             .await;
         assert_eq!(slips.status, StatusCode::OK, "{}", slips.body);
         assert_eq!(slips.body.matches("class=\"slip\"").count(), 3, "张丽, 王强, 李梅");
-        assert!(slips.body.contains("<svg") && slips.body.contains("http://yanshi.test/register"));
+        // Printed links use the configured address, never the request's Host header.
+        assert!(slips.body.contains("<svg") && slips.body.contains("http://127.0.0.1:8080/register"));
+        assert!(!slips.body.contains("yanshi.test"), "the Host header does not reach the paper");
         let group_text = slips.body.split("id=\"group-text\">").nth(1).unwrap().split('<').next().unwrap();
         assert!(
             !group_text.contains("王小明") && !group_text.contains("张丽"),

@@ -20,6 +20,9 @@ pub struct FileConfig {
     pub session_idle_minutes: Option<i64>,
     pub session_absolute_hours: Option<i64>,
     pub smtp: Option<SmtpConfig>,
+    pub public_url: Option<String>,
+    pub metrics_token: Option<String>,
+    pub hsts: Option<bool>,
 }
 
 impl FileConfig {
@@ -29,6 +32,16 @@ impl FileConfig {
         };
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the config file {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("the config file {} is not valid", path.display()))
+    }
+}
+
+/// A public base URL as given (`https://host[:port]`, no path), without a trailing slash.
+pub fn public_url(given: &str) -> anyhow::Result<String> {
+    let u = given.trim().trim_end_matches('/');
+    let host = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
+    match host {
+        Some(h) if !h.is_empty() && !h.contains(['/', '?', '#', ' ', '@']) => Ok(u.to_string()),
+        _ => bail!("public_url {given:?}: expected e.g. https://yanshi.example.edu.cn"),
     }
 }
 

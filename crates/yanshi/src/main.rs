@@ -91,6 +91,16 @@ struct ServeArgs {
     /// `text` (default) or `json` log lines.
     #[arg(long, env = "YANSHI_LOG_FORMAT")]
     log_format: Option<String>,
+    /// The address people reach yanshi at (e.g. https://yanshi.example.edu.cn), for the links
+    /// and QR codes printed on invitation slips and notices. Default: the listen address.
+    #[arg(long, env = "YANSHI_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Require `Authorization: Bearer TOKEN` on /metrics.
+    #[arg(long, env = "YANSHI_METRICS_TOKEN")]
+    metrics_token: Option<String>,
+    /// Send Strict-Transport-Security (yanshi is reached only over HTTPS).
+    #[arg(long, env = "YANSHI_HSTS", num_args = 0..=1, default_missing_value = "true")]
+    hsts: Option<bool>,
 }
 
 #[derive(Subcommand)]
@@ -377,6 +387,13 @@ async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result
         .clone()
         .or(file.listen.clone())
         .unwrap_or_else(|| config::DEFAULT_LISTEN.into());
+    // Checked before the database is opened, so a mistyped flag changes nothing.
+    let public_url = args
+        .public_url
+        .clone()
+        .or(file.public_url.clone())
+        .map(|u| config::public_url(&u))
+        .transpose()?;
     let (store, url) = open(cli, file).await?;
     let clock = school_clock(demo, args.demo_time.as_deref(), args.demo_speed)?;
     if demo {
@@ -396,10 +413,21 @@ async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result
     if let Some(h) = file.session_absolute_hours {
         web.session.absolute = time::Duration::hours(h.clamp(1, 24 * 30));
     }
+    web.metrics_token = args.metrics_token.clone().or(file.metrics_token.clone()).filter(|t| !t.is_empty());
+    web.hsts = args.hsts.or(file.hsts).unwrap_or(false);
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    web.public_url = match public_url {
+        Some(u) => u,
+        None => {
+            if !demo {
+                tracing::warn!(%addr, "no public_url is set: invitation slips link to the listen address");
+            }
+            format!("http://{addr}")
+        }
+    };
 
     let instance = format!("{}-{}", std::process::id(), addr.port());
     let worker = yanshi_notify::Worker::new(

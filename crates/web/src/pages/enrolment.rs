@@ -21,7 +21,7 @@ use yanshi_domain::enrolment::{
 };
 use yanshi_domain::family::PriorityGroup;
 use yanshi_domain::ids::{AgreementId, EnrolmentId, StudentId, TermId};
-use yanshi_domain::policy::{Action, may, may_see_class};
+use yanshi_domain::policy::{Action, may, may_read_sensitive, may_see_class};
 use yanshi_domain::role::Role;
 use yanshi_domain::school::{format_clock, parse_clock};
 use yanshi_domain::school_time::{format_local, local};
@@ -248,6 +248,8 @@ struct EnrolmentPage {
     leaves: Vec<yanshi_store::leave::Leave>,
     leave_kinds: Vec<(&'static str, &'static str)>,
     adults: Vec<yanshi_store::people::PickupAdult>,
+    hidden_limits: usize,
+    guardians: Vec<yanshi_store::people::GuardianLink>,
     error: Option<&'static str>,
 }
 
@@ -319,7 +321,14 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &str, error: 
     };
     let state_label = l.t.get(state_key(e.state));
     let leaves = state.store.leaves_of_student(&student.id).await?;
-    let adults = state.store.pickup_adults(&student.id).await?;
+    // The guardian sees what they registered; staff see custody limits only where they may.
+    let (adults, hidden_limits) = if guardian {
+        (state.store.pickup_adults(&student.id).await?, 0)
+    } else {
+        let may_sensitive = may_read_sensitive(&me.principal, &class.scope());
+        super::students::pickup_adults_for(state, me, &student, may_sensitive, "enrolment").await?
+    };
+    let guardians = state.store.guardians_of(&student.id).await?;
     let leave_kinds = yanshi_domain::enrolment::LEAVE_KINDS
         .iter()
         .map(|k| (*k, l.t.get(leave_kind_key(k))))
@@ -343,6 +352,8 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &str, error: 
             leaves,
             leave_kinds,
             adults,
+            hidden_limits,
+            guardians,
             error,
         },
     )
@@ -467,6 +478,7 @@ pub async fn act(
 struct PrintPage {
     l: Layout,
     a: Agreement,
+    guardians: Vec<yanshi_store::people::GuardianLink>,
     signatures: Vec<(String, String, String, String, Option<String>)>,
 }
 
@@ -474,6 +486,7 @@ struct PrintPage {
 pub async fn print(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
     let (e, ..) = load_visible(&state, &me, &id).await?;
     let zone = state.store.school(&e.school_id).await?.time_zone;
+    let guardians = state.store.guardians_of(&e.student_id).await?;
     let versions = state.store.agreements(&e.id).await?;
     let a = versions
         .iter()
@@ -500,7 +513,15 @@ pub async fn print(State(state): State<AppState>, lang: Lang, me: Me, Path(id): 
             )
         })
         .collect();
-    page(StatusCode::OK, PrintPage { l, a, signatures })
+    page(
+        StatusCode::OK,
+        PrintPage {
+            l,
+            a,
+            guardians,
+            signatures,
+        },
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -539,12 +560,15 @@ async fn review_page(state: &AppState, lang: Lang, me: &Me, q: ReviewQuery, publ
     let (mut rows, mut by_state, mut active, mut backed) = (Vec::new(), Vec::new(), 0, 0);
     let mut flagged = Vec::new();
     if let Some(t) = &term {
-        let visible: Vec<String> = state
-            .store
-            .classes(&school.id)
-            .await?
-            .into_iter()
+        let classes = state.store.classes(&school.id).await?;
+        let visible: Vec<String> = classes
+            .iter()
             .filter(|c| may_see_class(&me.principal, &c.scope()))
+            .map(|c| c.id.to_string())
+            .collect();
+        let sensitive: Vec<String> = classes
+            .iter()
+            .filter(|c| may_read_sensitive(&me.principal, &c.scope()))
             .map(|c| c.id.to_string())
             .collect();
         rows = state
@@ -562,7 +586,13 @@ async fn review_page(state: &AppState, lang: Lang, me: &Me, q: ReviewQuery, publ
             })
             .map(|r| {
                 let label = l.t.get(state_key(r.enrolment.state));
-                let group = r.enrolment.priority_group.map(|p| p.zh()).unwrap_or("");
+                // 优先保障对象 is a sensitive field: not for the district.
+                let group = r
+                    .enrolment
+                    .priority_group
+                    .filter(|_| sensitive.contains(&r.class_id))
+                    .map(|p| p.zh())
+                    .unwrap_or("");
                 (r, label, group)
             })
             .collect();

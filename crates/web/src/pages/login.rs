@@ -280,10 +280,7 @@ pub async fn set_lang(
         .and_then(|v| v.to_str().ok())
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()));
-    let next = match f.next.as_deref().or(referer_path.as_deref()) {
-        Some(n) if n == "/login" || n.starts_with("/login?") || n == "/register" || n.starts_with("/register?") => n.to_string(),
-        other => safe_next(other),
-    };
+    let next = safe_next(f.next.as_deref().or(referer_path.as_deref()));
     let mut resp = Redirect::to(&next).into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,

@@ -102,10 +102,13 @@ pub fn set_cookie(name: &str, value: &str, http_only: bool, secure: bool, max_ag
 
 /// A `next` parameter is only followed to a path on this site (no open redirect).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 500 => n.to_string(),
-        _ => "/home".to_string(),
-    }
+    // Browsers drop tabs and newlines from a URL before resolving it, so `/\t/evil.example`
+    // would become `//evil.example` (another site): drop them first, then allow only a path
+    // of this origin. Any other control character is refused (it cannot go in a header).
+    let n: String = next.unwrap_or("").chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let same_origin_path =
+        n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) && n.len() < 500;
+    if same_origin_path { n } else { "/home".to_string() }
 }
 
 pub async fn root(identity: Option<axum::Extension<Identity>>) -> Redirect {

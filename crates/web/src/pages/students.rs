@@ -11,15 +11,15 @@ use crate::layout::Layout;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use serde::Deserialize;
 use yanshi_domain::Invalid;
 use yanshi_domain::account::{DisplayName, PhoneNumber};
 use yanshi_domain::family::{PickupLevel, PriorityGroup, parse_id_last4};
-use yanshi_domain::ids::{ClassId, PickupAdultId, StudentId};
-use yanshi_domain::policy::{Action, may, may_read_sensitive, may_see_class};
+use yanshi_domain::ids::{ClassId, GuardianId, PickupAdultId, StudentId};
+use yanshi_domain::policy::{Action, may, may_confirm_guardian_link, may_read_sensitive, may_see_class};
 use yanshi_store::people::{GuardianLink, NewPickupAdult, PickupAdult, Sensitive, Student};
 use yanshi_store::setup::ClassInfo;
 use yanshi_store::{Actor, School};
@@ -112,6 +112,13 @@ pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, Path(id): 
     )
 }
 
+/// A guardian as the child's page shows it, with what this reader may do about a pending link.
+pub struct GuardianRow {
+    pub link: GuardianLink,
+    pub may_confirm: bool,
+    pub may_withdraw: bool,
+}
+
 pub struct SensitiveView {
     pub health_notes: String,
     pub custody_notes: String,
@@ -124,14 +131,42 @@ struct StudentPage {
     l: Layout,
     student: Student,
     class: ClassInfo,
-    guardians: Vec<GuardianLink>,
+    guardians: Vec<GuardianRow>,
     adults: Vec<PickupAdult>,
+    /// Adults who must never take the child, not shown to this reader (the district).
+    hidden_limits: usize,
     levels: Vec<(&'static str, &'static str)>,
     groups: Vec<(&'static str, &'static str, bool)>,
     may_sensitive: bool,
     sensitive: Option<SensitiveView>,
     leaves: Vec<yanshi_store::leave::Leave>,
     error: Option<&'static str>,
+}
+
+/// A child's pickup adults as a staff member may see them. A custody limit (禁止接送) is a
+/// sensitive field: shown only to those who may read those (not the district), and every
+/// showing is logged like a read at the door. Returns the adults and how many were held back.
+pub async fn pickup_adults_for(
+    state: &AppState,
+    me: &Me,
+    student: &Student,
+    may_sensitive: bool,
+    place: &str,
+) -> AppResult<(Vec<PickupAdult>, usize)> {
+    let mut adults = state.store.pickup_adults(&student.id).await?;
+    let limits = adults.iter().filter(|a| a.level == PickupLevel::Never).count();
+    if may_sensitive {
+        if limits > 0 {
+            state
+                .store
+                .log_custody_reads(&me.user.id, &student.school_id, &[&student.id], place, state.clock.now())
+                .await?;
+        }
+        Ok((adults, 0))
+    } else {
+        adults.retain(|a| a.level != PickupLevel::Never);
+        Ok((adults, limits))
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -149,9 +184,19 @@ async fn student_page(
     error: Option<&'static str>,
 ) -> AppResult<Response> {
     let l = Layout::for_user(state, lang, &me.user).await;
-    let guardians = state.store.guardians_of(&student.id).await?;
-    let adults = state.store.pickup_adults(&student.id).await?;
+    let guardians = state
+        .store
+        .guardians_of(&student.id)
+        .await?
+        .into_iter()
+        .map(|link| GuardianRow {
+            may_confirm: !link.confirmed && may_confirm_guardian_link(&me.principal, &student.school_id, link.added_by.as_ref()),
+            may_withdraw: !link.confirmed && link.added_by.as_ref() == Some(&me.user.id),
+            link,
+        })
+        .collect();
     let may_sensitive = may_read_sensitive(&me.principal, &class.scope());
+    let (adults, hidden_limits) = pickup_adults_for(state, me, &student, may_sensitive, "student").await?;
     let mut chosen = Vec::new();
     let sensitive = if may_sensitive && show_sensitive {
         // The read is logged by the store, with who and when.
@@ -193,6 +238,7 @@ async fn student_page(
             class,
             guardians,
             adults,
+            hidden_limits,
             levels,
             groups,
             may_sensitive,
@@ -214,7 +260,7 @@ pub async fn student(
     student_page(&state, lang, &me, student, class, q.sensitive.is_some(), None).await
 }
 
-/// `op` = `guardian`, `adult`, `remove_adult` or `sensitive`.
+/// `op` = `guardian`, `confirm_guardian`, `reject_guardian`, `adult`, `remove_adult` or `sensitive`.
 pub async fn change(
     State(state): State<AppState>,
     lang: Lang,
@@ -233,8 +279,16 @@ pub async fn change(
                 let phone = PhoneNumber::parse(field(&f, "phone"))?;
                 state
                     .store
-                    .add_guardian(&actor, &student.id, name, field(&f, "relationship"), phone, now)
+                    .add_guardian(&me.user, &student.id, name, field(&f, "relationship"), phone, now)
                     .await?;
+            }
+            "confirm_guardian" | "reject_guardian" => {
+                let guardian = GuardianId::parse(field(&f, "guardian")).ok_or(AppError::NotFound)?;
+                if op == "confirm_guardian" {
+                    state.store.confirm_guardian_link(&me.user, &student.id, &guardian, now).await?;
+                } else {
+                    state.store.reject_guardian_link(&me.user, &student.id, &guardian, now).await?;
+                }
             }
             "adult" => {
                 let id_last4 = match field(&f, "id_last4") {
@@ -324,21 +378,8 @@ struct SlipsPage {
     expires: String,
 }
 
-/// The site's own address as the browser reached it, for links printed on paper.
-pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1:8080");
-    let scheme = if super::cookie_secure(state, headers) { "https" } else { "http" };
-    format!("{scheme}://{host}")
-}
-
 /// Issues codes for the class's guardians without an account and shows A4 slips to print.
-pub async fn invitations(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub async fn invitations(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
     let class = visible_class(&state, &me, &id).await?;
     let now = state.clock.now();
     let issued = state
@@ -346,7 +387,7 @@ pub async fn invitations(
         .create_class_invitations(&Actor::User(me.user.id.clone()), &class, now, state.config.invitation_ttl)
         .await?;
     let school = state.store.school(&class.school_id).await?;
-    let register_url = format!("{}/register", base_url(&state, &headers));
+    let register_url = format!("{}/register", state.config.public_url);
     let slips = issued
         .into_iter()
         .map(|i| {

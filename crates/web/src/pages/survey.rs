@@ -12,7 +12,7 @@ use crate::layout::Layout;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yanshi_domain::agreement::{DEFAULT_NOTICE, DEFAULT_TEMPLATE};
@@ -48,7 +48,6 @@ async fn notice_page(
     state: &AppState,
     lang: Lang,
     me: &Me,
-    headers: &HeaderMap,
     school: yanshi_store::School,
     message: Option<&'static str>,
     error: Option<&'static str>,
@@ -80,7 +79,7 @@ async fn notice_page(
         None => (0, String::new()),
     };
     let (template_version, template) = state.store.agreement_template(&school.id).await?;
-    let survey_url = format!("{}/survey", super::students::base_url(state, headers));
+    let survey_url = format!("{}/survey", state.config.public_url);
     let survey_qr = qrcode::QrCode::new(survey_url.as_bytes())
         .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).build())
         .unwrap_or_default();
@@ -109,27 +108,15 @@ async fn notice_page(
     )
 }
 
-pub async fn admin(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    headers: HeaderMap,
-    Query(q): Query<SchoolQuery>,
-) -> AppResult<Response> {
+pub async fn admin(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
     match pick_school(&state, lang, &me, q.school.as_deref(), Action::ManageSchool, "ui-nav-notice").await? {
-        SchoolPick::Picked(s) => notice_page(&state, lang, &me, &headers, s, None, None).await,
+        SchoolPick::Picked(s) => notice_page(&state, lang, &me, s, None, None).await,
         SchoolPick::Pick(r) => Ok(r),
     }
 }
 
 /// `op` = `notice` (publish a new version) or `template` (save the agreement template).
-pub async fn save(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    headers: HeaderMap,
-    AppForm(f): AppForm<Pairs>,
-) -> AppResult<Response> {
+pub async fn save(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
     let school = super::posted_school(&state, &me, &f, Action::ManageSchool).await?;
     let now = state.clock.now();
     let result: AppResult<&'static str> = async {
@@ -160,8 +147,8 @@ pub async fn save(
     }
     .await;
     match result {
-        Ok(message) => notice_page(&state, lang, &me, &headers, school, Some(message), None).await,
-        Err(AppError::Invalid(i)) => notice_page(&state, lang, &me, &headers, school, None, Some(i.key)).await,
+        Ok(message) => notice_page(&state, lang, &me, school, Some(message), None).await,
+        Err(AppError::Invalid(i)) => notice_page(&state, lang, &me, school, None, Some(i.key)).await,
         Err(e) => Err(e),
     }
 }
