@@ -109,6 +109,31 @@ pub fn may_read_sensitive(who: &Principal, class: &ClassScope) -> bool {
     who.role != Role::DistrictAdmin && may_see_class(who, class)
 }
 
+/// May `who` see a school's sensitive facts outside one class's page (audit details naming a
+/// custody limit or a refusal's reason)? The school's own admins; not the district (PIPL art. 28).
+pub fn may_read_school_sensitive(who: &Principal, school: &SchoolId) -> bool {
+    who.role == Role::SchoolAdmin && who.school_id.as_ref() == Some(school)
+}
+
+/// The keys of audit details that carry a sensitive field (a custody level, why an adult was
+/// refused, priority groups): left out for a reader without [`may_read_school_sensitive`].
+pub const SENSITIVE_AUDIT_KEYS: &[&str] = &[
+    "level",
+    "reason",
+    "priority_group",
+    "priority_groups",
+    "health_notes",
+    "custody_notes",
+];
+
+/// The actions whose details may carry those keys.
+pub fn audit_details_are_sensitive(action: &str) -> bool {
+    action.starts_with("pickup_adult.")
+        || action.starts_with("handover.")
+        || action.starts_with("student.")
+        || action.starts_with("enrolment.")
+}
+
 /// May `who` confirm (or turn down) a guardian whom `added_by` linked to a child of `school`?
 /// A second person must (四眼原则): a school admin of that school other than the one who made
 /// the change. Without it a single staff member could invent a guardian, print that guardian's

@@ -1,7 +1,7 @@
 use crate::metrics::Metrics;
 use std::sync::Arc;
 use time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 use yanshi_domain::clock::Clock;
 use yanshi_store::{SessionTimeouts, Store};
 
@@ -64,7 +64,12 @@ pub struct Inner {
     pub metrics: Metrics,
     /// Wakes this instance's outbox worker after an enqueue.
     pub outbox: Arc<Notify>,
+    /// Turns for reading an uploaded roster (see `pages::roster::read_roster`).
+    pub imports: Semaphore,
 }
+
+/// Roster files read at once by one instance; the rest wait their turn.
+pub const CONCURRENT_IMPORTS: usize = 2;
 
 impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig, outbox: Arc<Notify>) -> Self {
@@ -74,6 +79,7 @@ impl AppState {
             config,
             metrics: Metrics::default(),
             outbox,
+            imports: Semaphore::new(CONCURRENT_IMPORTS),
         }))
     }
 }

@@ -10,7 +10,9 @@ use serde_json::json;
 use time::Duration;
 use yanshi_domain::clock::Clock;
 use yanshi_domain::role::Role;
+use yanshi_store::Backend;
 use yanshi_store::testing::backends;
+use yanshi_web::WebConfig;
 
 #[tokio::test]
 async fn the_login_page_is_chinese_by_default_and_english_on_request() {
@@ -680,4 +682,69 @@ async fn the_openapi_document_describes_exactly_the_api_routes() {
     assert_eq!(routes, documented);
     let docs = app.get("/api/v1/docs", None).await;
     assert!(docs.body.contains("POST /api/v1/tokens"));
+}
+
+#[tokio::test]
+async fn next_with_a_tab_or_a_newline_stays_on_this_site() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    // Browsers drop tabs and newlines from a URL: `/\t/evil.example` is `//evil.example`.
+    for next in ["/%09/evil.example", "/%0a/evil.example", "/%0d%0a/evil.example", "/\\evil.example"] {
+        let page = app.get(&format!("/login?next={next}"), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(hidden(&page.body, "next"), "/home", "{next}");
+    }
+    for next in ["/\t/evil.example", "/\r\nSet-Cookie: x=1", "\u{7f}/x"] {
+        let lang = app.post_form("/lang", None, &[("lang", "en-US"), ("next", next)]).await;
+        assert_eq!(lang.status, StatusCode::SEE_OTHER, "{next:?}: no 500");
+        assert!(
+            !lang.location().contains("evil") && !lang.location().contains('\n'),
+            "{next:?} → {}",
+            lang.location()
+        );
+        let login = app
+            .post_form("/login", None, &[("login", "teacher"), ("password", PASSWORD), ("next", next)])
+            .await;
+        assert!(
+            login.status == StatusCode::SEE_OTHER && !login.location().contains("evil"),
+            "{next:?} → {}",
+            login.location()
+        );
+    }
+    let ok = app
+        .post_form("/lang", None, &[("lang", "zh-CN"), ("next", "/students?school=1")])
+        .await;
+    assert_eq!(ok.location(), "/students?school=1", "a same-origin path is kept");
+}
+
+#[tokio::test]
+async fn metrics_ask_for_their_token_and_hsts_is_sent_when_asked() {
+    let config = WebConfig {
+        metrics_token: Some("s3cret-metrics".into()),
+        hsts: true,
+        ..WebConfig::default()
+    };
+    let app = TestApp::with_config(Backend::Sqlite, config).await;
+    assert_eq!(app.get("/metrics", None).await.status, StatusCode::UNAUTHORIZED);
+    let mut wrong = request(Method::GET, "/metrics", None, None);
+    wrong.headers_mut().insert("authorization", "Bearer nope".parse().unwrap());
+    assert_eq!(app.send(wrong).await.status, StatusCode::UNAUTHORIZED);
+    let mut right = request(Method::GET, "/metrics", None, None);
+    right
+        .headers_mut()
+        .insert("authorization", "Bearer s3cret-metrics".parse().unwrap());
+    let m = app.send(right).await;
+    assert!(m.status == StatusCode::OK && m.body.contains("yanshi_http_responses_total"));
+    let page = app.get("/login", None).await;
+    assert!(
+        page.headers
+            .get("strict-transport-security")
+            .is_some_and(|v| v.to_str().unwrap().contains("max-age="))
+    );
+    let plain = TestApp::new(Backend::Sqlite).await;
+    assert!(plain.get("/login", None).await.headers.get("strict-transport-security").is_none());
+    assert_eq!(
+        plain.get("/metrics", None).await.status,
+        StatusCode::OK,
+        "open when no token is set"
+    );
 }

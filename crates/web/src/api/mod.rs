@@ -371,7 +371,7 @@ pub async fn import_students(
     use sha2::Digest;
     let id = resolve_school(&me, q.school.as_deref(), Action::ManageStudents)?
         .ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
-    let (table, mut problems) = match yanshi_roster::read_table(&body) {
+    let (table, mut problems) = match crate::pages::roster::read_roster(&state, &body).await? {
         Ok(t) => t,
         Err(p) => (yanshi_roster::Table::default(), vec![p]),
     };

@@ -442,6 +442,22 @@ struct AuditPage {
     chain_message: String,
 }
 
+/// Audit details with the sensitive keys left out (a custody level, a refusal's reason).
+fn without_sensitive_keys(details: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(details) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            for key in yanshi_domain::policy::SENSITIVE_AUDIT_KEYS {
+                if map.remove(*key).is_some() {
+                    map.insert((*key).to_string(), serde_json::Value::String("…".into()));
+                }
+            }
+            serde_json::Value::Object(map).to_string()
+        }
+        // Not an object: show nothing rather than guess.
+        _ => "{}".into(),
+    }
+}
+
 pub async fn audit(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
     let school = resolve_school(&me, q.school.as_deref(), Action::ViewAudit)?;
     let l = Layout::for_user(&state, lang, &me.user).await;
@@ -460,12 +476,16 @@ pub async fn audit(State(state): State<AppState>, lang: Lang, me: Me, Query(q): 
         );
     };
     let school = state.store.school(&school_id).await?;
+    let sensitive = yanshi_domain::policy::may_read_school_sensitive(&me.principal, &school_id);
     let entries = state
         .store
         .audit_entries(Some(&school_id), 200)
         .await?
         .into_iter()
-        .map(|e| {
+        .map(|mut e| {
+            if !sensitive && yanshi_domain::policy::audit_details_are_sensitive(&e.action) {
+                e.details = without_sensitive_keys(&e.details);
+            }
             let at = format_local(yanshi_domain::clock::from_millis(e.at_ms), &school.time_zone);
             (e, at)
         })

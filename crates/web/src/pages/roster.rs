@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use yanshi_domain::policy::Action;
 use yanshi_domain::roster::{ImportCounts, Problem};
-use yanshi_roster::{ExportStudent, read_table};
+use yanshi_roster::{ExportStudent, Table, read_table};
 use yanshi_store::{Actor, School};
 
 /// Which roster a page handles.
@@ -145,8 +145,23 @@ struct Checked {
     staff: Vec<yanshi_domain::roster::RosterStaff>,
 }
 
+/// Reads a roster file off the async runtime, at most [`crate::state::CONCURRENT_IMPORTS`] at
+/// once per instance: a large file takes real memory and CPU, and a flood of uploads must not
+/// take the service from every other school on the instance.
+pub async fn read_roster(state: &AppState, bytes: &[u8]) -> AppResult<Result<(Table, Vec<Problem>), Problem>> {
+    let _turn = state
+        .imports
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("import queue closed: {e}")))?;
+    let bytes = bytes.to_vec();
+    tokio::task::spawn_blocking(move || read_table(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(format!("roster reader: {e}")))
+}
+
 async fn check(state: &AppState, school: &School, kind: Kind, bytes: &[u8]) -> AppResult<Checked> {
-    let (table, mut problems) = match read_table(bytes) {
+    let (table, mut problems) = match read_roster(state, bytes).await? {
         Ok(t) => t,
         Err(p) => {
             return Ok(Checked {
