@@ -25,7 +25,8 @@ const NOW: OffsetDateTime = datetime!(2026-09-02 02:00 UTC);
 contract!(
     no_single_staff_account_can_enrol_a_child_through_a_guardian_it_added,
     a_second_school_admin_confirms_a_guardian_and_only_then_it_counts,
-    a_roster_import_confirms_guardians_only_when_a_school_admin_imports
+    a_roster_import_confirms_guardians_only_when_a_school_admin_imports,
+    a_strangers_child_answers_the_same_with_or_without_an_application
 );
 
 struct World {
@@ -374,4 +375,17 @@ async fn a_roster_import_confirms_guardians_only_when_a_school_admin_imports(bac
     assert!(!confirmed("李华"), "the district's import waits for the school");
     assert!(confirmed("赵六"), "a school admin's roster is the school's record");
     assert_eq!(w.store.pending_guardian_links(&w.school.id).await.unwrap().len(), 1);
+}
+
+async fn a_strangers_child_answers_the_same_with_or_without_an_application(backend: Backend) {
+    let w = world(backend).await;
+    let stranger = account(&w.store, &w.school, Role::Guardian, "13700137000").await;
+    let before = key(apply_as(&w, &stranger).await.unwrap_err());
+    apply_as(&w, &w.mother).await.unwrap();
+    let after = key(apply_as(&w, &stranger).await.unwrap_err());
+    assert_eq!(
+        (before, after),
+        ("err-enrolment-not-yours", "err-enrolment-not-yours"),
+        "nothing told about the child"
+    );
 }

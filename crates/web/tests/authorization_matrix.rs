@@ -484,7 +484,8 @@ async fn another_school_and_another_family_reach_nothing_of_this_child() {
             outsiders.push((login, session));
         }
         let guardian = pending.guardian_id.to_string();
-        let probes: Vec<(Method, String, Vec<(&str, &str)>)> = vec![
+        type Probe<'a> = (Method, String, Vec<(&'a str, &'a str)>);
+        let probes: Vec<Probe> = vec![
             (Method::GET, format!("/students/{}", f.student), vec![]),
             (
                 Method::POST,

@@ -731,6 +731,11 @@ async fn a_guardian_added_on_the_childs_page_waits_for_a_second_admin() {
         assert!(inbox.iter().any(|m| m.body.contains("王强")), "the child's guardian is told");
 
         let admin = app.session(Role::SchoolAdmin).await;
+        let home = app.get("/home", Some(&admin)).await;
+        assert!(
+            home.body.contains("id=\"pending-guardians\"") && home.body.contains("王强"),
+            "the admin's home lists it"
+        );
         let page = app.get(&format!("/students/{student}"), Some(&admin)).await;
         let guardian = page
             .body

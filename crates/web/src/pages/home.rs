@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use yanshi_domain::calendar::{DayStatus, HolidayCalendar};
-use yanshi_domain::policy::{Action, may};
+use yanshi_domain::policy::{Action, may, may_confirm_guardian_link};
 use yanshi_domain::role::Role;
 use yanshi_domain::school::format_clock;
 use yanshi_domain::school_time::{DEFAULT_TIME_ZONE, format_local};
@@ -39,6 +39,8 @@ struct HomePage {
     children: Vec<Child>,
     /// A class teacher's or grade director's classes: (id, name, students).
     my_classes: Vec<(String, String, i64)>,
+    /// Guardians linked by staff that this school admin may confirm: (student id, text).
+    pending_guardians: Vec<(String, String)>,
 }
 
 /// A guardian's child on their home page, with where the enrolment stands.
@@ -181,9 +183,31 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
             .collect(),
         _ => Vec::new(),
     };
+    let pending_guardians = match &school {
+        Some(s) if me.user.role == Role::SchoolAdmin => state
+            .store
+            .pending_guardian_links(&s.id)
+            .await?
+            .into_iter()
+            .filter(|p| may_confirm_guardian_link(&me.principal, &s.id, p.link.added_by.as_ref()))
+            .map(|p| {
+                let by = p.link.added_by_name.unwrap_or_default();
+                let text = format!(
+                    "{} · {}（{}） · {} {by}",
+                    p.student_name,
+                    p.link.name,
+                    p.link.relationship,
+                    t.get("ui-link-added-by")
+                );
+                (p.student_id.to_string(), text)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     page(
         StatusCode::OK,
         HomePage {
+            pending_guardians,
             greeting: t.get(greeting),
             school_name,
             today,
