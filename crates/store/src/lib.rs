@@ -26,6 +26,7 @@ mod sessions;
 pub mod setup;
 pub mod survey;
 pub mod terms;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use accounts::{NewUser, User};

@@ -1,7 +1,7 @@
 //! Embedded migrations, run in order at start-up. Several instances may start at once against
 //! one PostgreSQL: an advisory lock lets one migrate while the others wait.
 
-use crate::{Backend, Result, Store};
+use crate::{Backend, Result, Store, StoreError};
 use sqlx::{AssertSqlSafe, Executor};
 
 /// (version, name, SQL). Append only; never edit a landed migration.
@@ -14,8 +14,59 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "0006_guardian_links", include_str!("../migrations/0006_guardian_links.sql")),
 ];
 
+/// The SHA-256 of a migration's text, recorded when it is applied: a file changed after it was
+/// applied means the database and the code disagree about the schema, so start-up stops.
+fn checksum(sql: &str) -> String {
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(sql.as_bytes()))
+}
+
+/// Refuses to go on when an applied migration's file differs from what was applied. Databases
+/// made before checksums were kept get theirs recorded from today's files.
+async fn check_applied(store: &Store) -> Result<()> {
+    let mut tx = store.begin().await?;
+    if store.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(7216001)").execute(&mut *tx).await?;
+    }
+    (&mut *tx)
+        .execute(sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS yanshi_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL); \
+             CREATE TABLE IF NOT EXISTS yanshi_migration_checksums (version BIGINT PRIMARY KEY, sha256 TEXT NOT NULL)",
+        ))
+        .await?;
+    let applied: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT m.version, c.sha256 FROM yanshi_migrations m LEFT JOIN yanshi_migration_checksums c ON c.version = m.version",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for (version, recorded) in applied {
+        let Some((_, name, sql)) = MIGRATIONS.iter().find(|(v, _, _)| *v == version) else {
+            return Err(StoreError::Corrupt(format!(
+                "the database has migration {version}, which this yanshi does not know: it is older than the database"
+            )));
+        };
+        match recorded {
+            Some(sum) if sum == checksum(sql) => {}
+            Some(_) => {
+                return Err(StoreError::Corrupt(format!(
+                    "migration {name} was changed after it was applied; restore the file (never edit a landed migration)"
+                )));
+            }
+            None => {
+                sqlx::query("INSERT INTO yanshi_migration_checksums (version, sha256) VALUES ($1, $2)")
+                    .bind(version)
+                    .bind(checksum(sql))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 pub(crate) async fn run(store: &Store) -> Result<Vec<&'static str>> {
     let mut applied = Vec::new();
+    check_applied(store).await?;
     for (version, name, sql) in MIGRATIONS {
         let mut tx = store.begin().await?;
         if store.backend() == Backend::Postgres {
@@ -40,6 +91,11 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<&'static str>> {
             .bind(*version)
             .bind(name.to_string())
             .bind(yanshi_domain::clock::to_millis(time::OffsetDateTime::now_utc()))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO yanshi_migration_checksums (version, sha256) VALUES ($1, $2)")
+            .bind(*version)
+            .bind(checksum(sql))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

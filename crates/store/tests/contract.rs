@@ -59,9 +59,18 @@ async fn raw(db: &TestDatabase, sql: &'static str) {
 }
 
 async fn migrations_run_once(backend: Backend) {
-    let (_db, store, _) = setup(backend).await;
+    let (db, store, _) = setup(backend).await;
     assert!(store.migrate().await.unwrap().is_empty(), "a second run applies nothing");
     assert_eq!(store.schools().await.unwrap().len(), 1);
+    // A database made before checksums were kept gets them recorded from the files …
+    raw(&db, "DELETE FROM yanshi_migration_checksums").await;
+    assert!(store.migrate().await.unwrap().is_empty());
+    // … and an applied migration whose text changed since stops the start.
+    raw(&db, "UPDATE yanshi_migration_checksums SET sha256 = 'edited' WHERE version = 2").await;
+    match store.migrate().await {
+        Err(StoreError::Corrupt(m)) => assert!(m.contains("0002_school_data") && m.contains("changed"), "{m}"),
+        other => panic!("a changed migration was accepted: {other:?}"),
+    }
 }
 
 async fn accounts_are_unique_by_username_and_phone(backend: Backend) {
