@@ -11,8 +11,9 @@ use yanshi_domain::clock::to_millis;
 use yanshi_domain::ids::{SchoolId, UserId};
 use yanshi_domain::role::Role;
 
-/// An account as stored. The password hash and TOTP secret never leave the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An account as stored. The password hash and TOTP secret never leave the server, and never
+/// reach a log line: `Debug` leaves them out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
     pub school_id: Option<SchoolId>,
@@ -26,6 +27,20 @@ pub struct User {
     pub totp_enabled: bool,
     pub totp_last_step: Option<i64>,
     pub disabled: bool,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("school_id", &self.school_id)
+            .field("role", &self.role)
+            .field("username", &self.username)
+            .field("display_name", &self.display_name)
+            .field("totp_enabled", &self.totp_enabled)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
 }
 
 impl User {

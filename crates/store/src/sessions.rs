@@ -66,10 +66,18 @@ pub struct Session {
 }
 
 /// A bearer token for a non-browser client, as handed out once.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ApiToken {
     pub token: String,
     pub expires_at: OffsetDateTime,
+}
+
+impl std::fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiToken")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Only touch `last_seen_at` once a minute, not on every request.

@@ -582,3 +582,27 @@ async fn totp_steps_are_used_once(backend: Backend) {
         "an enabled secret is not replaced"
     );
 }
+
+#[test]
+fn secrets_never_reach_debug_output() {
+    let user = yanshi_store::User {
+        id: yanshi_domain::ids::UserId::new(),
+        school_id: None,
+        role: Role::SchoolAdmin,
+        username: Some("li".into()),
+        phone: Some("13800138000".into()),
+        display_name: "李校长".into(),
+        password_hash: "$argon2id$SECRET-HASH".into(),
+        locale: None,
+        totp_secret: Some("SECRETTOTP".into()),
+        totp_enabled: true,
+        totp_last_step: None,
+        disabled: false,
+    };
+    let token = yanshi_store::ApiToken {
+        token: "ys_SECRET-TOKEN".into(),
+        expires_at: NOW,
+    };
+    let text = format!("{user:?} {token:?}");
+    assert!(!text.contains("SECRET") && text.contains("李校长"), "{text}");
+}
