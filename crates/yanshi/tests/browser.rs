@@ -449,6 +449,54 @@ async fn a_guardian_applies_and_signs_on_a_phone_and_the_school_makes_it_active(
         "the drawn signature is kept"
     );
     b.screenshot("agreement-print").await;
+    let links = b.text("#guardian-links").await;
+    assert!(
+        links.contains("张丽") && links.contains("学校花名册导入"),
+        "how each guardian was linked: {links}"
+    );
+}
+
+/// A guardian a class teacher adds on a phone counts only when a second school admin confirms:
+/// the teacher sees it waiting, the admin finds it on the home page and confirms it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guardian_added_by_the_class_teacher_waits_for_a_second_admin_on_a_phone() {
+    if !browser_available() {
+        return;
+    }
+    let server = Server::start(temp_dir("browser-guardian"), None, &["--demo"]);
+    let b = Browser::start(360, 780).await;
+    let base = server.base.clone();
+    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    b.click("#my-classes a.tile").await;
+    b.click("ul.students a").await;
+    b.script("document.querySelectorAll('details').forEach(d => d.open = true); return true")
+        .await;
+    b.type_into("#gname", "王大伯").await;
+    b.type_into("#grel", "伯父").await;
+    b.type_into("#gphone", "13912345678").await;
+    b.script("document.querySelector('input[name=op][value=guardian]').form.requestSubmit(); return true")
+        .await;
+    wait_contains(&b, "main", "待另一位学校管理员确认").await;
+    assert_eq!(
+        b.script("return document.querySelectorAll('input[value=confirm_guardian]').length")
+            .await,
+        0,
+        "the teacher who added it cannot confirm it"
+    );
+    b.assert_fits(360).await;
+    b.screenshot("guardian-pending-360").await;
+    sign_out(&b).await;
+
+    sign_in(&b, &base, "admin", "学校管理员，您好", 0).await;
+    wait_contains(&b, "#pending-guardians", "王大伯").await;
+    b.click("#pending-guardians a").await;
+    b.script("document.querySelector('input[value=confirm_guardian]').form.querySelector('button').click(); return true")
+        .await;
+    wait_contains(&b, "main", "确认：").await;
+    let text = b.text("main").await;
+    assert!(!text.contains("待另一位学校管理员确认"), "{text}");
+    b.assert_fits(360).await;
+    b.screenshot("guardian-confirmed-360").await;
 }
 
 /// Every page a school admin, a class teacher and a guardian use fits a 360 px phone: nothing
