@@ -14,6 +14,12 @@ pub trait Clock: Send + Sync + 'static {
     fn real_now(&self) -> OffsetDateTime {
         self.now()
     }
+
+    /// How many school seconds pass in one real second: 1, or a rehearsal's speed. Periodic
+    /// work that goes by school time (the afternoon sweep) runs this much more often.
+    fn speed(&self) -> u32 {
+        1
+    }
 }
 
 /// 演练 — a rehearsal clock for demo mode: starts at a chosen moment and runs `speed` times
@@ -48,6 +54,10 @@ impl Clock for RehearsalClock {
 
     fn real_now(&self) -> OffsetDateTime {
         self.base.real_now()
+    }
+
+    fn speed(&self) -> u32 {
+        self.speed
     }
 }
 
@@ -109,6 +119,7 @@ mod tests {
         real.advance(Duration::minutes(1));
         assert_eq!(r.now(), datetime!(2026-12-01 10:00 UTC), "one real minute is ten");
         assert_eq!(r.real_now(), datetime!(2026-11-29 09:01 UTC));
+        assert_eq!((r.speed(), real.speed()), (10, 1));
         let capped = RehearsalClock::new(Arc::new(real.clone()), datetime!(2026-12-01 09:50 UTC), 1000);
         real.advance(Duration::minutes(1));
         assert_eq!(capped.now(), datetime!(2026-12-01 10:50 UTC));

@@ -500,7 +500,7 @@ fn school_clock(demo: bool, at: Option<&str>, speed: Option<u32>) -> anyhow::Res
     )))
 }
 
-/// 迟接 — every 30 s, fire the late-pickup steps that are due. Each step is recorded once per child per
+/// 迟接 — every 30 s of school time, fire the late-pickup steps that are due. Each step is recorded once per child per
 /// day under a unique key, so several instances may all run this.
 async fn late_pickup_watch(
     store: Store,
@@ -508,7 +508,10 @@ async fn late_pickup_watch(
     wake: Arc<tokio::sync::Notify>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+    // Every 30 seconds of school time: a 60× rehearsal sweeps twice a real second, so its
+    // late-pickup steps fire when the school's clock says, not up to half a minute later.
+    let every = std::time::Duration::from_secs(30) / clock.speed().max(1);
+    let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
