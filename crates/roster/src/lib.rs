@@ -8,6 +8,8 @@
 mod parse;
 mod table;
 mod write;
+mod xlsx;
+mod zipscan;
 
 pub use parse::{STAFF_COLUMNS, STUDENT_COLUMNS, class_refs, staff, students};
 pub use table::{Cell, MAX_ROWS, Table, read_table};

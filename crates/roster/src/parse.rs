@@ -158,7 +158,8 @@ pub fn students(table: &Table) -> (Vec<RosterStudent>, Vec<Problem>) {
         let name = c.take("姓名", |s| DisplayName::parse(s).map(|n| n.as_str().to_string()));
         let gender = c.take("性别", Gender::parse);
         let birth_date = match cols.cell(cells, "出生日期") {
-            None | Some(Cell::Empty) => Some(None),
+            None => Some(None),
+            Some(cell) if cell.is_empty() => Some(None),
             Some(Cell::Date(serial)) => match excel_serial_date(*serial) {
                 Some(d) => Some(Some(d)),
                 None => {
