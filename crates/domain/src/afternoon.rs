@@ -59,6 +59,41 @@ pub fn may_release(level: Option<PickupLevel>, leader_override: bool) -> Release
     }
 }
 
+/// Why nobody can take a child at the door today, whoever came: the child is not in the
+/// school's care. Not a refused adult (no alert to the leaders — it is the teacher's mistake, or
+/// a stale page): nothing is written and the guardian is told nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotInCare {
+    /// 请假: a confirmed leave covers the day.
+    OnLeave,
+    /// 当天未到校: marked not at school that day. A wrong mark is corrected at roll call first.
+    AbsentFromSchool,
+}
+
+impl NotInCare {
+    /// The message key the door shows.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::OnLeave => "err-handover-on-leave",
+            Self::AbsentFromSchool => "err-handover-absent",
+        }
+    }
+}
+
+/// May a child be handed over at all today, from the facts of the day: confirmed leave and the
+/// roll mark (PRESENT, ABSENT or ABSENT_FROM_SCHOOL). Leave is named first: correcting the roll
+/// would not help a child on leave. A child marked ABSENT (未到, not in the room) is still the
+/// school's to find and may be taken once found.
+pub fn in_care_today(on_leave: bool, roll: Option<&str>) -> Result<(), NotInCare> {
+    if on_leave {
+        Err(NotInCare::OnLeave)
+    } else if roll == Some("ABSENT_FROM_SCHOOL") {
+        Err(NotInCare::AbsentFromSchool)
+    } else {
+        Ok(())
+    }
+}
+
 /// A child may leave alone only when the signed agreement says so for this weekday, and no
 /// weather warning suspends it (DOMAIN §3.5).
 pub fn may_leave_alone(plan: PickupPlan, days: Weekdays, day: Weekday, weather_warning: bool) -> bool {
@@ -334,6 +369,22 @@ mod tests {
             "no override lifts a custody limit"
         );
         assert_eq!(may_release(None, true), Release::Refused, "an adult not on the list");
+    }
+
+    #[test]
+    fn a_child_on_leave_or_not_at_school_is_nobodys_to_take() {
+        assert_eq!(in_care_today(false, None), Ok(()));
+        assert_eq!(in_care_today(false, Some("PRESENT")), Ok(()));
+        assert_eq!(in_care_today(false, Some("ABSENT")), Ok(()), "未到: found, then taken");
+        assert_eq!(in_care_today(true, Some("PRESENT")), Err(NotInCare::OnLeave));
+        assert_eq!(in_care_today(false, Some("ABSENT_FROM_SCHOOL")), Err(NotInCare::AbsentFromSchool));
+        assert_eq!(
+            in_care_today(true, Some("ABSENT_FROM_SCHOOL")),
+            Err(NotInCare::OnLeave),
+            "leave first: a corrected roll would not help"
+        );
+        assert_eq!(NotInCare::OnLeave.key(), "err-handover-on-leave");
+        assert_eq!(NotInCare::AbsentFromSchool.key(), "err-handover-absent");
     }
 
     #[test]

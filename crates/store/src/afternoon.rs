@@ -14,7 +14,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
-use yanshi_domain::afternoon::{PickupCode, Release, Whereabouts, expected, may_leave_alone, may_release, unaccounted};
+use yanshi_domain::afternoon::{PickupCode, Release, Whereabouts, expected, in_care_today, may_leave_alone, may_release, unaccounted};
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::enrolment::{PickupPlan, Terms, Weekdays};
 use yanshi_domain::family::PickupLevel;
@@ -118,6 +118,11 @@ pub enum HandoverOutcome {
     /// NEVER, unknown, or leaving alone not allowed: the duty leaders are alerted.
     Refused {
         adult_name: String,
+        reason: &'static str,
+    },
+    /// Not in the school's care today (请假, or 当天未到校): nobody can take the child. Nothing
+    /// is written, nobody is alerted, the guardian is told nothing. `reason` is a message key.
+    NotInCare {
         reason: &'static str,
     },
 }
@@ -730,10 +735,13 @@ impl Store {
             return Err(Invalid::new("request_id", "err-request-id").into());
         }
         // Everything the rules need in three reads (at the end of the afternoon this runs for
-        // every child of the school within minutes): the child with the school's time zone and
-        // the agreement in force on the day, then any hand-over already made, then the adult.
+        // every child of the school within minutes): the child with the school's time zone, the
+        // agreement in force on the day, confirmed leave and the roll mark, then any hand-over
+        // already made, then the adult.
         let row = sqlx::query(
-            "SELECT s.*, sc.time_zone AS school_time_zone, a.weekdays AS agreed_weekdays, a.pickup_plan AS agreed_plan \
+            "SELECT s.*, sc.time_zone AS school_time_zone, a.weekdays AS agreed_weekdays, a.pickup_plan AS agreed_plan, \
+               (SELECT COUNT(*) FROM leave_requests l WHERE l.student_id = s.id AND l.status = 'CONFIRMED' AND l.first_day <= $2 AND l.last_day >= $2) AS leave_count, \
+               (SELECT r.status FROM roll_calls r WHERE r.student_id = s.id AND r.day = $2) AS roll_status \
              FROM students s JOIN schools sc ON sc.id = s.school_id \
              LEFT JOIN enrolments e ON e.student_id = s.id AND e.state = 'ACTIVE' AND e.term_id = \
                (SELECT t.id FROM terms t WHERE t.school_id = s.school_id AND t.starts_on <= $2 AND t.ends_on >= $2 ORDER BY t.starts_on DESC LIMIT 1) \
@@ -750,6 +758,8 @@ impl Store {
             Some(w) => Some((w, row.try_get("agreed_plan")?)),
             None => None,
         };
+        let on_leave = row.try_get::<i64, _>("leave_count")? > 0;
+        let roll: Option<String> = row.try_get("roll_status")?;
         if !releases_children(who, &student.school_id) {
             return Err(Invalid::new("student", "err-enrolment-not-yours").into());
         }
@@ -786,6 +796,10 @@ impl Store {
         let Some((weekdays, plan)) = terms else {
             return Err(Invalid::new("student", "err-not-enrolled-today").into());
         };
+        // On leave or not at school today: nobody can take the child, whoever came.
+        if let Err(not_here) = in_care_today(on_leave, roll.as_deref()) {
+            return Ok(HandoverOutcome::NotInCare { reason: not_here.key() });
+        }
         let leader = who.role == Role::SchoolAdmin;
         let override_reason = req
             .override_reason

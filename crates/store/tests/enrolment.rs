@@ -34,7 +34,8 @@ contract!(
     the_daily_service_record_is_drafted_signed_locked_and_corrected,
     concurrent_hand_overs_are_committed_together_and_each_child_once,
     the_attendance_list_marks_children_absent_from_school_all_or_nothing,
-    an_orange_weather_warning_suspends_leaving_alone_and_tells_the_guardians
+    an_orange_weather_warning_suspends_leaving_alone_and_tells_the_guardians,
+    a_child_on_leave_or_not_at_school_cannot_be_handed_over
 );
 
 struct World {
@@ -1775,4 +1776,115 @@ async fn an_orange_weather_warning_suspends_leaving_alone_and_tells_the_guardian
         s.record_handover(&w.teacher, &alone(fri, "w3"), at).await.unwrap(),
         HandoverOutcome::Recorded(_)
     ));
+}
+
+/// 请假 or 当天未到校: the child is not in the school's care, so nobody takes them — refused with
+/// its own reason, nothing written, nobody alerted, the guardian told nothing. A wrong roll mark
+/// is corrected first, and then the hand-over works.
+async fn a_child_on_leave_or_not_at_school_cannot_be_handed_over(backend: Backend) {
+    use yanshi_domain::family::PickupLevel;
+    use yanshi_store::afternoon::{AbsenceImport, AdultRef, HandoverOutcome, HandoverRequest};
+    use yanshi_store::people::NewPickupAdult;
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let grandma = s
+        .add_pickup_adult(
+            &Actor::User(w.mother.id.clone()),
+            &w.child,
+            NewPickupAdult {
+                name: DisplayName::parse("王奶奶").unwrap(),
+                relationship: "奶奶".into(),
+                phone: PhoneNumber::parse("13600136000").unwrap(),
+                id_last4: None,
+                photo: None,
+                adult_confirmed: true,
+                level: PickupLevel::Always,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let req = |day, id: &str| HandoverRequest {
+        student: w.child.id.clone(),
+        day,
+        adult: Some(AdultRef::Listed(grandma.clone())),
+        method: "LIST".into(),
+        override_reason: None,
+        request_id: id.into(),
+        paper_time: None,
+    };
+    let school = w.child.school_id.clone();
+    // What "nothing happened" means: no hand-over, no refusal, no audit entry, no message.
+    let traces = |day| {
+        let (s, school, child, mother, admin) = (
+            s.clone(),
+            school.clone(),
+            w.child.id.clone(),
+            w.mother.id.clone(),
+            w.admin.id.clone(),
+        );
+        async move {
+            (
+                s.handover_of(&child, day).await.unwrap().is_some(),
+                s.refused_pickups(&school, day).await.unwrap().len(),
+                s.school_change_seq(&school).await.unwrap(),
+                s.inbox(&mother, 50).await.unwrap().len(),
+                s.inbox(&admin, 50).await.unwrap().len(),
+            )
+        }
+    };
+
+    // Thursday: the class teacher enters leave the mother phoned in (confirmed at once).
+    let thu = date!(2026 - 09 - 03);
+    s.report_leave(&w.teacher, &w.child.id, thu, thu, "SICK", "发烧", "PHONE", NOW)
+        .await
+        .unwrap();
+    let before = traces(thu).await;
+    assert_eq!(
+        s.record_handover(&w.teacher, &req(thu, "l1"), NOW).await.unwrap(),
+        HandoverOutcome::NotInCare {
+            reason: "err-handover-on-leave"
+        }
+    );
+    // Not by a leader either, nor by leaving alone, nor typed in from a paper sheet.
+    let mut alone = req(thu, "l2");
+    alone.adult = None;
+    let mut paper = req(thu, "l3");
+    paper.paper_time = Some(time!(17:00));
+    for (who, r) in [(&w.admin, req(thu, "l4")), (&w.teacher, alone), (&w.teacher, paper)] {
+        let later = datetime!(2026-09-03 10:00 UTC);
+        assert_eq!(
+            s.record_handover(who, &r, later).await.unwrap(),
+            HandoverOutcome::NotInCare {
+                reason: "err-handover-on-leave"
+            },
+            "{r:?}"
+        );
+    }
+    assert_eq!(traces(thu).await, before, "nothing written, nobody told");
+
+    // Wednesday: the attendance list says he is not at school today.
+    let wed = date!(2026 - 09 - 02);
+    assert_eq!(
+        s.import_absences(&w.teacher, &school, wed, "1", NOW).await.unwrap(),
+        AbsenceImport::Marked(1)
+    );
+    let before = traces(wed).await;
+    assert_eq!(
+        s.record_handover(&w.teacher, &req(wed, "a1"), NOW).await.unwrap(),
+        HandoverOutcome::NotInCare {
+            reason: "err-handover-absent"
+        }
+    );
+    assert_eq!(traces(wed).await, before, "nothing written, nobody told");
+    // He came after all: the leader corrects the mark (audited) and the hand-over works.
+    s.mark_roll(&w.admin, &w.child, wed, "PRESENT", "名单有误，孩子在教室", NOW)
+        .await
+        .unwrap();
+    let HandoverOutcome::Recorded(h) = s.record_handover(&w.teacher, &req(wed, "a2"), NOW).await.unwrap() else {
+        panic!("the corrected roll lets the grandmother take him")
+    };
+    assert_eq!(h.adult_name, "王奶奶");
+    assert!(s.inbox(&w.mother.id, 1).await.unwrap()[0].body.contains("由 王奶奶（奶奶）接走"));
 }

@@ -201,6 +201,10 @@ pub async fn handover(State(state): State<AppState>, lang: Lang, me: Me, ApiJson
         HandoverOutcome::Refused { adult_name, reason } => {
             Json(json!({ "outcome": "refused", "adult_name": adult_name, "reason": reason, "message": t.get(reason) })).into_response()
         }
+        // On leave or not at school today: refused whoever came, so no adult is named.
+        HandoverOutcome::NotInCare { reason } => {
+            Json(json!({ "outcome": "refused", "reason": reason, "message": t.get(reason) })).into_response()
+        }
     })
 }
 

@@ -143,6 +143,13 @@ impl Row {
     pub fn at_roll_call(&self) -> bool {
         self.child.expected || self.child.roll.as_deref() == Some("ABSENT_FROM_SCHOOL")
     }
+
+    /// Why the hand-over form is not offered (on leave, or marked not at school), as a message key.
+    pub fn not_in_care(&self) -> Option<&'static str> {
+        yanshi_domain::afternoon::in_care_today(self.child.on_leave, self.child.roll.as_deref())
+            .err()
+            .map(|n| n.key())
+    }
 }
 
 #[derive(Template)]
@@ -487,6 +494,9 @@ pub async fn act(
                         None,
                     )
                     .await
+                }
+                HandoverOutcome::NotInCare { reason } => {
+                    class_page(&state, lang, &me, class, Some((false, t.get(reason).to_string())), None).await
                 }
             }
         }
