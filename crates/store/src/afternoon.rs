@@ -855,9 +855,9 @@ impl Store {
                             release,
                         )
                     }
-                    // Not on this child's list (an unknown code, a removed adult, another child's adult).
-                    Some(r) => (None, r.try_get("name")?, r.try_get("relationship")?, "PICKUP", Release::Refused),
-                    None => (None, String::new(), String::new(), "PICKUP", Release::Refused),
+                    // Not on this child's list (an unknown code, a removed adult, another child's
+                    // adult): answered alike, so a code never tells whose it is.
+                    _ => (None, String::new(), String::new(), "PICKUP", Release::Refused),
                 }
             }
         };

@@ -35,7 +35,8 @@ contract!(
     concurrent_hand_overs_are_committed_together_and_each_child_once,
     the_attendance_list_marks_children_absent_from_school_all_or_nothing,
     an_orange_weather_warning_suspends_leaving_alone_and_tells_the_guardians,
-    a_child_on_leave_or_not_at_school_cannot_be_handed_over
+    a_child_on_leave_or_not_at_school_cannot_be_handed_over,
+    a_code_of_another_childs_adult_is_answered_as_an_unknown_code
 );
 
 struct World {
@@ -1887,4 +1888,65 @@ async fn a_child_on_leave_or_not_at_school_cannot_be_handed_over(backend: Backen
     };
     assert_eq!(h.adult_name, "王奶奶");
     assert!(s.inbox(&w.mother.id, 1).await.unwrap()[0].body.contains("由 王奶奶（奶奶）接走"));
+}
+
+/// A pickup code that belongs to another child's adult is refused exactly like a code nobody
+/// has: the teacher at the door (and whoever typed it) never learns whose code it was.
+async fn a_code_of_another_childs_adult_is_answered_as_an_unknown_code(backend: Backend) {
+    use yanshi_domain::afternoon::PickupCode;
+    use yanshi_domain::family::PickupLevel;
+    use yanshi_store::afternoon::{AdultRef, HandoverOutcome, HandoverRequest};
+    use yanshi_store::people::NewPickupAdult;
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let classes = s.classes(&w.child.school_id).await.unwrap();
+    let g1c1 = classes.iter().find(|c| c.name == "一年级一班").unwrap();
+    let other_child = s.students_of_class(&g1c1.id).await.unwrap().remove(0).0;
+    let grandpa = s
+        .add_pickup_adult(
+            &Actor::User(w.stranger.id.clone()),
+            &other_child,
+            NewPickupAdult {
+                name: DisplayName::parse("李爷爷").unwrap(),
+                relationship: "爷爷".into(),
+                phone: PhoneNumber::parse("13500135000").unwrap(),
+                id_last4: None,
+                photo: None,
+                adult_confirmed: true,
+                level: PickupLevel::Always,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let theirs = s.issue_pickup_code(&w.stranger, &other_child, &grandpa, NOW).await.unwrap();
+    let req = |code: PickupCode, id: &str| HandoverRequest {
+        student: w.child.id.clone(),
+        day: date!(2026 - 09 - 02),
+        adult: Some(AdultRef::Code(code)),
+        method: "CODE".into(),
+        override_reason: None,
+        request_id: id.into(),
+        paper_time: None,
+    };
+    let by_theirs = s.record_handover(&w.teacher, &req(theirs, "c1"), NOW).await.unwrap();
+    let by_nobodys = s
+        .record_handover(&w.teacher, &req(PickupCode::parse("00000000").unwrap(), "c2"), NOW)
+        .await
+        .unwrap();
+    let unknown = HandoverOutcome::Refused {
+        adult_name: String::new(),
+        reason: "err-pickup-refused",
+    };
+    assert_eq!((&by_theirs, &by_nobodys), (&unknown, &unknown));
+    let refusals = s.refused_pickups(&w.child.school_id, date!(2026 - 09 - 02)).await.unwrap();
+    assert_eq!(refusals.len(), 2);
+    assert!(refusals.iter().all(|(_, adult, _)| adult.is_empty()), "{refusals:?}");
+    let alerts = s.inbox(&w.admin.id, 10).await.unwrap();
+    assert!(
+        alerts.iter().all(|m| !m.body.contains("李爷爷")) && alerts.iter().any(|m| m.title.contains("拒绝接走")),
+        "{alerts:?}"
+    );
+    assert!(s.handover_of(&w.child.id, date!(2026 - 09 - 02)).await.unwrap().is_none());
 }
