@@ -94,6 +94,18 @@ pub fn in_care_today(on_leave: bool, roll: Option<&str>) -> Result<(), NotInCare
     }
 }
 
+/// 接送码 guessing: wrong codes allowed per teacher, and per child, within
+/// [`WRONG_CODE_WINDOW_MINUTES`]. Beyond that no code is looked up for a while (the teacher picks
+/// the adult from the child's list), and nothing is written for the leaders.
+pub const WRONG_CODES_ALLOWED: i64 = 5;
+pub const WRONG_CODE_WINDOW_MINUTES: i64 = 10;
+
+/// Is this code attempt one too many? The counts are the wrong or undecided code attempts in the
+/// window, this one included.
+pub fn too_many_wrong_codes(by_teacher: i64, for_child: i64) -> bool {
+    by_teacher > WRONG_CODES_ALLOWED || for_child > WRONG_CODES_ALLOWED
+}
+
 /// A child may leave alone only when the signed agreement says so for this weekday, and no
 /// weather warning suspends it (DOMAIN §3.5).
 pub fn may_leave_alone(plan: PickupPlan, days: Weekdays, day: Weekday, weather_warning: bool) -> bool {
@@ -385,6 +397,14 @@ mod tests {
         );
         assert_eq!(NotInCare::OnLeave.key(), "err-handover-on-leave");
         assert_eq!(NotInCare::AbsentFromSchool.key(), "err-handover-absent");
+    }
+
+    #[test]
+    fn five_wrong_codes_per_teacher_and_per_child_then_the_list() {
+        assert!(!too_many_wrong_codes(1, 1));
+        assert!(!too_many_wrong_codes(5, 5), "the fifth is still looked up");
+        assert!(too_many_wrong_codes(6, 1), "per teacher");
+        assert!(too_many_wrong_codes(1, 6), "per child, whoever types");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use crate::audit::{Actor, append};
 use crate::group_commit::{Ready, Written};
+use crate::handover_guards::{CodeCheck, Settled, settle_code_attempt};
 use crate::notify::{Notice, enqueue};
 use crate::people::{PickupAdult, Student};
 use crate::random::{bytes, sha256_hex};
@@ -120,6 +121,9 @@ pub enum HandoverOutcome {
         adult_name: String,
         reason: &'static str,
     },
+    /// Too many wrong pickup codes lately, by this teacher or for this child: the code was not
+    /// looked up and nothing is written for the leaders. Pick the adult from the list, or wait.
+    TooManyWrongCodes,
     /// Not in the school's care today (请假, or 当天未到校): nobody can take the child. Nothing
     /// is written, nobody is alerted, the guardian is told nothing. `reason` is a message key.
     NotInCare {
@@ -813,7 +817,10 @@ impl Store {
             return Err(Invalid::new("override_reason", "err-override-reason").into());
         }
         // Who is at the door, and what the rules say.
+        let at = to_millis(now);
         let mut weather_suspends = false;
+        // A code is counted before it is looked up: past the limit it is not looked up at all.
+        let mut attempt = None;
         let (adult_id, adult_name, relationship, kind, release) = match &req.adult {
             None => {
                 let plan = PickupPlan::parse(&plan).unwrap_or(PickupPlan::ByAdults);
@@ -834,8 +841,17 @@ impl Store {
             }
             Some(a) => {
                 let row = match a {
-                    AdultRef::Listed(id) => sqlx::query("SELECT * FROM pickup_adults WHERE id = $1 AND removed_at IS NULL").bind(id.to_string()).fetch_optional(self.pool()).await?,
+                    AdultRef::Listed(id) => {
+                        sqlx::query("SELECT * FROM pickup_adults WHERE id = $1 AND removed_at IS NULL")
+                            .bind(id.to_string())
+                            .fetch_optional(self.pool())
+                            .await?
+                    }
                     AdultRef::Code(code) => {
+                        match self.check_code_attempt(who, &student, req.day, at).await? {
+                            CodeCheck::TooMany => return Ok(HandoverOutcome::TooManyWrongCodes),
+                            CodeCheck::Go(a) => attempt = Some(a),
+                        }
                         sqlx::query("SELECT a.* FROM pickup_codes c JOIN pickup_adults a ON a.id = c.adult_id WHERE c.school_id = $1 AND c.code_hash = $2 AND c.revoked_at IS NULL AND a.removed_at IS NULL")
                             .bind(student.school_id.to_string())
                             .bind(code_hash(&student.school_id, code))
@@ -861,7 +877,12 @@ impl Store {
                 }
             }
         };
-        let at = to_millis(now);
+        // One of this child's adults' codes, whatever their level: it no longer counts as wrong.
+        if let Some(a) = &attempt
+            && adult_id.is_some()
+        {
+            settle_code_attempt(self.pool(), a, Settled::Right).await?;
+        }
         match release {
             Release::NeedsOverride => return Ok(HandoverOutcome::NeedsOverride { adult_name }),
             Release::Refused => {
@@ -871,6 +892,11 @@ impl Store {
                     (Some(_), _) => "err-pickup-refused",
                 };
                 let mut tx = self.begin().await?;
+                if let Some(a) = &attempt
+                    && adult_id.is_none()
+                {
+                    settle_code_attempt(&mut *tx, a, Settled::Wrong).await?;
+                }
                 refuse(&mut tx, who, &student, req, adult_id.as_ref(), &adult_name, reason, at).await?;
                 tx.commit().await?;
                 return Ok(HandoverOutcome::Refused { adult_name, reason });

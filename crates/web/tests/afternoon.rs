@@ -928,3 +928,101 @@ async fn a_child_on_leave_or_not_at_school_is_not_handed_over() {
         assert!(app.get("/inbox", Some(&guardian)).await.body.contains("由 王奶奶（奶奶）接走"));
     }
 }
+
+/// Pickup-code guessing at the door: five wrong codes, then 429 on the API and the message at the
+/// door — even for the right code — while the list still hands the child over.
+#[tokio::test]
+async fn after_five_wrong_codes_the_door_asks_for_the_list() {
+    use axum::http::Method;
+    use serde_json::json;
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let (class, student, grandma, _) = active_child(&app).await;
+        let child = app
+            .store
+            .student(&yanshi_domain::ids::StudentId::parse(&student).unwrap())
+            .await
+            .unwrap();
+        let right = app
+            .store
+            .issue_pickup_code(
+                app.user(Role::Guardian),
+                &child,
+                &yanshi_domain::ids::PickupAdultId::parse(&grandma).unwrap(),
+                START,
+            )
+            .await
+            .unwrap();
+        let token = app
+            .send(api(
+                Method::POST,
+                "/api/v1/tokens",
+                None,
+                Some(json!({ "login": "duty", "password": PASSWORD })),
+            ))
+            .await
+            .json()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let by_code = |code: &str, request: &str| {
+            api(
+                Method::POST,
+                "/api/v1/handovers",
+                Some(&token),
+                Some(json!({ "student_id": student, "code": code, "request_id": request })),
+            )
+        };
+        for i in 0..5 {
+            let r = app.send(by_code(&format!("1000000{i}"), &format!("w{i}"))).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            assert_eq!(r.json()["outcome"], "refused");
+        }
+        let sixth = app.send(by_code("10000005", "w5")).await;
+        assert_eq!(sixth.status, StatusCode::TOO_MANY_REQUESTS, "{}", sixth.body);
+        let body = sixth.json();
+        assert_eq!(body["error"]["code"], "too_many_attempts", "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains("接送码输错次数过多"),
+            "its own message: {body}"
+        );
+        assert_eq!(
+            app.store
+                .refused_pickups(&app.school.id, date!(2026 - 12 - 01))
+                .await
+                .unwrap()
+                .len(),
+            5
+        );
+
+        // At the door, the same teacher types the right code: not checked now; the list works.
+        let teacher = app.session(Role::Teacher).await;
+        let door = format!("/afternoon/class/{class}");
+        let typed = app
+            .post_form(
+                &door,
+                Some(&teacher),
+                &[
+                    ("op", "handover"),
+                    ("student", &student),
+                    ("code", right.as_str()),
+                    ("request_id", "d1"),
+                ],
+            )
+            .await;
+        assert_eq!(typed.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            typed.body.contains("接送码输错次数过多") && typed.body.contains("请从孩子的接送名单中选择"),
+            "{}",
+            typed.body
+        );
+        let listed = app
+            .post_form(
+                &door,
+                Some(&teacher),
+                &[("op", "handover"), ("student", &student), ("adult", &grandma), ("request_id", "d2")],
+            )
+            .await;
+        assert!(listed.body.contains("已交接 王小明"), "{}", listed.body);
+    }
+}

@@ -495,6 +495,10 @@ pub async fn act(
                     )
                     .await
                 }
+                HandoverOutcome::TooManyWrongCodes => {
+                    let text = t.get("err-too-many-wrong-codes").to_string();
+                    class_page(&state, lang, &me, class, Some((false, text)), None).await
+                }
                 HandoverOutcome::NotInCare { reason } => {
                     class_page(&state, lang, &me, class, Some((false, t.get(reason).to_string())), None).await
                 }
