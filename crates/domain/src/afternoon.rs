@@ -100,6 +100,10 @@ pub fn in_care_today(on_leave: bool, roll: Option<&str>) -> Result<(), NotInCare
 pub const WRONG_CODES_ALLOWED: i64 = 5;
 pub const WRONG_CODE_WINDOW_MINUTES: i64 = 10;
 
+/// Refusals of one child within this many minutes of the first make one alert to the leaders,
+/// with a count they see on the afternoon page, instead of one message each.
+pub const REFUSAL_ALERT_WINDOW_MINUTES: i64 = 10;
+
 /// Is this code attempt one too many? The counts are the wrong or undecided code attempts in the
 /// window, this one included.
 pub fn too_many_wrong_codes(by_teacher: i64, for_child: i64) -> bool {

@@ -16,3 +16,20 @@ CREATE TABLE pickup_code_attempts (
 );
 CREATE INDEX pickup_code_attempts_teacher ON pickup_code_attempts(teacher_id, at);
 CREATE INDEX pickup_code_attempts_student ON pickup_code_attempts(student_id, at);
+
+-- Refused hand-overs of one child, alerted once a burst: the first refusal alerts the leaders;
+-- further refusals of that child within 10 minutes of it only count here (one upsert on this
+-- row, so two instances refusing at once still send one alert). One row per child and day: the
+-- current burst (when it started, its last refusal, how many) and the day's total.
+CREATE TABLE refusal_alerts (
+    id              TEXT PRIMARY KEY,
+    school_id       TEXT NOT NULL REFERENCES schools(id),
+    student_id      TEXT NOT NULL REFERENCES students(id),
+    day             TEXT NOT NULL,
+    burst_started   BIGINT NOT NULL,
+    burst_last      BIGINT NOT NULL,
+    burst_refusals  BIGINT NOT NULL,
+    refusals_today  BIGINT NOT NULL,
+    UNIQUE (student_id, day)
+);
+CREATE INDEX refusal_alerts_school_day ON refusal_alerts(school_id, day);

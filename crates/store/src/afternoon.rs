@@ -4,7 +4,7 @@
 
 use crate::audit::{Actor, append};
 use crate::group_commit::{Ready, Written};
-use crate::handover_guards::{CodeCheck, Settled, settle_code_attempt};
+use crate::handover_guards::{CodeCheck, Settled, count_refusal, settle_code_attempt};
 use crate::notify::{Notice, enqueue};
 use crate::people::{PickupAdult, Student};
 use crate::random::{bytes, sha256_hex};
@@ -1136,7 +1136,8 @@ fn refusal_zh(reason: &str) -> &'static str {
     }
 }
 
-/// Records a refused attempt and alerts the school's leaders at once.
+/// Records a refused attempt and alerts the school's leaders at once — once a burst: further
+/// refusals of the child within minutes are counted instead (`refusal_alerts`).
 #[allow(clippy::too_many_arguments)]
 async fn refuse(
     tx: &mut Tx,
@@ -1170,6 +1171,10 @@ async fn refuse(
         at,
     )
     .await?;
+    // Refused again within minutes: counted for the leaders' page, not messaged again.
+    if !count_refusal(tx, student, req.day, at).await? {
+        return Ok(());
+    }
     let leaders = leaders_of(tx, &student.school_id).await?;
     let who_was_there = if adult_name.is_empty() {
         "（未登记的人）".to_string()
@@ -1181,7 +1186,7 @@ async fn refuse(
         recipients: leaders,
         title: format!("拒绝接走：{} / Pickup refused", student.name),
         body: format!(
-            "{} 在教室门口被拒绝接走 {}（{}），登记教师 {}。",
+            "{} 在教室门口被拒绝接走 {}（{}），登记教师 {}。10 分钟内该生再被拒绝只在“放学后”页面计数，不再逐条提醒。",
             who_was_there,
             student.name,
             refusal_zh(reason),

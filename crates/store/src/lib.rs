@@ -12,7 +12,7 @@ mod audit;
 pub mod enrolment;
 mod error;
 mod group_commit;
-mod handover_guards;
+pub mod handover_guards;
 mod import;
 pub mod invitations;
 pub mod leave;

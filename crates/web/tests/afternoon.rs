@@ -1026,3 +1026,53 @@ async fn after_five_wrong_codes_the_door_asks_for_the_list() {
         assert!(listed.body.contains("已交接 王小明"), "{}", listed.body);
     }
 }
+
+/// The father with a custody limit is refused six times in five minutes: the leaders get one
+/// message, and their afternoon page and the board show the six.
+#[tokio::test]
+async fn six_refusals_in_minutes_are_one_alert_that_the_leaders_see_counted() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let (class, student, _, father) = active_child(&app).await;
+        let teacher = app.session(Role::Teacher).await;
+        let door = format!("/afternoon/class/{class}");
+        for i in 0..6 {
+            app.clock.set(START + time::Duration::minutes(i));
+            let request = format!("f{i}");
+            let refused = app
+                .post_form(
+                    &door,
+                    Some(&teacher),
+                    &[
+                        ("op", "handover"),
+                        ("student", &student),
+                        ("adult", &father),
+                        ("request_id", &request),
+                    ],
+                )
+                .await;
+            assert!(refused.body.contains("不得交接"), "{}", refused.body);
+        }
+        let admin = app.user(Role::SchoolAdmin);
+        let messages = app.store.inbox(&admin.id, 100).await.unwrap();
+        assert_eq!(
+            messages.iter().filter(|m| m.title.contains("拒绝接走")).count(),
+            1,
+            "one message: {messages:?}"
+        );
+        let leader = app.session(Role::SchoolAdmin).await;
+        let page = app.get("/afternoon", Some(&leader)).await;
+        assert!(
+            page.body
+                .contains("<strong>三年级一班王小明</strong> 16:00 起 10 分钟内 6 次交接被拒"),
+            "{}",
+            page.body
+        );
+        let board = app.get("/afternoon/board", Some(&leader)).await;
+        assert!(board.body.contains("今天的事件: 1"), "{}", board.body);
+        assert!(
+            !app.get("/afternoon", Some(&teacher)).await.body.contains("交接被拒"),
+            "for the leaders"
+        );
+    }
+}
