@@ -59,6 +59,57 @@ pub fn may_release(level: Option<PickupLevel>, leader_override: bool) -> Release
     }
 }
 
+/// Why nobody can take a child at the door today, whoever came: the child is not in the
+/// school's care. Not a refused adult (no alert to the leaders — it is the teacher's mistake, or
+/// a stale page): nothing is written and the guardian is told nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotInCare {
+    /// 请假: a confirmed leave covers the day.
+    OnLeave,
+    /// 当天未到校: marked not at school that day. A wrong mark is corrected at roll call first.
+    AbsentFromSchool,
+}
+
+impl NotInCare {
+    /// The message key the door shows.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::OnLeave => "err-handover-on-leave",
+            Self::AbsentFromSchool => "err-handover-absent",
+        }
+    }
+}
+
+/// May a child be handed over at all today, from the facts of the day: confirmed leave and the
+/// roll mark (PRESENT, ABSENT or ABSENT_FROM_SCHOOL). Leave is named first: correcting the roll
+/// would not help a child on leave. A child marked ABSENT (未到, not in the room) is still the
+/// school's to find and may be taken once found.
+pub fn in_care_today(on_leave: bool, roll: Option<&str>) -> Result<(), NotInCare> {
+    if on_leave {
+        Err(NotInCare::OnLeave)
+    } else if roll == Some("ABSENT_FROM_SCHOOL") {
+        Err(NotInCare::AbsentFromSchool)
+    } else {
+        Ok(())
+    }
+}
+
+/// 接送码 guessing: wrong codes allowed per teacher, and per child, within
+/// [`WRONG_CODE_WINDOW_MINUTES`]. Beyond that no code is looked up for a while (the teacher picks
+/// the adult from the child's list), and nothing is written for the leaders.
+pub const WRONG_CODES_ALLOWED: i64 = 5;
+pub const WRONG_CODE_WINDOW_MINUTES: i64 = 10;
+
+/// Refusals of one child within this many minutes of the first make one alert to the leaders,
+/// with a count they see on the afternoon page, instead of one message each.
+pub const REFUSAL_ALERT_WINDOW_MINUTES: i64 = 10;
+
+/// Is this code attempt one too many? The counts are the wrong or undecided code attempts in the
+/// window, this one included.
+pub fn too_many_wrong_codes(by_teacher: i64, for_child: i64) -> bool {
+    by_teacher > WRONG_CODES_ALLOWED || for_child > WRONG_CODES_ALLOWED
+}
+
 /// A child may leave alone only when the signed agreement says so for this weekday, and no
 /// weather warning suspends it (DOMAIN §3.5).
 pub fn may_leave_alone(plan: PickupPlan, days: Weekdays, day: Weekday, weather_warning: bool) -> bool {
@@ -334,6 +385,30 @@ mod tests {
             "no override lifts a custody limit"
         );
         assert_eq!(may_release(None, true), Release::Refused, "an adult not on the list");
+    }
+
+    #[test]
+    fn a_child_on_leave_or_not_at_school_is_nobodys_to_take() {
+        assert_eq!(in_care_today(false, None), Ok(()));
+        assert_eq!(in_care_today(false, Some("PRESENT")), Ok(()));
+        assert_eq!(in_care_today(false, Some("ABSENT")), Ok(()), "未到: found, then taken");
+        assert_eq!(in_care_today(true, Some("PRESENT")), Err(NotInCare::OnLeave));
+        assert_eq!(in_care_today(false, Some("ABSENT_FROM_SCHOOL")), Err(NotInCare::AbsentFromSchool));
+        assert_eq!(
+            in_care_today(true, Some("ABSENT_FROM_SCHOOL")),
+            Err(NotInCare::OnLeave),
+            "leave first: a corrected roll would not help"
+        );
+        assert_eq!(NotInCare::OnLeave.key(), "err-handover-on-leave");
+        assert_eq!(NotInCare::AbsentFromSchool.key(), "err-handover-absent");
+    }
+
+    #[test]
+    fn five_wrong_codes_per_teacher_and_per_child_then_the_list() {
+        assert!(!too_many_wrong_codes(1, 1));
+        assert!(!too_many_wrong_codes(5, 5), "the fifth is still looked up");
+        assert!(too_many_wrong_codes(6, 1), "per teacher");
+        assert!(too_many_wrong_codes(1, 6), "per child, whoever types");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use crate::audit::{Actor, append};
 use crate::group_commit::{Ready, Written};
+use crate::handover_guards::{CodeCheck, Settled, count_refusal, settle_code_attempt};
 use crate::notify::{Notice, enqueue};
 use crate::people::{PickupAdult, Student};
 use crate::random::{bytes, sha256_hex};
@@ -14,7 +15,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
-use yanshi_domain::afternoon::{PickupCode, Release, Whereabouts, expected, may_leave_alone, may_release, unaccounted};
+use yanshi_domain::afternoon::{PickupCode, Release, Whereabouts, expected, in_care_today, may_leave_alone, may_release, unaccounted};
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::enrolment::{PickupPlan, Terms, Weekdays};
 use yanshi_domain::family::PickupLevel;
@@ -118,6 +119,14 @@ pub enum HandoverOutcome {
     /// NEVER, unknown, or leaving alone not allowed: the duty leaders are alerted.
     Refused {
         adult_name: String,
+        reason: &'static str,
+    },
+    /// Too many wrong pickup codes lately, by this teacher or for this child: the code was not
+    /// looked up and nothing is written for the leaders. Pick the adult from the list, or wait.
+    TooManyWrongCodes,
+    /// Not in the school's care today (请假, or 当天未到校): nobody can take the child. Nothing
+    /// is written, nobody is alerted, the guardian is told nothing. `reason` is a message key.
+    NotInCare {
         reason: &'static str,
     },
 }
@@ -730,10 +739,13 @@ impl Store {
             return Err(Invalid::new("request_id", "err-request-id").into());
         }
         // Everything the rules need in three reads (at the end of the afternoon this runs for
-        // every child of the school within minutes): the child with the school's time zone and
-        // the agreement in force on the day, then any hand-over already made, then the adult.
+        // every child of the school within minutes): the child with the school's time zone, the
+        // agreement in force on the day, confirmed leave and the roll mark, then any hand-over
+        // already made, then the adult.
         let row = sqlx::query(
-            "SELECT s.*, sc.time_zone AS school_time_zone, a.weekdays AS agreed_weekdays, a.pickup_plan AS agreed_plan \
+            "SELECT s.*, sc.time_zone AS school_time_zone, a.weekdays AS agreed_weekdays, a.pickup_plan AS agreed_plan, \
+               (SELECT COUNT(*) FROM leave_requests l WHERE l.student_id = s.id AND l.status = 'CONFIRMED' AND l.first_day <= $2 AND l.last_day >= $2) AS leave_count, \
+               (SELECT r.status FROM roll_calls r WHERE r.student_id = s.id AND r.day = $2) AS roll_status \
              FROM students s JOIN schools sc ON sc.id = s.school_id \
              LEFT JOIN enrolments e ON e.student_id = s.id AND e.state = 'ACTIVE' AND e.term_id = \
                (SELECT t.id FROM terms t WHERE t.school_id = s.school_id AND t.starts_on <= $2 AND t.ends_on >= $2 ORDER BY t.starts_on DESC LIMIT 1) \
@@ -750,6 +762,8 @@ impl Store {
             Some(w) => Some((w, row.try_get("agreed_plan")?)),
             None => None,
         };
+        let on_leave = row.try_get::<i64, _>("leave_count")? > 0;
+        let roll: Option<String> = row.try_get("roll_status")?;
         if !releases_children(who, &student.school_id) {
             return Err(Invalid::new("student", "err-enrolment-not-yours").into());
         }
@@ -786,6 +800,10 @@ impl Store {
         let Some((weekdays, plan)) = terms else {
             return Err(Invalid::new("student", "err-not-enrolled-today").into());
         };
+        // On leave or not at school today: nobody can take the child, whoever came.
+        if let Err(not_here) = in_care_today(on_leave, roll.as_deref()) {
+            return Ok(HandoverOutcome::NotInCare { reason: not_here.key() });
+        }
         let leader = who.role == Role::SchoolAdmin;
         let override_reason = req
             .override_reason
@@ -799,7 +817,10 @@ impl Store {
             return Err(Invalid::new("override_reason", "err-override-reason").into());
         }
         // Who is at the door, and what the rules say.
+        let at = to_millis(now);
         let mut weather_suspends = false;
+        // A code is counted before it is looked up: past the limit it is not looked up at all.
+        let mut attempt = None;
         let (adult_id, adult_name, relationship, kind, release) = match &req.adult {
             None => {
                 let plan = PickupPlan::parse(&plan).unwrap_or(PickupPlan::ByAdults);
@@ -820,8 +841,17 @@ impl Store {
             }
             Some(a) => {
                 let row = match a {
-                    AdultRef::Listed(id) => sqlx::query("SELECT * FROM pickup_adults WHERE id = $1 AND removed_at IS NULL").bind(id.to_string()).fetch_optional(self.pool()).await?,
+                    AdultRef::Listed(id) => {
+                        sqlx::query("SELECT * FROM pickup_adults WHERE id = $1 AND removed_at IS NULL")
+                            .bind(id.to_string())
+                            .fetch_optional(self.pool())
+                            .await?
+                    }
                     AdultRef::Code(code) => {
+                        match self.check_code_attempt(who, &student, req.day, at).await? {
+                            CodeCheck::TooMany => return Ok(HandoverOutcome::TooManyWrongCodes),
+                            CodeCheck::Go(a) => attempt = Some(a),
+                        }
                         sqlx::query("SELECT a.* FROM pickup_codes c JOIN pickup_adults a ON a.id = c.adult_id WHERE c.school_id = $1 AND c.code_hash = $2 AND c.revoked_at IS NULL AND a.removed_at IS NULL")
                             .bind(student.school_id.to_string())
                             .bind(code_hash(&student.school_id, code))
@@ -841,13 +871,18 @@ impl Store {
                             release,
                         )
                     }
-                    // Not on this child's list (an unknown code, a removed adult, another child's adult).
-                    Some(r) => (None, r.try_get("name")?, r.try_get("relationship")?, "PICKUP", Release::Refused),
-                    None => (None, String::new(), String::new(), "PICKUP", Release::Refused),
+                    // Not on this child's list (an unknown code, a removed adult, another child's
+                    // adult): answered alike, so a code never tells whose it is.
+                    _ => (None, String::new(), String::new(), "PICKUP", Release::Refused),
                 }
             }
         };
-        let at = to_millis(now);
+        // One of this child's adults' codes, whatever their level: it no longer counts as wrong.
+        if let Some(a) = &attempt
+            && adult_id.is_some()
+        {
+            settle_code_attempt(self.pool(), a, Settled::Right).await?;
+        }
         match release {
             Release::NeedsOverride => return Ok(HandoverOutcome::NeedsOverride { adult_name }),
             Release::Refused => {
@@ -857,6 +892,11 @@ impl Store {
                     (Some(_), _) => "err-pickup-refused",
                 };
                 let mut tx = self.begin().await?;
+                if let Some(a) = &attempt
+                    && adult_id.is_none()
+                {
+                    settle_code_attempt(&mut *tx, a, Settled::Wrong).await?;
+                }
                 refuse(&mut tx, who, &student, req, adult_id.as_ref(), &adult_name, reason, at).await?;
                 tx.commit().await?;
                 return Ok(HandoverOutcome::Refused { adult_name, reason });
@@ -1096,7 +1136,8 @@ fn refusal_zh(reason: &str) -> &'static str {
     }
 }
 
-/// Records a refused attempt and alerts the school's leaders at once.
+/// Records a refused attempt and alerts the school's leaders at once — once a burst: further
+/// refusals of the child within minutes are counted instead (`refusal_alerts`).
 #[allow(clippy::too_many_arguments)]
 async fn refuse(
     tx: &mut Tx,
@@ -1130,6 +1171,10 @@ async fn refuse(
         at,
     )
     .await?;
+    // Refused again within minutes: counted for the leaders' page, not messaged again.
+    if !count_refusal(tx, student, req.day, at).await? {
+        return Ok(());
+    }
     let leaders = leaders_of(tx, &student.school_id).await?;
     let who_was_there = if adult_name.is_empty() {
         "（未登记的人）".to_string()
@@ -1141,7 +1186,7 @@ async fn refuse(
         recipients: leaders,
         title: format!("拒绝接走：{} / Pickup refused", student.name),
         body: format!(
-            "{} 在教室门口被拒绝接走 {}（{}），登记教师 {}。",
+            "{} 在教室门口被拒绝接走 {}（{}），登记教师 {}。10 分钟内该生再被拒绝只在“放学后”页面计数，不再逐条提醒。",
             who_was_there,
             student.name,
             refusal_zh(reason),

@@ -13,6 +13,7 @@ pub mod enrolment;
 mod error;
 mod group_commit;
 pub mod guardian_links;
+pub mod handover_guards;
 mod import;
 pub mod invitations;
 pub mod leave;

@@ -34,7 +34,11 @@ contract!(
     the_daily_service_record_is_drafted_signed_locked_and_corrected,
     concurrent_hand_overs_are_committed_together_and_each_child_once,
     the_attendance_list_marks_children_absent_from_school_all_or_nothing,
-    an_orange_weather_warning_suspends_leaving_alone_and_tells_the_guardians
+    an_orange_weather_warning_suspends_leaving_alone_and_tells_the_guardians,
+    a_child_on_leave_or_not_at_school_cannot_be_handed_over,
+    a_code_of_another_childs_adult_is_answered_as_an_unknown_code,
+    wrong_pickup_codes_are_limited_per_teacher_and_per_child,
+    refusals_of_one_child_within_minutes_are_one_alert_that_counts
 );
 
 struct World {
@@ -532,6 +536,27 @@ async fn active(w: &World) {
     let a = s.agreements(&id).await.unwrap().remove(0);
     s.sign_agreement(&w.mother, &id, &signature(&a, "张丽"), NOW).await.unwrap();
     s.sign_agreement(&w.admin, &id, &signature(&a, "李校长"), NOW).await.unwrap();
+}
+
+/// 李华 of 一年级一班 enrolled too (her mother applies and signs; her class teacher and the
+/// school approve), for rules that look at two children.
+async fn active_other_child(w: &World) -> Student {
+    let s = &w.store;
+    let classes = s.classes(&w.child.school_id).await.unwrap();
+    let g1c1 = classes.iter().find(|c| c.name == "一年级一班").unwrap();
+    let child = s.students_of_class(&g1c1.id).await.unwrap().remove(0).0;
+    let application = w.application(&[1, 2, 3, 4, 5], time!(17:30), PickupPlan::ByAdults);
+    let id = s.apply(&w.stranger, &child.id, &w.term.id, &application, true, NOW).await.unwrap();
+    s.enrolment_step(&w.other_teacher, &id, Step::ClassApprove, Decision::default(), NOW)
+        .await
+        .unwrap();
+    s.enrolment_step(&w.admin, &id, Step::SchoolApprove, Decision::default(), NOW)
+        .await
+        .unwrap();
+    let a = s.agreements(&id).await.unwrap().remove(0);
+    s.sign_agreement(&w.stranger, &id, &signature(&a, "李梅"), NOW).await.unwrap();
+    s.sign_agreement(&w.admin, &id, &signature(&a, "李校长"), NOW).await.unwrap();
+    child
 }
 
 async fn leave_before_and_after_the_cut_off(backend: Backend) {
@@ -1775,4 +1800,406 @@ async fn an_orange_weather_warning_suspends_leaving_alone_and_tells_the_guardian
         s.record_handover(&w.teacher, &alone(fri, "w3"), at).await.unwrap(),
         HandoverOutcome::Recorded(_)
     ));
+}
+
+/// 请假 or 当天未到校: the child is not in the school's care, so nobody takes them — refused with
+/// its own reason, nothing written, nobody alerted, the guardian told nothing. A wrong roll mark
+/// is corrected first, and then the hand-over works.
+async fn a_child_on_leave_or_not_at_school_cannot_be_handed_over(backend: Backend) {
+    use yanshi_domain::family::PickupLevel;
+    use yanshi_store::afternoon::{AbsenceImport, AdultRef, HandoverOutcome, HandoverRequest};
+    use yanshi_store::people::NewPickupAdult;
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let grandma = s
+        .add_pickup_adult(
+            &Actor::User(w.mother.id.clone()),
+            &w.child,
+            NewPickupAdult {
+                name: DisplayName::parse("王奶奶").unwrap(),
+                relationship: "奶奶".into(),
+                phone: PhoneNumber::parse("13600136000").unwrap(),
+                id_last4: None,
+                photo: None,
+                adult_confirmed: true,
+                level: PickupLevel::Always,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let req = |day, id: &str| HandoverRequest {
+        student: w.child.id.clone(),
+        day,
+        adult: Some(AdultRef::Listed(grandma.clone())),
+        method: "LIST".into(),
+        override_reason: None,
+        request_id: id.into(),
+        paper_time: None,
+    };
+    let school = w.child.school_id.clone();
+    // What "nothing happened" means: no hand-over, no refusal, no audit entry, no message.
+    let traces = |day| {
+        let (s, school, child, mother, admin) = (
+            s.clone(),
+            school.clone(),
+            w.child.id.clone(),
+            w.mother.id.clone(),
+            w.admin.id.clone(),
+        );
+        async move {
+            (
+                s.handover_of(&child, day).await.unwrap().is_some(),
+                s.refused_pickups(&school, day).await.unwrap().len(),
+                s.school_change_seq(&school).await.unwrap(),
+                s.inbox(&mother, 50).await.unwrap().len(),
+                s.inbox(&admin, 50).await.unwrap().len(),
+            )
+        }
+    };
+
+    // Thursday: the class teacher enters leave the mother phoned in (confirmed at once).
+    let thu = date!(2026 - 09 - 03);
+    s.report_leave(&w.teacher, &w.child.id, thu, thu, "SICK", "发烧", "PHONE", NOW)
+        .await
+        .unwrap();
+    let before = traces(thu).await;
+    assert_eq!(
+        s.record_handover(&w.teacher, &req(thu, "l1"), NOW).await.unwrap(),
+        HandoverOutcome::NotInCare {
+            reason: "err-handover-on-leave"
+        }
+    );
+    // Not by a leader either, nor by leaving alone, nor typed in from a paper sheet.
+    let mut alone = req(thu, "l2");
+    alone.adult = None;
+    let mut paper = req(thu, "l3");
+    paper.paper_time = Some(time!(17:00));
+    for (who, r) in [(&w.admin, req(thu, "l4")), (&w.teacher, alone), (&w.teacher, paper)] {
+        let later = datetime!(2026-09-03 10:00 UTC);
+        assert_eq!(
+            s.record_handover(who, &r, later).await.unwrap(),
+            HandoverOutcome::NotInCare {
+                reason: "err-handover-on-leave"
+            },
+            "{r:?}"
+        );
+    }
+    assert_eq!(traces(thu).await, before, "nothing written, nobody told");
+
+    // Wednesday: the attendance list says he is not at school today.
+    let wed = date!(2026 - 09 - 02);
+    assert_eq!(
+        s.import_absences(&w.teacher, &school, wed, "1", NOW).await.unwrap(),
+        AbsenceImport::Marked(1)
+    );
+    let before = traces(wed).await;
+    assert_eq!(
+        s.record_handover(&w.teacher, &req(wed, "a1"), NOW).await.unwrap(),
+        HandoverOutcome::NotInCare {
+            reason: "err-handover-absent"
+        }
+    );
+    assert_eq!(traces(wed).await, before, "nothing written, nobody told");
+    // He came after all: the leader corrects the mark (audited) and the hand-over works.
+    s.mark_roll(&w.admin, &w.child, wed, "PRESENT", "名单有误，孩子在教室", NOW)
+        .await
+        .unwrap();
+    let HandoverOutcome::Recorded(h) = s.record_handover(&w.teacher, &req(wed, "a2"), NOW).await.unwrap() else {
+        panic!("the corrected roll lets the grandmother take him")
+    };
+    assert_eq!(h.adult_name, "王奶奶");
+    assert!(s.inbox(&w.mother.id, 1).await.unwrap()[0].body.contains("由 王奶奶（奶奶）接走"));
+}
+
+/// A pickup code that belongs to another child's adult is refused exactly like a code nobody
+/// has: the teacher at the door (and whoever typed it) never learns whose code it was.
+async fn a_code_of_another_childs_adult_is_answered_as_an_unknown_code(backend: Backend) {
+    use yanshi_domain::afternoon::PickupCode;
+    use yanshi_domain::family::PickupLevel;
+    use yanshi_store::afternoon::{AdultRef, HandoverOutcome, HandoverRequest};
+    use yanshi_store::people::NewPickupAdult;
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let classes = s.classes(&w.child.school_id).await.unwrap();
+    let g1c1 = classes.iter().find(|c| c.name == "一年级一班").unwrap();
+    let other_child = s.students_of_class(&g1c1.id).await.unwrap().remove(0).0;
+    let grandpa = s
+        .add_pickup_adult(
+            &Actor::User(w.stranger.id.clone()),
+            &other_child,
+            NewPickupAdult {
+                name: DisplayName::parse("李爷爷").unwrap(),
+                relationship: "爷爷".into(),
+                phone: PhoneNumber::parse("13500135000").unwrap(),
+                id_last4: None,
+                photo: None,
+                adult_confirmed: true,
+                level: PickupLevel::Always,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let theirs = s.issue_pickup_code(&w.stranger, &other_child, &grandpa, NOW).await.unwrap();
+    let req = |code: PickupCode, id: &str| HandoverRequest {
+        student: w.child.id.clone(),
+        day: date!(2026 - 09 - 02),
+        adult: Some(AdultRef::Code(code)),
+        method: "CODE".into(),
+        override_reason: None,
+        request_id: id.into(),
+        paper_time: None,
+    };
+    let by_theirs = s.record_handover(&w.teacher, &req(theirs, "c1"), NOW).await.unwrap();
+    let by_nobodys = s
+        .record_handover(&w.teacher, &req(PickupCode::parse("00000000").unwrap(), "c2"), NOW)
+        .await
+        .unwrap();
+    let unknown = HandoverOutcome::Refused {
+        adult_name: String::new(),
+        reason: "err-pickup-refused",
+    };
+    assert_eq!((&by_theirs, &by_nobodys), (&unknown, &unknown));
+    let refusals = s.refused_pickups(&w.child.school_id, date!(2026 - 09 - 02)).await.unwrap();
+    assert_eq!(refusals.len(), 2);
+    assert!(refusals.iter().all(|(_, adult, _)| adult.is_empty()), "{refusals:?}");
+    let alerts = s.inbox(&w.admin.id, 10).await.unwrap();
+    assert!(
+        alerts.iter().all(|m| !m.body.contains("李爷爷")) && alerts.iter().any(|m| m.title.contains("拒绝接走")),
+        "{alerts:?}"
+    );
+    assert!(s.handover_of(&w.child.id, date!(2026 - 09 - 02)).await.unwrap().is_none());
+}
+
+/// 接送码 guessing: five wrong codes per teacher and five per child in ten minutes; beyond that
+/// no code is looked up (not even a right one) and nothing is written for the leaders, while the
+/// list still works. A burst of concurrent guesses gets no more codes looked up than that.
+async fn wrong_pickup_codes_are_limited_per_teacher_and_per_child(backend: Backend) {
+    use yanshi_domain::afternoon::PickupCode;
+    use yanshi_domain::family::PickupLevel;
+    use yanshi_store::afternoon::{AdultRef, HandoverOutcome, HandoverRequest};
+    use yanshi_store::people::NewPickupAdult;
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let adult = |name: &str, phone: &str| NewPickupAdult {
+        name: DisplayName::parse(name).unwrap(),
+        relationship: "奶奶".into(),
+        phone: PhoneNumber::parse(phone).unwrap(),
+        id_last4: None,
+        photo: None,
+        adult_confirmed: true,
+        level: PickupLevel::Always,
+    };
+    let grandma = s
+        .add_pickup_adult(&Actor::User(w.mother.id.clone()), &w.child, adult("王奶奶", "13600136000"), NOW)
+        .await
+        .unwrap();
+    let right = s.issue_pickup_code(&w.mother, &w.child, &grandma, NOW).await.unwrap();
+    let other_child = active_other_child(&w).await;
+    let wed = date!(2026 - 09 - 02);
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    let req = |child: &Student, adult: AdultRef| HandoverRequest {
+        student: child.id.clone(),
+        day: wed,
+        adult: Some(adult),
+        method: "CODE".into(),
+        override_reason: None,
+        request_id: format!("g{}", n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
+        paper_time: None,
+    };
+    let wrong = |i: u32| AdultRef::Code(PickupCode::parse(&format!("{:08}", 10_000_000 + i)).unwrap());
+    let school = w.child.school_id.clone();
+    let traces = || async {
+        (
+            s.refused_pickups(&school, wed).await.unwrap().len(),
+            s.school_change_seq(&school).await.unwrap(),
+            s.inbox(&w.admin.id, 100).await.unwrap().len(),
+        )
+    };
+
+    // Five wrong codes are refused as ever (each a refusal on the record)…
+    for i in 0..5 {
+        let at = NOW + time::Duration::seconds(i64::from(i));
+        assert!(
+            matches!(
+                s.record_handover(&w.teacher, &req(&w.child, wrong(i)), at).await.unwrap(),
+                HandoverOutcome::Refused { .. }
+            ),
+            "wrong code {i}"
+        );
+    }
+    let after_five = traces().await;
+    assert_eq!(after_five.0, 5);
+    // … the sixth is one too many: not looked up, nothing written for the leaders. Nor is a
+    // right code looked up now, by this teacher or by another for this child.
+    let soon = NOW + time::Duration::minutes(1);
+    for (who, code) in [
+        (&w.teacher, wrong(5)),
+        (&w.teacher, AdultRef::Code(right.clone())),
+        (&w.other_teacher, AdultRef::Code(right.clone())),
+    ] {
+        assert_eq!(
+            s.record_handover(who, &req(&w.child, code), soon).await.unwrap(),
+            HandoverOutcome::TooManyWrongCodes
+        );
+    }
+    // This teacher's codes for another child wait too; another teacher's for that child do not.
+    assert_eq!(
+        s.record_handover(&w.teacher, &req(&other_child, wrong(6)), soon).await.unwrap(),
+        HandoverOutcome::TooManyWrongCodes
+    );
+    assert_eq!(traces().await, after_five, "nothing written while codes wait");
+    assert!(matches!(
+        s.record_handover(&w.other_teacher, &req(&other_child, wrong(7)), soon)
+            .await
+            .unwrap(),
+        HandoverOutcome::Refused { .. }
+    ));
+    // Ten minutes after the last wrong code looked up, a code is checked again (the waiting
+    // attempts did not prolong it).
+    let later = NOW + time::Duration::seconds(4) + time::Duration::minutes(10);
+    let HandoverOutcome::Recorded(h) = s
+        .record_handover(&w.teacher, &req(&w.child, AdultRef::Code(right)), later)
+        .await
+        .unwrap()
+    else {
+        panic!("the right code works again after ten minutes")
+    };
+    assert_eq!((h.adult_name.as_str(), h.method.as_str()), ("王奶奶", "CODE"));
+
+    // A burst of 20 concurrent wrong codes for one child, from two teachers: at most five are
+    // looked up (and refused), whatever the interleaving; the rest wait.
+    let thu = date!(2026 - 09 - 03);
+    let burst_at = datetime!(2026-09-03 09:00 UTC);
+    let mut tasks = Vec::new();
+    for i in 0..20u32 {
+        let who = if i % 2 == 0 { w.admin.clone() } else { w.other_teacher.clone() };
+        let mut r = req(&other_child, wrong(100 + i));
+        r.day = thu;
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move { s.record_handover(&who, &r, burst_at).await.unwrap() }));
+    }
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            HandoverOutcome::Refused { .. } => refused += 1,
+            HandoverOutcome::TooManyWrongCodes => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    // (Fewer when many commit before any counts: the limit is a ceiling, never a floor.)
+    assert!(refused <= 5, "{refused} looked up");
+    assert_eq!(s.refused_pickups(&school, thu).await.unwrap().len(), refused);
+}
+
+/// The father with a custody limit tries six times in a few minutes: every refusal is on the
+/// record, the leaders get one message, and the afternoon page counts the six. Ten minutes after
+/// the first, a refusal alerts again; codes held back by the limit are counted beside it; two
+/// instances refusing at once still send one message.
+async fn refusals_of_one_child_within_minutes_are_one_alert_that_counts(backend: Backend) {
+    use yanshi_domain::afternoon::PickupCode;
+    use yanshi_domain::family::PickupLevel;
+    use yanshi_store::afternoon::{AdultRef, HandoverOutcome, HandoverRequest};
+    use yanshi_store::people::NewPickupAdult;
+    let w = world(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let father = s
+        .add_pickup_adult(
+            &Actor::User(w.mother.id.clone()),
+            &w.child,
+            NewPickupAdult {
+                name: DisplayName::parse("王某").unwrap(),
+                relationship: "父亲".into(),
+                phone: PhoneNumber::parse("13600136002").unwrap(),
+                id_last4: None,
+                photo: None,
+                adult_confirmed: true,
+                level: PickupLevel::Never,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    let req = |day, adult: AdultRef| HandoverRequest {
+        student: w.child.id.clone(),
+        day,
+        adult: Some(adult),
+        method: "LIST".into(),
+        override_reason: None,
+        request_id: format!("f{}", n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
+        paper_time: None,
+    };
+    let school = w.child.school_id.clone();
+    let messages = || async {
+        s.inbox(&w.admin.id, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.title.contains("拒绝接走"))
+            .count()
+    };
+    let wed = date!(2026 - 09 - 02);
+    for i in 0..6 {
+        let at = NOW + time::Duration::minutes(i);
+        let who = if i % 2 == 0 { &w.teacher } else { &w.admin };
+        let out = s
+            .record_handover(who, &req(wed, AdultRef::Listed(father.clone())), at)
+            .await
+            .unwrap();
+        assert!(matches!(out, HandoverOutcome::Refused { .. }), "{out:?}");
+    }
+    assert_eq!(s.refused_pickups(&school, wed).await.unwrap().len(), 6, "each on the record");
+    assert_eq!(messages().await, 1, "one message for the leaders");
+    let alerts = s.refusal_alerts(&school, wed).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    let a = &alerts[0];
+    assert_eq!(
+        (
+            a.student.as_str(),
+            a.class.as_deref(),
+            a.burst_refusals,
+            a.refusals_today,
+            a.codes_held_back
+        ),
+        ("王小明", Some("三年级二班"), 6, 6, 0)
+    );
+    assert_eq!((a.burst_started, a.burst_last), (NOW, NOW + time::Duration::minutes(5)));
+
+    // Ten minutes after the first: a new burst, a new message; the day's total goes on.
+    let later = NOW + time::Duration::minutes(10);
+    s.record_handover(&w.teacher, &req(wed, AdultRef::Listed(father.clone())), later)
+        .await
+        .unwrap();
+    assert_eq!(messages().await, 2);
+    // Then wrong codes: five refused into the same burst, two held back by the limit.
+    for i in 0..7 {
+        let code = PickupCode::parse(&format!("2000000{i}")).unwrap();
+        s.record_handover(&w.admin, &req(wed, AdultRef::Code(code)), later).await.unwrap();
+    }
+    assert_eq!(messages().await, 2, "no message for the codes");
+    let a = s.refusal_alerts(&school, wed).await.unwrap().remove(0);
+    assert_eq!(
+        (a.burst_started, a.burst_refusals, a.refusals_today, a.codes_held_back),
+        (later, 6, 12, 2)
+    );
+
+    // Thursday, four refusals at the same instant (two instances, say): one message.
+    let thu = date!(2026 - 09 - 03);
+    let mut tasks = Vec::new();
+    for who in [w.teacher.clone(), w.admin.clone(), w.other_teacher.clone(), w.admin.clone()] {
+        let (s, r) = (s.clone(), req(thu, AdultRef::Listed(father.clone())));
+        tasks.push(tokio::spawn(async move { s.record_handover(&who, &r, NOW).await.unwrap() }));
+    }
+    for t in tasks {
+        assert!(matches!(t.await.unwrap(), HandoverOutcome::Refused { .. }));
+    }
+    assert_eq!(messages().await, 3);
+    let a = s.refusal_alerts(&school, thu).await.unwrap().remove(0);
+    assert_eq!((a.burst_refusals, a.refusals_today), (4, 4));
 }

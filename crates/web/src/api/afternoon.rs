@@ -201,6 +201,15 @@ pub async fn handover(State(state): State<AppState>, lang: Lang, me: Me, ApiJson
         HandoverOutcome::Refused { adult_name, reason } => {
             Json(json!({ "outcome": "refused", "adult_name": adult_name, "reason": reason, "message": t.get(reason) })).into_response()
         }
+        // Too many wrong codes: 429 in the one error envelope, with its own message.
+        HandoverOutcome::TooManyWrongCodes => {
+            let body = json!({ "error": { "code": "too_many_attempts", "message": t.get("err-too-many-wrong-codes"), "field": "code" } });
+            (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response()
+        }
+        // On leave or not at school today: refused whoever came, so no adult is named.
+        HandoverOutcome::NotInCare { reason } => {
+            Json(json!({ "outcome": "refused", "reason": reason, "message": t.get(reason) })).into_response()
+        }
     })
 }
 

@@ -337,7 +337,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/api/v1/handovers",
         id: "create_handover",
-        summary: "交接: hand a child over today (201), or the outcome: already_handed_over (who and when), needs_override, refused",
+        summary: "交接: hand a child over today (201), or the outcome: already_handed_over (who and when), needs_override, refused; 429 after too many wrong pickup codes",
         auth: true,
         body: Some(handover_body),
         success: 201,

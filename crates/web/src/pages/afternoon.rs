@@ -29,6 +29,8 @@ struct TodayPage {
     classes: Vec<(ClassInfo, bool)>,
     /// Today's incidents (事件), for the school's leaders: (time, class and child, description, reporter).
     incidents: Vec<(String, String, String, String)>,
+    /// Children refused at the door today, for the leaders: (class and child, how many, when).
+    refusals: Vec<(String, String)>,
     /// Session plans that look like lessons, for the leaders.
     flagged: Vec<yanshi_store::afternoon::FlaggedPlan>,
     /// 天气预警 in force today, and whether this person may set it.
@@ -99,6 +101,21 @@ async fn today_page(state: &AppState, lang: Lang, me: &Me, message: Option<(bool
     } else {
         Vec::new()
     };
+    let refusals = if me.user.role == Role::SchoolAdmin {
+        let t = crate::i18n::Tr(lang);
+        state
+            .store
+            .refusal_alerts(&school.id, day)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let text = refusal_text(t, &a, &school.time_zone);
+                (format!("{}{}", a.class.unwrap_or_default(), a.student), text)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let flagged = match state.store.term_on(&school.id, day).await? {
         Some(term) if me.user.role == Role::SchoolAdmin => state.store.flagged_plans(&school.id, &term.id).await?,
         _ => Vec::new(),
@@ -117,6 +134,7 @@ async fn today_page(state: &AppState, lang: Lang, me: &Me, message: Option<(bool
             day,
             classes,
             incidents,
+            refusals,
             flagged,
             weather,
             leader: me.user.role == Role::SchoolAdmin,
@@ -124,6 +142,28 @@ async fn today_page(state: &AppState, lang: Lang, me: &Me, message: Option<(bool
             message,
         },
     )
+}
+
+/// "17:02 起 10 分钟内 6 次交接被拒 · 今天共 8 次 · 另有 3 次接送码因输错过多未核对".
+fn refusal_text(t: crate::i18n::Tr, a: &yanshi_store::handover_guards::RefusalAlert, zone: &str) -> String {
+    let mut text = t
+        .get("ui-refusal-burst")
+        .replace("{from}", &format_local(a.burst_started, zone)[11..])
+        .replace("{minutes}", &yanshi_domain::afternoon::REFUSAL_ALERT_WINDOW_MINUTES.to_string())
+        .replace("{n}", &a.burst_refusals.to_string());
+    if a.refusals_today > a.burst_refusals {
+        text = format!(
+            "{text} · {}",
+            t.get("ui-refusals-today").replace("{n}", &a.refusals_today.to_string())
+        );
+    }
+    if a.codes_held_back > 0 {
+        text = format!(
+            "{text} · {}",
+            t.get("ui-codes-held-back").replace("{n}", &a.codes_held_back.to_string())
+        );
+    }
+    text
 }
 
 pub struct Row {
@@ -142,6 +182,13 @@ impl Row {
     /// On the roll-call list: expected today, or marked not at school (which may be corrected).
     pub fn at_roll_call(&self) -> bool {
         self.child.expected || self.child.roll.as_deref() == Some("ABSENT_FROM_SCHOOL")
+    }
+
+    /// Why the hand-over form is not offered (on leave, or marked not at school), as a message key.
+    pub fn not_in_care(&self) -> Option<&'static str> {
+        yanshi_domain::afternoon::in_care_today(self.child.on_leave, self.child.roll.as_deref())
+            .err()
+            .map(|n| n.key())
     }
 }
 
@@ -488,6 +535,13 @@ pub async fn act(
                     )
                     .await
                 }
+                HandoverOutcome::TooManyWrongCodes => {
+                    let text = t.get("err-too-many-wrong-codes").to_string();
+                    class_page(&state, lang, &me, class, Some((false, text)), None).await
+                }
+                HandoverOutcome::NotInCare { reason } => {
+                    class_page(&state, lang, &me, class, Some((false, t.get(reason).to_string())), None).await
+                }
             }
         }
         _ => Err(AppError::BadRequest("err-bad-form")),
@@ -571,7 +625,8 @@ async fn board_now(state: &AppState, school: &yanshi_domain::ids::SchoolId) -> A
     let school = state.store.school(school).await?;
     let day = local(state.clock.now(), &school.time_zone).date();
     let rows = state.store.board(&school.id, day).await?;
-    let incidents = state.store.incidents(&school.id, day).await?.len();
+    // Children refused at the door count as incidents too (the leaders' page says how often).
+    let incidents = state.store.incidents(&school.id, day).await?.len() + state.store.refusal_alerts(&school.id, day).await?.len();
     Ok((day, rows, incidents))
 }
 
