@@ -8,6 +8,7 @@
 
 mod accounts;
 pub mod afternoon;
+mod attempts;
 mod audit;
 pub mod enrolment;
 mod error;
@@ -28,6 +29,7 @@ pub mod terms;
 pub mod testing;
 
 pub use accounts::{NewUser, User};
+pub use attempts::Attempt;
 pub use audit::{Actor, AuditChainReport};
 pub use error::StoreError;
 pub use notify::{Channel, ChannelKind, ClaimedMessage, InboxItem, MAX_ATTEMPTS, NewChannel, Notice};

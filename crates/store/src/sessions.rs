@@ -1,5 +1,4 @@
-//! Sessions, API tokens and sign-in throttling, all in the database so that any instance
-//! serves any user and a limit holds across instances.
+//! Sessions and API tokens, in the database so that any instance serves any user.
 
 use crate::accounts::user_from_row;
 use crate::audit::{Actor, append};
@@ -9,7 +8,6 @@ use serde_json::json;
 use sqlx::Row;
 use time::{Duration, OffsetDateTime};
 use yanshi_domain::clock::to_millis;
-use yanshi_domain::ids::UserId;
 
 /// How far a browser session has come through sign-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,40 +233,5 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(r.rows_affected() > 0)
-    }
-
-    /// Counts a failed sign-in under each key (the account, the client address).
-    pub async fn record_sign_in_failure(&self, keys: &[String], now: OffsetDateTime) -> Result<()> {
-        let mut tx = self.begin().await?;
-        for key in keys {
-            sqlx::query("INSERT INTO sign_in_failures (id, key, at) VALUES ($1, $2, $3)")
-                .bind(UserId::new().to_string())
-                .bind(key.clone())
-                .bind(to_millis(now))
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Failed sign-ins under `key` since `since`.
-    pub async fn sign_in_failures_since(&self, key: &str, since: OffsetDateTime) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND at >= $2")
-                .bind(key.to_string())
-                .bind(to_millis(since))
-                .fetch_one(self.pool())
-                .await?,
-        )
-    }
-
-    /// A successful sign-in forgives the account's earlier failures (not the address's).
-    pub async fn clear_sign_in_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
-            .bind(key.to_string())
-            .execute(self.pool())
-            .await?;
-        Ok(())
     }
 }

@@ -21,7 +21,8 @@ contract!(
     sessions_expire_and_end,
     disabling_an_account_ends_its_access_at_once,
     api_tokens_work_until_revoked,
-    sign_in_failures_are_counted_per_key,
+    attempts_are_counted_per_key_and_forgiven,
+    parallel_attempts_never_pass_a_limit_together,
     an_invitation_creates_one_guardian_once,
     the_audit_chain_finds_edits_and_deletions,
     concurrent_writes_keep_one_audit_chain,
@@ -201,23 +202,52 @@ async fn api_tokens_work_until_revoked(backend: Backend) {
     assert!(store.api_token_user(&tok.token, NOW).await.unwrap().is_none());
 }
 
-async fn sign_in_failures_are_counted_per_key(backend: Backend) {
+async fn attempts_are_counted_per_key_and_forgiven(backend: Backend) {
     let (_db, store, _) = setup(backend).await;
     let keys = vec!["user:wang".to_string(), "ip:10.0.0.1".to_string()];
     for i in 0..3 {
-        store.record_sign_in_failure(&keys, NOW + Duration::minutes(i)).await.unwrap();
+        let (_, counts) = store.begin_attempt(&keys, NOW + Duration::minutes(i), NOW).await.unwrap();
+        assert_eq!(counts, vec![i + 1, i + 1], "an attempt counts itself");
     }
-    assert_eq!(store.sign_in_failures_since("user:wang", NOW).await.unwrap(), 3);
+    assert_eq!(store.attempts_since("user:wang", NOW).await.unwrap(), 3);
+    assert_eq!(store.attempts_since("user:wang", NOW + Duration::minutes(2)).await.unwrap(), 1);
+    let (right, counts) = store.begin_attempt(&keys, NOW + Duration::minutes(3), NOW).await.unwrap();
+    assert_eq!(counts, vec![4, 4]);
+    store.forgive_attempt(right).await.unwrap();
+    assert_eq!(store.attempts_since("user:wang", NOW).await.unwrap(), 3, "only its own rows go");
+    store.clear_attempts("user:wang").await.unwrap();
+    assert_eq!(store.attempts_since("user:wang", NOW).await.unwrap(), 0);
     assert_eq!(
-        store.sign_in_failures_since("user:wang", NOW + Duration::minutes(2)).await.unwrap(),
-        1
-    );
-    store.clear_sign_in_failures("user:wang").await.unwrap();
-    assert_eq!(store.sign_in_failures_since("user:wang", NOW).await.unwrap(), 0);
-    assert_eq!(
-        store.sign_in_failures_since("ip:10.0.0.1", NOW).await.unwrap(),
+        store.attempts_since("ip:10.0.0.1", NOW).await.unwrap(),
         3,
         "the address keeps its count"
+    );
+}
+
+/// However many attempts run at once, at most `limit` of them see a count within the limit.
+async fn parallel_attempts_never_pass_a_limit_together(backend: Backend) {
+    let (_db, store, _) = setup(backend).await;
+    let limit = 5;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let keys = vec!["user:wang".to_string()];
+            let (attempt, counts) = store.begin_attempt(&keys, NOW, NOW - Duration::minutes(15)).await.unwrap();
+            if counts[0] > limit {
+                store.forgive_attempt(attempt).await.unwrap();
+                false
+            } else {
+                // A wrong password: the attempt stands.
+                true
+            }
+        });
+    }
+    let passed = tasks.join_all().await.into_iter().filter(|p| *p).count();
+    assert!(passed <= limit as usize, "{passed} attempts passed a limit of {limit}");
+    assert_eq!(
+        store.attempts_since("user:wang", NOW - Duration::minutes(15)).await.unwrap(),
+        passed as i64
     );
 }
 

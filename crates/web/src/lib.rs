@@ -9,6 +9,7 @@ mod error;
 pub mod i18n;
 mod identity;
 mod layout;
+mod limits;
 mod metrics;
 mod middleware;
 mod pages;
