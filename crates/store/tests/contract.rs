@@ -263,6 +263,10 @@ async fn an_invitation_creates_one_guardian_once(backend: Backend) {
         .await
         .unwrap();
     let typed = InvitationCode::parse(&code.grouped().to_lowercase()).unwrap();
+    store
+        .check_invitation(&typed, &PhoneNumber::parse("19900000001").unwrap(), NOW)
+        .await
+        .expect("a code without a guardian record takes any phone");
     let g = store
         .redeem_invitation(
             &typed,
