@@ -1,11 +1,12 @@
-//! Limits on guessing: a password, a two-factor code. Each
+//! Limits on guessing: a password, a two-factor code, an invitation code and its phone. Each
 //! attempt is counted in the database under its keys *before* the slow work (see
 //! `Store::begin_attempt`), so parallel requests cannot slip past a limit, and a limit holds
 //! across instances. Counted on real time, also in a rehearsal.
 
 use crate::error::AppResult;
 use crate::state::AppState;
-use yanshi_domain::account::Login;
+use sha2::{Digest, Sha256};
+use yanshi_domain::account::{InvitationCode, Login};
 use yanshi_domain::ids::UserId;
 use yanshi_store::Attempt;
 
@@ -84,6 +85,22 @@ pub fn two_factor(state: &AppState, user: &UserId, ip: &str) -> Vec<Limit> {
 /// The key of an account's wrong two-factor codes: only a right code forgives them.
 pub fn two_factor_key(user: &UserId) -> String {
     format!("totp:{user}")
+}
+
+/// A sign-up: per address, and per invitation code (so the phone on the school's record
+/// cannot be guessed with a code from a lost slip). The code is kept only as a hash.
+pub fn registration(state: &AppState, code: &InvitationCode, ip: &str) -> Vec<Limit> {
+    let code_hash = hex::encode(Sha256::digest(code.as_str().as_bytes()));
+    vec![
+        Limit {
+            key: format!("register:{ip}"),
+            max: state.config.max_registration_failures_per_ip,
+        },
+        Limit {
+            key: format!("invitation:{}", &code_hash[..32]),
+            max: state.config.max_wrong_phones_per_invitation,
+        },
+    ]
 }
 
 fn address(ip: &str) -> String {

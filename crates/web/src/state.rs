@@ -31,6 +31,10 @@ pub struct WebConfig {
     /// Wrong two-factor codes allowed for one account, on the page and the API together. A
     /// right password does not reset this; a right code does.
     pub max_two_factor_failures: i64,
+    /// Failed sign-ups (an unknown code, a phone the school does not have) from one address.
+    pub max_registration_failures_per_ip: i64,
+    /// Wrong phones typed with one invitation code before the code answers "too many".
+    pub max_wrong_phones_per_invitation: i64,
     /// The window every limit above counts in.
     pub failure_window: Duration,
     pub invitation_ttl: Duration,
@@ -52,6 +56,8 @@ impl Default for WebConfig {
             account_failure_ceiling: 50,
             max_failures_per_ip: 30,
             max_two_factor_failures: 5,
+            max_registration_failures_per_ip: 20,
+            max_wrong_phones_per_invitation: 5,
             failure_window: Duration::minutes(15),
             invitation_ttl: Duration::days(14),
         }

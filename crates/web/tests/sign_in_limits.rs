@@ -1,5 +1,6 @@
 //! The limits on guessing, as an attacker tries them: two-factor codes after a known password,
-//! parallel wrong passwords, locking a teacher out from elsewhere. On both databases.
+//! parallel wrong passwords, locking a teacher out from elsewhere, sign-ups with made-up codes
+//! or someone else's phone. On both databases.
 
 mod common;
 
@@ -11,7 +12,13 @@ use serde_json::json;
 use std::net::SocketAddr;
 use time::{Duration, OffsetDateTime};
 use tower::ServiceExt;
+use yanshi_domain::account::{InvitationCode, PhoneNumber};
 use yanshi_domain::clock::Clock;
+use yanshi_domain::family::{Gender, StudentNumber};
+use yanshi_domain::role::Role;
+use yanshi_domain::roster::{RosterGuardian, RosterStudent};
+use yanshi_domain::school::Grade;
+use yanshi_store::Actor;
 use yanshi_store::testing::backends;
 use yanshi_web::WebConfig;
 
@@ -181,5 +188,149 @@ async fn a_stranger_cannot_lock_a_teacher_out_from_elsewhere() {
         assert_eq!(ceiling.status, StatusCode::TOO_MANY_REQUESTS, "12 failures in all");
         app.clock.advance(Duration::minutes(16));
         assert_eq!(app.send(sign_in("10.1.1.21", PASSWORD)).await.status, StatusCode::SEE_OTHER);
+    }
+}
+
+fn registration(code: &str, phone: &str) -> Option<String> {
+    let form = [
+        ("code", code),
+        ("name", "张丽"),
+        ("phone", phone),
+        ("password", "my child is safe"),
+        ("password_again", "my child is safe"),
+        ("agree", "yes"),
+    ];
+    Some(serde_urlencoded::to_string(form).unwrap())
+}
+
+fn register_from(ip: &str, code: &str, phone: &str) -> Request<Body> {
+    from(ip, request(Method::POST, "/register", None, registration(code, phone)))
+}
+
+async fn plain_invitation(app: &TestApp) -> InvitationCode {
+    let teacher = Actor::User(app.user(Role::ClassTeacher).id.clone());
+    app.store
+        .create_invitation(&teacher, &app.school.id, "", app.clock.now(), Duration::days(14))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_sign_up_checks_the_code_before_hashing_and_is_limited_per_address() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        for i in 0..20 {
+            let made_up = format!(
+                "ABCDE-FGH{}{}",
+                ["J", "K"][i % 2],
+                ["M", "N", "P", "Q", "R", "S", "T", "U", "V", "W"][i / 2]
+            );
+            let r = app.send(register_from("203.0.113.7", &made_up, "13800138000")).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{made_up}: {}", r.body);
+            assert!(r.body.contains("邀请码无效"));
+        }
+        assert_eq!(
+            metric(&app, "yanshi_password_hashes_total").await,
+            0,
+            "made-up codes cost no password hash"
+        );
+        let code = plain_invitation(&app).await;
+        let r = app.send(register_from("203.0.113.7", &code.grouped(), "13800138000")).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the address is used up");
+        assert!(r.body.contains("尝试次数过多，请 15 分钟后再试"), "{}", r.body);
+        let r = app.send(register_from("10.1.1.30", &code.grouped(), "13800138000")).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/home"), "{}", r.body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_hashing_runs_a_bounded_number_at_once() {
+    let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2).max(2);
+    let app = TestApp::new(yanshi_store::Backend::Sqlite).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..(permits * 4) {
+        let code = plain_invitation(&app).await;
+        let router = app.router.clone();
+        tasks.spawn(async move {
+            let req = register_from("10.1.1.40", &code.grouped(), &format!("139{i:08}"));
+            router.oneshot(req).await.unwrap().status()
+        });
+    }
+    let statuses = tasks.join_all().await;
+    assert!(statuses.iter().all(|s| *s == StatusCode::SEE_OTHER), "{statuses:?}");
+    assert_eq!(metric(&app, "yanshi_password_hashes_total").await, (permits * 4) as u64);
+    let peak = metric(&app, "yanshi_password_hashing_peak").await;
+    assert!((1..=permits as u64).contains(&peak), "{peak} hashes at once, {permits} allowed");
+}
+
+/// A class with one child whose mother the school has as 138 0013 8000, and her code.
+async fn guardian_code(app: &TestApp) -> InvitationCode {
+    let admin = Actor::User(app.user(Role::SchoolAdmin).id.clone());
+    let now = app.clock.now();
+    app.store.create_standard_classes(&admin, &app.school.id, 1, now).await.unwrap();
+    let child = RosterStudent {
+        row: 2,
+        number: StudentNumber::parse("20260101").unwrap(),
+        name: "王小明".into(),
+        gender: Gender::Male,
+        birth_date: None,
+        grade: Grade::new(1).unwrap(),
+        class_number: 1,
+        guardians: vec![RosterGuardian {
+            name: "张丽".into(),
+            relationship: "母亲".into(),
+            phone: PhoneNumber::parse("13800138000").unwrap(),
+        }],
+        priority_groups: vec![],
+        health_notes: String::new(),
+    };
+    app.store.import_students(&admin, &app.school.id, &[child], "x", now).await.unwrap();
+    let class = app
+        .store
+        .classes(&app.school.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "一年级一班")
+        .unwrap();
+    app.store
+        .create_class_invitations(&admin, &class, now, Duration::days(14))
+        .await
+        .unwrap()
+        .remove(0)
+        .code
+}
+
+#[tokio::test]
+async fn a_guardian_code_needs_the_schools_phone_and_wrong_phones_are_limited_per_code() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let code = guardian_code(&app).await.grouped();
+        let stranger = app.send(register_from("203.0.113.8", &code, "13900139999")).await;
+        assert_eq!(stranger.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", stranger.body);
+        assert!(stranger.body.contains("手机号与学校登记的监护人手机号不一致"), "{}", stranger.body);
+        let login = yanshi_domain::account::Login::parse("13900139999").unwrap();
+        assert!(app.store.user_by_login(&login).await.unwrap().is_none(), "nobody was created");
+        for i in 1..5 {
+            let ip = format!("203.0.113.{}", 10 + i);
+            let r = app.send(register_from(&ip, &code, &format!("1390013900{i}"))).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let mother = app.send(register_from("10.1.1.50", &code, "138 0013 8000")).await;
+        assert_eq!(
+            mother.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "five wrong phones for one code: the code rests for the window"
+        );
+        app.clock.advance(Duration::minutes(16));
+        let mother = app.send(register_from("10.1.1.50", &code, "１３８ ００１３ ８０００")).await;
+        assert_eq!(
+            (mother.status, mother.location()),
+            (StatusCode::SEE_OTHER, "/home"),
+            "{}",
+            mother.body
+        );
+        let home = app.get("/home", mother.cookie("yanshi_session").as_deref()).await;
+        assert!(home.body.contains("王小明"), "{}", home.body);
     }
 }

@@ -217,7 +217,7 @@ pub async fn users(State(state): State<AppState>, me: Me, Query(q): Query<School
 pub async fn create_user(State(state): State<AppState>, me: Me, ApiJson(f): ApiJson<NewStaffForm>) -> AppResult<Response> {
     let school = resolve_school(&me, f.school.as_deref(), Action::ManageStaffAccounts)?
         .ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
-    let new = new_staff(school, &f).await?;
+    let new = new_staff(&state, school, &f).await?;
     let user = state
         .store
         .create_user(&Actor::User(me.user.id.clone()), new, state.clock.now())
