@@ -34,7 +34,7 @@ pub use audit::{Actor, AuditChainReport};
 pub use error::StoreError;
 pub use notify::{Channel, ChannelKind, ClaimedMessage, InboxItem, MAX_ATTEMPTS, NewChannel, Notice};
 pub use schools::School;
-pub use sessions::{ApiToken, Session, SessionStage, SessionTimeouts};
+pub use sessions::{ApiToken, Session, SessionStage, SessionTimeouts, Swept};
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;

@@ -1,4 +1,5 @@
-//! Sessions and API tokens, in the database so that any instance serves any user.
+//! Sessions and API tokens, in the database so that any instance serves any user, and the
+//! sweep that deletes them (with old counted attempts) once they can no longer be used.
 
 use crate::accounts::user_from_row;
 use crate::audit::{Actor, append};
@@ -68,6 +69,14 @@ pub struct Session {
 pub struct ApiToken {
     pub token: String,
     pub expires_at: OffsetDateTime,
+}
+
+/// What one [`Store::sweep_expired`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub sessions: u64,
+    pub api_tokens: u64,
+    pub attempts: u64,
 }
 
 /// Only touch `last_seen_at` once a minute, not on every request.
@@ -233,5 +242,33 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(r.rows_affected() > 0)
+    }
+
+    /// Deletes what can no longer be used: sessions past their absolute lifetime or idle for
+    /// longer than `t.idle` at `now`, API tokens past their expiry, and counted attempts
+    /// older than `attempts_before` (outside every limit's window). `now` is real time.
+    pub async fn sweep_expired(&self, now: OffsetDateTime, t: SessionTimeouts, attempts_before: OffsetDateTime) -> Result<Swept> {
+        let at = to_millis(now);
+        let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(at)
+            .bind(to_millis(now - t.idle))
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        let api_tokens = sqlx::query("DELETE FROM api_tokens WHERE expires_at <= $1")
+            .bind(at)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        let attempts = sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+            .bind(to_millis(attempts_before))
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        Ok(Swept {
+            sessions,
+            api_tokens,
+            attempts,
+        })
     }
 }

@@ -23,6 +23,7 @@ contract!(
     api_tokens_work_until_revoked,
     attempts_are_counted_per_key_and_forgiven,
     parallel_attempts_never_pass_a_limit_together,
+    expired_sessions_tokens_and_old_attempts_are_swept,
     an_invitation_creates_one_guardian_once,
     the_audit_chain_finds_edits_and_deletions,
     concurrent_writes_keep_one_audit_chain,
@@ -249,6 +250,56 @@ async fn parallel_attempts_never_pass_a_limit_together(backend: Backend) {
         store.attempts_since("user:wang", NOW - Duration::minutes(15)).await.unwrap(),
         passed as i64
     );
+}
+
+async fn expired_sessions_tokens_and_old_attempts_are_swept(backend: Backend) {
+    let (_db, store, school) = setup(backend).await;
+    let u = store
+        .create_user(&Actor::Cli, staff(&school, Role::Teacher, "tea1", None), NOW)
+        .await
+        .unwrap();
+    let t = SessionTimeouts {
+        idle: Duration::minutes(30),
+        absolute: Duration::hours(2),
+    };
+    let idle = store.start_session(&u, SessionStage::Full, "test", NOW, t).await.unwrap();
+    let live = store.start_session(&u, SessionStage::Full, "test", NOW, t).await.unwrap();
+    let old_token = store.create_api_token(&u, NOW, Duration::minutes(30)).await.unwrap();
+    let new_token = store.create_api_token(&u, NOW, Duration::days(1)).await.unwrap();
+    let keys = vec!["user:tea1".to_string()];
+    let _ = store.begin_attempt(&keys, NOW, NOW).await.unwrap();
+    let _ = store.begin_attempt(&keys, NOW + Duration::minutes(30), NOW).await.unwrap();
+    let later = NOW + Duration::minutes(40);
+    assert!(store.session(&live, NOW + Duration::minutes(20), t).await.unwrap().is_some());
+
+    let swept = store.sweep_expired(later, t, later - Duration::minutes(15)).await.unwrap();
+    assert_eq!(
+        swept,
+        yanshi_store::Swept {
+            sessions: 1,
+            api_tokens: 1,
+            attempts: 1
+        }
+    );
+    assert!(store.session(&live, later, t).await.unwrap().is_some(), "a live session stays");
+    assert!(store.api_token_user(&new_token.token, later).await.unwrap().is_some());
+    assert!(
+        store.api_token_user(&old_token.token, NOW).await.unwrap().is_none(),
+        "gone, not just expired"
+    );
+    assert!(store.session(&idle, NOW, t).await.unwrap().is_none(), "gone, not just idle");
+    assert_eq!(
+        store.attempts_since("user:tea1", NOW).await.unwrap(),
+        1,
+        "the attempt in the window stays"
+    );
+    let again = store.sweep_expired(later, t, later - Duration::minutes(15)).await.unwrap();
+    assert_eq!(again, yanshi_store::Swept::default(), "nothing twice");
+    let end = store
+        .sweep_expired(NOW + Duration::hours(3), t, NOW + Duration::hours(3))
+        .await
+        .unwrap();
+    assert_eq!((end.sessions, end.attempts), (1, 1), "everything ends");
 }
 
 async fn an_invitation_creates_one_guardian_once(backend: Backend) {

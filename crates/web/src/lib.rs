@@ -15,6 +15,7 @@ mod middleware;
 mod pages;
 pub mod routes;
 mod state;
+pub mod sweep;
 
 pub use error::{AppError, AppResult};
 pub use identity::SESSION_COOKIE;
