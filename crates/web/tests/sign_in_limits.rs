@@ -1,6 +1,6 @@
 //! The limits on guessing, as an attacker tries them: two-factor codes after a known password,
 //! parallel wrong passwords, locking a teacher out from elsewhere, sign-ups with made-up codes
-//! or someone else's phone. On both databases.
+//! or someone else's phone, and tokens issued during a rehearsal. On both databases.
 
 mod common;
 
@@ -10,17 +10,18 @@ use axum::http::{Method, Request, StatusCode};
 use common::*;
 use serde_json::json;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use tower::ServiceExt;
 use yanshi_domain::account::{InvitationCode, PhoneNumber};
-use yanshi_domain::clock::Clock;
+use yanshi_domain::clock::{Clock, RehearsalClock};
 use yanshi_domain::family::{Gender, StudentNumber};
 use yanshi_domain::role::Role;
 use yanshi_domain::roster::{RosterGuardian, RosterStudent};
 use yanshi_domain::school::Grade;
 use yanshi_store::Actor;
 use yanshi_store::testing::backends;
-use yanshi_web::WebConfig;
+use yanshi_web::{AppState, WebConfig};
 
 /// A request as if from the client address `ip` (the connection's peer).
 fn from(ip: &str, mut req: Request<Body>) -> Request<Body> {
@@ -332,5 +333,39 @@ async fn a_guardian_code_needs_the_schools_phone_and_wrong_phones_are_limited_pe
         );
         let home = app.get("/home", mother.cookie("yanshi_session").as_deref()).await;
         assert!(home.body.contains("王小明"), "{}", home.body);
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_issued_in_a_rehearsal_follow_real_time() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        // `serve --demo --demo-time` a month back, at 60x.
+        let rehearsal = RehearsalClock::new(Arc::new(app.clock.clone()), app.clock.now() - Duration::days(40), 60);
+        assert!(rehearsal.now() < app.clock.now() - Duration::days(30));
+        let state = AppState::new(app.store.clone(), Arc::new(rehearsal), WebConfig::default(), Default::default());
+        let router = yanshi_web::app(state.clone());
+        let send = |req: Request<Body>| {
+            let router = router.clone();
+            async move {
+                let resp = router.oneshot(req).await.unwrap();
+                let status = resp.status();
+                let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+                (status, serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default())
+            }
+        };
+        let (status, body) = send(token_request("teacher", PASSWORD, None)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let expires = OffsetDateTime::parse(body["expires_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
+        assert_eq!(expires, app.clock.now() + Duration::days(30), "thirty real days");
+        let token = body["token"].as_str().unwrap().to_string();
+        let (me, _) = send(api(Method::GET, "/api/v1/me", Some(&token), None)).await;
+        assert_eq!(me, StatusCode::OK, "not born expired");
+        yanshi_web::sweep::sweep_once(&state).await.unwrap();
+        let (me, _) = send(api(Method::GET, "/api/v1/me", Some(&token), None)).await;
+        assert_eq!(me, StatusCode::OK, "the sweep goes by real time too");
+        app.clock.advance(Duration::days(31));
+        let (me, _) = send(api(Method::GET, "/api/v1/me", Some(&token), None)).await;
+        assert_eq!(me, StatusCode::UNAUTHORIZED, "and ends on real time");
     }
 }

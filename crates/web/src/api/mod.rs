@@ -133,9 +133,11 @@ pub async fn create_token(State(state): State<AppState>, ClientIp(ip): ClientIp,
             "err-two-factor-required",
         )));
     }
+    // Tokens live on real time, also in a rehearsal: one issued under a pretend clock in the
+    // past would be born expired.
     let token = state
         .store
-        .create_api_token(&user, state.clock.now(), state.config.api_token_ttl)
+        .create_api_token(&user, state.clock.real_now(), state.config.api_token_ttl)
         .await?;
     let body = json!({
         "token": token.token,
