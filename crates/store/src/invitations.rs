@@ -165,8 +165,35 @@ impl Store {
             .collect()
     }
 
+    /// Whether a code is open (known, unspent, unexpired) for a guardian with this phone,
+    /// without changing anything: checked before the slow password hash, so a wrong code costs
+    /// the server nothing. [`Store::redeem_invitation`] checks again in its transaction.
+    pub async fn check_invitation(&self, code: &InvitationCode, phone: &PhoneNumber, now: OffsetDateTime) -> Result<()> {
+        let row = sqlx::query(
+            "SELECT i.guardian_id, g.phone, g.user_id FROM guardian_invitations i LEFT JOIN guardians g ON g.id = i.guardian_id \
+             WHERE i.code_hash = $1 AND i.used_at IS NULL AND i.expires_at > $2",
+        )
+        .bind(sha256_hex(code.as_str()))
+        .bind(to_millis(now))
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Err(Invalid::new("invitation_code", "err-invitation-invalid").into());
+        };
+        if row.try_get::<Option<String>, _>("guardian_id")?.is_none() {
+            return Ok(());
+        }
+        if row.try_get::<Option<String>, _>("user_id")?.is_some() {
+            return Err(Invalid::new("invitation_code", "err-invitation-invalid").into());
+        }
+        let on_record: Option<String> = row.try_get("phone")?;
+        same_phone(on_record.as_deref(), phone)
+    }
+
     /// A guardian creates their account with a code. The code is spent in the same
-    /// transaction; an unknown, used or expired code changes nothing.
+    /// transaction; an unknown, used or expired code changes nothing. A code issued for a
+    /// guardian record needs the phone the school has for that guardian: a different one is
+    /// refused and changes nothing either.
     pub async fn redeem_invitation(
         &self,
         code: &InvitationCode,
@@ -191,6 +218,14 @@ impl Store {
         let school = SchoolId::from_db(row.try_get("school_id")?);
         let issuer = UserId::from_db(row.try_get("created_by")?);
         let guardian: Option<String> = row.try_get("guardian_id")?;
+        if let Some(g) = &guardian {
+            let on_record: Option<String> = sqlx::query_scalar("SELECT phone FROM guardians WHERE id = $1")
+                .bind(g.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+            // Dropping the transaction takes the spent code back.
+            same_phone(on_record.as_deref(), &phone)?;
+        }
         let new = NewUser {
             school_id: Some(school.clone()),
             role: Role::Guardian,
@@ -241,5 +276,19 @@ impl Store {
         enqueue(&mut tx, &notice, at).await?;
         tx.commit().await?;
         Ok(user)
+    }
+}
+
+/// The phone typed at sign-up against the one on the school's record for the guardian (both
+/// folded the same way, so `138 0013 8000` and full-width digits match).
+fn same_phone(on_record: Option<&str>, typed: &PhoneNumber) -> Result<()> {
+    let matches = on_record.is_some_and(|p| match PhoneNumber::parse(p) {
+        Ok(p) => p.as_str() == typed.as_str(),
+        Err(_) => p == typed.as_str(),
+    });
+    if matches {
+        Ok(())
+    } else {
+        Err(Invalid::new("phone", "err-invitation-phone").into())
     }
 }

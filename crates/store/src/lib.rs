@@ -8,6 +8,7 @@
 
 mod accounts;
 pub mod afternoon;
+mod attempts;
 mod audit;
 pub mod enrolment;
 mod error;
@@ -31,11 +32,12 @@ pub mod terms;
 pub mod testing;
 
 pub use accounts::{NewUser, User};
+pub use attempts::Attempt;
 pub use audit::{Actor, AuditChainReport};
 pub use error::StoreError;
 pub use notify::{Channel, ChannelKind, ClaimedMessage, InboxItem, MAX_ATTEMPTS, NewChannel, Notice};
 pub use schools::School;
-pub use sessions::{ApiToken, Session, SessionStage, SessionTimeouts};
+pub use sessions::{ApiToken, Session, SessionStage, SessionTimeouts, Swept};
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;

@@ -1,5 +1,5 @@
-//! Sessions, API tokens and sign-in throttling, all in the database so that any instance
-//! serves any user and a limit holds across instances.
+//! Sessions and API tokens, in the database so that any instance serves any user, and the
+//! sweep that deletes them (with old counted attempts) once they can no longer be used.
 
 use crate::accounts::user_from_row;
 use crate::audit::{Actor, append};
@@ -9,7 +9,6 @@ use serde_json::json;
 use sqlx::Row;
 use time::{Duration, OffsetDateTime};
 use yanshi_domain::clock::to_millis;
-use yanshi_domain::ids::UserId;
 
 /// How far a browser session has come through sign-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +77,14 @@ impl std::fmt::Debug for ApiToken {
             .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
     }
+}
+
+/// What one [`Store::sweep_expired`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub sessions: u64,
+    pub api_tokens: u64,
+    pub attempts: u64,
 }
 
 /// Only touch `last_seen_at` once a minute, not on every request.
@@ -245,38 +252,31 @@ impl Store {
         Ok(r.rows_affected() > 0)
     }
 
-    /// Counts a failed sign-in under each key (the account, the client address).
-    pub async fn record_sign_in_failure(&self, keys: &[String], now: OffsetDateTime) -> Result<()> {
-        let mut tx = self.begin().await?;
-        for key in keys {
-            sqlx::query("INSERT INTO sign_in_failures (id, key, at) VALUES ($1, $2, $3)")
-                .bind(UserId::new().to_string())
-                .bind(key.clone())
-                .bind(to_millis(now))
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Failed sign-ins under `key` since `since`.
-    pub async fn sign_in_failures_since(&self, key: &str, since: OffsetDateTime) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND at >= $2")
-                .bind(key.to_string())
-                .bind(to_millis(since))
-                .fetch_one(self.pool())
-                .await?,
-        )
-    }
-
-    /// A successful sign-in forgives the account's earlier failures (not the address's).
-    pub async fn clear_sign_in_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
-            .bind(key.to_string())
+    /// Deletes what can no longer be used: sessions past their absolute lifetime or idle for
+    /// longer than `t.idle` at `now`, API tokens past their expiry, and counted attempts
+    /// older than `attempts_before` (outside every limit's window). `now` is real time.
+    pub async fn sweep_expired(&self, now: OffsetDateTime, t: SessionTimeouts, attempts_before: OffsetDateTime) -> Result<Swept> {
+        let at = to_millis(now);
+        let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(at)
+            .bind(to_millis(now - t.idle))
             .execute(self.pool())
-            .await?;
-        Ok(())
+            .await?
+            .rows_affected();
+        let api_tokens = sqlx::query("DELETE FROM api_tokens WHERE expires_at <= $1")
+            .bind(at)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        let attempts = sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+            .bind(to_millis(attempts_before))
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        Ok(Swept {
+            sessions,
+            api_tokens,
+            attempts,
+        })
     }
 }

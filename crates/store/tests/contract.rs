@@ -21,7 +21,9 @@ contract!(
     sessions_expire_and_end,
     disabling_an_account_ends_its_access_at_once,
     api_tokens_work_until_revoked,
-    sign_in_failures_are_counted_per_key,
+    attempts_are_counted_per_key_and_forgiven,
+    parallel_attempts_never_pass_a_limit_together,
+    expired_sessions_tokens_and_old_attempts_are_swept,
     an_invitation_creates_one_guardian_once,
     the_audit_chain_finds_edits_and_deletions,
     concurrent_writes_keep_one_audit_chain,
@@ -210,24 +212,103 @@ async fn api_tokens_work_until_revoked(backend: Backend) {
     assert!(store.api_token_user(&tok.token, NOW).await.unwrap().is_none());
 }
 
-async fn sign_in_failures_are_counted_per_key(backend: Backend) {
+async fn attempts_are_counted_per_key_and_forgiven(backend: Backend) {
     let (_db, store, _) = setup(backend).await;
     let keys = vec!["user:wang".to_string(), "ip:10.0.0.1".to_string()];
     for i in 0..3 {
-        store.record_sign_in_failure(&keys, NOW + Duration::minutes(i)).await.unwrap();
+        let (_, counts) = store.begin_attempt(&keys, NOW + Duration::minutes(i), NOW).await.unwrap();
+        assert_eq!(counts, vec![i + 1, i + 1], "an attempt counts itself");
     }
-    assert_eq!(store.sign_in_failures_since("user:wang", NOW).await.unwrap(), 3);
+    assert_eq!(store.attempts_since("user:wang", NOW).await.unwrap(), 3);
+    assert_eq!(store.attempts_since("user:wang", NOW + Duration::minutes(2)).await.unwrap(), 1);
+    let (right, counts) = store.begin_attempt(&keys, NOW + Duration::minutes(3), NOW).await.unwrap();
+    assert_eq!(counts, vec![4, 4]);
+    store.forgive_attempt(right).await.unwrap();
+    assert_eq!(store.attempts_since("user:wang", NOW).await.unwrap(), 3, "only its own rows go");
+    store.clear_attempts("user:wang").await.unwrap();
+    assert_eq!(store.attempts_since("user:wang", NOW).await.unwrap(), 0);
     assert_eq!(
-        store.sign_in_failures_since("user:wang", NOW + Duration::minutes(2)).await.unwrap(),
-        1
-    );
-    store.clear_sign_in_failures("user:wang").await.unwrap();
-    assert_eq!(store.sign_in_failures_since("user:wang", NOW).await.unwrap(), 0);
-    assert_eq!(
-        store.sign_in_failures_since("ip:10.0.0.1", NOW).await.unwrap(),
+        store.attempts_since("ip:10.0.0.1", NOW).await.unwrap(),
         3,
         "the address keeps its count"
     );
+}
+
+/// However many attempts run at once, at most `limit` of them see a count within the limit.
+async fn parallel_attempts_never_pass_a_limit_together(backend: Backend) {
+    let (_db, store, _) = setup(backend).await;
+    let limit = 5;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let keys = vec!["user:wang".to_string()];
+            let (attempt, counts) = store.begin_attempt(&keys, NOW, NOW - Duration::minutes(15)).await.unwrap();
+            if counts[0] > limit {
+                store.forgive_attempt(attempt).await.unwrap();
+                false
+            } else {
+                // A wrong password: the attempt stands.
+                true
+            }
+        });
+    }
+    let passed = tasks.join_all().await.into_iter().filter(|p| *p).count();
+    assert!(passed <= limit as usize, "{passed} attempts passed a limit of {limit}");
+    assert_eq!(
+        store.attempts_since("user:wang", NOW - Duration::minutes(15)).await.unwrap(),
+        passed as i64
+    );
+}
+
+async fn expired_sessions_tokens_and_old_attempts_are_swept(backend: Backend) {
+    let (_db, store, school) = setup(backend).await;
+    let u = store
+        .create_user(&Actor::Cli, staff(&school, Role::Teacher, "tea1", None), NOW)
+        .await
+        .unwrap();
+    let t = SessionTimeouts {
+        idle: Duration::minutes(30),
+        absolute: Duration::hours(2),
+    };
+    let idle = store.start_session(&u, SessionStage::Full, "test", NOW, t).await.unwrap();
+    let live = store.start_session(&u, SessionStage::Full, "test", NOW, t).await.unwrap();
+    let old_token = store.create_api_token(&u, NOW, Duration::minutes(30)).await.unwrap();
+    let new_token = store.create_api_token(&u, NOW, Duration::days(1)).await.unwrap();
+    let keys = vec!["user:tea1".to_string()];
+    let _ = store.begin_attempt(&keys, NOW, NOW).await.unwrap();
+    let _ = store.begin_attempt(&keys, NOW + Duration::minutes(30), NOW).await.unwrap();
+    let later = NOW + Duration::minutes(40);
+    assert!(store.session(&live, NOW + Duration::minutes(20), t).await.unwrap().is_some());
+
+    let swept = store.sweep_expired(later, t, later - Duration::minutes(15)).await.unwrap();
+    assert_eq!(
+        swept,
+        yanshi_store::Swept {
+            sessions: 1,
+            api_tokens: 1,
+            attempts: 1
+        }
+    );
+    assert!(store.session(&live, later, t).await.unwrap().is_some(), "a live session stays");
+    assert!(store.api_token_user(&new_token.token, later).await.unwrap().is_some());
+    assert!(
+        store.api_token_user(&old_token.token, NOW).await.unwrap().is_none(),
+        "gone, not just expired"
+    );
+    assert!(store.session(&idle, NOW, t).await.unwrap().is_none(), "gone, not just idle");
+    assert_eq!(
+        store.attempts_since("user:tea1", NOW).await.unwrap(),
+        1,
+        "the attempt in the window stays"
+    );
+    let again = store.sweep_expired(later, t, later - Duration::minutes(15)).await.unwrap();
+    assert_eq!(again, yanshi_store::Swept::default(), "nothing twice");
+    let end = store
+        .sweep_expired(NOW + Duration::hours(3), t, NOW + Duration::hours(3))
+        .await
+        .unwrap();
+    assert_eq!((end.sessions, end.attempts), (1, 1), "everything ends");
 }
 
 async fn an_invitation_creates_one_guardian_once(backend: Backend) {
@@ -242,6 +323,10 @@ async fn an_invitation_creates_one_guardian_once(backend: Backend) {
         .await
         .unwrap();
     let typed = InvitationCode::parse(&code.grouped().to_lowercase()).unwrap();
+    store
+        .check_invitation(&typed, &PhoneNumber::parse("19900000001").unwrap(), NOW)
+        .await
+        .expect("a code without a guardian record takes any phone");
     let g = store
         .redeem_invitation(
             &typed,

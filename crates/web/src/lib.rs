@@ -9,11 +9,13 @@ mod error;
 pub mod i18n;
 mod identity;
 mod layout;
+mod limits;
 mod metrics;
 mod middleware;
 mod pages;
 pub mod routes;
 mod state;
+pub mod sweep;
 
 pub use error::{AppError, AppResult};
 pub use identity::SESSION_COOKIE;

@@ -13,9 +13,29 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct Metrics {
     by_class: [AtomicU64; 5],
     pub sign_in_failures: AtomicU64,
+    /// Password hashes and checks run, running now, and the most that ran at once.
+    password_work: AtomicU64,
+    password_work_running: AtomicU64,
+    password_work_peak: AtomicU64,
+}
+
+/// One password hash or check running; counted until dropped.
+pub struct Running<'a>(&'a Metrics);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.password_work_running.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Metrics {
+    pub fn password_work_started(&self) -> Running<'_> {
+        self.password_work.fetch_add(1, Ordering::Relaxed);
+        let now = self.password_work_running.fetch_add(1, Ordering::Relaxed) + 1;
+        self.password_work_peak.fetch_max(now, Ordering::Relaxed);
+        Running(self)
+    }
+
     pub fn count_response(&self, status: u16) {
         let class = (status / 100).clamp(1, 5) as usize - 1;
         self.by_class[class].fetch_add(1, Ordering::Relaxed);
@@ -55,6 +75,12 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
     out.push_str(&format!(
         "yanshi_sign_in_failures_total {}\n",
         m.sign_in_failures.load(Ordering::Relaxed)
+    ));
+    out.push_str(&format!(
+        "# HELP yanshi_password_hashes_total Password hashes and checks run by this instance.\n# TYPE yanshi_password_hashes_total counter\nyanshi_password_hashes_total {}\n\
+         # HELP yanshi_password_hashing_peak The most password hashes this instance ran at once.\n# TYPE yanshi_password_hashing_peak gauge\nyanshi_password_hashing_peak {}\n",
+        m.password_work.load(Ordering::Relaxed),
+        m.password_work_peak.load(Ordering::Relaxed)
     ));
     let (up, pending) = match state.store.outbox_pending().await {
         Ok(n) => (1, n),

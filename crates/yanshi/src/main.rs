@@ -444,6 +444,7 @@ async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result
         let _ = worker_stop.changed().await;
     }));
     let late_task = tokio::spawn(late_pickup_watch(store.clone(), clock, waker, stop_rx.clone()));
+    let sweep_task = tokio::spawn(yanshi_web::sweep::run(state.clone(), stop_rx.clone()));
 
     println!(
         "yanshi {} · {} · http://{addr}",
@@ -461,6 +462,7 @@ async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result
     yanshi_web::serve(listener, state, shutdown).await?;
     let _ = worker_task.await;
     let _ = late_task.await;
+    let _ = sweep_task.await;
     store.close().await;
     Ok(())
 }

@@ -7,7 +7,7 @@ pub mod openapi;
 use crate::error::{AppError, AppResult};
 use crate::identity::Me;
 use crate::pages::admin::{NewStaffForm, new_staff};
-use crate::pages::login::{PasswordCheck, check_password, verify_code};
+use crate::pages::login::{CodeCheck, PasswordCheck, check_code, check_password};
 use crate::pages::{ClientIp, resolve_school};
 use crate::state::AppState;
 use axum::Json;
@@ -115,16 +115,16 @@ pub async fn create_token(State(state): State<AppState>, ClientIp(ip): ClientIp,
         PasswordCheck::Throttled => return Err(AppError::TooManyAttempts),
     };
     if user.totp_enabled {
-        let ok = match r.totp_code.as_deref() {
-            Some(code) => verify_code(&state, &user, code).await?,
-            None => false,
-        };
-        if !ok {
-            state
-                .store
-                .record_sign_in_failure(&[login.throttle_key()], state.clock.now())
-                .await?;
+        // No code is no guess: it is asked for, not counted.
+        let Some(code) = r.totp_code.as_deref() else {
             return Err(AppError::Invalid(yanshi_domain::Invalid::new("totp_code", "err-code-wrong")));
+        };
+        match check_code(&state, &user, code, &ip).await? {
+            CodeCheck::Ok => {}
+            CodeCheck::Wrong => {
+                return Err(AppError::Invalid(yanshi_domain::Invalid::new("totp_code", "err-code-wrong")));
+            }
+            CodeCheck::Throttled => return Err(AppError::TooManyAttempts),
         }
     } else if user.role.requires_two_factor() {
         // Set up in the browser first: an admin never holds a token without a second factor.
@@ -133,9 +133,11 @@ pub async fn create_token(State(state): State<AppState>, ClientIp(ip): ClientIp,
             "err-two-factor-required",
         )));
     }
+    // Tokens live on real time, also in a rehearsal: one issued under a pretend clock in the
+    // past would be born expired.
     let token = state
         .store
-        .create_api_token(&user, state.clock.now(), state.config.api_token_ttl)
+        .create_api_token(&user, state.clock.real_now(), state.config.api_token_ttl)
         .await?;
     let body = json!({
         "token": token.token,
@@ -217,7 +219,7 @@ pub async fn users(State(state): State<AppState>, me: Me, Query(q): Query<School
 pub async fn create_user(State(state): State<AppState>, me: Me, ApiJson(f): ApiJson<NewStaffForm>) -> AppResult<Response> {
     let school = resolve_school(&me, f.school.as_deref(), Action::ManageStaffAccounts)?
         .ok_or(AppError::Invalid(yanshi_domain::Invalid::new("school", "err-school-required")))?;
-    let new = new_staff(school, &f).await?;
+    let new = new_staff(&state, school, &f).await?;
     let user = state
         .store
         .create_user(&Actor::User(me.user.id.clone()), new, state.clock.now())

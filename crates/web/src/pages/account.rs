@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yanshi_domain::account::{Login, NewPassword, PhoneNumber, Username};
-use yanshi_domain::{password, totp};
+use yanshi_domain::totp;
 use yanshi_store::{Actor, SessionStage, User};
 
 #[derive(Template)]
@@ -93,9 +93,7 @@ pub async fn change_password(
         PasswordCheck::Wrong => return fail("err-current-password").await,
         PasswordCheck::Throttled => return fail("err-too-many-attempts").await,
     }
-    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let hash = state.hash_password(new).await?;
     let now = state.clock.now();
     state
         .store

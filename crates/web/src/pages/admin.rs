@@ -12,13 +12,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use yanshi_domain::Invalid;
 use yanshi_domain::account::{DisplayName, NewPassword, PhoneNumber, Username};
 use yanshi_domain::audit::AuditEntry;
 use yanshi_domain::ids::{SchoolId, UserId};
 use yanshi_domain::policy::Action;
 use yanshi_domain::role::Role;
 use yanshi_domain::school_time::format_local;
-use yanshi_domain::{Invalid, password};
 use yanshi_store::invitations::Invitation;
 use yanshi_store::{Actor, Channel, ChannelKind, NewChannel, NewUser, Notice, School, StoreError};
 
@@ -131,7 +131,7 @@ pub struct NewStaffForm {
 }
 
 /// Checks a new staff account's fields and hashes its password.
-pub async fn new_staff(school: SchoolId, f: &NewStaffForm) -> AppResult<NewUser> {
+pub async fn new_staff(state: &AppState, school: SchoolId, f: &NewStaffForm) -> AppResult<NewUser> {
     let role = Role::parse(&f.role)
         .filter(|r| STAFF_ROLES.contains(r))
         .ok_or(Invalid::new("role", "err-role"))?;
@@ -142,9 +142,7 @@ pub async fn new_staff(school: SchoolId, f: &NewStaffForm) -> AppResult<NewUser>
         None => None,
     };
     let pw = NewPassword::parse(&f.password)?;
-    let password_hash = tokio::task::spawn_blocking(move || password::hash(&pw))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let password_hash = state.hash_password(pw).await?;
     Ok(NewUser {
         school_id: Some(school),
         role,
@@ -157,7 +155,7 @@ pub async fn new_staff(school: SchoolId, f: &NewStaffForm) -> AppResult<NewUser>
 
 pub async fn create_user(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<NewStaffForm>) -> AppResult<Response> {
     let school = resolve_school(&me, f.school.as_deref(), Action::ManageStaffAccounts)?.ok_or(AppError::NotFound)?;
-    let result = match new_staff(school.clone(), &f).await {
+    let result = match new_staff(&state, school.clone(), &f).await {
         Ok(new) => state
             .store
             .create_user(&Actor::User(me.user.id.clone()), new, state.clock.now())

@@ -6,6 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::identity::{Identity, SESSION_COOKIE};
 use crate::layout::Layout;
+use crate::limits;
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
@@ -66,38 +67,53 @@ pub enum PasswordCheck {
     Throttled,
 }
 
-/// The one place a password is checked, for pages and the API alike: limits per account and
-/// per address (counted in the database, so they hold across instances), a decoy hash for
-/// unknown accounts, failures recorded.
+/// The one place a password is checked, for pages and the API alike. The attempt is counted
+/// before the hash runs (see [`limits`]); a right password forgives it and this address's
+/// earlier failures for the account, never the two-factor count. Unknown accounts are checked
+/// against a decoy hash, so they take as long.
 pub async fn check_password(state: &AppState, login: &Login, typed: &str, ip: &str) -> AppResult<PasswordCheck> {
-    let now = state.clock.real_now();
-    let since = now - state.config.failure_window;
-    let account_key = login.throttle_key();
-    let ip_key = format!("ip:{ip}");
-    if state.store.sign_in_failures_since(&account_key, since).await? >= state.config.max_failures_per_account
-        || state.store.sign_in_failures_since(&ip_key, since).await? >= state.config.max_failures_per_ip
-    {
+    let Some(attempt) = limits::begin(state, &limits::sign_in(state, login, ip)).await? else {
         return Ok(PasswordCheck::Throttled);
-    }
+    };
     let user = state.store.user_by_login(login).await?;
     let stored = user
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| password::DECOY_HASH.to_string());
-    let typed = typed.to_string();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&stored, &typed))
-        .await
-        .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
+    let matches = state.verify_password(stored, typed.to_string()).await?;
     match user {
         Some(u) if matches && !u.disabled => {
-            state.store.clear_sign_in_failures(&account_key).await?;
+            state.store.forgive_attempt(attempt).await?;
+            state.store.clear_attempts(&limits::account_at_ip(login, ip)).await?;
             Ok(PasswordCheck::Ok(Box::new(u)))
         }
         _ => {
-            state.store.record_sign_in_failure(&[account_key, ip_key], now).await?;
             state.metrics.sign_in_failures.fetch_add(1, Ordering::Relaxed);
             Ok(PasswordCheck::Wrong)
         }
+    }
+}
+
+/// What checking a two-factor code came to.
+pub enum CodeCheck {
+    Ok,
+    Wrong,
+    Throttled,
+}
+
+/// The one place a two-factor code is checked at sign-in, for the page and the API alike:
+/// one limit per account (and per address) that only a right code forgives.
+pub async fn check_code(state: &AppState, user: &User, code: &str, ip: &str) -> AppResult<CodeCheck> {
+    let Some(attempt) = limits::begin(state, &limits::two_factor(state, &user.id, ip)).await? else {
+        return Ok(CodeCheck::Throttled);
+    };
+    if verify_code(state, user, code).await? {
+        state.store.forgive_attempt(attempt).await?;
+        state.store.clear_attempts(&limits::two_factor_key(&user.id)).await?;
+        Ok(CodeCheck::Ok)
+    } else {
+        state.metrics.sign_in_failures.fetch_add(1, Ordering::Relaxed);
+        Ok(CodeCheck::Wrong)
     }
 }
 
@@ -202,8 +218,6 @@ pub async fn two_factor_submit(
     let Identity::Session { user, secret, .. } = &*identity else {
         return Err(AppError::Unauthenticated);
     };
-    let now = state.clock.real_now();
-    let key = format!("totp:{}", user.id);
     let again = |status, error| {
         page(
             status,
@@ -213,29 +227,26 @@ pub async fn two_factor_submit(
             },
         )
     };
-    if state.store.sign_in_failures_since(&key, now - state.config.failure_window).await? >= state.config.max_failures_per_account {
-        return again(StatusCode::TOO_MANY_REQUESTS, "err-too-many-attempts");
+    match check_code(&state, user, &f.code, &ip).await? {
+        CodeCheck::Ok => {}
+        CodeCheck::Wrong => return again(StatusCode::UNAUTHORIZED, "err-code-wrong"),
+        CodeCheck::Throttled => return again(StatusCode::TOO_MANY_REQUESTS, "err-too-many-attempts"),
     }
-    if verify_code(&state, user, &f.code).await? {
-        state.store.clear_sign_in_failures(&key).await?;
-        let fresh = state
-            .store
-            .complete_sign_in(
-                secret,
-                user,
-                headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""),
-                now,
-                state.config.session,
-            )
-            .await?;
-        return Ok(signed_in_response(&state, &headers, user, &fresh, "/home"));
-    }
-    state.store.record_sign_in_failure(&[key, format!("ip:{ip}")], now).await?;
-    again(StatusCode::UNAUTHORIZED, "err-code-wrong")
+    let fresh = state
+        .store
+        .complete_sign_in(
+            secret,
+            user,
+            headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""),
+            state.clock.real_now(),
+            state.config.session,
+        )
+        .await?;
+    Ok(signed_in_response(&state, &headers, user, &fresh, "/home"))
 }
 
 /// Checks a TOTP code for an account with two-factor on, and spends its time step.
-pub async fn verify_code(state: &AppState, user: &User, code: &str) -> AppResult<bool> {
+async fn verify_code(state: &AppState, user: &User, code: &str) -> AppResult<bool> {
     let Some(secret) = user.totp_secret.as_deref().and_then(totp::base32_decode) else {
         return Ok(false);
     };
