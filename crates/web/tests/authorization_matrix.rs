@@ -509,10 +509,34 @@ async fn another_school_and_another_family_reach_nothing_of_this_child() {
                 }
             }
         }
+        // The afternoon over the API, with the outsiders' own bearer tokens.
+        for login in ["admin2", "teacher2"] {
+            let who = store
+                .user_by_login(&yanshi_domain::account::Login::parse(login).unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+            let token = store.create_api_token(&who, START, time::Duration::days(1)).await.unwrap().token;
+            let body = serde_json::json!({ "student_id": f.student, "adult_id": f.adult, "request_id": format!("probe-{login}") });
+            for (method, path, json) in [
+                (Method::GET, format!("/api/v1/classes/{}/afternoon", f.class), None),
+                (Method::POST, "/api/v1/handovers".to_string(), Some(body)),
+            ] {
+                let resp = app.send(api(method.clone(), &path, Some(&token), json)).await;
+                if !matches!(resp.status.as_u16(), 403 | 404) || resp.body.contains("王小明") {
+                    reached.push(format!("{method} {path} as {login}: {} {}", resp.status, resp.body));
+                }
+            }
+        }
         assert!(
             reached.is_empty(),
             "{backend:?}: outsiders reached the child:\n{}",
             reached.join("\n")
+        );
+        let today = yanshi_domain::school_time::local(START, "Asia/Shanghai").date();
+        assert!(
+            store.handover_of(&student_id, today).await.unwrap().is_none(),
+            "nobody was handed over"
         );
         let still = store.guardians_of(&student_id).await.unwrap();
         assert!(
