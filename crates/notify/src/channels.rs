@@ -8,6 +8,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde_json::json;
 use sha2::Sha256;
 use std::time::Duration;
+use yanshi_i18n::Locale;
 use yanshi_store::{ChannelKind, ClaimedMessage};
 
 /// The SMTP server email is sent through.
@@ -67,15 +68,17 @@ impl Deliverer {
 
     /// Delivers `msg`; `Ok` carries a short note for the attempt log, `Err` the reason it failed.
     pub async fn deliver(&self, msg: &ClaimedMessage, now_ms: i64) -> Result<String, String> {
-        let text = format!("{}\n{}", msg.title, msg.body);
+        // A school's channel reads the school's language: zh-CN, the one a school has today.
+        let (title, body) = yanshi_i18n::shown(Locale::ZhCn, msg.message.as_ref(), &msg.title, &msg.body);
+        let text = format!("{title}\n{body}");
         let robot = json!({ "msgtype": "text", "text": { "content": text } });
         match msg.channel.kind {
             ChannelKind::Webhook => {
                 let body = json!({
                     "id": msg.id.as_str(),
                     "school_id": msg.channel.school_id.as_str(),
-                    "title": msg.title,
-                    "body": msg.body,
+                    "title": title,
+                    "body": body,
                 })
                 .to_string();
                 let mut req = self
@@ -103,7 +106,7 @@ impl Deliverer {
                 };
                 self.robot(&url, &robot).await
             }
-            ChannelKind::Email => self.email(&msg.channel.target, &msg.title, &msg.body).await,
+            ChannelKind::Email => self.email(&msg.channel.target, &title, &body).await,
         }
     }
 

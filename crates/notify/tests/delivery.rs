@@ -68,13 +68,9 @@ async fn a_webhook_that_was_down_receives_the_message_once_it_is_up() {
             )
             .await
             .unwrap();
-        let notice = Notice {
-            school: school.id.clone(),
-            recipients: vec![],
-            title: "孩子已接走".into(),
-            body: "17:42 张丽（母亲）".into(),
-            external: true,
-        };
+        // Rendered in the school's language when it is sent, from its key and arguments.
+        let message = yanshi_i18n::Message::new("msg-channel-test", yanshi_i18n::Args::new().text("name", "王老师"));
+        let notice = Notice::new(&school.id, vec![], message, true);
         store.notify(&actor, &notice, start).await.unwrap();
         let id = store.outbox_ids(&school.id).await.unwrap().remove(0);
 
@@ -100,7 +96,8 @@ async fn a_webhook_that_was_down_receives_the_message_once_it_is_up() {
         let seen = seen.lock().unwrap().clone();
         assert_eq!(seen.len(), 1, "delivered exactly once");
         assert_eq!(seen[0].0.as_deref(), Some(id.as_str()), "idempotency key header");
-        assert_eq!(seen[0].1["title"], "孩子已接走");
+        assert_eq!(seen[0].1["title"], "yanshi 测试消息");
+        assert_eq!(seen[0].1["body"], "王老师 发送的测试消息。");
         clock.advance(Duration::hours(2));
         assert_eq!(worker.run_once().await.unwrap(), 0, "a sent message is not sent again");
     }
@@ -147,6 +144,7 @@ async fn robot_error_codes_are_failures_and_success_is_errcode_zero() {
         .notify(
             &Actor::Cli,
             &Notice {
+                message: None,
                 school: school.id.clone(),
                 recipients: vec![],
                 title: "T".into(),
@@ -246,6 +244,7 @@ async fn email_goes_out_through_smtp() {
         .notify(
             &Actor::Cli,
             &Notice {
+                message: None,
                 school: school.id.clone(),
                 recipients: vec![],
                 title: "迟接提醒".into(),
@@ -284,6 +283,7 @@ async fn email_goes_out_through_smtp() {
         .notify(
             &Actor::Cli,
             &Notice {
+                message: None,
                 school: school.id.clone(),
                 recipients: vec![],
                 title: "t".into(),

@@ -505,6 +505,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             let notice = Notice {
+                message: None,
                 school: student.school_id.clone(),
                 recipients: staff_to_alert(&mut tx, &student.school_id, &class).await?,
                 title: format!("紧急：{}{} 未找到 / Child not found", class.name, student.name),
@@ -1058,6 +1059,7 @@ async fn raise_unaccounted(tx: &mut Tx, who: &User, student: &Student, class: &c
     }
     let name = &student.name;
     let staff = Notice {
+        message: None,
         school: student.school_id.clone(),
         recipients: staff_to_alert(tx, &student.school_id, class).await?,
         title: format!("未到：{}{name} / Not in the room", class.name),
@@ -1069,6 +1071,7 @@ async fn raise_unaccounted(tx: &mut Tx, who: &User, student: &Student, class: &c
     };
     enqueue(tx, &staff, at).await?;
     let guardians = Notice {
+        message: None,
         school: student.school_id.clone(),
         recipients: guardian_accounts_of(tx, &student.id).await?,
         title: format!("{name} 未到延时服务教室 / not at after-school care"),
@@ -1182,6 +1185,7 @@ async fn refuse(
         adult_name.to_string()
     };
     let notice = Notice {
+        message: None,
         school: student.school_id.clone(),
         recipients: leaders,
         title: format!("拒绝接走：{} / Pickup refused", student.name),
@@ -1324,6 +1328,7 @@ impl Store {
         let names = unmarked.iter().take(10).copied().collect::<Vec<_>>().join("、");
         let more = if unmarked.len() > 10 { " 等" } else { "" };
         let notice = Notice {
+            message: None,
             school: school.id.clone(),
             recipients: staff_to_alert(&mut tx, &school.id, class).await?,
             title: format!("点名超时：{} / Roll call overdue", class.name),
@@ -1440,6 +1445,7 @@ impl Store {
         enqueue(
             &mut tx,
             &Notice {
+                message: None,
                 school: school.id.clone(),
                 recipients,
                 title,
@@ -1720,6 +1726,7 @@ impl Store {
             enqueue(
                 &mut tx,
                 &Notice {
+                    message: None,
                     school: school.clone(),
                     recipients: guardians,
                     title: format!("{}：今天请到校接孩子 / Weather warning: please pick your child up", level.zh()),
@@ -1829,6 +1836,7 @@ impl Store {
         enqueue(
             &mut tx,
             &Notice {
+                message: None,
                 school: student.school_id.clone(),
                 recipients,
                 title: format!("迟接：{} 值班领导决定 / Leader's decision", student.name),

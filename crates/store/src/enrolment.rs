@@ -19,6 +19,7 @@ use yanshi_domain::family::PriorityGroup;
 use yanshi_domain::ids::{AgreementId, EnrolmentId, NoticeId, SchoolId, StudentId, TermId, UserId};
 use yanshi_domain::role::Role;
 use yanshi_domain::school::{Grade, class_name_zh, format_clock};
+use yanshi_i18n::{Args, Message};
 
 /// What a guardian fills in (家长申请表, DOMAIN §4.2).
 #[derive(Debug, Clone)]
@@ -206,37 +207,35 @@ async fn record_step(tx: &mut Tx, e: &Enrolment, step: Step, to: EnrolmentState,
         .bind(e.student_id.to_string())
         .fetch_one(&mut **tx)
         .await?;
-    let (zh, en) = step_words(to);
-    let notice = Notice {
-        school: e.school_id.clone(),
-        recipients: guardian_accounts(tx, &e.student_id).await?,
-        title: format!("延时服务报名：{student} {zh} / After-school care: {en}"),
-        body: if note.is_empty() {
-            format!("{student}：{zh}")
-        } else {
-            format!("{student}：{zh}。{note}")
-        },
-        external: false,
+    let args = Args::new().text("student", student).key("step", step_key(to)).text("note", note);
+    let key = if note.is_empty() {
+        "msg-enrolment-step"
+    } else {
+        "msg-enrolment-step-noted"
     };
+    let notice = Notice::new(
+        &e.school_id,
+        guardian_accounts(tx, &e.student_id).await?,
+        Message::new(key, args),
+        false,
+    );
     enqueue(tx, &notice, at).await?;
     Ok(())
 }
 
-fn step_words(to: EnrolmentState) -> (&'static str, &'static str) {
+/// What the guardians are told a step came to (a message key, rendered in their language).
+fn step_key(to: EnrolmentState) -> &'static str {
     match to {
-        EnrolmentState::Draft => ("草稿已保存", "draft saved"),
-        EnrolmentState::Submitted => ("申请已提交，等待班主任审核", "application submitted"),
-        EnrolmentState::ClassApproved => ("班主任已审核通过，等待学校审核", "approved by the class teacher"),
-        EnrolmentState::Approved => (
-            "学校已审核通过，请阅读并签署安全责任书",
-            "approved: please sign the safety agreement",
-        ),
-        EnrolmentState::Signed => ("家长已签署，等待学校签章", "signed by the guardian"),
-        EnrolmentState::Active => ("安全责任书已生效，可以参加延时服务", "the agreement is in force"),
-        EnrolmentState::Rejected => ("申请未通过", "application not approved"),
-        EnrolmentState::Cancelled => ("申请已撤销", "application cancelled"),
-        EnrolmentState::Withdrawn => ("已退出延时服务", "withdrawn"),
-        EnrolmentState::Terminated => ("学校已终止延时服务", "ended by the school"),
+        EnrolmentState::Draft => "msg-step-draft",
+        EnrolmentState::Submitted => "msg-step-submitted",
+        EnrolmentState::ClassApproved => "msg-step-class-approved",
+        EnrolmentState::Approved => "msg-step-approved",
+        EnrolmentState::Signed => "msg-step-signed",
+        EnrolmentState::Active => "msg-step-active",
+        EnrolmentState::Rejected => "msg-step-rejected",
+        EnrolmentState::Cancelled => "msg-step-cancelled",
+        EnrolmentState::Withdrawn => "msg-step-withdrawn",
+        EnrolmentState::Terminated => "msg-step-terminated",
     }
 }
 

@@ -15,6 +15,7 @@ use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::family::parse_relationship;
 use yanshi_domain::ids::{ClassId, GuardianId, SchoolId, StudentId, UserId};
 use yanshi_domain::policy::may_confirm_guardian_link;
+use yanshi_i18n::{Args, Message};
 
 /// The SQL condition (on `student_guardians sg`) for a link in effect.
 pub(crate) const CONFIRMED: &str = "sg.confirmed_at IS NOT NULL";
@@ -219,36 +220,14 @@ impl Store {
             .into_iter()
             .filter(|a| *a != who.id)
             .collect();
-        let told = [
-            (
-                guardians,
-                "孩子的监护人信息有变更 / A guardian was added to your child's record",
-                format!(
-                    "学校工作人员为{}添加了监护人：{}（{}）。须经另一位学校管理员确认后才生效；如不认识此人，请立即联系班主任。/ \
-                     A staff member added {} ({}) as a guardian of {}. It takes effect only after a second school admin confirms it; \
-                     if you do not know this person, contact the class teacher at once.",
-                    s.name, name, relationship, name, relationship, s.name
-                ),
-            ),
-            (
-                admins,
-                "待确认：新增监护人 / To confirm: a guardian was added",
-                format!(
-                    "{}为{}添加了监护人{}（{}），请核实后在学生页面确认或驳回。/ {} added {} ({}) as a guardian of {}: \
-                     check and confirm or turn it down on the child's page.",
-                    who.display_name, s.name, name, relationship, who.display_name, name, relationship, s.name
-                ),
-            ),
-        ];
-        for (recipients, title, body) in told {
+        let args = Args::new()
+            .text("student", s.name.clone())
+            .text("guardian", name)
+            .text("relationship", relationship.clone())
+            .text("by", who.display_name.clone());
+        for (recipients, key) in [(guardians, "msg-guardian-added"), (admins, "msg-guardian-to-confirm")] {
             if !recipients.is_empty() {
-                let notice = Notice {
-                    school: s.school_id.clone(),
-                    recipients,
-                    title: title.into(),
-                    body,
-                    external: false,
-                };
+                let notice = Notice::new(&s.school_id, recipients, Message::new(key, args.clone()), false);
                 enqueue(&mut tx, &notice, at).await?;
             }
         }

@@ -14,6 +14,7 @@ use yanshi_domain::account::{DisplayName, InvitationCode, PhoneNumber};
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::ids::{SchoolId, UserId};
 use yanshi_domain::role::Role;
+use yanshi_i18n::{Args, Message};
 
 /// An invitation as the school sees it (the code itself is shown only once, when issued).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -263,16 +264,8 @@ impl Store {
             at,
         )
         .await?;
-        let notice = Notice {
-            school: school.clone(),
-            recipients: vec![issuer],
-            title: "家长已注册 / A guardian has signed up".into(),
-            body: format!(
-                "{} 已用邀请码创建账号。/ {} created an account with an invitation code.",
-                user.display_name, user.display_name
-            ),
-            external: false,
-        };
+        let message = Message::new("msg-guardian-signed-up", Args::new().text("name", user.display_name.clone()));
+        let notice = Notice::new(&school, vec![issuer], message, false);
         enqueue(&mut tx, &notice, at).await?;
         tx.commit().await?;
         Ok(user)

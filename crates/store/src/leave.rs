@@ -15,6 +15,7 @@ use yanshi_domain::enrolment::{LEAVE_KINDS, leave_needs_confirmation};
 use yanshi_domain::ids::{LeaveId, StudentId};
 use yanshi_domain::role::Role;
 use yanshi_domain::school_time::local;
+use yanshi_i18n::{Args, Message};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Leave {
@@ -160,13 +161,12 @@ impl Store {
         if status == "PENDING"
             && let Some((teacher, _)) = self.class(&s.class_id).await?.class_teacher
         {
-            let notice = Notice {
-                school: s.school_id.clone(),
-                recipients: vec![teacher],
-                title: format!("请假待确认：{} / Leave to confirm", s.name),
-                body: format!("{} {}–{}（{}）", s.name, first, last, reason.trim()),
-                external: false,
-            };
+            let args = Args::new()
+                .text("student", s.name.clone())
+                .text("first", first.to_string())
+                .text("last", last.to_string())
+                .text("reason", reason.trim());
+            let notice = Notice::new(&s.school_id, vec![teacher], Message::new("msg-leave-to-confirm", args), false);
             enqueue(&mut tx, &notice, at).await?;
         }
         tx.commit().await?;

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use yanshi_domain::Invalid;
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::ids::{ChannelId, MessageId, SchoolId, UserId};
+use yanshi_i18n::Message;
 
 /// Where a school's external messages go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -92,19 +93,45 @@ impl NewChannel {
 }
 
 /// A message for people: into the inbox of each recipient, and (if `external`) out through
-/// every enabled channel of the school.
+/// every enabled channel of the school. The store records a [`Message`] (a key and its named
+/// arguments); the inbox and the channels render it in their reader's language.
 #[derive(Debug, Clone)]
 pub struct Notice {
     pub school: SchoolId,
     pub recipients: Vec<UserId>,
+    pub message: Option<Message>,
+    /// Composed text, for the notices not yet written as a message (to go).
     pub title: String,
     pub body: String,
     pub external: bool,
 }
 
+impl Notice {
+    pub fn new(school: &SchoolId, recipients: Vec<UserId>, message: Message, external: bool) -> Self {
+        Notice {
+            school: school.clone(),
+            recipients,
+            message: Some(message),
+            title: String::new(),
+            body: String::new(),
+            external,
+        }
+    }
+}
+
+/// A stored message: the key and arguments when the row has them.
+fn stored_message(r: &sqlx::any::AnyRow) -> Result<Option<Message>> {
+    let key: Option<String> = r.try_get("message_key")?;
+    let args: Option<String> = r.try_get("message_args")?;
+    Ok(key.map(|k| Message::from_stored(&k, args.as_deref().unwrap_or("{}"))))
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct InboxItem {
     pub id: String,
+    /// To be rendered in the reader's language; `None` for rows that hold composed text.
+    #[serde(skip)]
+    pub message: Option<Message>,
     pub title: String,
     pub body: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -117,6 +144,8 @@ pub struct InboxItem {
 pub struct ClaimedMessage {
     pub id: MessageId,
     pub channel: Channel,
+    /// To be rendered in the school's language; `None` for rows that hold composed text.
+    pub message: Option<Message>,
     pub title: String,
     pub body: String,
     /// Attempts made before this one.
@@ -126,14 +155,18 @@ pub struct ClaimedMessage {
 /// Writes the inbox rows and outbox rows of a notice inside the caller's transaction.
 pub(crate) async fn enqueue(tx: &mut Tx, notice: &Notice, at: i64) -> Result<usize> {
     for user in &notice.recipients {
-        sqlx::query("INSERT INTO inbox (id, user_id, title, body, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(MessageId::new().to_string())
-            .bind(user.to_string())
-            .bind(notice.title.clone())
-            .bind(notice.body.clone())
-            .bind(at)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO inbox (id, user_id, title, body, created_at, message_key, message_args) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(MessageId::new().to_string())
+        .bind(user.to_string())
+        .bind(notice.title.clone())
+        .bind(notice.body.clone())
+        .bind(at)
+        .bind(notice.message.as_ref().map(|m| m.key.clone()))
+        .bind(notice.message.as_ref().map(Message::args_json))
+        .execute(&mut **tx)
+        .await?;
     }
     if !notice.external {
         return Ok(0);
@@ -144,8 +177,8 @@ pub(crate) async fn enqueue(tx: &mut Tx, notice: &Notice, at: i64) -> Result<usi
         .await?;
     for channel in &channels {
         sqlx::query(
-            "INSERT INTO outbox (id, school_id, channel_id, title, body, status, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'PENDING', 0, $6, $6)",
+            "INSERT INTO outbox (id, school_id, channel_id, title, body, status, attempts, next_attempt_at, created_at, message_key, message_args) \
+             VALUES ($1, $2, $3, $4, $5, 'PENDING', 0, $6, $6, $7, $8)",
         )
         .bind(MessageId::new().to_string())
         .bind(notice.school.to_string())
@@ -153,6 +186,8 @@ pub(crate) async fn enqueue(tx: &mut Tx, notice: &Notice, at: i64) -> Result<usi
         .bind(notice.title.clone())
         .bind(notice.body.clone())
         .bind(at)
+        .bind(notice.message.as_ref().map(|m| m.key.clone()))
+        .bind(notice.message.as_ref().map(Message::args_json))
         .execute(&mut **tx)
         .await?;
     }
@@ -187,7 +222,7 @@ impl Store {
             actor,
             "notice.send",
             "",
-            json!({ "title": notice.title, "channels": n }),
+            json!({ "message": notice.message.as_ref().map(|m| m.key.as_str()).unwrap_or(notice.title.as_str()), "channels": n }),
             at,
         )
         .await?;
@@ -248,6 +283,7 @@ impl Store {
             .map(|r| {
                 Ok(InboxItem {
                     id: r.try_get("id")?,
+                    message: stored_message(r)?,
                     title: r.try_get("title")?,
                     body: r.try_get("body")?,
                     created_at: from_millis(r.try_get("created_at")?),
@@ -305,7 +341,7 @@ impl Store {
         let mut claimed = Vec::with_capacity(ids.len());
         for id in ids {
             let r = sqlx::query(
-                "SELECT o.id AS message_id, o.title, o.body, o.attempts, c.* FROM outbox o JOIN channels c ON c.id = o.channel_id WHERE o.id = $1",
+                "SELECT o.id AS message_id, o.title, o.body, o.message_key, o.message_args, o.attempts, c.* FROM outbox o JOIN channels c ON c.id = o.channel_id WHERE o.id = $1",
             )
             .bind(id)
             .fetch_one(&mut *tx)
@@ -313,6 +349,7 @@ impl Store {
             claimed.push(ClaimedMessage {
                 id: MessageId::from_db(r.try_get("message_id")?),
                 channel: channel_from_row(&r)?,
+                message: stored_message(&r)?,
                 title: r.try_get("title")?,
                 body: r.try_get("body")?,
                 attempts: r.try_get("attempts")?,

@@ -619,7 +619,7 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
             .await
             .unwrap()
             .iter()
-            .any(|m| m.title.contains("请假待确认"))
+            .any(|m| zh(m).contains("请假待确认"))
     );
     assert_eq!(
         key(s.confirm_leave(&w.mother, &late, after).await.unwrap_err()),
@@ -2202,4 +2202,10 @@ async fn refusals_of_one_child_within_minutes_are_one_alert_that_counts(backend:
     assert_eq!(messages().await, 3);
     let a = s.refusal_alerts(&school, thu).await.unwrap().remove(0);
     assert_eq!((a.burst_refusals, a.refusals_today), (4, 4));
+}
+
+/// A notification as a Chinese reader sees it (messages are rendered when read).
+fn zh(m: &yanshi_store::InboxItem) -> String {
+    let (title, body) = yanshi_i18n::shown(yanshi_i18n::Locale::ZhCn, m.message.as_ref(), &m.title, &m.body);
+    format!("{title}\n{body}")
 }

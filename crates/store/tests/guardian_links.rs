@@ -285,12 +285,12 @@ async fn a_second_school_admin_confirms_a_guardian_and_only_then_it_counts(backe
         .unwrap();
     let mother_inbox = w.store.inbox(&w.mother.id, 10).await.unwrap();
     assert!(
-        mother_inbox.iter().any(|m| m.body.contains("假家长") && m.body.contains("王小明")),
+        mother_inbox.iter().any(|m| zh(m).contains("假家长") && zh(m).contains("王小明")),
         "the child's guardian is told at once: {mother_inbox:?}"
     );
     let admin_inbox = w.store.inbox(&admin.id, 10).await.unwrap();
     assert!(
-        admin_inbox.iter().any(|m| m.title.contains("待确认")),
+        admin_inbox.iter().any(|m| zh(m).contains("待确认")),
         "the admins are asked to confirm"
     );
     let pending = w.store.pending_guardian_links(&w.school.id).await.unwrap();
@@ -388,4 +388,10 @@ async fn a_strangers_child_answers_the_same_with_or_without_an_application(backe
         ("err-enrolment-not-yours", "err-enrolment-not-yours"),
         "nothing told about the child"
     );
+}
+
+/// A notification as a Chinese reader sees it (messages are rendered when read).
+fn zh(m: &yanshi_store::InboxItem) -> String {
+    let (title, body) = yanshi_i18n::shown(yanshi_i18n::Locale::ZhCn, m.message.as_ref(), &m.title, &m.body);
+    format!("{title}\n{body}")
 }

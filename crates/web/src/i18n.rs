@@ -1,12 +1,12 @@
 //! Two languages: zh-CN (the default and the fallback) and en-US.
 //!
-//! Messages live in `i18n/zh-CN.txt` and `i18n/en-US.txt` as `key = text` lines, compiled
-//! into the binary. The language comes from the account's own choice (copied into the
-//! `yanshi_lang` cookie at sign-in), then the cookie, then `Accept-Language`.
+//! The messages themselves live in the `yanshi-i18n` crate (shared with the notification
+//! worker, which renders a message in the language of whoever it goes to). Here: which
+//! language a request is read in — the account's own choice (copied into the `yanshi_lang`
+//! cookie at sign-in), then the cookie, then `Accept-Language`.
 
 use axum::http::HeaderMap;
-use std::collections::HashMap;
-use std::sync::LazyLock;
+use yanshi_i18n::{Args, Locale, Message};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -17,33 +17,25 @@ pub enum Lang {
 
 pub const LANG_COOKIE: &str = "yanshi_lang";
 
-static ZH: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| parse(include_str!("../i18n/zh-CN.txt")));
-static EN: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| parse(include_str!("../i18n/en-US.txt")));
-
-pub(crate) fn parse(text: &'static str) -> HashMap<&'static str, &'static str> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once(" = ").map(|(k, v)| (k.trim(), v.trim())))
-        .collect()
+impl From<Lang> for Locale {
+    fn from(l: Lang) -> Locale {
+        match l {
+            Lang::ZhCn => Locale::ZhCn,
+            Lang::EnUs => Locale::EnUs,
+        }
+    }
 }
 
 impl Lang {
     pub fn code(self) -> &'static str {
-        match self {
-            Lang::ZhCn => "zh-CN",
-            Lang::EnUs => "en-US",
-        }
+        Locale::from(self).code()
     }
 
     pub fn parse(s: &str) -> Option<Lang> {
-        let s = s.trim().to_ascii_lowercase();
-        if s.starts_with("zh") {
-            Some(Lang::ZhCn)
-        } else if s.starts_with("en") {
-            Some(Lang::EnUs)
-        } else {
-            None
-        }
+        Locale::parse(s).map(|l| match l {
+            Locale::ZhCn => Lang::ZhCn,
+            Locale::EnUs => Lang::EnUs,
+        })
     }
 
     /// Cookie first, then the first language of `Accept-Language` yanshi speaks, then zh-CN.
@@ -58,16 +50,19 @@ impl Lang {
             .unwrap_or_default()
     }
 
-    /// The text for `key`; a missing key falls back to Chinese, then to the key itself.
+    /// The text for `key`; a missing key falls back to Chinese, then to "…".
     pub fn t(self, key: &str) -> &'static str {
-        let table = match self {
-            Lang::ZhCn => &*ZH,
-            Lang::EnUs => &*EN,
-        };
-        table.get(key).or_else(|| ZH.get(key)).copied().unwrap_or_else(|| {
-            tracing::warn!(key, "missing message");
-            "…"
-        })
+        Locale::from(self).t(key)
+    }
+
+    /// The text for `key` with its named arguments (`{name}`) filled in.
+    pub fn render(self, key: &str, args: &Args) -> String {
+        Locale::from(self).render(key, args)
+    }
+
+    /// A stored message's (title, body) in this language.
+    pub fn message(self, m: &Message) -> (String, String) {
+        (m.title(self.into()), m.body(self.into()))
     }
 }
 
@@ -98,31 +93,6 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
-    #[test]
-    fn both_languages_have_the_same_keys() {
-        let mut zh: Vec<_> = ZH.keys().collect();
-        let mut en: Vec<_> = EN.keys().collect();
-        zh.sort();
-        en.sort();
-        assert_eq!(zh, en);
-        assert!(zh.len() > 50);
-    }
-
-    /// A key written twice would silently show the later text wherever the first was meant.
-    #[test]
-    fn no_key_is_written_twice() {
-        for text in [include_str!("../i18n/zh-CN.txt"), include_str!("../i18n/en-US.txt")] {
-            let keys: Vec<&str> = text
-                .lines()
-                .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-                .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
-                .collect();
-            let mut seen = std::collections::HashSet::new();
-            let twice: Vec<_> = keys.iter().filter(|k| !seen.insert(**k)).collect();
-            assert!(twice.is_empty(), "written twice: {twice:?}");
-        }
-    }
-
     /// Every key the code or the templates use exists (the domain's `err-…` keys too).
     #[test]
     fn every_used_key_exists() {
@@ -150,7 +120,7 @@ mod tests {
                     let is_key = (word.starts_with("err-") || word.starts_with("ui-"))
                         && word.len() > 4
                         && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-                    if is_key && !ZH.contains_key(word) && !word.ends_with('-') {
+                    if is_key && !Locale::has(word) && !word.ends_with('-') {
                         missing.push(format!("{}: {word}", p.display()));
                     }
                 }

@@ -728,7 +728,22 @@ async fn a_guardian_added_on_the_childs_page_waits_for_a_second_admin() {
         let mother = app.get("/home", Some(&app.session(Role::Guardian).await)).await;
         assert!(mother.body.contains("王小明"));
         let inbox = app.store.inbox(&app.user(Role::Guardian).id, 5).await.unwrap();
-        assert!(inbox.iter().any(|m| m.body.contains("王强")), "the child's guardian is told");
+        assert!(inbox.iter().any(|m| m.message.is_some()), "the child's guardian is told");
+        let page = app.get("/inbox", Some(&app.session(Role::Guardian).await)).await;
+        assert!(
+            page.body.contains("王强") && page.body.contains("另一位学校管理员确认"),
+            "in their language: {}",
+            page.body
+        );
+        let mut english = request(axum::http::Method::GET, "/inbox", None, None);
+        let cookie = format!("yanshi_session={}; yanshi_lang=en-US", app.session(Role::Guardian).await);
+        english.headers_mut().insert("cookie", cookie.parse().unwrap());
+        let page = app.send(english).await;
+        assert!(
+            page.body.contains("A guardian was added to your child") && page.body.contains("王强"),
+            "{}",
+            page.body
+        );
 
         let admin = app.session(Role::SchoolAdmin).await;
         let home = app.get("/home", Some(&admin)).await;

@@ -168,8 +168,12 @@ pub async fn me(State(state): State<AppState>, me: Me) -> AppResult<Json<serde_j
     ))
 }
 
-pub async fn inbox(State(state): State<AppState>, me: Me) -> AppResult<Json<serde_json::Value>> {
-    let items = state.store.inbox(&me.user.id, 100).await?;
+/// The inbox in the reader's language (each message is rendered as it is read).
+pub async fn inbox(State(state): State<AppState>, lang: crate::i18n::Lang, me: Me) -> AppResult<Json<serde_json::Value>> {
+    let mut items = state.store.inbox(&me.user.id, 100).await?;
+    for i in &mut items {
+        (i.title, i.body) = yanshi_i18n::shown(lang.into(), i.message.as_ref(), &i.title, &i.body);
+    }
     Ok(Json(json!({ "items": items })))
 }
 

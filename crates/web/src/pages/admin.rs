@@ -411,16 +411,11 @@ pub struct TestForm {
 /// Sends a test message through every enabled channel (and to the admin's own inbox).
 pub async fn test_channels(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<TestForm>) -> AppResult<Response> {
     let school = resolve_school(&me, f.school.as_deref(), Action::ManageChannels)?.ok_or(AppError::NotFound)?;
-    let notice = Notice {
-        school: school.clone(),
-        recipients: vec![me.user.id.clone()],
-        title: "yanshi 测试消息 / test message".into(),
-        body: format!(
-            "{} 发送的测试消息。/ A test message sent by {}.",
-            me.user.display_name, me.user.display_name
-        ),
-        external: true,
-    };
+    let message = yanshi_i18n::Message::new(
+        "msg-channel-test",
+        yanshi_i18n::Args::new().text("name", me.user.display_name.clone()),
+    );
+    let notice = Notice::new(&school, vec![me.user.id.clone()], message, true);
     state
         .store
         .notify(&Actor::User(me.user.id.clone()), &notice, state.clock.now())

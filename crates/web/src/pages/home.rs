@@ -235,7 +235,8 @@ pub async fn inbox(State(state): State<AppState>, lang: Lang, me: Me) -> AppResu
         Some(id) => state.store.school(id).await?.time_zone,
         None => DEFAULT_TIME_ZONE.to_string(),
     };
-    let items = items.into_iter().map(|i| {
+    let items = items.into_iter().map(|mut i| {
+        (i.title, i.body) = yanshi_i18n::shown(lang.into(), i.message.as_ref(), &i.title, &i.body);
         let at = format_local(i.created_at, &zone);
         (i, at)
     });
