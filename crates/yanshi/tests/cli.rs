@@ -302,9 +302,10 @@ async fn the_board_on_one_instance_follows_a_roll_call_on_the_other() {
             }
             continue;
         }
-        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), stream.chunk())
+        // A hang guard, not a deadline: the redraw is measured and printed below.
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(60), stream.chunk())
             .await
-            .expect("an event within 5 s");
+            .expect("an event at all");
         buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap().expect("the stream stays open")));
     };
     let before = next_present().await;
@@ -321,7 +322,7 @@ async fn the_board_on_one_instance_follows_a_roll_call_on_the_other() {
     // Other changes may redraw it too (a late-pickup step after 18:00): wait for the count.
     while next_present().await != before + 1 {
         assert!(
-            started.elapsed() < std::time::Duration::from_secs(5),
+            started.elapsed() < std::time::Duration::from_secs(120),
             "the board on B never showed the roll call on A"
         );
     }

@@ -74,10 +74,14 @@ async fn cycles(dir: &std::path::Path, url: Option<&str>) -> HashMap<String, Str
         assert!(!open.is_empty(), "the demo class has children left to hand over");
         // Spread the demo class's children over the cycles (one hand-over per child per day).
         let burst = (open.len() / (cycles - cycle)).max(1);
-        // A burst of hand-overs at once; the server dies somewhere inside it.
+        // A burst of hand-overs at once; the server dies somewhere inside it: after a random
+        // number of answers (counted as they come), not after a time a loaded machine may miss.
+        let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let kill_after = 1 + jitter(burst as u64) as usize / 2;
         let mut tasks = Vec::new();
         for (i, (child, adult)) in open.into_iter().take(burst).enumerate() {
             let (client, base, class, cookie) = (client.clone(), base.clone(), class.clone(), cookie.clone());
+            let answered = answered.clone();
             let request = format!("kill-{cycle}-{i}-{child}");
             tasks.push(tokio::spawn(async move {
                 let resp = client
@@ -95,10 +99,16 @@ async fn cycles(dir: &std::path::Path, url: Option<&str>) -> HashMap<String, Str
                     .ok()?;
                 let ok = resp.status() == 200;
                 let body = resp.text().await.ok()?;
+                answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 (ok && body.contains("id=\"door-message\">已交接")).then_some((request, child))
             }));
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100 + jitter(400))).await;
+        let guard = std::time::Instant::now();
+        while answered.load(std::sync::atomic::Ordering::SeqCst) < kill_after {
+            // Only keeps a broken build from hanging: the answers come in milliseconds.
+            assert!(guard.elapsed() < std::time::Duration::from_secs(120), "no answers from the server");
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
         drop(server); // SIGKILL
         let sent = tasks.len();
         let mut acked = 0;
