@@ -19,6 +19,7 @@ pub mod role;
 pub mod roster;
 pub mod school;
 pub mod school_time;
+pub mod serde_date;
 pub mod service_record;
 pub mod totp;
 

@@ -54,6 +54,7 @@ pub struct Student {
     pub name: String,
     #[serde(serialize_with = "gender_code")]
     pub gender: Gender,
+    #[serde(with = "yanshi_domain::serde_date::option")]
     pub birth_date: Option<Date>,
     pub active: bool,
 }

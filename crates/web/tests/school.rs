@@ -431,6 +431,10 @@ async fn a_guardian_invited_from_the_class_slips_sees_only_their_own_children() 
         assert_eq!(kids["children"].as_array().unwrap().len(), 1);
         assert_eq!(kids["children"][0]["student"]["name"], "王小明");
         assert_eq!(
+            kids["children"][0]["student"]["birth_date"], "2017-05-12",
+            "a date, not [2017, 132]"
+        );
+        assert_eq!(
             app.get(&format!("/students/class/{}", class.id), Some(&session)).await.status,
             StatusCode::FORBIDDEN
         );
