@@ -11,8 +11,8 @@ use yanshi_domain::clock::to_millis;
 use yanshi_domain::ids::{SchoolId, UserId};
 use yanshi_domain::role::Role;
 
-/// An account as stored. The password hash and TOTP secret never leave the server, and never
-/// reach a log line: `Debug` leaves them out.
+/// An account: who someone is. What proves it ([`Credentials`]) is read apart, only where a
+/// password or code is checked, so it travels with no request and reaches no page or log.
 #[derive(Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
@@ -21,12 +21,26 @@ pub struct User {
     pub username: Option<String>,
     pub phone: Option<String>,
     pub display_name: String,
-    pub password_hash: String,
     pub locale: Option<String>,
-    pub totp_secret: Option<String>,
     pub totp_enabled: bool,
-    pub totp_last_step: Option<i64>,
     pub disabled: bool,
+}
+
+/// An account's secrets: its password hash, its TOTP secret and the last TOTP step used.
+/// `Debug` shows none of them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("totp_secret", &self.totp_secret.as_ref().map(|_| "…"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for User {
@@ -79,11 +93,8 @@ pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
         username: r.try_get("username")?,
         phone: r.try_get("phone")?,
         display_name: r.try_get("display_name")?,
-        password_hash: r.try_get("password_hash")?,
         locale: r.try_get("locale")?,
-        totp_secret: r.try_get("totp_secret")?,
         totp_enabled: r.try_get::<i64, _>("totp_enabled")? != 0,
-        totp_last_step: r.try_get("totp_last_step")?,
         disabled: r.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
     })
 }
@@ -143,6 +154,19 @@ impl Store {
         let user = insert_user(&mut tx, actor, new, to_millis(now)).await?;
         tx.commit().await?;
         Ok(user)
+    }
+
+    /// An account's secrets, for the one place that checks a password or a code.
+    pub async fn credentials(&self, id: &UserId) -> Result<Credentials> {
+        let r = sqlx::query("SELECT password_hash, totp_secret, totp_last_step FROM users WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(self.pool())
+            .await?;
+        Ok(Credentials {
+            password_hash: r.try_get("password_hash")?,
+            totp_secret: r.try_get("totp_secret")?,
+            totp_last_step: r.try_get("totp_last_step")?,
+        })
     }
 
     pub async fn user(&self, id: &UserId) -> Result<User> {

@@ -31,7 +31,7 @@ pub mod terms;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use accounts::{NewUser, User};
+pub use accounts::{Credentials, NewUser, User};
 pub use attempts::Attempt;
 pub use audit::{Actor, AuditChainReport};
 pub use error::StoreError;

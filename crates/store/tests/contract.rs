@@ -652,7 +652,7 @@ async fn totp_steps_are_used_once(backend: Backend) {
         .unwrap();
     store.begin_totp_enrolment(&u.id, "MZXW6YTBOI").await.unwrap();
     let u = store.user(&u.id).await.unwrap();
-    assert_eq!(u.totp_secret.as_deref(), Some("MZXW6YTBOI"));
+    assert_eq!(store.credentials(&u.id).await.unwrap().totp_secret.as_deref(), Some("MZXW6YTBOI"));
     assert!(!u.totp_enabled);
     store.enable_totp(&Actor::User(u.id.clone()), &u, 100, NOW).await.unwrap();
     assert!(store.user(&u.id).await.unwrap().totp_enabled);
@@ -664,7 +664,7 @@ async fn totp_steps_are_used_once(backend: Backend) {
     assert!(!store.use_totp_step(&u.id, 101).await.unwrap());
     store.begin_totp_enrolment(&u.id, "OTHER").await.unwrap();
     assert_eq!(
-        store.user(&u.id).await.unwrap().totp_secret.as_deref(),
+        store.credentials(&u.id).await.unwrap().totp_secret.as_deref(),
         Some("MZXW6YTBOI"),
         "an enabled secret is not replaced"
     );
@@ -679,18 +679,20 @@ fn secrets_never_reach_debug_output() {
         username: Some("li".into()),
         phone: Some("13800138000".into()),
         display_name: "李校长".into(),
-        password_hash: "$argon2id$SECRET-HASH".into(),
         locale: None,
-        totp_secret: Some("SECRETTOTP".into()),
         totp_enabled: true,
-        totp_last_step: None,
         disabled: false,
+    };
+    let credentials = yanshi_store::Credentials {
+        password_hash: "$argon2id$SECRET-HASH".into(),
+        totp_secret: Some("SECRETTOTP".into()),
+        totp_last_step: Some(1),
     };
     let token = yanshi_store::ApiToken {
         token: "ys_SECRET-TOKEN".into(),
         expires_at: NOW,
     };
-    let text = format!("{user:?} {token:?}");
+    let text = format!("{user:?} {credentials:?} {token:?}");
     assert!(!text.contains("SECRET") && text.contains("李校长"), "{text}");
 }
 

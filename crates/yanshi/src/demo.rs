@@ -505,7 +505,7 @@ async fn enrol_demo_class(store: &Store, school: &School, term: &yanshi_store::t
     let Some(notice) = store.current_notice(&term.id).await? else {
         return Ok(());
     };
-    let hash = admin.password_hash.clone();
+    let hash = store.credentials(&admin.id).await?.password_hash;
     for (student, guardians) in store.students_of_class(&class.id).await? {
         let Some(primary) = guardians.into_iter().find(|g| g.is_primary) else {
             continue;

@@ -154,7 +154,7 @@ async fn enrol_page(
         );
     }
     // Keep a pending secret across reloads, so a half-done set-up on the phone still matches.
-    let secret_b32 = match &user.totp_secret {
+    let secret_b32 = match state.store.credentials(&user.id).await?.totp_secret {
         Some(s) => s.clone(),
         None => {
             let mut raw = [0u8; 20];
@@ -213,7 +213,14 @@ pub async fn two_factor_enable(
         return Ok(Redirect::to("/account").into_response());
     }
     let now = state.clock.real_now();
-    let Some(raw) = user.totp_secret.as_deref().and_then(totp::base32_decode) else {
+    let Some(raw) = state
+        .store
+        .credentials(&user.id)
+        .await?
+        .totp_secret
+        .as_deref()
+        .and_then(totp::base32_decode)
+    else {
         return enrol_page(&state, lang, &user, stage, StatusCode::UNPROCESSABLE_ENTITY, Some("err-code-wrong")).await;
     };
     let Some(step) = totp::verify(&raw, &f.code, now, None) else {

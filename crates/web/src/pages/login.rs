@@ -76,10 +76,10 @@ pub async fn check_password(state: &AppState, login: &Login, typed: &str, ip: &s
         return Ok(PasswordCheck::Throttled);
     };
     let user = state.store.user_by_login(login).await?;
-    let stored = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| password::DECOY_HASH.to_string());
+    let stored = match &user {
+        Some(u) => state.store.credentials(&u.id).await?.password_hash,
+        None => password::DECOY_HASH.to_string(),
+    };
     let matches = state.verify_password(stored, typed.to_string()).await?;
     match user {
         Some(u) if matches && !u.disabled => {
@@ -247,10 +247,11 @@ pub async fn two_factor_submit(
 
 /// Checks a TOTP code for an account with two-factor on, and spends its time step.
 async fn verify_code(state: &AppState, user: &User, code: &str) -> AppResult<bool> {
-    let Some(secret) = user.totp_secret.as_deref().and_then(totp::base32_decode) else {
+    let credentials = state.store.credentials(&user.id).await?;
+    let Some(secret) = credentials.totp_secret.as_deref().and_then(totp::base32_decode) else {
         return Ok(false);
     };
-    match totp::verify(&secret, code, state.clock.real_now(), user.totp_last_step) {
+    match totp::verify(&secret, code, state.clock.real_now(), credentials.totp_last_step) {
         Some(step) => Ok(state.store.use_totp_step(&user.id, step).await?),
         None => Ok(false),
     }
