@@ -1,8 +1,5 @@
-//! The store's contract: one suite, run on SQLite always and on PostgreSQL when
-//! `YANSHI_TEST_PG_URL` is set (CI sets it and requires it).
-
-#[macro_use]
-mod common;
+//! Accounts and what guards them: unique usernames and phones, sessions and tokens, attempts
+//! counted per key, invitations, the audit chain, the outbox, two-factor codes.
 
 use sqlx::Executor;
 use time::{Duration, OffsetDateTime, macros::datetime};
@@ -33,13 +30,7 @@ contract!(
 );
 
 async fn setup(backend: Backend) -> (TestDatabase, Store, yanshi_store::School) {
-    let db = TestDatabase::new(backend).await;
-    let store = db.store().await;
-    let school = store
-        .create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, NOW)
-        .await
-        .unwrap();
-    (db, store, school)
+    crate::fixtures::school(backend, NOW).await
 }
 
 fn staff(school: &yanshi_store::School, role: Role, username: &str, phone: Option<&str>) -> NewUser {
