@@ -315,7 +315,7 @@ impl Store {
         // Whose child it is comes first, so a stranger's child answers the same whether or not
         // it has an application (or exists at all).
         if guardian.role != Role::Guardian || !self.is_confirmed_guardian(guardian, student).await? {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         if app.consent_version.trim().is_empty() {
             return Err(Invalid::new("consent", "err-consent-required").into());
@@ -405,7 +405,7 @@ impl Store {
         let e = load(&mut tx, &id).await?;
         let who = taker(&mut tx, guardian, &e).await?;
         if !who.guardian_of_child {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         append(
             &mut tx,
@@ -418,7 +418,7 @@ impl Store {
         )
         .await?;
         if submit {
-            let to = next(e.state, Step::Submit, &who)?;
+            let to = next(e.state, Step::Submit, &who).map_err(refused)?;
             record_step(&mut tx, &e, Step::Submit, to, guardian, "", at).await?;
         }
         tx.commit().await?;
@@ -500,7 +500,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let e = load(&mut tx, id).await?;
         let t = taker(&mut tx, who, &e).await?;
-        let to = next(e.state, step, &t)?;
+        let to = next(e.state, step, &t).map_err(refused)?;
         if needs_reason || matches!(step, Step::Withdraw) {
             sqlx::query("UPDATE enrolments SET decision_reason = $2, decision_note = $3, ends_on = $4 WHERE id = $1")
                 .bind(id.to_string())
@@ -536,7 +536,7 @@ impl Store {
         let e = load(&mut tx, id).await?;
         let t = taker(&mut tx, guardian, &e).await?;
         if !(t.role == Role::Guardian && t.guardian_of_child) {
-            return Err(Invalid::new("step", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         if !matches!(e.state, EnrolmentState::Approved | EnrolmentState::Signed | EnrolmentState::Active) {
             return Err(Invalid::new("step", "err-enrolment-step").into());
@@ -684,7 +684,7 @@ impl Store {
         } else {
             EnrolmentState::Signed
         };
-        next(state_for_rule, step, &t)?;
+        next(state_for_rule, step, &t).map_err(refused)?;
         let typed = input.typed_name.trim();
         if typed.is_empty() || typed.chars().count() > 40 {
             return Err(Invalid::new("typed_name", "err-typed-name").into());
@@ -718,7 +718,7 @@ impl Store {
         }
         let to = match (e.state, step) {
             (EnrolmentState::Approved, Step::GuardianSign) | (EnrolmentState::Signed, Step::Countersign) => {
-                let to = next(e.state, step, &t)?;
+                let to = next(e.state, step, &t).map_err(refused)?;
                 record_step(&mut tx, &e, step, to, who, "", at).await?;
                 to
             }
@@ -881,5 +881,15 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get("step")?, r.try_get("display_name")?, from_millis(r.try_get("at")?))))
             .collect()
+    }
+}
+
+/// `next` refuses a step for one of two reasons: it is not this person's to take (403), or not
+/// from this state (422).
+fn refused(e: Invalid) -> StoreError {
+    if e.key == "err-enrolment-not-yours" {
+        StoreError::Forbidden(e.key)
+    } else {
+        e.into()
     }
 }

@@ -92,7 +92,7 @@ impl Store {
         }
         let (guardian, staff) = relation(self, who, student).await?;
         if !(guardian || staff) {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let s = self.student(student).await?;
         let school = self.school(&s.school_id).await?;
@@ -177,7 +177,7 @@ impl Store {
         let l = self.leave(id).await?;
         let (_, staff) = relation(self, who, &l.student_id).await?;
         if !staff {
-            return Err(Invalid::new("leave", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let at = to_millis(now);
         let mut tx = self.begin().await?;
@@ -208,7 +208,7 @@ impl Store {
         let l = self.leave(id).await?;
         let (guardian, staff) = relation(self, who, &l.student_id).await?;
         if !(guardian || staff) {
-            return Err(Invalid::new("leave", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let at = to_millis(now);
         let mut tx = self.begin().await?;

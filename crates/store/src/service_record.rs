@@ -569,7 +569,7 @@ impl Store {
         let mine = class.class_teacher.as_ref().is_some_and(|t| t.0 == who.id);
         let director = who.role == Role::GradeDirector && class.grade_director.as_ref().is_some_and(|d| d.0 == who.id);
         if who.school_id.as_ref() != Some(&class.school_id) || !(mine || director || who.role == Role::SchoolAdmin) {
-            return Err(Invalid::new("record", "err-record-not-yours").into());
+            return Err(StoreError::Forbidden("err-record-not-yours"));
         }
         let text = yanshi_domain::service_record::correction(text)?;
         let at = to_millis(now);
@@ -608,7 +608,7 @@ impl Store {
     /// A school leader checks a signed record (值班领导核查), once.
     pub async fn check_service_record(&self, who: &crate::User, class: &ClassInfo, day: Date, now: OffsetDateTime) -> Result<()> {
         if who.school_id.as_ref() != Some(&class.school_id) || who.role != Role::SchoolAdmin {
-            return Err(Invalid::new("record", "err-record-not-yours").into());
+            return Err(StoreError::Forbidden("err-record-not-yours"));
         }
         let at = to_millis(now);
         let mut tx = self.begin().await?;
@@ -698,6 +698,6 @@ fn only_class_teacher(who: &crate::User, class: &ClassInfo) -> Result<()> {
     if who.school_id.as_ref() == Some(&class.school_id) && class.class_teacher.as_ref().is_some_and(|t| t.0 == who.id) {
         Ok(())
     } else {
-        Err(Invalid::new("record", "err-record-not-yours").into())
+        Err(StoreError::Forbidden("err-record-not-yours"))
     }
 }

@@ -39,7 +39,7 @@ impl Store {
     pub async fn publish_notice(&self, who: &User, term: &TermId, body: &str, now: OffsetDateTime) -> Result<i64> {
         let t = self.term(term).await?;
         if who.role != Role::SchoolAdmin || who.school_id.as_ref() != Some(&t.school_id) {
-            return Err(Invalid::new("notice", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let body = body.trim();
         if body.is_empty() || body.chars().count() > 10_000 {
@@ -140,7 +140,7 @@ impl Store {
                 || class.grade_director.as_ref().map(|t| &t.0) == Some(&who.id));
         let source = if guardian { "ONLINE" } else { answer.source.as_str() };
         if !(guardian || (staff && ["PAPER", "PHONE"].contains(&source))) {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         if answer.reason.chars().count() > 200 {
             return Err(Invalid::new("reason", "err-text-too-long").into());

@@ -31,7 +31,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<()> {
         if who.school_id.as_ref() != Some(&student.school_id) || who.role != Role::SchoolAdmin {
-            return Err(Invalid::new("decision", "err-late-decision-not-yours").into());
+            return Err(StoreError::Forbidden("err-late-decision-not-yours"));
         }
         let note = note.trim();
         if note.is_empty() {

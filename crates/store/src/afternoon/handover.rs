@@ -142,7 +142,7 @@ impl Store {
         let on_leave = row.try_get::<i64, _>("leave_count")? > 0;
         let roll: Option<String> = row.try_get("roll_status")?;
         if !releases_children(who, &student.school_id) {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         // A retry of this request gets its first result; anyone else is told who took the child.
         let sql = sqlx::AssertSqlSafe(format!(

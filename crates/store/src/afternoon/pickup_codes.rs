@@ -7,7 +7,6 @@ use crate::random::{bytes, sha256_hex};
 use crate::{Result, Store, StoreError, User};
 use serde_json::json;
 use time::OffsetDateTime;
-use yanshi_domain::Invalid;
 use yanshi_domain::afternoon::PickupCode;
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::ids::{HandoverId, PickupAdultId, SchoolId};
@@ -25,7 +24,7 @@ impl Store {
     pub async fn issue_pickup_code(&self, who: &User, student: &Student, adult: &PickupAdultId, now: OffsetDateTime) -> Result<PickupCode> {
         let guardian = who.role == Role::Guardian && self.children_of(&who.id).await?.iter().any(|(c, _)| c.id == student.id);
         if !(guardian || releases_children(who, &student.school_id)) {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let at = to_millis(now);
         for _ in 0..5 {

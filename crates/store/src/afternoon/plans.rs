@@ -53,7 +53,7 @@ impl Store {
         let allowed =
             who.school_id.as_ref() == Some(&class.school_id) && (mine || matches!(who.role, Role::SchoolAdmin | Role::GradeDirector));
         if !allowed {
-            return Err(Invalid::new("class", "err-plan-not-yours").into());
+            return Err(StoreError::Forbidden("err-plan-not-yours"));
         }
         if !(1..=5).contains(&input.weekday) {
             return Err(Invalid::new("weekday", "err-plan-weekday").into());

@@ -5,7 +5,7 @@ use super::{guardian_accounts_of, releases_children, staff_to_alert};
 use crate::audit::{Actor, append};
 use crate::notify::{Notice, enqueue};
 use crate::people::Student;
-use crate::{Result, Store, Tx, User};
+use crate::{Result, Store, StoreError, Tx, User};
 use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -39,7 +39,7 @@ impl Store {
             return Err(Invalid::new("status", "err-roll-status").into());
         }
         if !releases_children(who, &student.school_id) {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         // Expected today regardless of an earlier mark (an earlier ABSENT_FROM_SCHOOL may be corrected).
         let was_expected = self.expected_on(&student.id, day).await?;
@@ -69,7 +69,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<AbsenceImport> {
         if !releases_children(who, school) {
-            return Err(Invalid::new("school", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let lines: Vec<(usize, String)> = text
             .lines()
@@ -234,7 +234,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<()> {
         if !releases_children(who, &student.school_id) {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let note: String = note.trim().chars().take(500).collect();
         if outcome == Whereabouts::NotFound && note.is_empty() {

@@ -34,7 +34,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<()> {
         if who.school_id.as_ref() != Some(school) || who.role != Role::SchoolAdmin {
-            return Err(Invalid::new("level", "err-weather-not-yours").into());
+            return Err(StoreError::Forbidden("err-weather-not-yours"));
         }
         let note = note.trim();
         if note.chars().count() > 200 {

@@ -1,7 +1,7 @@
 //! Enrolment (报名): the guardian's application, two reviews, the agreement signed by the
 //! guardian and countersigned, a change of terms, withdrawal — and every refusal.
 
-use crate::fixtures::{NOW, World, key, signature};
+use crate::fixtures::{NOW, World, forbidden, key, signature};
 use time::{macros::date, macros::time};
 use yanshi_domain::enrolment::{EnrolmentState, PickupPlan, Step, Terms, Weekdays};
 use yanshi_store::Backend;
@@ -165,12 +165,12 @@ async fn refusals_change_nothing(backend: Backend) {
         "the notice is read first"
     );
     assert_eq!(
-        key(s.apply(&w.stranger, &w.child.id, &w.term.id, &app, true, NOW).await.unwrap_err()),
+        forbidden(s.apply(&w.stranger, &w.child.id, &w.term.id, &app, true, NOW).await.unwrap_err()),
         "err-enrolment-not-yours",
         "another guardian"
     );
     assert_eq!(
-        key(s.apply(&w.teacher, &w.child.id, &w.term.id, &app, true, NOW).await.unwrap_err()),
+        forbidden(s.apply(&w.teacher, &w.child.id, &w.term.id, &app, true, NOW).await.unwrap_err()),
         "err-enrolment-not-yours",
         "a teacher cannot apply"
     );
@@ -208,10 +208,11 @@ async fn refusals_change_nothing(backend: Backend) {
         "err-already-applied"
     );
     assert_eq!(
-        key(s
-            .enrolment_step(&w.other_teacher, &id, Step::ClassApprove, Decision::default(), NOW)
-            .await
-            .unwrap_err()),
+        forbidden(
+            s.enrolment_step(&w.other_teacher, &id, Step::ClassApprove, Decision::default(), NOW)
+                .await
+                .unwrap_err()
+        ),
         "err-enrolment-not-yours",
         "not their class"
     );

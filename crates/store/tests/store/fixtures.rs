@@ -57,6 +57,24 @@ pub fn key(e: StoreError) -> &'static str {
     }
 }
 
+/// The message key of a "not yours" refusal (403); anything else fails the test.
+pub fn forbidden(e: StoreError) -> &'static str {
+    match e {
+        StoreError::Forbidden(k) => k,
+        other => panic!("not a refusal of access: {other:?}"),
+    }
+}
+
+/// The key of a refusal, of the kind its key says: "not yours" is a refusal of access
+/// (`Forbidden`, 403), anything else a user mistake (`Invalid`); otherwise the test fails.
+pub fn refusal(e: StoreError) -> &'static str {
+    match e {
+        StoreError::Forbidden(k) if k.ends_with("-not-yours") => k,
+        StoreError::Invalid(i) if !i.key.ends_with("-not-yours") => i.key,
+        other => panic!("not the refusal its key says: {other:?}"),
+    }
+}
+
 /// A roster row: a boy of 三年级二班 unless `grade`/`class` say otherwise, with one guardian (母亲).
 pub fn roster_child(row: usize, number: &str, name: &str, (grade, class): (u32, u8), guardian: &str, phone: &str) -> RosterStudent {
     RosterStudent {

@@ -2,7 +2,7 @@
 //! counts for nothing until a second school admin confirms it, so no single staff account —
 //! alone, or with the invitation slips it prints — can take a child to SIGNED or ACTIVE.
 
-use crate::fixtures::{NOW, World, account, key, roster_child};
+use crate::fixtures::{NOW, World, account, forbidden, key, roster_child};
 use yanshi_domain::account::{DisplayName, PhoneNumber};
 use yanshi_domain::enrolment::{PickupPlan, Terms, Weekdays};
 use yanshi_domain::role::Role;
@@ -138,14 +138,14 @@ async fn no_single_staff_account_can_enrol_a_child_through_a_guardian_it_added(b
                 )
                 .await
                 .unwrap();
-            assert_eq!(key(apply_as(&w, &fake).await.unwrap_err()), "err-enrolment-not-yours");
+            assert_eq!(forbidden(apply_as(&w, &fake).await.unwrap_err()), "err-enrolment-not-yours");
             assert!(
                 w.store.children_of(&fake.id).await.unwrap().is_empty(),
                 "the fake guardian sees no child"
             );
         }
         // Staff cannot apply for the child themselves either.
-        assert_eq!(key(apply_as(&w, member).await.unwrap_err()), "err-enrolment-not-yours");
+        assert_eq!(forbidden(apply_as(&w, member).await.unwrap_err()), "err-enrolment-not-yours");
         w.store
             .reject_guardian_link(member, &w.child.id, &added.guardian_id, NOW)
             .await
@@ -270,9 +270,9 @@ async fn a_roster_import_confirms_guardians_only_when_a_school_admin_imports(bac
 async fn a_strangers_child_answers_the_same_with_or_without_an_application(backend: Backend) {
     let (w, _staff) = world(backend).await;
     let stranger = account(&w.store, &w.school, Role::Guardian, "13600136009", "路人", NOW).await;
-    let before = key(apply_as(&w, &stranger).await.unwrap_err());
+    let before = forbidden(apply_as(&w, &stranger).await.unwrap_err());
     apply_as(&w, &w.mother).await.unwrap();
-    let after = key(apply_as(&w, &stranger).await.unwrap_err());
+    let after = forbidden(apply_as(&w, &stranger).await.unwrap_err());
     assert_eq!(
         (before, after),
         ("err-enrolment-not-yours", "err-enrolment-not-yours"),

@@ -1,6 +1,6 @@
 //! 请假: reported before the cut-off, confirmed after it.
 
-use crate::fixtures::{NOW, World, active, key};
+use crate::fixtures::{NOW, World, active, forbidden, key};
 use time::{macros::date, macros::datetime};
 use yanshi_store::Backend;
 
@@ -69,11 +69,11 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
             .any(|m| m.title.contains("请假待确认"))
     );
     assert_eq!(
-        key(s.confirm_leave(&w.mother, &late, after).await.unwrap_err()),
+        forbidden(s.confirm_leave(&w.mother, &late, after).await.unwrap_err()),
         "err-enrolment-not-yours"
     );
     assert_eq!(
-        key(s.confirm_leave(&w.other_teacher, &late, after).await.unwrap_err()),
+        forbidden(s.confirm_leave(&w.other_teacher, &late, after).await.unwrap_err()),
         "err-enrolment-not-yours"
     );
     s.confirm_leave(&w.teacher, &late, after).await.unwrap();
@@ -151,6 +151,6 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
         )
         .await
         .unwrap_err();
-    assert_eq!(key(stranger), "err-enrolment-not-yours");
+    assert_eq!(forbidden(stranger), "err-enrolment-not-yours");
     assert_eq!(s.leaves_of_student(&w.child.id).await.unwrap().len(), 3, "refusals wrote nothing");
 }

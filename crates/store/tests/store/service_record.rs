@@ -1,6 +1,6 @@
 //! 延时服务记录: the daily record drafted live, signed, locked and corrected.
 
-use crate::fixtures::{NOW, World, active, key};
+use crate::fixtures::{NOW, World, active, forbidden, key, refusal};
 use time::{macros::date, macros::datetime};
 use yanshi_domain::account::{DisplayName, PhoneNumber};
 use yanshi_store::{Actor, Backend};
@@ -128,7 +128,7 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
         ),
     ];
     for (result, expected) in refused {
-        assert_eq!(key(result.unwrap_err()), expected);
+        assert_eq!(refusal(result.unwrap_err()), expected);
     }
     assert!(
         s.service_record(&class, thu).await.unwrap().signed.is_none(),
@@ -190,10 +190,11 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
         "err-record-correction-empty"
     );
     assert_eq!(
-        key(s
-            .correct_service_record(&w.other_teacher, &class, thu, "x", after)
-            .await
-            .unwrap_err()),
+        forbidden(
+            s.correct_service_record(&w.other_teacher, &class, thu, "x", after)
+                .await
+                .unwrap_err()
+        ),
         "err-record-not-yours"
     );
     s.correct_service_record(&w.teacher, &class, thu, "接走时间应为 18:22", after)
@@ -215,7 +216,7 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
 
     // The leader's check, once.
     assert_eq!(
-        key(s.check_service_record(&w.teacher, &class, thu, after).await.unwrap_err()),
+        forbidden(s.check_service_record(&w.teacher, &class, thu, after).await.unwrap_err()),
         "err-record-not-yours"
     );
     s.check_service_record(&w.admin, &class, thu, after).await.unwrap();

@@ -1,6 +1,6 @@
 //! The needs survey and who has not answered it.
 
-use crate::fixtures::{NOW, World, key};
+use crate::fixtures::{NOW, World, forbidden};
 use time::macros::time;
 use yanshi_domain::enrolment::Weekdays;
 use yanshi_store::Backend;
@@ -24,10 +24,11 @@ async fn the_needs_survey_shows_who_has_not_answered(backend: Backend) {
     let before = s.survey_of_class(&w.term.id, &class.id).await.unwrap();
     assert!(before.iter().all(|(_, a)| a.is_none()), "nobody has answered");
     assert_eq!(
-        key(s
-            .answer_survey(&w.stranger, &w.child.id, &w.term.id, &answer("ONLINE"), NOW)
-            .await
-            .unwrap_err()),
+        forbidden(
+            s.answer_survey(&w.stranger, &w.child.id, &w.term.id, &answer("ONLINE"), NOW)
+                .await
+                .unwrap_err()
+        ),
         "err-enrolment-not-yours"
     );
     s.answer_survey(&w.mother, &w.child.id, &w.term.id, &answer("ONLINE"), NOW)
@@ -40,10 +41,11 @@ async fn the_needs_survey_shows_who_has_not_answered(backend: Backend) {
     let mut paper = answer("PAPER");
     paper.needs_care = false;
     assert_eq!(
-        key(s
-            .answer_survey(&w.other_teacher, &w.child.id, &w.term.id, &paper, NOW)
-            .await
-            .unwrap_err()),
+        forbidden(
+            s.answer_survey(&w.other_teacher, &w.child.id, &w.term.id, &paper, NOW)
+                .await
+                .unwrap_err()
+        ),
         "err-enrolment-not-yours"
     );
     s.answer_survey(&w.teacher, &w.child.id, &w.term.id, &paper, NOW).await.unwrap();

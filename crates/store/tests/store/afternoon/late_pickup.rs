@@ -1,6 +1,6 @@
 //! 迟接: a child not picked up climbs the late-pickup steps, once each.
 
-use crate::fixtures::{NOW, World, active, key};
+use crate::fixtures::{NOW, World, active, forbidden, key};
 use time::{macros::date, macros::datetime};
 use yanshi_domain::account::{DisplayName, PhoneNumber};
 use yanshi_store::{Actor, Backend};
@@ -113,7 +113,10 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
     use yanshi_domain::afternoon::LateDecision;
     let at = datetime!(2026-09-10 11:05 UTC);
     let decide = |who, day, note| s.record_late_decision(who, &w.child, day, LateDecision::KeepWaiting, note, at);
-    assert_eq!(key(decide(&w.teacher, thu, "x").await.unwrap_err()), "err-late-decision-not-yours");
+    assert_eq!(
+        forbidden(decide(&w.teacher, thu, "x").await.unwrap_err()),
+        "err-late-decision-not-yours"
+    );
     assert_eq!(key(decide(&w.admin, thu, "  ").await.unwrap_err()), "err-late-decision-note");
     assert_eq!(key(decide(&w.admin, mon, "x").await.unwrap_err()), "err-late-decision-not-late");
     assert_eq!(key(decide(&w.admin, fri, "x").await.unwrap_err()), "err-late-decision-gone");

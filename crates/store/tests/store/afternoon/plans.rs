@@ -1,6 +1,6 @@
 //! 活动安排: a class's session plan, and a lesson flagged.
 
-use crate::fixtures::{NOW, World, key};
+use crate::fixtures::{NOW, World, refusal};
 use yanshi_store::{Backend, User};
 
 contract!(a_class_plans_its_sessions_and_a_lesson_is_flagged,);
@@ -54,7 +54,7 @@ async fn a_class_plans_its_sessions_and_a_lesson_is_flagged(backend: Backend) {
         ),
     ];
     for (result, expected) in refused {
-        assert_eq!(key(result.unwrap_err()), expected);
+        assert_eq!(refusal(result.unwrap_err()), expected);
     }
     assert_eq!(
         s.session_plans(&class.id, &w.term.id).await.unwrap().len(),

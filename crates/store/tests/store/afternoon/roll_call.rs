@@ -1,6 +1,6 @@
 //! 点名: 未到 alerts and incidents, the attendance list (当天未到校), and 点名超时.
 
-use crate::fixtures::{NOW, World, account, active, key};
+use crate::fixtures::{NOW, World, account, active, forbidden, key};
 use time::{macros::date, macros::datetime};
 use yanshi_domain::role::Role;
 use yanshi_store::{Backend, User};
@@ -145,7 +145,7 @@ async fn the_attendance_list_marks_children_absent_from_school_all_or_nothing(ba
         "err-absence-empty"
     );
     assert_eq!(
-        key(s.import_absences(&w.mother, &school, thu, "1", later).await.unwrap_err()),
+        forbidden(s.import_absences(&w.mother, &school, thu, "1", later).await.unwrap_err()),
         "err-enrolment-not-yours"
     );
 

@@ -1,6 +1,6 @@
 //! 天气预警: from ORANGE up no child leaves alone, and the guardians are told.
 
-use crate::fixtures::{NOW, World, key, signature};
+use crate::fixtures::{NOW, World, forbidden, signature};
 use time::{macros::date, macros::datetime, macros::time};
 use yanshi_domain::enrolment::{PickupPlan, Step};
 use yanshi_store::Backend;
@@ -48,10 +48,11 @@ async fn an_orange_weather_warning_suspends_leaving_alone_and_tells_the_guardian
     let at = datetime!(2026-09-10 09:30 UTC);
 
     assert_eq!(
-        key(s
-            .set_weather_alert(&w.teacher, &school, thu, WeatherLevel::Red, "", at)
-            .await
-            .unwrap_err()),
+        forbidden(
+            s.set_weather_alert(&w.teacher, &school, thu, WeatherLevel::Red, "", at)
+                .await
+                .unwrap_err()
+        ),
         "err-weather-not-yours"
     );
     s.set_weather_alert(&w.admin, &school, thu, WeatherLevel::Orange, "暴雨橙色预警", at)
