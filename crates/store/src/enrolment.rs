@@ -17,7 +17,7 @@ use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::enrolment::{EnrolmentState, PickupPlan, Step, Taker, Terms, Weekdays, next, text_hash};
 use yanshi_domain::family::PriorityGroup;
 use yanshi_domain::ids::{AgreementId, EnrolmentId, NoticeId, SchoolId, StudentId, TermId, UserId};
-use yanshi_domain::role::Role;
+use yanshi_domain::policy::acts_as_guardian;
 use yanshi_domain::school::{Grade, class_name_zh, format_clock};
 
 /// What a guardian fills in (家长申请表, DOMAIN §4.2).
@@ -314,7 +314,7 @@ impl Store {
     ) -> Result<EnrolmentId> {
         // Whose child it is comes first, so a stranger's child answers the same whether or not
         // it has an application (or exists at all).
-        if guardian.role != Role::Guardian || !self.is_confirmed_guardian(guardian, student).await? {
+        if !acts_as_guardian(&guardian.principal(), self.is_confirmed_guardian(guardian, student).await?) {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         if app.consent_version.trim().is_empty() {
@@ -535,7 +535,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let e = load(&mut tx, id).await?;
         let t = taker(&mut tx, guardian, &e).await?;
-        if !(t.role == Role::Guardian && t.guardian_of_child) {
+        if !acts_as_guardian(&guardian.principal(), t.guardian_of_child) {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         if !matches!(e.state, EnrolmentState::Approved | EnrolmentState::Signed | EnrolmentState::Active) {

@@ -13,7 +13,7 @@ use yanshi_domain::calendar::parse_date;
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::enrolment::{LEAVE_KINDS, leave_needs_confirmation};
 use yanshi_domain::ids::{LeaveId, StudentId};
-use yanshi_domain::role::Role;
+use yanshi_domain::policy::{acts_as_guardian, may_handle_leave};
 use yanshi_domain::school_time::local;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,10 +59,9 @@ const SELECT: &str = "SELECT l.*, s.name AS student_name, u.display_name AS ente
 async fn relation(store: &Store, who: &User, student: &StudentId) -> Result<(bool, bool)> {
     let s = store.student(student).await?;
     let class = store.class(&s.class_id).await?;
-    let guardian = who.role == Role::Guardian && store.children_of(&who.id).await?.iter().any(|(c, _)| c.id == *student);
-    let staff = who.school_id.as_ref() == Some(&s.school_id)
-        && (who.role == Role::SchoolAdmin
-            || (who.role == Role::ClassTeacher && class.class_teacher.as_ref().map(|t| &t.0) == Some(&who.id)));
+    let p = who.principal();
+    let guardian = acts_as_guardian(&p, store.children_of(&who.id).await?.iter().any(|(c, _)| c.id == *student));
+    let staff = may_handle_leave(&p, &class.scope());
     Ok((guardian, staff))
 }
 

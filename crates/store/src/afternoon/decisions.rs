@@ -12,7 +12,7 @@ use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::ids::{ClassId, HandoverId, UserId};
-use yanshi_domain::role::Role;
+use yanshi_domain::policy::is_school_leader;
 
 /// A leader's decision for a late child: (decision, note, leader, when).
 pub type LateDecisionRecord = (yanshi_domain::afternoon::LateDecision, String, String, OffsetDateTime);
@@ -30,7 +30,7 @@ impl Store {
         note: &str,
         now: OffsetDateTime,
     ) -> Result<()> {
-        if who.school_id.as_ref() != Some(&student.school_id) || who.role != Role::SchoolAdmin {
+        if !is_school_leader(&who.principal(), &student.school_id) {
             return Err(StoreError::Forbidden("err-late-decision-not-yours"));
         }
         let note = note.trim();

@@ -2,7 +2,7 @@
 //! request returns the first result — and the refused attempts the duty leaders are alerted to.
 
 use super::pickup_codes::code_hash;
-use super::{GUARDIAN_ACCOUNTS, leaders_of, releases_children};
+use super::{GUARDIAN_ACCOUNTS, leaders_of};
 use crate::audit::{Actor, append};
 use crate::group_commit::{Ready, Written};
 use crate::handover_guards::{CodeCheck, Settled, count_refusal, settle_code_attempt};
@@ -18,7 +18,7 @@ use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::enrolment::{PickupPlan, Weekdays};
 use yanshi_domain::family::PickupLevel;
 use yanshi_domain::ids::{HandoverId, PickupAdultId, SchoolId, StudentId, UserId};
-use yanshi_domain::role::Role;
+use yanshi_domain::policy::{is_school_leader, may_run_afternoon};
 use yanshi_domain::school_time::format_local;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,7 +141,7 @@ impl Store {
         };
         let on_leave = row.try_get::<i64, _>("leave_count")? > 0;
         let roll: Option<String> = row.try_get("roll_status")?;
-        if !releases_children(who, &student.school_id) {
+        if !may_run_afternoon(&who.principal(), &student.school_id) {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         // A retry of this request gets its first result; anyone else is told who took the child.
@@ -181,7 +181,7 @@ impl Store {
         if let Err(not_here) = in_care_today(on_leave, roll.as_deref()) {
             return Ok(HandoverOutcome::NotInCare { reason: not_here.key() });
         }
-        let leader = who.role == Role::SchoolAdmin;
+        let leader = is_school_leader(&who.principal(), &student.school_id);
         let override_reason = req
             .override_reason
             .as_deref()

@@ -20,18 +20,8 @@ pub use plans::{FlaggedPlan, PlanInput, SessionPlan};
 pub use roll_call::{AbsenceImport, Unaccounted};
 pub use weather::WeatherAlert;
 
-use crate::{Result, Tx, User};
+use crate::{Result, Tx};
 use yanshi_domain::ids::{SchoolId, StudentId, UserId};
-use yanshi_domain::role::Role;
-
-/// Staff of the child's school who may release children (not volunteers).
-pub(super) fn releases_children(who: &User, school: &SchoolId) -> bool {
-    who.school_id.as_ref() == Some(school)
-        && matches!(
-            who.role,
-            Role::SchoolAdmin | Role::GradeDirector | Role::ClassTeacher | Role::Teacher
-        )
-}
 
 /// 三年级二班 from a row's grade and number (absent when the incident names no child).
 pub(crate) fn class_name(grade: Option<i64>, number: Option<i64>) -> Option<String> {

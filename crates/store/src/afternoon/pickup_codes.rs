@@ -10,9 +10,7 @@ use time::OffsetDateTime;
 use yanshi_domain::afternoon::PickupCode;
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::ids::{HandoverId, PickupAdultId, SchoolId};
-use yanshi_domain::role::Role;
-
-use super::releases_children;
+use yanshi_domain::policy::may_issue_pickup_code;
 
 pub(super) fn code_hash(school: &SchoolId, code: &PickupCode) -> String {
     sha256_hex(&format!("{school}:{}", code.as_str()))
@@ -22,8 +20,8 @@ impl Store {
     /// A new personal pickup code for an adult on a child's list; any earlier code stops
     /// working at once, on every instance.
     pub async fn issue_pickup_code(&self, who: &User, student: &Student, adult: &PickupAdultId, now: OffsetDateTime) -> Result<PickupCode> {
-        let guardian = who.role == Role::Guardian && self.children_of(&who.id).await?.iter().any(|(c, _)| c.id == student.id);
-        if !(guardian || releases_children(who, &student.school_id)) {
+        let guardian_of_child = self.children_of(&who.id).await?.iter().any(|(c, _)| c.id == student.id);
+        if !may_issue_pickup_code(&who.principal(), &student.school_id, guardian_of_child) {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let at = to_millis(now);

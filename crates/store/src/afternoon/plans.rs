@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use yanshi_domain::Invalid;
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::ids::{ClassId, HandoverId, SchoolId, UserId};
+use yanshi_domain::policy::may_plan_sessions;
 use yanshi_domain::role::Role;
 
 /// 活动安排 — one weekday of a class's term: what the session holds and who takes it.
@@ -49,10 +50,7 @@ impl Store {
         input: &PlanInput,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let mine = class.class_teacher.as_ref().is_some_and(|t| t.0 == who.id);
-        let allowed =
-            who.school_id.as_ref() == Some(&class.school_id) && (mine || matches!(who.role, Role::SchoolAdmin | Role::GradeDirector));
-        if !allowed {
+        if !may_plan_sessions(&who.principal(), &class.scope()) {
             return Err(StoreError::Forbidden("err-plan-not-yours"));
         }
         if !(1..=5).contains(&input.weekday) {

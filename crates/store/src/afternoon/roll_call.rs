@@ -1,7 +1,7 @@
 //! 点名: roll marks, the school's attendance list (当天未到校), and 未到 — an expected child not in
 //! the room, the alert raised and what became of them (whereabouts).
 
-use super::{guardian_accounts_of, releases_children, staff_to_alert};
+use super::{guardian_accounts_of, staff_to_alert};
 use crate::audit::{Actor, append};
 use crate::notify::{Notice, enqueue};
 use crate::people::Student;
@@ -15,6 +15,7 @@ use yanshi_domain::afternoon::{Whereabouts, expected, unaccounted};
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::enrolment::Weekdays;
 use yanshi_domain::ids::{HandoverId, SchoolId, StudentId};
+use yanshi_domain::policy::may_run_afternoon;
 
 /// An unaccounted child's alert and, once recorded, what became of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +39,7 @@ impl Store {
         if !["PRESENT", "ABSENT", "ABSENT_FROM_SCHOOL"].contains(&status) {
             return Err(Invalid::new("status", "err-roll-status").into());
         }
-        if !releases_children(who, &student.school_id) {
+        if !may_run_afternoon(&who.principal(), &student.school_id) {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         // Expected today regardless of an earlier mark (an earlier ABSENT_FROM_SCHOOL may be corrected).
@@ -68,7 +69,7 @@ impl Store {
         text: &str,
         now: OffsetDateTime,
     ) -> Result<AbsenceImport> {
-        if !releases_children(who, school) {
+        if !may_run_afternoon(&who.principal(), school) {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let lines: Vec<(usize, String)> = text
@@ -233,7 +234,7 @@ impl Store {
         note: &str,
         now: OffsetDateTime,
     ) -> Result<()> {
-        if !releases_children(who, &student.school_id) {
+        if !may_run_afternoon(&who.principal(), &student.school_id) {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let note: String = note.trim().chars().take(500).collect();

@@ -9,7 +9,7 @@ use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::ids::{HandoverId, SchoolId, UserId};
-use yanshi_domain::role::Role;
+use yanshi_domain::policy::is_school_leader;
 
 /// 天气预警 in force for a school on a day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,7 @@ impl Store {
         note: &str,
         now: OffsetDateTime,
     ) -> Result<()> {
-        if who.school_id.as_ref() != Some(school) || who.role != Role::SchoolAdmin {
+        if !is_school_leader(&who.principal(), school) {
             return Err(StoreError::Forbidden("err-weather-not-yours"));
         }
         let note = note.trim();
