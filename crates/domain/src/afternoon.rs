@@ -146,11 +146,21 @@ impl LateDecision {
             .ok_or(Invalid::new("decision", "err-late-decision"))
     }
 
+    /// Chinese words, until the pages render [`Self::key`] (to go with the web split).
     pub fn zh(self) -> &'static str {
         match self {
             Self::GuardianReached => "已联系上家长，正在赶来",
             Self::KeepWaiting => "未联系上，继续由值班教师看护并联系",
             Self::AskPolice => "请派出所协助",
+        }
+    }
+
+    /// The message key of its words, rendered in the reader's language.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::GuardianReached => "ui-decision-guardian-reached",
+            Self::KeepWaiting => "ui-decision-keep-waiting",
+            Self::AskPolice => "ui-decision-ask-police",
         }
     }
 }
@@ -190,6 +200,7 @@ impl WeatherLevel {
         self >= Self::Orange
     }
 
+    /// Chinese name, until the pages render [`Self::key`] (to go with the web split).
     pub fn zh(self) -> &'static str {
         match self {
             Self::None => "无预警",
@@ -197,6 +208,17 @@ impl WeatherLevel {
             Self::Yellow => "黄色预警",
             Self::Orange => "橙色预警",
             Self::Red => "红色预警",
+        }
+    }
+
+    /// The message key of its name, rendered in the reader's language.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::None => "ui-weather-none",
+            Self::Blue => "ui-weather-blue",
+            Self::Yellow => "ui-weather-yellow",
+            Self::Orange => "ui-weather-orange",
+            Self::Red => "ui-weather-red",
         }
     }
 }

@@ -148,6 +148,74 @@ pub fn import_confirms_guardians(who: &Principal) -> bool {
     who.role == Role::SchoolAdmin
 }
 
+// The store's decisions: each store method reads the facts in its transaction (whose child,
+// which class) and asks one of these; none of it decides anything itself.
+
+/// Does `who` act as a guardian of this child? A guardian account whose link to the child is
+/// confirmed (`guardian_of_child`, read by the store). Only such a guardian applies, signs,
+/// changes terms, answers the survey online and reports leave as a parent.
+pub fn acts_as_guardian(who: &Principal, guardian_of_child: bool) -> bool {
+    who.role == Role::Guardian && guardian_of_child
+}
+
+/// May `who` run the afternoon for the children of `school` — roll call, the attendance list
+/// (当天未到校), 未到 whereabouts, the hand-over? Staff of that school who release children:
+/// not volunteers, not the district.
+pub fn may_run_afternoon(who: &Principal, school: &SchoolId) -> bool {
+    may(who, Action::RunAfternoon, Some(school))
+}
+
+/// May `who` issue a personal pickup code (接送码) for a child of `school`? The child's guardian,
+/// or staff who release children.
+pub fn may_issue_pickup_code(who: &Principal, school: &SchoolId, guardian_of_child: bool) -> bool {
+    acts_as_guardian(who, guardian_of_child) || may_run_afternoon(who, school)
+}
+
+/// Is `who` a leader of `school` (学校领导, a school admin there)? Leaders set the weather warning,
+/// decide for a late child (值班领导决定), release to an EMERGENCY_ONLY adult with a reason,
+/// publish the 告家长书 and check a signed daily record.
+pub fn is_school_leader(who: &Principal, school: &SchoolId) -> bool {
+    who.role == Role::SchoolAdmin && who.school_id.as_ref() == Some(school)
+}
+
+/// May `who` set a class's session plan (活动安排)? Its class teacher, or a school admin or a
+/// grade director of the school.
+pub fn may_plan_sessions(who: &Principal, class: &ClassScope) -> bool {
+    who.school_id.as_ref() == Some(&class.school)
+        && (class.class_teacher.as_ref() == Some(&who.user_id) || matches!(who.role, Role::SchoolAdmin | Role::GradeDirector))
+}
+
+/// May `who` enter or confirm a child's leave (请假) as staff? A school admin of the child's
+/// school, or the class teacher of the child's class.
+pub fn may_handle_leave(who: &Principal, class: &ClassScope) -> bool {
+    who.school_id.as_ref() == Some(&class.school)
+        && (who.role == Role::SchoolAdmin || (who.role == Role::ClassTeacher && class.class_teacher.as_ref() == Some(&who.user_id)))
+}
+
+/// May `who` enter a family's survey answer taken on paper or by phone? A school admin, the
+/// class teacher or the grade director of the child's class.
+pub fn may_enter_survey_answer(who: &Principal, class: &ClassScope) -> bool {
+    who.school_id.as_ref() == Some(&class.school)
+        && (who.role == Role::SchoolAdmin
+            || class.class_teacher.as_ref() == Some(&who.user_id)
+            || class.grade_director.as_ref() == Some(&who.user_id))
+}
+
+/// May `who` write a class's daily record (延时服务记录) — its notes and its signature? Only the
+/// class teacher, under their own name.
+pub fn may_sign_service_record(who: &Principal, class: &ClassScope) -> bool {
+    who.school_id.as_ref() == Some(&class.school) && class.class_teacher.as_ref() == Some(&who.user_id)
+}
+
+/// May `who` append a correction to a class's signed record? The class teacher, the grade
+/// director of the class, or a school admin.
+pub fn may_correct_service_record(who: &Principal, class: &ClassScope) -> bool {
+    who.school_id.as_ref() == Some(&class.school)
+        && (class.class_teacher.as_ref() == Some(&who.user_id)
+            || (who.role == Role::GradeDirector && class.grade_director.as_ref() == Some(&who.user_id))
+            || who.role == Role::SchoolAdmin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +313,65 @@ mod tests {
             Action::IssueGuardianInvitations,
             Some(&s)
         ));
+    }
+
+    #[test]
+    fn the_stores_decisions_follow_the_child_the_class_and_the_school() {
+        let school = SchoolId::new();
+        let other = SchoolId::new();
+        let teacher = principal(Role::ClassTeacher, Some(&school));
+        let director = principal(Role::GradeDirector, Some(&school));
+        let admin = principal(Role::SchoolAdmin, Some(&school));
+        let plain = principal(Role::Teacher, Some(&school));
+        let volunteer = principal(Role::Volunteer, Some(&school));
+        let guardian = principal(Role::Guardian, Some(&school));
+        let district = principal(Role::DistrictAdmin, None);
+        let class = ClassScope {
+            school: school.clone(),
+            grade: 3,
+            class_teacher: Some(teacher.user_id.clone()),
+            grade_director: Some(director.user_id.clone()),
+        };
+        let elsewhere = ClassScope {
+            school: other.clone(),
+            ..class.clone()
+        };
+
+        // Only a guardian whose link is confirmed acts as the child's guardian.
+        assert!(acts_as_guardian(&guardian, true));
+        assert!(!acts_as_guardian(&guardian, false) && !acts_as_guardian(&admin, true));
+
+        // The door: the school's staff who release children, never volunteers or the district.
+        for p in [&teacher, &director, &admin, &plain] {
+            assert!(may_run_afternoon(p, &school) && !may_run_afternoon(p, &other), "{:?}", p.role);
+        }
+        for p in [&volunteer, &guardian, &district] {
+            assert!(!may_run_afternoon(p, &school), "{:?}", p.role);
+        }
+        assert!(may_issue_pickup_code(&guardian, &school, true));
+        assert!(!may_issue_pickup_code(&guardian, &school, false));
+        assert!(may_issue_pickup_code(&plain, &school, false) && !may_issue_pickup_code(&volunteer, &school, true));
+
+        // Leaders are the school's admins, of that school only.
+        assert!(is_school_leader(&admin, &school) && !is_school_leader(&admin, &other));
+        for p in [&teacher, &director, &plain, &district] {
+            assert!(!is_school_leader(p, &school), "{:?}", p.role);
+        }
+
+        // The class's own people, by what they do.
+        assert!(may_plan_sessions(&teacher, &class) && may_plan_sessions(&director, &class) && may_plan_sessions(&admin, &class));
+        assert!(!may_plan_sessions(&plain, &class) && !may_plan_sessions(&teacher, &elsewhere));
+        assert!(may_handle_leave(&teacher, &class) && may_handle_leave(&admin, &class));
+        assert!(!may_handle_leave(&director, &class) && !may_handle_leave(&plain, &class) && !may_handle_leave(&admin, &elsewhere));
+        assert!(may_enter_survey_answer(&director, &class) && may_enter_survey_answer(&teacher, &class));
+        assert!(!may_enter_survey_answer(&plain, &class) && !may_enter_survey_answer(&district, &class));
+        assert!(may_sign_service_record(&teacher, &class));
+        for p in [&director, &admin, &plain] {
+            assert!(!may_sign_service_record(p, &class), "{:?}", p.role);
+        }
+        assert!(!may_sign_service_record(&teacher, &elsewhere));
+        assert!(may_correct_service_record(&teacher, &class) && may_correct_service_record(&director, &class));
+        assert!(may_correct_service_record(&admin, &class) && !may_correct_service_record(&plain, &class));
+        assert!(!may_correct_service_record(&director, &elsewhere));
     }
 }

@@ -17,7 +17,7 @@ use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::enrolment::{EnrolmentState, PickupPlan, Step, Taker, Terms, Weekdays, next, text_hash};
 use yanshi_domain::family::PriorityGroup;
 use yanshi_domain::ids::{AgreementId, EnrolmentId, NoticeId, SchoolId, StudentId, TermId, UserId};
-use yanshi_domain::role::Role;
+use yanshi_domain::policy::acts_as_guardian;
 use yanshi_domain::school::{Grade, class_name_zh, format_clock};
 use yanshi_i18n::{Args, Message};
 
@@ -313,8 +313,8 @@ impl Store {
     ) -> Result<EnrolmentId> {
         // Whose child it is comes first, so a stranger's child answers the same whether or not
         // it has an application (or exists at all).
-        if guardian.role != Role::Guardian || !self.is_confirmed_guardian(guardian, student).await? {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+        if !acts_as_guardian(&guardian.principal(), self.is_confirmed_guardian(guardian, student).await?) {
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         if app.consent_version.trim().is_empty() {
             return Err(Invalid::new("consent", "err-consent-required").into());
@@ -404,7 +404,7 @@ impl Store {
         let e = load(&mut tx, &id).await?;
         let who = taker(&mut tx, guardian, &e).await?;
         if !who.guardian_of_child {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         append(
             &mut tx,
@@ -417,7 +417,7 @@ impl Store {
         )
         .await?;
         if submit {
-            let to = next(e.state, Step::Submit, &who)?;
+            let to = next(e.state, Step::Submit, &who).map_err(refused)?;
             record_step(&mut tx, &e, Step::Submit, to, guardian, "", at).await?;
         }
         tx.commit().await?;
@@ -499,7 +499,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let e = load(&mut tx, id).await?;
         let t = taker(&mut tx, who, &e).await?;
-        let to = next(e.state, step, &t)?;
+        let to = next(e.state, step, &t).map_err(refused)?;
         if needs_reason || matches!(step, Step::Withdraw) {
             sqlx::query("UPDATE enrolments SET decision_reason = $2, decision_note = $3, ends_on = $4 WHERE id = $1")
                 .bind(id.to_string())
@@ -534,8 +534,8 @@ impl Store {
         let mut tx = self.begin().await?;
         let e = load(&mut tx, id).await?;
         let t = taker(&mut tx, guardian, &e).await?;
-        if !(t.role == Role::Guardian && t.guardian_of_child) {
-            return Err(Invalid::new("step", "err-enrolment-not-yours").into());
+        if !acts_as_guardian(&guardian.principal(), t.guardian_of_child) {
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         if !matches!(e.state, EnrolmentState::Approved | EnrolmentState::Signed | EnrolmentState::Active) {
             return Err(Invalid::new("step", "err-enrolment-step").into());
@@ -683,7 +683,7 @@ impl Store {
         } else {
             EnrolmentState::Signed
         };
-        next(state_for_rule, step, &t)?;
+        next(state_for_rule, step, &t).map_err(refused)?;
         let typed = input.typed_name.trim();
         if typed.is_empty() || typed.chars().count() > 40 {
             return Err(Invalid::new("typed_name", "err-typed-name").into());
@@ -717,7 +717,7 @@ impl Store {
         }
         let to = match (e.state, step) {
             (EnrolmentState::Approved, Step::GuardianSign) | (EnrolmentState::Signed, Step::Countersign) => {
-                let to = next(e.state, step, &t)?;
+                let to = next(e.state, step, &t).map_err(refused)?;
                 record_step(&mut tx, &e, step, to, who, "", at).await?;
                 to
             }
@@ -880,5 +880,15 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get("step")?, r.try_get("display_name")?, from_millis(r.try_get("at")?))))
             .collect()
+    }
+}
+
+/// `next` refuses a step for one of two reasons: it is not this person's to take (403), or not
+/// from this state (422).
+fn refused(e: Invalid) -> StoreError {
+    if e.key == "err-enrolment-not-yours" {
+        StoreError::Forbidden(e.key)
+    } else {
+        e.into()
     }
 }

@@ -15,6 +15,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("not found")]
     NotFound,
+    /// The one asking may not do this to this child, class or record ("not yours"); the
+    /// message key says why, for the page (403).
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
     /// The input broke a rule the store checks inside its transaction.
     #[error(transparent)]
     Invalid(#[from] Invalid),
@@ -22,7 +26,7 @@ pub enum StoreError {
     #[error("corrupt row: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
-    Database(sqlx::Error),
+    Database(#[source] sqlx::Error),
     /// A group commit failed for every request in it (the first error, as text: each waiting
     /// request gets its own copy). Nothing of the batch was written.
     #[error("group commit failed: {0}")]

@@ -42,8 +42,8 @@ pub(crate) struct Ready {
     /// When it was recorded (UTC ms), for the audit entry and the notice.
     pub at: i64,
     pub audit_details: serde_json::Value,
-    pub notice_title: String,
-    pub notice_body: String,
+    /// What the guardians are told, rendered in each one's language when read.
+    pub notice: yanshi_i18n::Message,
     /// The guardians' accounts to tell (read before the batch, outside the writer's turn).
     pub recipients: Vec<UserId>,
 }
@@ -200,8 +200,8 @@ impl Store {
         let inbox: Vec<(&UserId, &Ready)> = written.iter().flat_map(|r| r.recipients.iter().map(move |u| (u, *r))).collect();
         for rows in inbox.chunks(100) {
             let sql = format!(
-                "INSERT INTO inbox (id, user_id, title, body, created_at) VALUES {}",
-                crate::values_list(rows.len(), 5)
+                "INSERT INTO inbox (id, user_id, title, body, created_at, message_key, message_args) VALUES {}",
+                crate::values_list(rows.len(), 7)
             );
             // Only placeholders are formatted into the text; every value is bound.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -209,9 +209,11 @@ impl Store {
                 q = q
                     .bind(yanshi_domain::ids::MessageId::new().to_string())
                     .bind(user.to_string())
-                    .bind(r.notice_title.clone())
-                    .bind(r.notice_body.clone())
-                    .bind(r.at);
+                    .bind(String::new())
+                    .bind(String::new())
+                    .bind(r.at)
+                    .bind(r.notice.key.clone())
+                    .bind(r.notice.args_json());
             }
             q.execute(&mut *tx).await.map_err(|e| all(e.into()))?;
         }

@@ -13,7 +13,7 @@ use yanshi_domain::calendar::parse_date;
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::enrolment::{LEAVE_KINDS, leave_needs_confirmation};
 use yanshi_domain::ids::{LeaveId, StudentId};
-use yanshi_domain::role::Role;
+use yanshi_domain::policy::{acts_as_guardian, may_handle_leave};
 use yanshi_domain::school_time::local;
 use yanshi_i18n::{Args, Message};
 
@@ -60,10 +60,9 @@ const SELECT: &str = "SELECT l.*, s.name AS student_name, u.display_name AS ente
 async fn relation(store: &Store, who: &User, student: &StudentId) -> Result<(bool, bool)> {
     let s = store.student(student).await?;
     let class = store.class(&s.class_id).await?;
-    let guardian = who.role == Role::Guardian && store.children_of(&who.id).await?.iter().any(|(c, _)| c.id == *student);
-    let staff = who.school_id.as_ref() == Some(&s.school_id)
-        && (who.role == Role::SchoolAdmin
-            || (who.role == Role::ClassTeacher && class.class_teacher.as_ref().map(|t| &t.0) == Some(&who.id)));
+    let p = who.principal();
+    let guardian = acts_as_guardian(&p, store.children_of(&who.id).await?.iter().any(|(c, _)| c.id == *student));
+    let staff = may_handle_leave(&p, &class.scope());
     Ok((guardian, staff))
 }
 
@@ -93,7 +92,7 @@ impl Store {
         }
         let (guardian, staff) = relation(self, who, student).await?;
         if !(guardian || staff) {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let s = self.student(student).await?;
         let school = self.school(&s.school_id).await?;
@@ -177,7 +176,7 @@ impl Store {
         let l = self.leave(id).await?;
         let (_, staff) = relation(self, who, &l.student_id).await?;
         if !staff {
-            return Err(Invalid::new("leave", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let at = to_millis(now);
         let mut tx = self.begin().await?;
@@ -208,7 +207,7 @@ impl Store {
         let l = self.leave(id).await?;
         let (guardian, staff) = relation(self, who, &l.student_id).await?;
         if !(guardian || staff) {
-            return Err(Invalid::new("leave", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let at = to_millis(now);
         let mut tx = self.begin().await?;

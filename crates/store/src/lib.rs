@@ -4,7 +4,7 @@
 //! school's words. One implementation serves both databases: the SQL is portable (`$1`
 //! placeholders, `TEXT` and `BIGINT` columns, instants as UTC milliseconds), and the few places
 //! where SQLite and PostgreSQL differ branch on [`Backend`]. The contract suite in
-//! `tests/contract.rs` runs on both.
+//! `tests/store/` runs on both.
 
 mod accounts;
 pub mod afternoon;

@@ -17,7 +17,7 @@ use yanshi_domain::Invalid;
 use yanshi_domain::calendar::DayStatus;
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::ids::{ClassId, RecordId, SchoolId, UserId};
-use yanshi_domain::role::Role;
+use yanshi_domain::policy::{is_school_leader, may_correct_service_record, may_sign_service_record};
 use yanshi_domain::school::format_clock;
 use yanshi_domain::school_time::{at, local};
 use yanshi_domain::service_record::{DayCounts, WorkloadRole, minutes_between, session_end};
@@ -566,10 +566,8 @@ impl Store {
         text: &str,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let mine = class.class_teacher.as_ref().is_some_and(|t| t.0 == who.id);
-        let director = who.role == Role::GradeDirector && class.grade_director.as_ref().is_some_and(|d| d.0 == who.id);
-        if who.school_id.as_ref() != Some(&class.school_id) || !(mine || director || who.role == Role::SchoolAdmin) {
-            return Err(Invalid::new("record", "err-record-not-yours").into());
+        if !may_correct_service_record(&who.principal(), &class.scope()) {
+            return Err(StoreError::Forbidden("err-record-not-yours"));
         }
         let text = yanshi_domain::service_record::correction(text)?;
         let at = to_millis(now);
@@ -607,8 +605,8 @@ impl Store {
 
     /// A school leader checks a signed record (值班领导核查), once.
     pub async fn check_service_record(&self, who: &crate::User, class: &ClassInfo, day: Date, now: OffsetDateTime) -> Result<()> {
-        if who.school_id.as_ref() != Some(&class.school_id) || who.role != Role::SchoolAdmin {
-            return Err(Invalid::new("record", "err-record-not-yours").into());
+        if !is_school_leader(&who.principal(), &class.school_id) {
+            return Err(StoreError::Forbidden("err-record-not-yours"));
         }
         let at = to_millis(now);
         let mut tx = self.begin().await?;
@@ -695,9 +693,9 @@ impl Store {
 
 /// Notes and the signature are the class teacher's own (no signing for others).
 fn only_class_teacher(who: &crate::User, class: &ClassInfo) -> Result<()> {
-    if who.school_id.as_ref() == Some(&class.school_id) && class.class_teacher.as_ref().is_some_and(|t| t.0 == who.id) {
+    if may_sign_service_record(&who.principal(), &class.scope()) {
         Ok(())
     } else {
-        Err(Invalid::new("record", "err-record-not-yours").into())
+        Err(StoreError::Forbidden("err-record-not-yours"))
     }
 }

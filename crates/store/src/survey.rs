@@ -10,7 +10,7 @@ use yanshi_domain::Invalid;
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::enrolment::Weekdays;
 use yanshi_domain::ids::{ClassId, NoticeId, StudentId, TermId};
-use yanshi_domain::role::Role;
+use yanshi_domain::policy::{acts_as_guardian, is_school_leader, may_enter_survey_answer};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParentNotice {
@@ -38,8 +38,8 @@ impl Store {
     /// Publishes a new version of the term's notice; earlier versions stay as they were.
     pub async fn publish_notice(&self, who: &User, term: &TermId, body: &str, now: OffsetDateTime) -> Result<i64> {
         let t = self.term(term).await?;
-        if who.role != Role::SchoolAdmin || who.school_id.as_ref() != Some(&t.school_id) {
-            return Err(Invalid::new("notice", "err-enrolment-not-yours").into());
+        if !is_school_leader(&who.principal(), &t.school_id) {
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let body = body.trim();
         if body.is_empty() || body.chars().count() > 10_000 {
@@ -133,14 +133,12 @@ impl Store {
     ) -> Result<()> {
         let s = self.student(student).await?;
         let class = self.class(&s.class_id).await?;
-        let guardian = who.role == Role::Guardian && self.children_of(&who.id).await?.iter().any(|(c, _)| c.id == *student);
-        let staff = who.school_id.as_ref() == Some(&s.school_id)
-            && (who.role == Role::SchoolAdmin
-                || class.class_teacher.as_ref().map(|t| &t.0) == Some(&who.id)
-                || class.grade_director.as_ref().map(|t| &t.0) == Some(&who.id));
+        let p = who.principal();
+        let guardian = acts_as_guardian(&p, self.children_of(&who.id).await?.iter().any(|(c, _)| c.id == *student));
+        let staff = may_enter_survey_answer(&p, &class.scope());
         let source = if guardian { "ONLINE" } else { answer.source.as_str() };
         if !(guardian || (staff && ["PAPER", "PHONE"].contains(&source))) {
-            return Err(Invalid::new("student", "err-enrolment-not-yours").into());
+            return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         if answer.reason.chars().count() > 200 {
             return Err(Invalid::new("reason", "err-text-too-long").into());

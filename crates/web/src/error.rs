@@ -22,6 +22,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("forbidden")]
     Forbidden,
+    /// Not this person's child, class or record (the store's "not yours"); the key says why.
+    #[error("forbidden: {0}")]
+    NotYours(&'static str),
     /// A state-changing request that did not come from yanshi's own pages.
     #[error("cross-site request refused")]
     CrossSite,
@@ -51,7 +54,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::NotYours(_) | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -66,6 +69,7 @@ impl AppError {
             AppError::BadRequest(k) => ("bad_request", *k, None),
             AppError::Unauthenticated => ("unauthenticated", "err-unauthenticated", None),
             AppError::Forbidden => ("forbidden", "err-forbidden", None),
+            AppError::NotYours(k) => ("forbidden", *k, None),
             AppError::CrossSite => ("cross_site", "err-cross-site", None),
             AppError::NotFound => ("not_found", "err-not-found", None),
             AppError::Conflict(k) => ("conflict", *k, None),
@@ -88,6 +92,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Forbidden(k) => AppError::NotYours(k),
             StoreError::Conflict(_) => AppError::Conflict("err-conflict"),
             // A database outage is not "not found": it is ours, and it is logged.
             other => AppError::Internal(other.to_string()),

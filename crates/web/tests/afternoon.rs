@@ -355,7 +355,7 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         let not_theirs = app
             .post_form(&plan_page, Some(&teacher), &[("weekday", "4"), ("content", "社团")])
             .await;
-        assert_eq!(not_theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(not_theirs.status, StatusCode::FORBIDDEN);
 
         // 天气预警: a leader sets orange; the door says nobody leaves alone; a teacher cannot set it.
         let warned = app
@@ -368,7 +368,7 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         );
         assert!(app.get(&page, Some(&teacher)).await.body.contains("id=\"weather-banner\""));
         let not_theirs = app.post_form("/afternoon/weather", Some(&teacher), &[("level", "NONE")]).await;
-        assert_eq!(not_theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(not_theirs.status, StatusCode::FORBIDDEN);
         let bad = app.post_form("/afternoon/weather", Some(&admin), &[("level", "PURPLE")]).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         app.post_form("/afternoon/weather", Some(&admin), &[("level", "NONE")]).await;
@@ -462,7 +462,7 @@ async fn the_class_teacher_signs_the_days_record_and_corrections_are_appended() 
         let not_theirs = app
             .post_form(&record, Some(&teacher), &[("op", "notes"), ("day", "2026-12-01"), ("notes", "x")])
             .await;
-        assert_eq!(not_theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(not_theirs.status, StatusCode::FORBIDDEN);
         let someone_else = app
             .post_form(
                 &record,
@@ -693,7 +693,7 @@ async fn the_afternoon_through_the_api() {
                 Some(json!({ "name": "teacher测试" })),
             ))
             .await;
-        assert_eq!(not_mine.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(not_mine.status, StatusCode::FORBIDDEN);
         let signed = app
             .send(api(
                 Method::POST,

@@ -200,7 +200,13 @@ fn every_route_is_in_the_table_and_every_table_row_is_a_route() {
 /// Did the request get past the route's guard? Denied = 401, 403, or the guard's redirect to sign in.
 fn passed_guard(resp: &Resp) -> bool {
     let to_sign_in = resp.headers.contains_key(yanshi_web::routes::DENIED_HEADER);
-    !(resp.status == StatusCode::UNAUTHORIZED || resp.status == StatusCode::FORBIDDEN || to_sign_in)
+    // A 403 that gives the store's reason ("not your class", err-*-not-yours) passed the
+    // guard: the store looked at the child or class and said no. The guard says err-forbidden.
+    let forbidden = resp.status == StatusCode::FORBIDDEN
+        && [yanshi_web::i18n::Lang::ZhCn, yanshi_web::i18n::Lang::EnUs]
+            .iter()
+            .any(|l| resp.body.contains(l.t("err-forbidden")));
+    !(resp.status == StatusCode::UNAUTHORIZED || forbidden || to_sign_in)
 }
 
 #[tokio::test]

@@ -175,11 +175,7 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
             ]
         };
         let by_admin = app.post_form(&page, Some(&admin), &sign("admin测试")).await;
-        assert_eq!(
-            by_admin.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "the school cannot sign the guardian's part"
-        );
+        assert_eq!(by_admin.status, StatusCode::FORBIDDEN, "the school cannot sign the guardian's part");
         let wrong_name = app.post_form(&page, Some(&guardian), &sign("别人")).await;
         assert!(wrong_name.body.contains("请输入您本人的姓名"));
         assert_eq!(
@@ -530,12 +526,7 @@ async fn the_api_takes_an_application_through_to_active() {
         let by_teacher = app
             .send(api(Method::POST, "/api/v1/enrolments", Some(&teacher), Some(body.clone())))
             .await;
-        assert_eq!(
-            by_teacher.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "staff cannot apply: {}",
-            by_teacher.body
-        );
+        assert_eq!(by_teacher.status, StatusCode::FORBIDDEN, "staff cannot apply: {}", by_teacher.body);
         let created = app.send(api(Method::POST, "/api/v1/enrolments", Some(&guardian), Some(body))).await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
         let id = created.json()["enrolment"]["id"].as_str().unwrap().to_string();
@@ -570,12 +561,12 @@ async fn the_api_takes_an_application_through_to_active() {
         };
         assert_eq!(
             app.send(sign(&teacher, "王老师")).await.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::FORBIDDEN,
             "a teacher cannot sign for the guardian"
         );
         assert_eq!(
             app.send(sign(&admin, "admin测试")).await.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::FORBIDDEN,
             "nor can the school"
         );
         assert_eq!(app.send(sign(&guardian, "guardian测试")).await.json()["state"], "SIGNED");

@@ -569,7 +569,7 @@ pub async fn issue_code(
         Ok(c) => c,
         Err(e) => {
             return Err(match AppError::from(e) {
-                AppError::Invalid(_) => AppError::Forbidden,
+                AppError::Invalid(_) | AppError::NotYours(_) => AppError::Forbidden,
                 other => other,
             });
         }

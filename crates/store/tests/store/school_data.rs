@@ -1,11 +1,9 @@
 //! The school as data, on both databases: settings, classes, terms and the calendar, staff,
 //! students and families, the roster import, sensitive reads, class invitations.
 
-#[macro_use]
-mod common;
-
+use crate::fixtures::{self, key};
 use time::{Duration, OffsetDateTime, macros::date, macros::datetime, macros::time};
-use yanshi_domain::account::{DisplayName, InvitationCode, PhoneNumber, Username};
+use yanshi_domain::account::{DisplayName, InvitationCode, PhoneNumber};
 use yanshi_domain::calendar::{DayStatus, GradeTimes, OverrideKind, SchoolOverride, Season, ServicePolicy};
 use yanshi_domain::family::{Gender, PickupLevel, PriorityGroup, StudentNumber};
 use yanshi_domain::role::Role;
@@ -15,7 +13,7 @@ use yanshi_store::people::{NewPickupAdult, NewStaff, Sensitive};
 use yanshi_store::setup::{LeaderPosition, LeadershipMember};
 use yanshi_store::terms::NewTerm;
 use yanshi_store::testing::TestDatabase;
-use yanshi_store::{Actor, Backend, NewUser, School, SessionStage, SessionTimeouts, Store, StoreError, User};
+use yanshi_store::{Actor, Backend, School, SessionStage, SessionTimeouts, Store, StoreError, User};
 
 const NOW: OffsetDateTime = datetime!(2026-09-01 08:00 UTC);
 
@@ -33,33 +31,14 @@ contract!(
 );
 
 async fn setup(backend: Backend) -> (TestDatabase, Store, School, User) {
-    let db = TestDatabase::new(backend).await;
-    let store = db.store().await;
-    let school = store
-        .create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, NOW)
-        .await
-        .unwrap();
+    let (db, store, school) = fixtures::school(backend, NOW).await;
     let admin = user(&store, &school, Role::SchoolAdmin, "admin").await;
     (db, store, school, admin)
 }
 
+/// An account whose login is also its name.
 async fn user(store: &Store, school: &School, role: Role, name: &str) -> User {
-    let new = NewUser {
-        school_id: Some(school.id.clone()),
-        role,
-        username: (role != Role::Guardian).then(|| Username::parse(name).unwrap()),
-        phone: (role == Role::Guardian).then(|| PhoneNumber::parse(name).unwrap()),
-        display_name: DisplayName::parse(name).unwrap(),
-        password_hash: "x".into(),
-    };
-    store.create_user(&Actor::Cli, new, NOW).await.unwrap()
-}
-
-fn invalid_key(e: StoreError) -> &'static str {
-    match e {
-        StoreError::Invalid(i) => i.key,
-        other => panic!("not a user mistake: {other:?}"),
-    }
+    fixtures::account(store, school, role, name, name, NOW).await
 }
 
 fn child(row: usize, number: &str, name: &str, grade: u32, class: u8, guardians: &[(&str, &str, &str)]) -> RosterStudent {
@@ -101,7 +80,7 @@ async fn settings_policy_and_leadership(backend: Backend) {
     assert_eq!(store.school_profile(&school.id).await.unwrap().0, "潍坊市奎文区");
     p.default_end = time!(19:00);
     assert_eq!(
-        invalid_key(store.update_school_settings(&actor, &school.id, "", "", &p, NOW).await.unwrap_err()),
+        key(store.update_school_settings(&actor, &school.id, "", "", &p, NOW).await.unwrap_err()),
         "err-end-after-latest"
     );
     assert_eq!(
@@ -130,7 +109,7 @@ async fn settings_policy_and_leadership(backend: Backend) {
     store.set_leadership(&actor, &school.id, &members, NOW).await.unwrap();
     assert_eq!(store.leadership(&school.id).await.unwrap(), members);
     assert_eq!(
-        invalid_key(store.set_leadership(&actor, &school.id, &members[1..], NOW).await.unwrap_err()),
+        key(store.set_leadership(&actor, &school.id, &members[1..], NOW).await.unwrap_err()),
         "err-one-leader"
     );
 }
@@ -153,7 +132,7 @@ async fn standard_classes_with_classrooms_teachers_and_directors(backend: Backen
         .create_class(&actor, &school.id, Grade::new(2).unwrap(), 2, NOW)
         .await
         .unwrap_err();
-    assert_eq!(invalid_key(dup), "err-class-exists");
+    assert_eq!(key(dup), "err-class-exists");
 
     let teacher = user(&store, &school, Role::ClassTeacher, "wang").await;
     let guardian = user(&store, &school, Role::Guardian, "10000000001").await;
@@ -162,12 +141,10 @@ async fn standard_classes_with_classrooms_teachers_and_directors(backend: Backen
         .await
         .unwrap();
     assert_eq!(
-        invalid_key(
-            store
-                .set_class_teacher(&actor, &classes[5].id, Some(&guardian.id), NOW)
-                .await
-                .unwrap_err()
-        ),
+        key(store
+            .set_class_teacher(&actor, &classes[5].id, Some(&guardian.id), NOW)
+            .await
+            .unwrap_err()),
         "err-not-staff-of-school"
     );
     let director = user(&store, &school, Role::GradeDirector, "chen").await;
@@ -246,7 +223,7 @@ async fn the_autumn_2026_calendar_counts_make_up_days_and_not_national_day(backe
         )
         .await
         .unwrap_err();
-    assert_eq!(invalid_key(dup), "err-term-name-taken");
+    assert_eq!(key(dup), "err-term-name-taken");
 
     store
         .add_calendar_override(
@@ -276,7 +253,7 @@ async fn the_autumn_2026_calendar_counts_make_up_days_and_not_national_day(backe
         )
         .await
         .unwrap_err();
-    assert_eq!(invalid_key(again), "err-override-exists");
+    assert_eq!(key(again), "err-override-exists");
     let no_reason = store
         .add_calendar_override(
             &actor,
@@ -291,7 +268,7 @@ async fn the_autumn_2026_calendar_counts_make_up_days_and_not_national_day(backe
         )
         .await
         .unwrap_err();
-    assert_eq!(invalid_key(no_reason), "err-reason-required");
+    assert_eq!(key(no_reason), "err-reason-required");
 
     let cal = store.service_calendar(term).await.unwrap();
     assert!(cal.status(date!(2026 - 09 - 20), 1).is_service());
@@ -321,7 +298,7 @@ async fn staff_records_link_to_accounts_and_deactivation_ends_access(backend: Ba
     let staff = store.create_staff(&actor, &school.id, new(), NOW).await.unwrap();
     assert_eq!(staff.staff_number, "T001");
     assert_eq!(
-        invalid_key(store.create_staff(&actor, &school.id, new(), NOW).await.unwrap_err()),
+        key(store.create_staff(&actor, &school.id, new(), NOW).await.unwrap_err()),
         "err-staff-number-taken"
     );
     let account = user(&store, &school, Role::Teacher, "wangfang").await;
@@ -489,21 +466,17 @@ async fn pickup_adults_are_adults_and_removal_is_immediate(backend: Backend) {
         level,
     };
     assert_eq!(
-        invalid_key(
-            store
-                .add_pickup_adult(&actor, &student, adult(false, PickupLevel::Always, None), NOW)
-                .await
-                .unwrap_err()
-        ),
+        key(store
+            .add_pickup_adult(&actor, &student, adult(false, PickupLevel::Always, None), NOW)
+            .await
+            .unwrap_err()),
         "err-adult-not-confirmed"
     );
     assert_eq!(
-        invalid_key(
-            store
-                .add_pickup_adult(&actor, &student, adult(true, PickupLevel::Always, Some("<script>")), NOW)
-                .await
-                .unwrap_err()
-        ),
+        key(store
+            .add_pickup_adult(&actor, &student, adult(true, PickupLevel::Always, Some("<script>")), NOW)
+            .await
+            .unwrap_err()),
         "err-photo"
     );
     let id = store
@@ -580,7 +553,7 @@ async fn class_invitations_link_guardians_to_their_own_children(backend: Backend
         }
     };
     assert_eq!(
-        invalid_key(redeem(zhang_old, "13800138000").await.unwrap_err()),
+        key(redeem(zhang_old, "13800138000").await.unwrap_err()),
         "err-invitation-invalid",
         "only the newest slip works"
     );
@@ -616,18 +589,14 @@ async fn a_guardian_code_needs_the_phone_on_the_schools_record(backend: Backend)
         .code;
     let stranger = PhoneNumber::parse("13900000009").unwrap();
     assert_eq!(
-        invalid_key(store.check_invitation(&code, &stranger, NOW).await.unwrap_err()),
+        key(store.check_invitation(&code, &stranger, NOW).await.unwrap_err()),
         "err-invitation-phone"
     );
     let refused = store
         .redeem_invitation(&code, DisplayName::parse("张丽").unwrap(), stranger.clone(), "x".into(), NOW)
         .await
         .unwrap_err();
-    assert_eq!(
-        invalid_key(refused),
-        "err-invitation-phone",
-        "someone else's phone takes nobody's children"
-    );
+    assert_eq!(key(refused), "err-invitation-phone", "someone else's phone takes nobody's children");
     assert!(
         store
             .user_by_login(&yanshi_domain::account::Login::Phone(stranger))
@@ -645,7 +614,7 @@ async fn a_guardian_code_needs_the_phone_on_the_schools_record(backend: Backend)
         .expect("the code was not spent by the refusal");
     assert_eq!(store.children_of(&mother.id).await.unwrap().len(), 1);
     assert_eq!(
-        invalid_key(store.check_invitation(&code, &typed, NOW).await.unwrap_err()),
+        key(store.check_invitation(&code, &typed, NOW).await.unwrap_err()),
         "err-invitation-invalid",
         "spent now"
     );

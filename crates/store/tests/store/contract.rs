@@ -1,4 +1,4 @@
-//! The contract suite's shared pieces: one test per backend from one async fn.
+//! `contract!`: one test per backend from one async fn.
 
 /// `contract!(a, b)` makes `sqlite::a`, `postgres::a`, … each calling `a(backend)`. The
 /// PostgreSQL ones skip (pass, with a note) only when no server is configured; CI requires one.

@@ -1,9 +1,7 @@
-//! The store's contract: one suite, run on SQLite always and on PostgreSQL when
-//! `YANSHI_TEST_PG_URL` is set (CI sets it and requires it).
+//! Accounts and what guards them: unique usernames and phones, sessions and tokens, attempts
+//! counted per key, invitations, the audit chain, the outbox, two-factor codes.
 
-#[macro_use]
-mod common;
-
+use crate::fixtures::InZh;
 use sqlx::Executor;
 use time::{Duration, OffsetDateTime, macros::datetime};
 use yanshi_domain::account::{DisplayName, InvitationCode, Login, PhoneNumber, Username};
@@ -33,13 +31,7 @@ contract!(
 );
 
 async fn setup(backend: Backend) -> (TestDatabase, Store, yanshi_store::School) {
-    let db = TestDatabase::new(backend).await;
-    let store = db.store().await;
-    let school = store
-        .create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, NOW)
-        .await
-        .unwrap();
-    (db, store, school)
+    crate::fixtures::school(backend, NOW).await
 }
 
 fn staff(school: &yanshi_store::School, role: Role, username: &str, phone: Option<&str>) -> NewUser {
@@ -398,7 +390,7 @@ async fn an_invitation_creates_one_guardian_once(backend: Backend) {
         .await
         .expect("the code still works after a refused attempt");
 
-    let inbox = store.inbox(&teacher.id, 10).await.unwrap();
+    let inbox = store.inbox(&teacher.id, 10).await.unwrap().zh();
     assert_eq!(inbox.len(), 2, "the issuer hears of each sign-up");
     assert!(inbox.iter().any(|m| zh(m).contains("张丽")));
     let listed = store.invitations(&school.id, 10).await.unwrap();

@@ -2,25 +2,15 @@
 //! counts for nothing until a second school admin confirms it, so no single staff account —
 //! alone, or with the invitation slips it prints — can take a child to SIGNED or ACTIVE.
 
-#[macro_use]
-mod common;
-
-use time::{OffsetDateTime, macros::datetime};
-use yanshi_domain::account::{DisplayName, PhoneNumber, Username};
+use crate::fixtures::InZh;
+use crate::fixtures::{NOW, World, account, forbidden, key, roster_child};
+use yanshi_domain::account::{DisplayName, PhoneNumber};
 use yanshi_domain::enrolment::{PickupPlan, Terms, Weekdays};
-use yanshi_domain::family::{Gender, StudentNumber};
 use yanshi_domain::role::Role;
-use yanshi_domain::roster::{RosterGuardian, RosterStudent};
-use yanshi_domain::school::Grade;
+use yanshi_domain::roster::RosterStudent;
 use yanshi_store::enrolment::Application;
 use yanshi_store::guardian_links::LinkSource;
-use yanshi_store::people::Student;
-use yanshi_store::setup::ClassInfo;
-use yanshi_store::terms::{NewTerm, Term};
-use yanshi_store::testing::TestDatabase;
-use yanshi_store::{Actor, Backend, NewUser, School, Store, StoreError, User};
-
-const NOW: OffsetDateTime = datetime!(2026-09-02 02:00 UTC);
+use yanshi_store::{Actor, Backend, StoreError, User};
 
 contract!(
     no_single_staff_account_can_enrol_a_child_through_a_guardian_it_added,
@@ -29,116 +19,24 @@ contract!(
     a_strangers_child_answers_the_same_with_or_without_an_application
 );
 
-struct World {
-    _db: TestDatabase,
-    store: Store,
-    school: School,
-    class: ClassInfo,
-    child: Student,
-    term: Term,
-    staff: Vec<User>,
-    mother: User,
+/// The world with 张丽's account linked directly, and every kind of staff: [admin, vice, grade
+/// director, class teacher, duty teacher, district admin].
+async fn world(backend: Backend) -> (World, Vec<User>) {
+    let w = World::build(backend).mother_linked_directly().create().await;
+    let mut staff = vec![w.admin.clone()];
+    for (role, login) in [(Role::SchoolAdmin, "vice"), (Role::GradeDirector, "director")] {
+        staff.push(account(&w.store, &w.school, role, login, &format!("{login}老师"), NOW).await);
+    }
+    staff.push(w.teacher.clone());
+    for (role, login) in [(Role::Teacher, "duty"), (Role::DistrictAdmin, "district")] {
+        staff.push(account(&w.store, &w.school, role, login, &format!("{login}老师"), NOW).await);
+    }
+    (w, staff)
 }
 
-async fn account(store: &Store, school: &School, role: Role, login: &str) -> User {
-    let guardian = role == Role::Guardian;
-    let new = NewUser {
-        school_id: (role != Role::DistrictAdmin).then(|| school.id.clone()),
-        role,
-        username: (!guardian).then(|| Username::parse(login).unwrap()),
-        phone: guardian.then(|| PhoneNumber::parse(login).unwrap()),
-        display_name: DisplayName::parse(&format!("{login}老师")).unwrap(),
-        password_hash: "x".into(),
-    };
-    store.create_user(&Actor::Cli, new, NOW).await.unwrap()
-}
-
+/// A boy of 三年级二班 and his mother, from the roster.
 fn row(n: &str, name: &str, guardian: &str, phone: &str) -> RosterStudent {
-    RosterStudent {
-        row: 2,
-        number: StudentNumber::parse(n).unwrap(),
-        name: name.into(),
-        gender: Gender::Male,
-        birth_date: None,
-        grade: Grade::new(3).unwrap(),
-        class_number: 2,
-        guardians: vec![RosterGuardian {
-            name: guardian.into(),
-            relationship: "母亲".into(),
-            phone: PhoneNumber::parse(phone).unwrap(),
-        }],
-        priority_groups: vec![],
-        health_notes: String::new(),
-    }
-}
-
-async fn world(backend: Backend) -> World {
-    let db = TestDatabase::new(backend).await;
-    let store = db.store().await;
-    let school = store
-        .create_school(&Actor::Cli, "实验小学", "Asia/Shanghai", false, NOW)
-        .await
-        .unwrap();
-    let mut staff = Vec::new();
-    for (role, login) in [
-        (Role::SchoolAdmin, "admin"),
-        (Role::SchoolAdmin, "vice"),
-        (Role::GradeDirector, "director"),
-        (Role::ClassTeacher, "wang"),
-        (Role::Teacher, "duty"),
-        (Role::DistrictAdmin, "district"),
-    ] {
-        staff.push(account(&store, &school, role, login).await);
-    }
-    store.create_standard_classes(&Actor::Cli, &school.id, 2, NOW).await.unwrap();
-    let class = store
-        .classes(&school.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.name == "三年级二班")
-        .unwrap();
-    store
-        .set_class_teacher(&Actor::Cli, &class.id, Some(&staff[3].id), NOW)
-        .await
-        .unwrap();
-    store
-        .import_students(&Actor::Cli, &school.id, &[row("1", "王小明", "张丽", "13800138000")], "x", NOW)
-        .await
-        .unwrap();
-    let child = store.students_of_class(&class.id).await.unwrap().remove(0).0;
-    let mother = account(&store, &school, Role::Guardian, "13800138000").await;
-    store
-        .link_guardian_account(&school.id, &PhoneNumber::parse("13800138000").unwrap(), &mother.id)
-        .await
-        .unwrap();
-    let term = store
-        .create_term(
-            &Actor::Cli,
-            &school.id,
-            NewTerm {
-                name: "2026秋".into(),
-                starts_on: time::macros::date!(2026 - 09 - 01),
-                ends_on: time::macros::date!(2027 - 01 - 24),
-                first_service_day: None,
-                last_service_day: None,
-                times: Default::default(),
-            },
-            NOW,
-        )
-        .await
-        .unwrap();
-    store.publish_notice(&staff[0], &term.id, "致家长的一封信……", NOW).await.unwrap();
-    World {
-        _db: db,
-        store,
-        school,
-        class,
-        child,
-        term,
-        staff,
-        mother,
-    }
+    roster_child(2, n, name, (3, 2), guardian, phone)
 }
 
 /// Whoever holds `phone` applies for the child, as a guardian would.
@@ -158,13 +56,6 @@ async fn apply_as(w: &World, guardian: &User) -> Result<yanshi_domain::ids::Enro
         notice_id: Some(notice),
     };
     w.store.apply(guardian, &w.child.id, &w.term.id, &app, true, NOW).await
-}
-
-fn key(e: StoreError) -> &'static str {
-    match e {
-        StoreError::Invalid(i) => i.key,
-        other => panic!("{other:?}"),
-    }
 }
 
 /// The made-up guardian's account, as the staff member would get it: the class's slips they
@@ -191,8 +82,8 @@ async fn slip_account(w: &World, by: &User, phone: &str) -> Option<User> {
 }
 
 async fn no_single_staff_account_can_enrol_a_child_through_a_guardian_it_added(backend: Backend) {
-    let w = world(backend).await;
-    for (i, member) in w.staff.iter().enumerate() {
+    let (w, staff) = world(backend).await;
+    for (i, member) in staff.iter().enumerate() {
         let phone = format!("1390000000{i}");
         w.store
             .add_guardian(
@@ -248,14 +139,14 @@ async fn no_single_staff_account_can_enrol_a_child_through_a_guardian_it_added(b
                 )
                 .await
                 .unwrap();
-            assert_eq!(key(apply_as(&w, &fake).await.unwrap_err()), "err-enrolment-not-yours");
+            assert_eq!(forbidden(apply_as(&w, &fake).await.unwrap_err()), "err-enrolment-not-yours");
             assert!(
                 w.store.children_of(&fake.id).await.unwrap().is_empty(),
                 "the fake guardian sees no child"
             );
         }
         // Staff cannot apply for the child themselves either.
-        assert_eq!(key(apply_as(&w, member).await.unwrap_err()), "err-enrolment-not-yours");
+        assert_eq!(forbidden(apply_as(&w, member).await.unwrap_err()), "err-enrolment-not-yours");
         w.store
             .reject_guardian_link(member, &w.child.id, &added.guardian_id, NOW)
             .await
@@ -270,8 +161,8 @@ async fn no_single_staff_account_can_enrol_a_child_through_a_guardian_it_added(b
 }
 
 async fn a_second_school_admin_confirms_a_guardian_and_only_then_it_counts(backend: Backend) {
-    let w = world(backend).await;
-    let (admin, vice, teacher) = (&w.staff[0], &w.staff[1], &w.staff[3]);
+    let (w, staff) = world(backend).await;
+    let (admin, vice, teacher) = (&staff[0], &staff[1], &staff[3]);
     w.store
         .add_guardian(
             teacher,
@@ -283,22 +174,22 @@ async fn a_second_school_admin_confirms_a_guardian_and_only_then_it_counts(backe
         )
         .await
         .unwrap();
-    let mother_inbox = w.store.inbox(&w.mother.id, 10).await.unwrap();
+    let mother_inbox = w.store.inbox(&w.mother.id, 10).await.unwrap().zh();
     assert!(
         mother_inbox.iter().any(|m| zh(m).contains("假家长") && zh(m).contains("王小明")),
         "the child's guardian is told at once: {mother_inbox:?}"
     );
-    let admin_inbox = w.store.inbox(&admin.id, 10).await.unwrap();
+    let admin_inbox = w.store.inbox(&admin.id, 10).await.unwrap().zh();
     assert!(
         admin_inbox.iter().any(|m| zh(m).contains("待确认")),
         "the admins are asked to confirm"
     );
     let pending = w.store.pending_guardian_links(&w.school.id).await.unwrap();
     assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].link.added_by_name.as_deref(), Some("wang老师"));
+    assert_eq!(pending[0].link.added_by_name.as_deref(), Some("王老师"));
     let guardian = pending[0].link.guardian_id.clone();
     // A teacher cannot confirm; the grade director neither; an admin can.
-    for who in [&w.staff[2], &w.staff[4], &w.staff[5]] {
+    for who in [&staff[2], &staff[4], &staff[5]] {
         assert_eq!(
             key(w.store.confirm_guardian_link(who, &w.child.id, &guardian, NOW).await.unwrap_err()),
             "err-guardian-confirm-second-admin"
@@ -317,7 +208,7 @@ async fn a_second_school_admin_confirms_a_guardian_and_only_then_it_counts(backe
         .into_iter()
         .find(|g| g.guardian_id == guardian)
         .unwrap();
-    assert!(link.confirmed && link.confirmed_by_name.as_deref() == Some("admin老师"));
+    assert!(link.confirmed && link.confirmed_by_name.as_deref() == Some("李校长"));
     assert!(w.store.pending_guardian_links(&w.school.id).await.unwrap().is_empty());
     // Now the slip exists, and its account applies: two people stood behind the link.
     let father = slip_account(&w, teacher, "13900000009")
@@ -348,13 +239,13 @@ async fn a_second_school_admin_confirms_a_guardian_and_only_then_it_counts(backe
 }
 
 async fn a_roster_import_confirms_guardians_only_when_a_school_admin_imports(backend: Backend) {
-    let w = world(backend).await;
-    let (admin, district) = (&w.staff[0], &w.staff[5]);
+    let (w, staff) = world(backend).await;
+    let (admin, district) = (&staff[0], &staff[5]);
     w.store
         .import_students(
             &Actor::User(district.id.clone()),
             &w.school.id,
-            &[row("2", "李华", "李梅", "13700137000")],
+            &[row("4", "孙悦", "孙梅", "13500135000")],
             "x",
             NOW,
         )
@@ -372,17 +263,17 @@ async fn a_roster_import_confirms_guardians_only_when_a_school_admin_imports(bac
         .unwrap();
     let kids = w.store.students_of_class(&w.class.id).await.unwrap();
     let confirmed = |name: &str| kids.iter().find(|(s, _)| s.name == name).unwrap().1[0].confirmed;
-    assert!(!confirmed("李华"), "the district's import waits for the school");
+    assert!(!confirmed("孙悦"), "the district's import waits for the school");
     assert!(confirmed("赵六"), "a school admin's roster is the school's record");
     assert_eq!(w.store.pending_guardian_links(&w.school.id).await.unwrap().len(), 1);
 }
 
 async fn a_strangers_child_answers_the_same_with_or_without_an_application(backend: Backend) {
-    let w = world(backend).await;
-    let stranger = account(&w.store, &w.school, Role::Guardian, "13700137000").await;
-    let before = key(apply_as(&w, &stranger).await.unwrap_err());
+    let (w, _staff) = world(backend).await;
+    let stranger = account(&w.store, &w.school, Role::Guardian, "13600136009", "路人", NOW).await;
+    let before = forbidden(apply_as(&w, &stranger).await.unwrap_err());
     apply_as(&w, &w.mother).await.unwrap();
-    let after = key(apply_as(&w, &stranger).await.unwrap_err());
+    let after = forbidden(apply_as(&w, &stranger).await.unwrap_err());
     assert_eq!(
         (before, after),
         ("err-enrolment-not-yours", "err-enrolment-not-yours"),

@@ -1,0 +1,9 @@
+//! 放学后: the classroom door and the afternoon's watch, by capability.
+
+mod handover;
+mod late_pickup;
+mod pickup_codes;
+mod plans;
+mod refusals;
+mod roll_call;
+mod weather;

@@ -1,0 +1,16 @@
+//! The store's contract suite: one test binary, every test run on SQLite always and on
+//! PostgreSQL when `YANSHI_TEST_PG_URL` is set (CI sets it and requires it). Modules follow the
+//! store's capabilities; every test starts from the one world in `fixtures`.
+
+#[macro_use]
+mod contract;
+mod fixtures;
+
+mod accounts;
+mod afternoon;
+mod enrolment;
+mod guardian_links;
+mod leave;
+mod school_data;
+mod service_record;
+mod survey;
