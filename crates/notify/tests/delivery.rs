@@ -143,14 +143,12 @@ async fn robot_error_codes_are_failures_and_success_is_errcode_zero() {
     store
         .notify(
             &Actor::Cli,
-            &Notice {
-                message: None,
-                school: school.id.clone(),
-                recipients: vec![],
-                title: "T".into(),
-                body: "B".into(),
-                external: true,
-            },
+            &Notice::new(
+                &school.id,
+                vec![],
+                yanshi_i18n::Message::new("msg-channel-test", yanshi_i18n::Args::new().text("name", "测试")),
+                true,
+            ),
             now,
         )
         .await
@@ -170,7 +168,10 @@ async fn robot_error_codes_are_failures_and_success_is_errcode_zero() {
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 2);
     assert_eq!(seen[0].1["msgtype"], "text");
-    assert_eq!(seen[0].1["text"]["content"], "T\nB");
+    assert_eq!(
+        seen[0].1["text"]["content"], "yanshi 测试消息\n测试 发送的测试消息。",
+        "rendered in the school's language"
+    );
 }
 
 /// A minimal SMTP receiver on loopback: enough of RFC 5321 for one message.
@@ -243,14 +244,12 @@ async fn email_goes_out_through_smtp() {
     store
         .notify(
             &Actor::Cli,
-            &Notice {
-                message: None,
-                school: school.id.clone(),
-                recipients: vec![],
-                title: "迟接提醒".into(),
-                body: "请尽快接孩子".into(),
-                external: true,
-            },
+            &Notice::new(
+                &school.id,
+                vec![],
+                yanshi_i18n::Message::new("msg-channel-test", yanshi_i18n::Args::new().text("name", "测试")),
+                true,
+            ),
             now,
         )
         .await
@@ -282,14 +281,12 @@ async fn email_goes_out_through_smtp() {
     store
         .notify(
             &Actor::Cli,
-            &Notice {
-                message: None,
-                school: school.id.clone(),
-                recipients: vec![],
-                title: "t".into(),
-                body: "b".into(),
-                external: true,
-            },
+            &Notice::new(
+                &school.id,
+                vec![],
+                yanshi_i18n::Message::new("msg-channel-test", yanshi_i18n::Args::new().text("name", "测试")),
+                true,
+            ),
             now,
         )
         .await

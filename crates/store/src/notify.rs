@@ -99,10 +99,7 @@ impl NewChannel {
 pub struct Notice {
     pub school: SchoolId,
     pub recipients: Vec<UserId>,
-    pub message: Option<Message>,
-    /// Composed text, for the notices not yet written as a message (to go).
-    pub title: String,
-    pub body: String,
+    pub message: Message,
     pub external: bool,
 }
 
@@ -111,9 +108,7 @@ impl Notice {
         Notice {
             school: school.clone(),
             recipients,
-            message: Some(message),
-            title: String::new(),
-            body: String::new(),
+            message,
             external,
         }
     }
@@ -160,11 +155,12 @@ pub(crate) async fn enqueue(tx: &mut Tx, notice: &Notice, at: i64) -> Result<usi
         )
         .bind(MessageId::new().to_string())
         .bind(user.to_string())
-        .bind(notice.title.clone())
-        .bind(notice.body.clone())
+        // The title and body columns hold text only for rows written before messages had keys.
+        .bind(String::new())
+        .bind(String::new())
         .bind(at)
-        .bind(notice.message.as_ref().map(|m| m.key.clone()))
-        .bind(notice.message.as_ref().map(Message::args_json))
+        .bind(notice.message.key.clone())
+        .bind(notice.message.args_json())
         .execute(&mut **tx)
         .await?;
     }
@@ -183,11 +179,12 @@ pub(crate) async fn enqueue(tx: &mut Tx, notice: &Notice, at: i64) -> Result<usi
         .bind(MessageId::new().to_string())
         .bind(notice.school.to_string())
         .bind(channel.clone())
-        .bind(notice.title.clone())
-        .bind(notice.body.clone())
+        // The title and body columns hold text only for rows written before messages had keys.
+        .bind(String::new())
+        .bind(String::new())
         .bind(at)
-        .bind(notice.message.as_ref().map(|m| m.key.clone()))
-        .bind(notice.message.as_ref().map(Message::args_json))
+        .bind(notice.message.key.clone())
+        .bind(notice.message.args_json())
         .execute(&mut **tx)
         .await?;
     }
@@ -222,7 +219,7 @@ impl Store {
             actor,
             "notice.send",
             "",
-            json!({ "message": notice.message.as_ref().map(|m| m.key.as_str()).unwrap_or(notice.title.as_str()), "channels": n }),
+            json!({ "message": notice.message.key, "channels": n }),
             at,
         )
         .await?;

@@ -505,14 +505,12 @@ async fn the_outbox_retries_and_records_every_attempt(backend: Backend) {
         )
         .await
         .unwrap();
-    let notice = Notice {
-        message: None,
-        school: school.id.clone(),
-        recipients: vec![admin.id.clone()],
-        title: "测试".into(),
-        body: "你好".into(),
-        external: true,
-    };
+    let notice = Notice::new(
+        &school.id,
+        vec![admin.id.clone()],
+        yanshi_i18n::Message::new("msg-channel-test", yanshi_i18n::Args::new().text("name", "测试")),
+        true,
+    );
     assert_eq!(store.notify(&actor, &notice, NOW).await.unwrap(), 1);
     assert_eq!(store.unread_count(&admin.id).await.unwrap(), 1);
     assert_eq!(store.outbox_pending().await.unwrap(), 1);
@@ -601,14 +599,12 @@ async fn two_workers_never_claim_the_same_message(backend: Backend) {
         )
         .await
         .unwrap();
-    let notice = Notice {
-        message: None,
-        school: school.id.clone(),
-        recipients: vec![],
-        title: "t".into(),
-        body: "b".into(),
-        external: true,
-    };
+    let notice = Notice::new(
+        &school.id,
+        vec![],
+        yanshi_i18n::Message::new("msg-channel-test", yanshi_i18n::Args::new().text("name", "测试")),
+        true,
+    );
     for _ in 0..40 {
         store.notify(&actor, &notice, NOW).await.unwrap();
     }
