@@ -86,6 +86,16 @@ impl Tr {
     pub fn get(&self, key: &str) -> &'static str {
         self.0.t(key)
     }
+
+    /// A note as stored: a person's words as they wrote them, or a code the product wrote
+    /// (`msg-note-…`) in this language.
+    pub fn note<'a>(&self, note: &'a str) -> &'a str {
+        if note.starts_with("msg-note-") && Locale::has(note) {
+            self.0.t(note)
+        } else {
+            note
+        }
+    }
 }
 
 #[cfg(test)]

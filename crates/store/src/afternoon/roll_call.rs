@@ -127,7 +127,7 @@ impl Store {
         }
         for student in &children {
             write_roll_resolution(&mut tx, who, student, day, "ABSENT_FROM_SCHOOL", at).await?;
-            write_roll(&mut tx, who, student, day, "ABSENT_FROM_SCHOOL", "导入：当天未到校", at).await?;
+            write_roll(&mut tx, who, student, day, "ABSENT_FROM_SCHOOL", "msg-note-imported-absent", at).await?;
         }
         tx.commit().await?;
         Ok(AbsenceImport::Marked(children.len()))
@@ -162,8 +162,9 @@ impl Store {
 /// school at all (ABSENT_EXCUSED) — on the record.
 async fn write_roll_resolution(tx: &mut Tx, who: &User, student: &Student, day: Date, status: &str, at: i64) -> Result<()> {
     let (outcome, note) = match status {
-        "PRESENT" => ("FOUND", "点名：到"),
-        "ABSENT_FROM_SCHOOL" => ("ABSENT_EXCUSED", "当天未到校"),
+        // Notes the product writes are message codes, rendered where they are shown.
+        "PRESENT" => ("FOUND", "msg-note-roll-present"),
+        "ABSENT_FROM_SCHOOL" => ("ABSENT_EXCUSED", "msg-note-absent-from-school"),
         _ => return Ok(()),
     };
     let closed = sqlx::query(
