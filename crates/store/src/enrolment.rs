@@ -629,7 +629,7 @@ impl Store {
                 terms: Terms {
                     weekdays: Weekdays(r.try_get::<i64, _>("weekdays")? as u8),
                     latest_pickup: from_minutes(r.try_get("latest_pickup")?),
-                    pickup_plan: PickupPlan::parse(&plan).unwrap_or(PickupPlan::ByAdults),
+                    pickup_plan: PickupPlan::parse(&plan).ok_or_else(|| StoreError::Corrupt(format!("agreements.pickup_plan = {plan}")))?,
                 },
                 created_at: from_millis(r.try_get("created_at")?),
                 signatures: sigs,

@@ -225,7 +225,8 @@ impl Store {
                 relationship: r.try_get("relationship")?,
                 phone: r.try_get("phone")?,
                 id_last4: r.try_get("id_last4")?,
-                level: PickupLevel::parse(&level).unwrap_or(PickupLevel::Never),
+                // A level the code cannot read is a corrupt row, never quietly "never".
+                level: PickupLevel::parse(&level).ok_or_else(|| crate::StoreError::Corrupt(format!("pickup_adults.level = {level}")))?,
                 has_photo: r.try_get::<Option<String>, _>("photo")?.is_some(),
             });
         }
@@ -242,7 +243,8 @@ impl Store {
             let terms = Terms {
                 weekdays: Weekdays(r.try_get::<i64, _>("agreed_weekdays")? as u8),
                 latest_pickup: from_minutes(r.try_get("agreed_latest")?),
-                pickup_plan: PickupPlan::parse(&plan).unwrap_or(PickupPlan::ByAdults),
+                pickup_plan: PickupPlan::parse(&plan)
+                    .ok_or_else(|| crate::StoreError::Corrupt(format!("agreement pickup_plan = {plan}")))?,
             };
             let leave = r.try_get::<i64, _>("leave_count")? > 0;
             let roll_status: Option<String> = r.try_get("roll_status")?;

@@ -201,7 +201,7 @@ impl Store {
         let mut attempt = None;
         let (adult_id, adult_name, relationship, kind, release) = match &req.adult {
             None => {
-                let plan = PickupPlan::parse(&plan).unwrap_or(PickupPlan::ByAdults);
+                let plan = PickupPlan::parse(&plan).ok_or_else(|| StoreError::Corrupt(format!("agreement pickup_plan = {plan}")))?;
                 let days = Weekdays(weekdays as u8);
                 weather_suspends = may_leave_alone(plan, days, req.day.weekday(), false)
                     && self

@@ -12,6 +12,7 @@ contract!(
     one_handover_per_child_per_day_and_the_rules_at_the_door,
     concurrent_hand_overs_are_committed_together_and_each_child_once,
     a_child_on_leave_or_not_at_school_cannot_be_handed_over,
+    a_pickup_level_the_code_cannot_read_is_corrupt_not_never,
 );
 
 async fn one_handover_per_child_per_day_and_the_rules_at_the_door(backend: Backend) {
@@ -427,4 +428,33 @@ async fn a_child_on_leave_or_not_at_school_cannot_be_handed_over(backend: Backen
             .body
             .contains("由 王奶奶（奶奶）接走")
     );
+}
+
+/// A level written by hand into the database is reported as a corrupt row: the door never
+/// quietly reads it as "never" (or anything else) and goes on.
+async fn a_pickup_level_the_code_cannot_read_is_corrupt_not_never(backend: Backend) {
+    use sqlx::Executor;
+    use yanshi_domain::family::PickupLevel;
+    let w = World::new(backend).await;
+    active(&w).await;
+    let adult = yanshi_store::people::NewPickupAdult {
+        name: DisplayName::parse("王奶奶").unwrap(),
+        relationship: "奶奶".into(),
+        phone: PhoneNumber::parse("13600136000").unwrap(),
+        id_last4: None,
+        photo: None,
+        adult_confirmed: true,
+        level: PickupLevel::Always,
+    };
+    w.store.add_pickup_adult(&Actor::Cli, &w.child, adult, NOW).await.unwrap();
+    let day = date!(2026 - 09 - 02);
+    assert!(w.store.class_day(&w.class.id, day).await.is_ok());
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&w._db.url).await.unwrap();
+    pool.execute("UPDATE pickup_adults SET level = 'SOMETIMES'").await.unwrap();
+    pool.close().await;
+    match w.store.class_day(&w.class.id, day).await {
+        Err(yanshi_store::StoreError::Corrupt(m)) => assert!(m.contains("SOMETIMES"), "{m}"),
+        other => panic!("read as {other:?}"),
+    }
 }
