@@ -1,7 +1,5 @@
 //! A real app on a fresh database per test, driven in-process through the router.
 
-#![allow(dead_code)]
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
@@ -241,4 +239,230 @@ pub fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
     html[start..].split('"').next().unwrap().to_string()
+}
+
+/// 王小明 of 三年级一班, his mother 张丽 (138 0013 8000, the test guardian's record) and the
+/// class teacher: the family most tests stand on, built as far as a test needs.
+pub struct Family<'a> {
+    app: &'a TestApp,
+    number: &'static str,
+    grade_director: bool,
+    service_ends: Option<time::Time>,
+    term: bool,
+    applied: bool,
+    active: bool,
+    adults: Vec<(&'static str, &'static str, &'static str, yanshi_domain::family::PickupLevel, bool)>,
+}
+
+/// What [`Family::build`] made.
+pub struct Built {
+    pub class: yanshi_store::setup::ClassInfo,
+    pub student: yanshi_store::people::Student,
+    pub term: Option<yanshi_domain::ids::TermId>,
+    pub enrolment: Option<yanshi_domain::ids::EnrolmentId>,
+    /// The pickup adults, in the order they were added.
+    pub adults: Vec<yanshi_domain::ids::PickupAdultId>,
+}
+
+impl TestApp {
+    /// 王小明's family in this school; see [`Family`].
+    pub fn family(&self) -> Family<'_> {
+        Family {
+            app: self,
+            number: "20260301",
+            grade_director: false,
+            service_ends: None,
+            term: false,
+            applied: false,
+            active: false,
+            adults: Vec::new(),
+        }
+    }
+}
+
+impl Family<'_> {
+    /// His student number (学号).
+    pub fn number(mut self, number: &'static str) -> Self {
+        self.number = number;
+        self
+    }
+
+    /// The test's grade director leads 三年级.
+    pub fn grade_director(mut self) -> Self {
+        self.grade_director = true;
+        self
+    }
+
+    /// The term 2026秋 (dismissal 16:10 for every grade).
+    pub fn term(mut self) -> Self {
+        self.term = true;
+        self
+    }
+
+    /// … whose winter service ends at this time for every grade.
+    pub fn service_ends(mut self, at: time::Time) -> Self {
+        self.service_ends = Some(at);
+        self.term()
+    }
+
+    /// The notice to parents published and read, and his mother's application submitted.
+    pub fn applied(mut self) -> Self {
+        self.applied = true;
+        self.term()
+    }
+
+    /// … approved by the class teacher and the school, and signed by both sides: in care.
+    pub fn active(mut self) -> Self {
+        self.active = true;
+        self.applied()
+    }
+
+    /// An adult who may (or, with NEVER, must not) take him home; `photo` gives them a face.
+    pub fn adult(
+        mut self,
+        name: &'static str,
+        relationship: &'static str,
+        phone: &'static str,
+        level: yanshi_domain::family::PickupLevel,
+        photo: bool,
+    ) -> Self {
+        self.adults.push((name, relationship, phone, level, photo));
+        self
+    }
+
+    pub async fn build(self) -> Built {
+        use yanshi_domain::enrolment::{PickupPlan, Step, Terms, Weekdays};
+        use yanshi_domain::family::{Gender, StudentNumber};
+        use yanshi_domain::roster::{RosterGuardian, RosterStudent};
+        use yanshi_domain::school::Grade;
+        use yanshi_store::Actor;
+        use yanshi_store::enrolment::{Application, Decision, SignatureInput};
+        let app = self.app;
+        let (store, school, actor) = (&app.store, &app.school.id, Actor::Cli);
+        store.create_standard_classes(&actor, school, 1, START).await.unwrap();
+        let class = store.classes(school).await.unwrap().into_iter().find(|c| c.grade == 3).unwrap();
+        store
+            .set_class_teacher(&actor, &class.id, Some(&app.user(Role::ClassTeacher).id), START)
+            .await
+            .unwrap();
+        if self.grade_director {
+            let director = &app.user(Role::GradeDirector).id;
+            store
+                .set_grade_director(&actor, school, Grade::new(3).unwrap(), Some(director), START)
+                .await
+                .unwrap();
+        }
+        let row = RosterStudent {
+            row: 2,
+            number: StudentNumber::parse(self.number).unwrap(),
+            name: "王小明".into(),
+            gender: Gender::Male,
+            birth_date: None,
+            grade: Grade::new(3).unwrap(),
+            class_number: 1,
+            guardians: vec![RosterGuardian {
+                name: "张丽".into(),
+                relationship: "母亲".into(),
+                phone: PhoneNumber::parse("13800138000").unwrap(),
+            }],
+            priority_groups: vec![],
+            health_notes: String::new(),
+        };
+        store.import_students(&actor, school, &[row], "x", START).await.unwrap();
+        let guardian = app.user(Role::Guardian);
+        store
+            .link_guardian_account(school, &PhoneNumber::parse("13800138000").unwrap(), &guardian.id)
+            .await
+            .unwrap();
+        let student = store.students_of_class(&class.id).await.unwrap().remove(0).0;
+        let mut adults = Vec::new();
+        for (name, relationship, phone, level, photo) in self.adults {
+            let adult = yanshi_store::people::NewPickupAdult {
+                name: DisplayName::parse(name).unwrap(),
+                relationship: relationship.into(),
+                phone: PhoneNumber::parse(phone).unwrap(),
+                id_last4: None,
+                photo: photo.then(|| "data:image/png;base64,iVBORw0KGgo=".into()),
+                adult_confirmed: true,
+                level,
+            };
+            adults.push(store.add_pickup_adult(&actor, &student, adult, START).await.unwrap());
+        }
+        let mut built = Built {
+            class,
+            student,
+            term: None,
+            enrolment: None,
+            adults,
+        };
+        if !self.term {
+            return built;
+        }
+        let mut times = yanshi_domain::calendar::GradeTimes::default();
+        for g in 1..=6 {
+            times.dismissal.insert((g, 0), time::macros::time!(16:10));
+            if let Some(end) = self.service_ends {
+                times.end.insert((g, yanshi_domain::calendar::Season::Winter), end);
+            }
+        }
+        let new_term = yanshi_store::terms::NewTerm {
+            name: "2026秋".into(),
+            starts_on: time::macros::date!(2026 - 09 - 01),
+            ends_on: time::macros::date!(2027 - 01 - 24),
+            first_service_day: None,
+            last_service_day: None,
+            times,
+        };
+        let term = store.create_term(&actor, school, new_term, START).await.unwrap().id;
+        built.term = Some(term.clone());
+        if !self.applied {
+            return built;
+        }
+        let admin = app.user(Role::SchoolAdmin);
+        store.publish_notice(admin, &term, "告家长书", START).await.unwrap();
+        let notice = store.current_notice(&term).await.unwrap().unwrap().id;
+        store.mark_notice_read(guardian, &notice, START).await.unwrap();
+        let application = Application {
+            terms: Terms {
+                weekdays: Weekdays::ALL_SCHOOL_DAYS,
+                latest_pickup: time::macros::time!(17:30),
+                pickup_plan: PickupPlan::ByAdults,
+            },
+            health_disclosure: "无".into(),
+            reason: "父母下班晚".into(),
+            priority_group: None,
+            consent_version: "2026-1".into(),
+            notice_id: Some(notice),
+        };
+        let id = store
+            .apply(guardian, &built.student.id, &term, &application, true, START)
+            .await
+            .unwrap();
+        built.enrolment = Some(id.clone());
+        if !self.active {
+            return built;
+        }
+        let teacher = app.user(Role::ClassTeacher);
+        store
+            .enrolment_step(teacher, &id, Step::ClassApprove, Decision::default(), START)
+            .await
+            .unwrap();
+        store
+            .enrolment_step(admin, &id, Step::SchoolApprove, Decision::default(), START)
+            .await
+            .unwrap();
+        let a = store.agreements(&id).await.unwrap().remove(0);
+        for (who, name) in [(guardian, "guardian测试"), (admin, "李校长")] {
+            let sig = SignatureInput {
+                agreement: a.id.clone(),
+                seen_hash: a.text_hash.clone(),
+                typed_name: name.into(),
+                statement_ticked: true,
+                drawing: None,
+                device: "t".into(),
+            };
+            store.sign_agreement(who, &id, &sig, START).await.unwrap();
+        }
+        built
+    }
 }

@@ -2,12 +2,10 @@
 //! parallel wrong passwords, locking a teacher out from elsewhere, sign-ups with made-up codes
 //! or someone else's phone, and tokens issued during a rehearsal. On both databases.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode};
-use common::*;
 use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::Arc;
