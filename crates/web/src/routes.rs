@@ -321,33 +321,43 @@ pub fn all() -> Routes {
         .add(M::GET, "/survey/{id}", Can(UseOwnAccount), get(pages::survey::form))
         .add(M::POST, "/survey/{id}", Can(UseOwnAccount), post(pages::survey::answer))
         // The afternoon at the classroom door.
-        .add(M::GET, "/afternoon", Can(RunAfternoon), get(pages::afternoon::today))
+        .add(M::GET, "/afternoon", Can(RunAfternoon), get(pages::afternoon::today::today))
         .add(
             M::POST,
             "/afternoon/weather",
             Can(RunAfternoon),
-            post(pages::afternoon::set_weather),
+            post(pages::afternoon::weather::set),
         )
-        .add(M::GET, "/afternoon/board", Can(RunAfternoon), get(pages::afternoon::board))
+        .add(M::GET, "/afternoon/board", Can(RunAfternoon), get(pages::afternoon::board::board))
         .add(
             M::GET,
             "/afternoon/board/events",
             Can(RunAfternoon),
-            get(pages::afternoon::board_events),
+            get(pages::afternoon::board::events),
         )
-        .add(M::GET, "/afternoon/class/{id}", Can(RunAfternoon), get(pages::afternoon::class))
+        .add(
+            M::GET,
+            "/afternoon/class/{id}",
+            Can(RunAfternoon),
+            get(pages::afternoon::door::class),
+        )
         .add(
             M::GET,
             "/afternoon/class/{id}/sheet",
             Can(RunAfternoon),
-            get(pages::afternoon::sheet),
+            get(pages::afternoon::sheet::sheet),
         )
-        .add(M::GET, "/afternoon/class/{id}/plan", Can(RunAfternoon), get(pages::afternoon::plan))
+        .add(
+            M::GET,
+            "/afternoon/class/{id}/plan",
+            Can(RunAfternoon),
+            get(pages::afternoon::plans::plan),
+        )
         .add(
             M::POST,
             "/afternoon/class/{id}/plan",
             Can(RunAfternoon),
-            post(pages::afternoon::save_plan),
+            post(pages::afternoon::plans::save),
         )
         .add(
             M::GET,
@@ -367,19 +377,47 @@ pub fn all() -> Routes {
             Can(RunAfternoon),
             get(pages::service_record::workload),
         )
-        .add(M::GET, "/afternoon/absences", Can(RunAfternoon), get(pages::afternoon::absences))
+        .add(
+            M::GET,
+            "/afternoon/absences",
+            Can(RunAfternoon),
+            get(pages::afternoon::absences::form),
+        )
         .add(
             M::POST,
             "/afternoon/absences",
             Can(RunAfternoon),
-            post(pages::afternoon::import_absences),
+            post(pages::afternoon::absences::import),
         )
-        .add(M::POST, "/afternoon/class/{id}", Can(RunAfternoon), post(pages::afternoon::act))
+        .add(
+            M::POST,
+            "/afternoon/class/{id}/roll",
+            Can(RunAfternoon),
+            post(pages::afternoon::roll_call::roll),
+        )
+        .add(
+            M::POST,
+            "/afternoon/class/{id}/whereabouts",
+            Can(RunAfternoon),
+            post(pages::afternoon::roll_call::whereabouts),
+        )
+        .add(
+            M::POST,
+            "/afternoon/class/{id}/decision",
+            Can(RunAfternoon),
+            post(pages::afternoon::decisions::decide),
+        )
+        .add(
+            M::POST,
+            "/afternoon/class/{id}/handover",
+            Can(RunAfternoon),
+            post(pages::afternoon::handover::handover),
+        )
         .add(
             M::POST,
             "/students/{id}/pickup-code/{adult}",
             Can(UseOwnAccount),
-            post(pages::afternoon::issue_code),
+            post(pages::afternoon::pickup_codes::issue),
         )
         .add(M::GET, "/district", Can(ManageDistrict), get(pages::district::schools))
         .add(

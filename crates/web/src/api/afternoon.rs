@@ -6,7 +6,8 @@ use super::{ApiJson, rfc3339};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::identity::Me;
-use crate::pages::afternoon::own_school_class;
+use crate::pages::afternoon::handover::{HandoverInput, Sent, Unreadable};
+use crate::pages::afternoon::{child_of_class, own_school_class, student_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -15,10 +16,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::Date;
-use yanshi_domain::afternoon::{PickupCode, Whereabouts};
-use yanshi_domain::ids::{PickupAdultId, StudentId};
+use yanshi_domain::afternoon::Whereabouts;
 use yanshi_domain::school_time::local;
-use yanshi_store::afternoon::{AdultRef, Handover, HandoverOutcome, HandoverRequest};
+use yanshi_store::afternoon::{Handover, HandoverOutcome};
 
 fn handover_json(h: &Handover) -> Value {
     json!({
@@ -67,14 +67,6 @@ pub struct RollRequest {
     note: String,
 }
 
-async fn child_of_class(state: &AppState, class: &yanshi_store::setup::ClassInfo, id: &str) -> AppResult<yanshi_store::people::Student> {
-    let student = state.store.student(&StudentId::parse(id).ok_or(AppError::NotFound)?).await?;
-    if student.class_id != class.id {
-        return Err(AppError::NotFound);
-    }
-    Ok(student)
-}
-
 /// 点名: one child present or absent.
 pub async fn roll(
     State(state): State<AppState>,
@@ -83,7 +75,7 @@ pub async fn roll(
     ApiJson(r): ApiJson<RollRequest>,
 ) -> AppResult<Json<Value>> {
     let class = own_school_class(&state, &me, &id).await?;
-    let student = child_of_class(&state, &class, &r.student_id).await?;
+    let student = child_of_class(&state, &class, &student_id(&r.student_id)?).await?;
     let day = today(&state, &class.school_id).await?;
     state
         .store
@@ -111,7 +103,7 @@ pub async fn whereabouts(
     ApiJson(r): ApiJson<WhereaboutsRequest>,
 ) -> AppResult<Json<Value>> {
     let class = own_school_class(&state, &me, &id).await?;
-    let student = child_of_class(&state, &class, &r.student_id).await?;
+    let student = child_of_class(&state, &class, &student_id(&r.student_id)?).await?;
     let day = today(&state, &class.school_id).await?;
     let outcome = Whereabouts::parse(&r.outcome)?;
     state
@@ -141,49 +133,39 @@ pub struct HandoverBody {
     paper_time: Option<String>,
 }
 
+impl TryFrom<&HandoverBody> for HandoverInput {
+    type Error = Unreadable;
+
+    fn try_from(b: &HandoverBody) -> Result<Self, Unreadable> {
+        HandoverInput::read(Sent {
+            student: &b.student_id,
+            code: b.code.as_deref(),
+            adult: b.adult_id.as_deref(),
+            self_leave: b.self_leave,
+            scanned: b.scanned,
+            request_id: &b.request_id,
+            override_reason: b.override_reason.clone(),
+            paper_time: b.paper_time.as_deref(),
+        })
+    }
+}
+
 /// 交接: hands a child over, or says why not. 201 when recorded, 200 with the outcome otherwise.
 pub async fn handover(State(state): State<AppState>, lang: Lang, me: Me, ApiJson(b): ApiJson<HandoverBody>) -> AppResult<Response> {
-    let student = state
-        .store
-        .student(&StudentId::parse(&b.student_id).ok_or(AppError::NotFound)?)
-        .await?;
+    let input = match HandoverInput::try_from(&b) {
+        Ok(input) => input,
+        Err(Unreadable::NoRequestId) => {
+            return Err(AppError::Invalid(yanshi_domain::Invalid::new("request_id", "err-bad-json")));
+        }
+        Err(Unreadable::NotFound) => return Err(AppError::NotFound),
+        Err(Unreadable::Invalid(i)) => return Err(AppError::Invalid(i)),
+    };
+    let student = state.store.student(&input.student).await?;
     if me.user.school_id.as_ref() != Some(&student.school_id) {
         return Err(AppError::NotFound);
     }
-    let request_id: String = b.request_id.trim().chars().take(64).collect();
-    if request_id.is_empty() {
-        return Err(AppError::Invalid(yanshi_domain::Invalid::new("request_id", "err-bad-json")));
-    }
-    let adult = match (
-        b.code.as_deref().map(str::trim).filter(|c| !c.is_empty()),
-        b.adult_id.as_deref(),
-        b.self_leave,
-    ) {
-        (Some(code), _, _) => Some(AdultRef::Code(PickupCode::parse(code)?)),
-        (None, Some(a), _) => Some(AdultRef::Listed(PickupAdultId::parse(a).ok_or(AppError::NotFound)?)),
-        (None, None, true) => None,
-        (None, None, false) => return Err(AppError::Invalid(yanshi_domain::Invalid::new("adult_id", "err-choose-adult"))),
-    };
-    let method = match &adult {
-        Some(AdultRef::Code(_)) if b.scanned => "QR",
-        Some(AdultRef::Code(_)) => "CODE",
-        Some(AdultRef::Listed(_)) => "LIST",
-        None => "SELF_LEAVE",
-    };
-    let paper_time = match b.paper_time.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Some(yanshi_domain::school::parse_clock(t)?),
-        None => None,
-    };
     let now = state.clock.now();
-    let req = HandoverRequest {
-        student: student.id.clone(),
-        day: today(&state, &student.school_id).await?,
-        adult,
-        method: method.into(),
-        override_reason: b.override_reason.filter(|r| !r.trim().is_empty()),
-        request_id,
-        paper_time,
-    };
+    let req = input.request(today(&state, &student.school_id).await?);
     let t = Tr(lang);
     Ok(match state.store.record_handover(&me.user, &req, now).await? {
         HandoverOutcome::Recorded(h) => (

@@ -51,31 +51,26 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         // Not in the room at first: alerted, then the teacher records what happened.
         let absent = app
             .post_form(
-                &page,
+                &format!("{page}/roll"),
                 Some(&teacher),
-                &[("op", "roll"), ("student", &student), ("status", "ABSENT")],
+                &[("student", &student), ("status", "ABSENT")],
             )
             .await;
         assert!(absent.body.contains("点名未到且未请假"), "{}", absent.body);
         let blank = app
             .post_form(
-                &page,
+                &format!("{page}/whereabouts"),
                 Some(&teacher),
-                &[("op", "whereabouts"), ("student", &student), ("outcome", "NOT_FOUND"), ("note", "")],
+                &[("student", &student), ("outcome", "NOT_FOUND"), ("note", "")],
             )
             .await;
         assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(blank.body.contains("请写明已查找的地方"), "{}", blank.body);
         let found = app
             .post_form(
-                &page,
+                &format!("{page}/whereabouts"),
                 Some(&teacher),
-                &[
-                    ("op", "whereabouts"),
-                    ("student", &student),
-                    ("outcome", "FOUND"),
-                    ("note", "在图书室"),
-                ],
+                &[("student", &student), ("outcome", "FOUND"), ("note", "在图书室")],
             )
             .await;
         assert!(found.body.contains("未到 → 已找到（在图书室）"), "{}", found.body);
@@ -104,9 +99,9 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         assert!(!app.get("/afternoon", Some(&teacher)).await.body.contains("今天的事件"));
         let roll = app
             .post_form(
-                &page,
+                &format!("{page}/roll"),
                 Some(&teacher),
-                &[("op", "roll"), ("student", &student), ("status", "PRESENT")],
+                &[("student", &student), ("status", "PRESENT")],
             )
             .await;
         assert!(roll.body.contains("id=\"present-count\">1<"), "{}", roll.body);
@@ -122,10 +117,9 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         let admin_now = app.session(Role::SchoolAdmin).await;
         let decided = app
             .post_form(
-                &page,
+                &format!("{page}/decision"),
                 Some(&admin_now),
                 &[
-                    ("op", "decide"),
                     ("student", &student),
                     ("decision", "KEEP_WAITING"),
                     ("note", "母亲电话未接，继续联系"),
@@ -139,18 +133,18 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         );
         let no_note = app
             .post_form(
-                &page,
+                &format!("{page}/decision"),
                 Some(&admin_now),
-                &[("op", "decide"), ("student", &student), ("decision", "ASK_POLICE"), ("note", "")],
+                &[("student", &student), ("decision", "ASK_POLICE"), ("note", "")],
             )
             .await;
         assert_eq!(no_note.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         let refused = app
             .post_form(
-                &page,
+                &format!("{page}/handover"),
                 Some(&teacher),
-                &[("op", "handover"), ("student", &student), ("adult", &father), ("request_id", "q1")],
+                &[("student", &student), ("adult", &father), ("request_id", "q1")],
             )
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -161,18 +155,18 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         );
         let none = app
             .post_form(
-                &page,
+                &format!("{page}/handover"),
                 Some(&teacher),
-                &[("op", "handover"), ("student", &student), ("request_id", "q2")],
+                &[("student", &student), ("request_id", "q2")],
             )
             .await;
         assert!(none.body.contains("请选择接孩子的人"));
 
         let ok = app
             .post_form(
-                &page,
+                &format!("{page}/handover"),
                 Some(&teacher),
-                &[("op", "handover"), ("student", &student), ("adult", &grandma), ("request_id", "q3")],
+                &[("student", &student), ("adult", &grandma), ("request_id", "q3")],
             )
             .await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
@@ -184,9 +178,9 @@ async fn at_the_door_a_custody_limit_is_refused_and_the_grandmother_takes_the_ch
         let admin = app.session(Role::SchoolAdmin).await;
         let late = app
             .post_form(
-                &page,
+                &format!("{page}/handover"),
                 Some(&admin),
-                &[("op", "handover"), ("student", &student), ("adult", &grandma), ("request_id", "q4")],
+                &[("student", &student), ("adult", &grandma), ("request_id", "q4")],
             )
             .await;
         assert!(
@@ -323,17 +317,17 @@ async fn the_class_teacher_signs_the_days_record_and_corrections_are_appended() 
 
         // The afternoon happens: present at roll call, the grandmother takes him at 17:45.
         app.post_form(
-            &door,
+            &format!("{door}/roll"),
             Some(&teacher),
-            &[("op", "roll"), ("student", &student), ("status", "PRESENT")],
+            &[("student", &student), ("status", "PRESENT")],
         )
         .await;
         app.clock.set(time::macros::datetime!(2026-12-01 09:45 UTC));
         let ok = app
             .post_form(
-                &door,
+                &format!("{door}/handover"),
                 Some(&teacher),
-                &[("op", "handover"), ("student", &student), ("adult", &grandma), ("request_id", "r1")],
+                &[("student", &student), ("adult", &grandma), ("request_id", "r1")],
             )
             .await;
         assert!(ok.body.contains("已交接 王小明"), "{}", ok.body);
@@ -735,14 +729,7 @@ async fn a_child_on_leave_or_not_at_school_is_not_handed_over() {
                 Some(json!({ "student_id": student, "adult_id": grandma, "request_id": request })),
             )
         };
-        let by_page = |request: &'static str| {
-            [
-                ("op", "handover"),
-                ("student", student.as_str()),
-                ("adult", grandma.as_str()),
-                ("request_id", request),
-            ]
-        };
+        let by_page = |request: &'static str| [("student", student.as_str()), ("adult", grandma.as_str()), ("request_id", request)];
         let guardian = app.session(Role::Guardian).await;
         let admin = app.session(Role::SchoolAdmin).await;
         let nobody_told = async || {
@@ -757,7 +744,7 @@ async fn a_child_on_leave_or_not_at_school_is_not_handed_over() {
             .report_leave(app.user(Role::ClassTeacher), &child, today, today, "SICK", "发烧", "PHONE", START)
             .await
             .unwrap();
-        let refused = app.post_form(&door, Some(&teacher), &by_page("p1")).await;
+        let refused = app.post_form(&format!("{door}/handover"), Some(&teacher), &by_page("p1")).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             refused.body.contains("孩子今天已请假，没有在延时服务中，不能交接"),
@@ -788,7 +775,7 @@ async fn a_child_on_leave_or_not_at_school_is_not_handed_over() {
             "the door offers the roll, not the hand-over: {}",
             list.body
         );
-        let refused = app.post_form(&door, Some(&teacher), &by_page("p2")).await;
+        let refused = app.post_form(&format!("{door}/handover"), Some(&teacher), &by_page("p2")).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             refused.body.contains("孩子今天已登记未到校，不能交接；如登记有误，请先更正点名"),
@@ -808,13 +795,13 @@ async fn a_child_on_leave_or_not_at_school_is_not_handed_over() {
         let class_teacher = app.session(Role::ClassTeacher).await;
         let corrected = app
             .post_form(
-                &door,
+                &format!("{door}/roll"),
                 Some(&class_teacher),
-                &[("op", "roll"), ("student", &student), ("status", "PRESENT")],
+                &[("student", &student), ("status", "PRESENT")],
             )
             .await;
         assert!(corrected.body.contains("id=\"present-count\">1<"), "{}", corrected.body);
-        let ok = app.post_form(&door, Some(&teacher), &by_page("p3")).await;
+        let ok = app.post_form(&format!("{door}/handover"), Some(&teacher), &by_page("p3")).await;
         assert!(ok.body.contains("已交接 王小明"), "{}", ok.body);
         assert!(app.get("/inbox", Some(&guardian)).await.body.contains("由 王奶奶（奶奶）接走"));
     }
@@ -891,14 +878,9 @@ async fn after_five_wrong_codes_the_door_asks_for_the_list() {
         let door = format!("/afternoon/class/{class}");
         let typed = app
             .post_form(
-                &door,
+                &format!("{door}/handover"),
                 Some(&teacher),
-                &[
-                    ("op", "handover"),
-                    ("student", &student),
-                    ("code", right.as_str()),
-                    ("request_id", "d1"),
-                ],
+                &[("student", &student), ("code", right.as_str()), ("request_id", "d1")],
             )
             .await;
         assert_eq!(typed.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -909,9 +891,9 @@ async fn after_five_wrong_codes_the_door_asks_for_the_list() {
         );
         let listed = app
             .post_form(
-                &door,
+                &format!("{door}/handover"),
                 Some(&teacher),
-                &[("op", "handover"), ("student", &student), ("adult", &grandma), ("request_id", "d2")],
+                &[("student", &student), ("adult", &grandma), ("request_id", "d2")],
             )
             .await;
         assert!(listed.body.contains("已交接 王小明"), "{}", listed.body);
@@ -932,14 +914,9 @@ async fn six_refusals_in_minutes_are_one_alert_that_the_leaders_see_counted() {
             let request = format!("f{i}");
             let refused = app
                 .post_form(
-                    &door,
+                    &format!("{door}/handover"),
                     Some(&teacher),
-                    &[
-                        ("op", "handover"),
-                        ("student", &student),
-                        ("adult", &father),
-                        ("request_id", &request),
-                    ],
+                    &[("student", &student), ("adult", &father), ("request_id", &request)],
                 )
                 .await;
             assert!(refused.body.contains("不得交接"), "{}", refused.body);

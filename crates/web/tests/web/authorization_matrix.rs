@@ -131,7 +131,10 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/afternoon/workload", DOOR),
     ("GET", "/afternoon/absences", DOOR),
     ("POST", "/afternoon/absences", DOOR),
-    ("POST", "/afternoon/class/{id}", DOOR),
+    ("POST", "/afternoon/class/{id}/roll", DOOR),
+    ("POST", "/afternoon/class/{id}/whereabouts", DOOR),
+    ("POST", "/afternoon/class/{id}/decision", DOOR),
+    ("POST", "/afternoon/class/{id}/handover", DOOR),
     // The child's guardian, or staff who release children (not volunteers, not the district).
     (
         "POST",
