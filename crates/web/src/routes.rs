@@ -429,38 +429,68 @@ pub fn all() -> Routes {
         // The JSON API.
         .add(M::GET, "/api/v1/openapi.json", Public, get(api::openapi::spec))
         .add(M::GET, "/api/v1/docs", Public, get(api::openapi::docs))
-        .add(M::POST, "/api/v1/tokens", Public, post(api::create_token))
-        .add(M::DELETE, "/api/v1/tokens/current", Can(UseOwnAccount), delete(api::revoke_token))
-        .add(M::GET, "/api/v1/me", Can(UseOwnAccount), get(api::me))
-        .add(M::GET, "/api/v1/inbox", Can(UseOwnAccount), get(api::inbox))
-        .add(M::GET, "/api/v1/schools", Can(ManageDistrict), get(api::schools))
-        .add(M::POST, "/api/v1/schools", Can(ManageDistrict), post(api::create_school))
-        .add(M::GET, "/api/v1/users", Can(ManageStaffAccounts), get(api::users))
-        .add(M::POST, "/api/v1/users", Can(ManageStaffAccounts), post(api::create_user))
+        .add(M::POST, "/api/v1/tokens", Public, post(api::accounts::create_token))
+        .add(
+            M::DELETE,
+            "/api/v1/tokens/current",
+            Can(UseOwnAccount),
+            delete(api::accounts::revoke_token),
+        )
+        .add(M::GET, "/api/v1/me", Can(UseOwnAccount), get(api::accounts::me))
+        .add(M::GET, "/api/v1/inbox", Can(UseOwnAccount), get(api::accounts::inbox))
+        .add(M::GET, "/api/v1/schools", Can(ManageDistrict), get(api::district::schools))
+        .add(M::POST, "/api/v1/schools", Can(ManageDistrict), post(api::district::create_school))
+        .add(M::GET, "/api/v1/users", Can(ManageStaffAccounts), get(api::accounts::users))
+        .add(M::POST, "/api/v1/users", Can(ManageStaffAccounts), post(api::accounts::create_user))
         .add(
             M::POST,
             "/api/v1/invitations",
             Can(IssueGuardianInvitations),
-            post(api::create_invitation),
+            post(api::accounts::create_invitation),
         )
-        .add(M::GET, "/api/v1/audit", Can(ViewAudit), get(api::audit))
-        .add(M::GET, "/api/v1/school", Can(ViewSchool), get(api::school))
-        .add(M::GET, "/api/v1/classes", Can(ViewSchool), get(api::classes))
-        .add(M::GET, "/api/v1/calendar", Can(ViewSchool), get(api::calendar))
-        .add(M::GET, "/api/v1/classes/{id}/students", Can(ViewStudents), get(api::class_students))
-        .add_upload(M::POST, "/api/v1/students/import", Can(ManageStudents), post(api::import_students))
-        .add(M::GET, "/api/v1/my/children", Can(UseOwnAccount), get(api::my_children))
-        .add(M::GET, "/api/v1/my/notice", Can(UseOwnAccount), get(api::my_notice))
-        .add(M::GET, "/api/v1/enrolments", Can(UseOwnAccount), get(api::enrolments))
-        .add(M::POST, "/api/v1/enrolments", Can(UseOwnAccount), post(api::create_enrolment))
-        .add(M::GET, "/api/v1/enrolments/{id}", Can(UseOwnAccount), get(api::enrolment))
+        .add(M::GET, "/api/v1/audit", Can(ViewAudit), get(api::school::audit))
+        .add(M::GET, "/api/v1/school", Can(ViewSchool), get(api::school::school))
+        .add(M::GET, "/api/v1/classes", Can(ViewSchool), get(api::school::classes))
+        .add(M::GET, "/api/v1/calendar", Can(ViewSchool), get(api::school::calendar))
+        .add(
+            M::GET,
+            "/api/v1/classes/{id}/students",
+            Can(ViewStudents),
+            get(api::students::class_students),
+        )
+        .add_upload(
+            M::POST,
+            "/api/v1/students/import",
+            Can(ManageStudents),
+            post(api::students::import_students),
+        )
+        .add(M::GET, "/api/v1/my/children", Can(UseOwnAccount), get(api::students::my_children))
+        .add(M::GET, "/api/v1/my/notice", Can(UseOwnAccount), get(api::survey::my_notice))
+        .add(M::GET, "/api/v1/enrolments", Can(UseOwnAccount), get(api::enrolment::enrolments))
+        .add(
+            M::POST,
+            "/api/v1/enrolments",
+            Can(UseOwnAccount),
+            post(api::enrolment::create_enrolment),
+        )
+        .add(
+            M::GET,
+            "/api/v1/enrolments/{id}",
+            Can(UseOwnAccount),
+            get(api::enrolment::enrolment),
+        )
         .add(
             M::POST,
             "/api/v1/enrolments/{id}/steps",
             Can(UseOwnAccount),
-            post(api::enrolment_step),
+            post(api::enrolment::enrolment_step),
         )
-        .add(M::POST, "/api/v1/enrolments/{id}/signatures", Can(UseOwnAccount), post(api::sign))
+        .add(
+            M::POST,
+            "/api/v1/enrolments/{id}/signatures",
+            Can(UseOwnAccount),
+            post(api::enrolment::sign),
+        )
         .add(
             M::GET,
             "/api/v1/classes/{id}/afternoon",
