@@ -6,17 +6,19 @@ use super::{ApiJson, rfc3339};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::identity::Me;
+use crate::pages::IdPath;
 use crate::pages::afternoon::handover::{HandoverInput, Sent, Unreadable};
 use crate::pages::afternoon::{child_of_class, own_school_class, student_id};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::Date;
 use yanshi_domain::afternoon::Whereabouts;
+use yanshi_domain::ids::ClassId;
 use yanshi_domain::school_time::local;
 use yanshi_store::afternoon::{Handover, HandoverOutcome};
 
@@ -34,7 +36,7 @@ async fn today(state: &AppState, school: &yanshi_domain::ids::SchoolId) -> AppRe
 }
 
 /// Today's children of a class as the teacher at the door sees them.
-pub async fn class_today(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> AppResult<Json<Value>> {
+pub async fn class_today(State(state): State<AppState>, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Json<Value>> {
     let class = own_school_class(&state, &me, &id).await?;
     let day = today(&state, &class.school_id).await?;
     let children = state.store.class_day(&class.id, day).await?;
@@ -71,7 +73,7 @@ pub struct RollRequest {
 pub async fn roll(
     State(state): State<AppState>,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     ApiJson(r): ApiJson<RollRequest>,
 ) -> AppResult<Json<Value>> {
     let class = own_school_class(&state, &me, &id).await?;
@@ -99,7 +101,7 @@ pub struct WhereaboutsRequest {
 pub async fn whereabouts(
     State(state): State<AppState>,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     ApiJson(r): ApiJson<WhereaboutsRequest>,
 ) -> AppResult<Json<Value>> {
     let class = own_school_class(&state, &me, &id).await?;
@@ -230,7 +232,12 @@ fn parse_day(day: Option<&str>, today: Date) -> AppResult<Date> {
 }
 
 /// 延时服务记录: the day's record, drafted or signed.
-pub async fn record(State(state): State<AppState>, me: Me, Path(id): Path<String>, Query(q): Query<DayQuery>) -> AppResult<Json<Value>> {
+pub async fn record(
+    State(state): State<AppState>,
+    me: Me,
+    IdPath(id): IdPath<ClassId>,
+    Query(q): Query<DayQuery>,
+) -> AppResult<Json<Value>> {
     let class = own_school_class(&state, &me, &id).await?;
     let day = parse_day(q.day.as_deref(), today(&state, &class.school_id).await?)?;
     let r = state.store.service_record(&class, day).await?;
@@ -258,7 +265,7 @@ pub struct RecordSignature {
 pub async fn sign_record(
     State(state): State<AppState>,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     ApiJson(b): ApiJson<RecordSignature>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;

@@ -4,6 +4,7 @@
 use super::{ApiJson, rfc3339};
 use crate::error::{AppError, AppResult};
 use crate::identity::Me;
+use crate::pages::IdPath;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -11,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
+use yanshi_domain::ids::EnrolmentId;
 use yanshi_domain::policy::Action;
 
 fn enrolment_json(e: &yanshi_store::enrolment::Enrolment) -> serde_json::Value {
@@ -119,11 +121,7 @@ pub async fn create_enrolment(State(state): State<AppState>, me: Me, ApiJson(r):
 }
 
 /// An enrolment with its agreement versions (text, hash, signatures) and history.
-pub async fn enrolment(
-    State(state): State<AppState>,
-    me: Me,
-    axum::extract::Path(id): axum::extract::Path<String>,
-) -> AppResult<Json<serde_json::Value>> {
+pub async fn enrolment(State(state): State<AppState>, me: Me, IdPath(id): IdPath<EnrolmentId>) -> AppResult<Json<serde_json::Value>> {
     let e = visible_enrolment(&state, &me, &id).await?;
     let agreements: Vec<_> = state
         .store
@@ -147,9 +145,8 @@ pub async fn enrolment(
     ))
 }
 
-async fn visible_enrolment(state: &AppState, me: &Me, id: &str) -> AppResult<yanshi_store::enrolment::Enrolment> {
-    let id = yanshi_domain::ids::EnrolmentId::parse(id).ok_or(AppError::NotFound)?;
-    let e = state.store.enrolment(&id).await?;
+async fn visible_enrolment(state: &AppState, me: &Me, id: &EnrolmentId) -> AppResult<yanshi_store::enrolment::Enrolment> {
+    let e = state.store.enrolment(id).await?;
     let class = state.store.class(&state.store.student(&e.student_id).await?.class_id).await?;
     let guardian = me.user.role == yanshi_domain::role::Role::Guardian
         && state
@@ -176,7 +173,7 @@ pub struct StepRequest {
 pub async fn enrolment_step(
     State(state): State<AppState>,
     me: Me,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    IdPath(id): IdPath<EnrolmentId>,
     ApiJson(r): ApiJson<StepRequest>,
 ) -> AppResult<Json<serde_json::Value>> {
     use yanshi_domain::enrolment::Step;
@@ -218,7 +215,7 @@ pub async fn sign(
     State(state): State<AppState>,
     me: Me,
     headers: axum::http::HeaderMap,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    IdPath(id): IdPath<EnrolmentId>,
     ApiJson(r): ApiJson<SignRequest>,
 ) -> AppResult<Json<serde_json::Value>> {
     let e = visible_enrolment(&state, &me, &id).await?;

@@ -3,6 +3,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::identity::Me;
+use crate::pages::IdPath;
 use crate::pages::resolve_school;
 use crate::state::AppState;
 use axum::Json;
@@ -11,15 +12,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
+use yanshi_domain::ids::ClassId;
 use yanshi_domain::policy::Action;
 use yanshi_store::Actor;
 
-pub async fn class_students(
-    State(state): State<AppState>,
-    me: Me,
-    axum::extract::Path(id): axum::extract::Path<String>,
-) -> AppResult<Json<serde_json::Value>> {
-    let id = yanshi_domain::ids::ClassId::parse(&id).ok_or(AppError::NotFound)?;
+pub async fn class_students(State(state): State<AppState>, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Json<serde_json::Value>> {
     let class = state.store.class(&id).await?;
     if !yanshi_domain::policy::may_see_class(&me.principal, &class.scope()) {
         return Err(AppError::Forbidden);

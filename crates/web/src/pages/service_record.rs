@@ -9,12 +9,14 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::identity::Me;
 use crate::layout::Layout;
+use crate::pages::IdPath;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use time::{Date, OffsetDateTime};
+use yanshi_domain::ids::ClassId;
 use yanshi_domain::role::Role;
 use yanshi_domain::school_time::{format_local, local};
 use yanshi_store::service_record::{ServiceRecord, WorkloadEntry};
@@ -126,7 +128,7 @@ pub async fn record(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;
@@ -146,7 +148,7 @@ pub async fn record_act(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     AppForm(f): AppForm<Pairs>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;

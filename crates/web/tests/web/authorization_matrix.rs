@@ -460,3 +460,44 @@ async fn another_school_and_another_family_reach_nothing_of_this_child() {
         );
     }
 }
+
+/// An id in a path that is not an id names nothing: 404, as for an id that names nothing —
+/// never a 400 or a 500 — on every route that takes one, asked by someone the route admits.
+#[tokio::test]
+async fn a_malformed_id_in_any_path_is_not_found() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.session(Role::SchoolAdmin).await;
+        let page = app.get("/students/not-a-uuid", Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{}", page.body);
+        assert!(page.body.contains("找不到该页面"), "{}", page.body);
+        let token = app
+            .store
+            .create_api_token(app.user(Role::SchoolAdmin), app.clock_now(), time::Duration::days(1))
+            .await
+            .unwrap()
+            .token;
+        let api = app
+            .send(api(Method::GET, "/api/v1/classes/not-a-uuid/students", Some(&token), None))
+            .await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND, "{}", api.body);
+        assert_eq!(api.json()["error"]["code"], "not_found");
+
+        let mut wrong = Vec::new();
+        for (method, path, allowed) in EXPECTED {
+            if !(path.contains("{id}") || path.contains("{adult}")) {
+                continue;
+            }
+            let role = Role::ALL.into_iter().find(|r| allowed.contains(&r.as_str())).unwrap();
+            let concrete = path.replace("{id}", "not-a-uuid").replace("{adult}", "not-an-adult");
+            let m: Method = method.parse().unwrap();
+            let body = (m != Method::GET).then(String::new);
+            let session = app.session(role).await;
+            let resp = app.send(request(m, &concrete, Some(&session), body)).await;
+            if resp.status != StatusCode::NOT_FOUND {
+                wrong.push(format!("{method} {concrete} as {}: {}", role.as_str(), resp.status));
+            }
+        }
+        assert!(wrong.is_empty(), "{backend:?}:\n{}", wrong.join("\n"));
+    }
+}

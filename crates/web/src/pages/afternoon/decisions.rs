@@ -7,11 +7,13 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::identity::Me;
 use crate::pages::AppForm;
+use crate::pages::IdPath;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use yanshi_domain::afternoon::LateDecision;
+use yanshi_domain::ids::ClassId;
 use yanshi_domain::ids::StudentId;
 
 /// A leader's decision as sent.
@@ -50,7 +52,7 @@ pub async fn decide(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     AppForm(f): AppForm<DecisionForm>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;

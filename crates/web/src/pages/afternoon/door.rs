@@ -8,14 +8,16 @@ use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::identity::Me;
 use crate::layout::Layout;
+use crate::pages::IdPath;
 use crate::pages::page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use time::Date;
 use yanshi_domain::afternoon::Whereabouts;
+use yanshi_domain::ids::ClassId;
 use yanshi_domain::school::format_clock;
 use yanshi_domain::school_time::{format_local, local};
 use yanshi_store::afternoon::{ExpectedChild, SessionPlan};
@@ -189,7 +191,7 @@ pub(super) async fn class_page(
 }
 
 /// The classroom door: today's children of a class.
-pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;
     class_page(&state, lang, &me, class, None, None).await
 }

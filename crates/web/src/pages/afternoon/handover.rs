@@ -12,13 +12,15 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::identity::Me;
 use crate::pages::AppForm;
+use crate::pages::IdPath;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use time::{Date, Time};
 use yanshi_domain::Invalid;
 use yanshi_domain::afternoon::PickupCode;
+use yanshi_domain::ids::ClassId;
 use yanshi_domain::ids::{PickupAdultId, StudentId};
 use yanshi_domain::school_time::format_local;
 use yanshi_store::afternoon::{AdultRef, HandoverOutcome, HandoverRequest};
@@ -162,7 +164,7 @@ pub async fn handover(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     AppForm(f): AppForm<HandoverForm>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;

@@ -52,8 +52,8 @@ pub(crate) async fn log_custody_limits(
 }
 
 /// A class of the person's own school; another school's is forbidden.
-pub(crate) async fn own_school_class(state: &AppState, me: &Me, id: &str) -> AppResult<ClassInfo> {
-    let class = state.store.class(&ClassId::parse(id).ok_or(AppError::NotFound)?).await?;
+pub(crate) async fn own_school_class(state: &AppState, me: &Me, id: &ClassId) -> AppResult<ClassInfo> {
+    let class = state.store.class(id).await?;
     if me.user.school_id.as_ref() != Some(&class.school_id) {
         return Err(AppError::Forbidden);
     }

@@ -5,10 +5,11 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::Me;
 use crate::layout::Layout;
+use crate::pages::IdPath;
 use crate::pages::page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use yanshi_domain::ids::{PickupAdultId, StudentId};
@@ -18,10 +19,9 @@ pub async fn issue(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path((student, adult)): Path<(String, String)>,
+    IdPath((student, adult)): IdPath<(StudentId, PickupAdultId)>,
 ) -> AppResult<Response> {
-    let student = state.store.student(&StudentId::parse(&student).ok_or(AppError::NotFound)?).await?;
-    let adult = PickupAdultId::parse(&adult).ok_or(AppError::NotFound)?;
+    let student = state.store.student(&student).await?;
     let name = state
         .store
         .pickup_adults(&student.id)

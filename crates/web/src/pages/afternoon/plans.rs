@@ -6,13 +6,15 @@ use crate::i18n::Lang;
 use crate::identity::Me;
 use crate::layout::Layout;
 use crate::pages::AppForm;
+use crate::pages::IdPath;
 use crate::pages::page;
 use crate::pages::school::{Pairs, field};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use yanshi_domain::ids::ClassId;
 use yanshi_domain::role::Role;
 use yanshi_domain::school_time::local;
 use yanshi_store::afternoon::{PlanInput, SessionPlan};
@@ -94,7 +96,7 @@ async fn plan_page(state: &AppState, lang: Lang, me: &Me, class: ClassInfo, mess
     )
 }
 
-pub async fn plan(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn plan(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;
     plan_page(&state, lang, &me, class, None).await
 }
@@ -103,7 +105,7 @@ pub async fn save(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     AppForm(f): AppForm<Pairs>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;

@@ -8,11 +8,13 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::identity::Me;
 use crate::pages::AppForm;
+use crate::pages::IdPath;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use yanshi_domain::afternoon::Whereabouts;
+use yanshi_domain::ids::ClassId;
 use yanshi_domain::ids::StudentId;
 
 /// A roll-call tap as sent.
@@ -51,7 +53,7 @@ pub async fn roll(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     AppForm(f): AppForm<RollForm>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;
@@ -104,7 +106,7 @@ pub async fn whereabouts(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     AppForm(f): AppForm<WhereaboutsForm>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;

@@ -5,13 +5,15 @@ use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::identity::Me;
 use crate::layout::Layout;
+use crate::pages::IdPath;
 use crate::pages::page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use time::Date;
+use yanshi_domain::ids::ClassId;
 use yanshi_domain::school::format_clock;
 use yanshi_domain::school_time::local;
 use yanshi_store::setup::ClassInfo;
@@ -29,7 +31,7 @@ struct SheetPage {
     rows: Vec<(usize, String, String, String)>,
 }
 
-pub async fn sheet(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn sheet(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;
     let school = state.store.school(&class.school_id).await?;
     let day = local(state.clock.now(), &school.time_zone).date();
