@@ -7,12 +7,12 @@ use crate::identity::Me;
 use crate::layout::Layout;
 use crate::pages::AppForm;
 use crate::pages::page;
-use crate::pages::school::{Pairs, field};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
 use time::Date;
 use yanshi_domain::school_time::local;
 
@@ -67,11 +67,19 @@ pub async fn form(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
     absences_page(&state, lang, &me, String::new(), None).await
 }
 
-pub async fn import(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
+/// The pasted list as sent: one child a line, by student number (and name, to read back).
+#[derive(Deserialize)]
+pub struct AbsencesForm {
+    #[serde(default)]
+    numbers: String,
+}
+
+/// Marks every child on the list not at school today, or none (every problem listed).
+pub async fn import(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<AbsencesForm>) -> AppResult<Response> {
     let school = state.store.school(me.user.school_id.as_ref().ok_or(AppError::NotFound)?).await?;
     let now = state.clock.now();
     let day = local(now, &school.time_zone).date();
-    let numbers = field(&f, "numbers").to_string();
+    let numbers = f.numbers.trim().to_string();
     let outcome = match state
         .store
         .import_absences(&me.user, &school.id, day, &numbers, now)

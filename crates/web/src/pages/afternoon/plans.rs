@@ -8,13 +8,14 @@ use crate::layout::Layout;
 use crate::pages::AppForm;
 use crate::pages::IdPath;
 use crate::pages::page;
-use crate::pages::school::{Pairs, field};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
 use yanshi_domain::ids::ClassId;
+use yanshi_domain::ids::UserId;
 use yanshi_domain::role::Role;
 use yanshi_domain::school_time::local;
 use yanshi_store::afternoon::{PlanInput, SessionPlan};
@@ -101,12 +102,43 @@ pub async fn plan(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id):
     plan_page(&state, lang, &me, class, None).await
 }
 
+/// One weekday's plan as sent.
+#[derive(Deserialize)]
+pub struct PlanForm {
+    #[serde(default)]
+    weekday: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    teacher: String,
+    #[serde(default)]
+    volunteer: String,
+}
+
+/// Nothing here can be wrong yet: the store judges the weekday (0 when unreadable) and the
+/// content, and an unreadable person is nobody.
+impl From<PlanForm> for PlanInput {
+    fn from(f: PlanForm) -> Self {
+        let person = |s: &str| UserId::parse(s);
+        PlanInput {
+            weekday: f.weekday.trim().parse().unwrap_or(0),
+            content: f.content.trim().to_string(),
+            note: f.note.trim().to_string(),
+            teacher: person(&f.teacher),
+            volunteer: person(&f.volunteer),
+        }
+    }
+}
+
+/// A leader or the class teacher sets one weekday's session.
 pub async fn save(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
     IdPath(id): IdPath<ClassId>,
-    AppForm(f): AppForm<Pairs>,
+    AppForm(f): AppForm<PlanForm>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;
     let school = state.store.school(&class.school_id).await?;
@@ -115,14 +147,7 @@ pub async fn save(
     let Some(term) = state.store.term_on(&class.school_id, day).await? else {
         return plan_page(&state, lang, &me, class, Some((false, t.get("err-no-term").to_string()))).await;
     };
-    let person = |name| yanshi_domain::ids::UserId::parse(field(&f, name));
-    let input = PlanInput {
-        weekday: field(&f, "weekday").parse().unwrap_or(0),
-        content: field(&f, "content").to_string(),
-        note: field(&f, "note").to_string(),
-        teacher: person("teacher"),
-        volunteer: person("volunteer"),
-    };
+    let input = PlanInput::from(f);
     let message = match state
         .store
         .set_session_plan(&me.user, &class, &term.id, &input, state.clock.now())
