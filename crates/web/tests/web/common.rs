@@ -246,6 +246,9 @@ pub fn hidden(html: &str, name: &str) -> String {
 pub struct Family<'a> {
     app: &'a TestApp,
     number: &'static str,
+    grade: u8,
+    /// Whether the test guardian's account is linked to his mother's record.
+    linked: bool,
     grade_director: bool,
     service_ends: Option<time::Time>,
     term: bool,
@@ -270,6 +273,8 @@ impl TestApp {
         Family {
             app: self,
             number: "20260301",
+            grade: 3,
+            linked: true,
             grade_director: false,
             service_ends: None,
             term: false,
@@ -287,7 +292,19 @@ impl Family<'_> {
         self
     }
 
-    /// The test's grade director leads 三年级.
+    /// His grade: 一年级一班 with 1 (and then the class teacher is nobody's).
+    pub fn grade(mut self, grade: u8) -> Self {
+        self.grade = grade;
+        self
+    }
+
+    /// His mother has no account yet (she signs up with an invitation).
+    pub fn without_account(mut self) -> Self {
+        self.linked = false;
+        self
+    }
+
+    /// The test's grade director leads his grade.
     pub fn grade_director(mut self) -> Self {
         self.grade_director = true;
         self
@@ -340,15 +357,21 @@ impl Family<'_> {
         let app = self.app;
         let (store, school, actor) = (&app.store, &app.school.id, Actor::Cli);
         store.create_standard_classes(&actor, school, 1, START).await.unwrap();
-        let class = store.classes(school).await.unwrap().into_iter().find(|c| c.grade == 3).unwrap();
-        store
-            .set_class_teacher(&actor, &class.id, Some(&app.user(Role::ClassTeacher).id), START)
+        let class = store
+            .classes(school)
             .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.grade == self.grade)
             .unwrap();
+        if self.grade == 3 {
+            let teacher = &app.user(Role::ClassTeacher).id;
+            store.set_class_teacher(&actor, &class.id, Some(teacher), START).await.unwrap();
+        }
         if self.grade_director {
             let director = &app.user(Role::GradeDirector).id;
             store
-                .set_grade_director(&actor, school, Grade::new(3).unwrap(), Some(director), START)
+                .set_grade_director(&actor, school, Grade::new(self.grade.into()).unwrap(), Some(director), START)
                 .await
                 .unwrap();
         }
@@ -358,7 +381,7 @@ impl Family<'_> {
             name: "王小明".into(),
             gender: Gender::Male,
             birth_date: None,
-            grade: Grade::new(3).unwrap(),
+            grade: Grade::new(self.grade.into()).unwrap(),
             class_number: 1,
             guardians: vec![RosterGuardian {
                 name: "张丽".into(),
@@ -370,10 +393,10 @@ impl Family<'_> {
         };
         store.import_students(&actor, school, &[row], "x", START).await.unwrap();
         let guardian = app.user(Role::Guardian);
-        store
-            .link_guardian_account(school, &PhoneNumber::parse("13800138000").unwrap(), &guardian.id)
-            .await
-            .unwrap();
+        if self.linked {
+            let mother = PhoneNumber::parse("13800138000").unwrap();
+            store.link_guardian_account(school, &mother, &guardian.id).await.unwrap();
+        }
         let student = store.students_of_class(&class.id).await.unwrap().remove(0).0;
         let mut adults = Vec::new();
         for (name, relationship, phone, level, photo) in self.adults {
