@@ -315,3 +315,79 @@ pub async fn absences(State(state): State<AppState>, lang: Lang, me: Me, ApiJson
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::HandoverBody;
+    use crate::pages::afternoon::handover::{HandoverForm, HandoverInput, Unreadable};
+    use yanshi_domain::Invalid;
+    use yanshi_domain::ids::{PickupAdultId, StudentId};
+
+    fn by_page(form: &[(&str, &str)]) -> Result<HandoverInput, Unreadable> {
+        let f: HandoverForm = serde_urlencoded::from_str(&serde_urlencoded::to_string(form).unwrap()).unwrap();
+        HandoverInput::try_from(&f)
+    }
+
+    fn by_api(body: serde_json::Value) -> Result<HandoverInput, Unreadable> {
+        let b: HandoverBody = serde_json::from_value(body).unwrap();
+        HandoverInput::try_from(&b)
+    }
+
+    /// The door's form and the API's body say the same hand-over the same way.
+    #[test]
+    fn the_form_and_the_json_body_read_as_one_hand_over() {
+        let (student, adult) = (StudentId::new().to_string(), PickupAdultId::new().to_string());
+        let (s, a) = (student.as_str(), adult.as_str());
+        let listed = by_page(&[("student", s), ("adult", a), ("request_id", " r1 "), ("paper_time", "17:42")]).unwrap();
+        assert_eq!(listed.method, "LIST");
+        assert_eq!(listed.request_id, "r1");
+        assert_eq!(
+            listed,
+            by_api(serde_json::json!({ "student_id": s, "adult_id": a, "request_id": "r1", "paper_time": "17:42" })).unwrap()
+        );
+        // A typed code wins over a ticked adult; a scanned one is a QR hand-over.
+        let scanned = by_page(&[
+            ("student", s),
+            ("adult", a),
+            ("code", "1234 5678"),
+            ("scanned", "yes"),
+            ("request_id", "r2"),
+        ]);
+        assert_eq!(scanned.unwrap().method, "QR");
+        let code = by_api(serde_json::json!({ "student_id": s, "code": "1234-5678", "request_id": "r2" })).unwrap();
+        assert_eq!(code.method, "CODE");
+        let alone = by_page(&[("student", s), ("self_leave", "yes"), ("request_id", "r3")]).unwrap();
+        assert_eq!((alone.adult, alone.method), (None, "SELF_LEAVE"));
+        let alone = by_api(serde_json::json!({ "student_id": s, "self_leave": true, "request_id": "r3" })).unwrap();
+        assert_eq!((alone.adult, alone.method), (None, "SELF_LEAVE"));
+    }
+
+    #[test]
+    fn what_cannot_be_a_hand_over_is_told_apart() {
+        let student = StudentId::new().to_string();
+        let s = student.as_str();
+        let choose = Invalid::new("adult_id", "err-choose-adult");
+        assert!(matches!(by_page(&[("student", s), ("request_id", "r")]), Err(Unreadable::Invalid(i)) if i == choose));
+        assert!(matches!(by_api(serde_json::json!({ "student_id": s, "request_id": "r" })), Err(Unreadable::Invalid(i)) if i == choose));
+        assert!(matches!(
+            by_page(&[("student", s), ("self_leave", "yes")]),
+            Err(Unreadable::NoRequestId)
+        ));
+        assert!(matches!(
+            by_api(serde_json::json!({ "student_id": s, "self_leave": true, "request_id": " " })),
+            Err(Unreadable::NoRequestId)
+        ));
+        assert!(matches!(
+            by_page(&[("student", "x"), ("self_leave", "yes"), ("request_id", "r")]),
+            Err(Unreadable::NotFound)
+        ));
+        assert!(matches!(
+            by_api(serde_json::json!({ "student_id": s, "adult_id": "", "request_id": "r" })),
+            Err(Unreadable::NotFound)
+        ));
+        let bad_code = by_page(&[("student", s), ("code", "12"), ("request_id", "r")]);
+        assert!(matches!(bad_code, Err(Unreadable::Invalid(i)) if i.key == "err-pickup-code"));
+        let bad_time = by_api(serde_json::json!({ "student_id": s, "self_leave": true, "request_id": "r", "paper_time": "25:99" }));
+        assert!(matches!(bad_time, Err(Unreadable::Invalid(_))));
+    }
+}

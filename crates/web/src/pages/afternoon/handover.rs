@@ -27,7 +27,7 @@ use yanshi_store::afternoon::{AdultRef, HandoverOutcome, HandoverRequest};
 
 /// A hand-over as asked for, read once: which child, who takes them, how, and the request id
 /// that makes a retry safe.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct HandoverInput {
     pub student: StudentId,
     /// Who takes the child; `None` when the child leaves alone.
