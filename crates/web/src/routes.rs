@@ -367,9 +367,27 @@ pub fn all() -> Routes {
         )
         .add(
             M::POST,
-            "/afternoon/class/{id}/record",
+            "/afternoon/class/{id}/record/notes",
             Can(RunAfternoon),
-            post(pages::service_record::record_act),
+            post(pages::service_record::save_notes),
+        )
+        .add(
+            M::POST,
+            "/afternoon/class/{id}/record/signature",
+            Can(RunAfternoon),
+            post(pages::service_record::sign),
+        )
+        .add(
+            M::POST,
+            "/afternoon/class/{id}/record/corrections",
+            Can(RunAfternoon),
+            post(pages::service_record::correct),
+        )
+        .add(
+            M::POST,
+            "/afternoon/class/{id}/record/check",
+            Can(RunAfternoon),
+            post(pages::service_record::check),
         )
         .add(
             M::GET,

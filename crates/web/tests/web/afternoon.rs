@@ -307,9 +307,9 @@ async fn the_class_teacher_signs_the_days_record_and_corrections_are_appended() 
         );
         let early = app
             .post_form(
-                &record,
+                &format!("{record}/signature"),
                 Some(&class_teacher),
-                &[("op", "sign"), ("day", "2026-12-01"), ("name", "class_teacher测试")],
+                &[("day", "2026-12-01"), ("name", "class_teacher测试")],
             )
             .await;
         assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -333,9 +333,9 @@ async fn the_class_teacher_signs_the_days_record_and_corrections_are_appended() 
         assert!(ok.body.contains("已交接 王小明"), "{}", ok.body);
         let notes = app
             .post_form(
-                &record,
+                &format!("{record}/notes"),
                 Some(&class_teacher),
-                &[("op", "notes"), ("day", "2026-12-01"), ("notes", "安全，无事故。")],
+                &[("day", "2026-12-01"), ("notes", "安全，无事故。")],
             )
             .await;
         assert!(
@@ -344,37 +344,32 @@ async fn the_class_teacher_signs_the_days_record_and_corrections_are_appended() 
             notes.body
         );
         let not_theirs = app
-            .post_form(&record, Some(&teacher), &[("op", "notes"), ("day", "2026-12-01"), ("notes", "x")])
+            .post_form(&format!("{record}/notes"), Some(&teacher), &[("day", "2026-12-01"), ("notes", "x")])
             .await;
         assert_eq!(not_theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
         let someone_else = app
             .post_form(
-                &record,
+                &format!("{record}/signature"),
                 Some(&class_teacher),
-                &[("op", "sign"), ("day", "2026-12-01"), ("name", "李校长")],
+                &[("day", "2026-12-01"), ("name", "李校长")],
             )
             .await;
         assert!(someone_else.body.contains("不能代签"), "{}", someone_else.body);
         // The page carries the hash of the record as shown; signing without it is refused.
         let blind = app
             .post_form(
-                &record,
+                &format!("{record}/signature"),
                 Some(&class_teacher),
-                &[("op", "sign"), ("day", "2026-12-01"), ("name", "class_teacher测试")],
+                &[("day", "2026-12-01"), ("name", "class_teacher测试")],
             )
             .await;
         assert!(blind.body.contains("被修改过"), "{}", blind.body);
         let seen = hidden(&blind.body, "seen");
         let signed = app
             .post_form(
-                &record,
+                &format!("{record}/signature"),
                 Some(&class_teacher),
-                &[
-                    ("op", "sign"),
-                    ("day", "2026-12-01"),
-                    ("name", "class_teacher测试"),
-                    ("seen", &seen),
-                ],
+                &[("day", "2026-12-01"), ("name", "class_teacher测试"), ("seen", &seen)],
             )
             .await;
         assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
@@ -388,9 +383,9 @@ async fn the_class_teacher_signs_the_days_record_and_corrections_are_appended() 
         );
         let again = app
             .post_form(
-                &record,
+                &format!("{record}/notes"),
                 Some(&class_teacher),
-                &[("op", "notes"), ("day", "2026-12-01"), ("notes", "改写")],
+                &[("day", "2026-12-01"), ("notes", "改写")],
             )
             .await;
         assert!(
@@ -400,9 +395,9 @@ async fn the_class_teacher_signs_the_days_record_and_corrections_are_appended() 
         );
         let corrected = app
             .post_form(
-                &record,
+                &format!("{record}/corrections"),
                 Some(&class_teacher),
-                &[("op", "correct"), ("day", "2026-12-01"), ("text", "接走时间应为 17:46")],
+                &[("day", "2026-12-01"), ("text", "接走时间应为 17:46")],
             )
             .await;
         assert!(
@@ -412,7 +407,7 @@ async fn the_class_teacher_signs_the_days_record_and_corrections_are_appended() 
         );
         assert!(!corrected.body.contains("id=\"record-check-form\""), "only a leader checks");
         let checked = app
-            .post_form(&record, Some(&admin), &[("op", "check"), ("day", "2026-12-01")])
+            .post_form(&format!("{record}/check"), Some(&admin), &[("day", "2026-12-01")])
             .await;
         assert!(
             checked.body.contains("值班领导核查：") && checked.body.contains("school_admin测试"),
@@ -446,14 +441,23 @@ async fn the_class_teacher_signs_the_days_record_and_corrections_are_appended() 
         // A NUL character is refused up front (PostgreSQL could not store it), changing nothing.
         let nul = app
             .post_form(
-                &record,
+                &format!("{record}/corrections"),
                 Some(&class_teacher),
-                &[("op", "correct"), ("day", "2026-12-01"), ("text", "a\0b")],
+                &[("day", "2026-12-01"), ("text", "a\0b")],
             )
             .await;
         assert_eq!(nul.status, StatusCode::BAD_REQUEST);
+        // Each change has its own address; the record's page itself takes no post.
         let unknown = app.post_form(&record, Some(&class_teacher), &[("op", "erase")]).await;
-        assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+        assert_eq!(unknown.status, StatusCode::METHOD_NOT_ALLOWED);
+        let unknown = app.post_form(&format!("{record}/erase"), Some(&class_teacher), &[]).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        let still = app.get(&record, Some(&class_teacher)).await;
+        assert!(
+            still.body.contains("记录已锁定") && still.body.contains("接走时间应为 17:46"),
+            "{}",
+            still.body
+        );
     }
 }
 
