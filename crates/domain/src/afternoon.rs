@@ -146,15 +146,6 @@ impl LateDecision {
             .ok_or(Invalid::new("decision", "err-late-decision"))
     }
 
-    /// Chinese words, until the pages render [`Self::key`] (to go with the web split).
-    pub fn zh(self) -> &'static str {
-        match self {
-            Self::GuardianReached => "已联系上家长，正在赶来",
-            Self::KeepWaiting => "未联系上，继续由值班教师看护并联系",
-            Self::AskPolice => "请派出所协助",
-        }
-    }
-
     /// The message key of its words, rendered in the reader's language.
     pub fn key(self) -> &'static str {
         match self {
@@ -198,17 +189,6 @@ impl WeatherLevel {
     /// 橙色 and above: no child leaves alone; guardians are told to pick their child up.
     pub fn suspends_self_leave(self) -> bool {
         self >= Self::Orange
-    }
-
-    /// Chinese name, until the pages render [`Self::key`] (to go with the web split).
-    pub fn zh(self) -> &'static str {
-        match self {
-            Self::None => "无预警",
-            Self::Blue => "蓝色预警",
-            Self::Yellow => "黄色预警",
-            Self::Orange => "橙色预警",
-            Self::Red => "红色预警",
-        }
     }
 
     /// The message key of its name, rendered in the reader's language.

@@ -58,10 +58,19 @@ impl Gender {
         }
     }
 
-    pub fn zh(self) -> &'static str {
+    /// The word a Chinese roster writes (男, 女): a file format, not the page's language.
+    pub fn roster_word(self) -> &'static str {
         match self {
             Gender::Male => "男",
             Gender::Female => "女",
+        }
+    }
+
+    /// The message key of its name, rendered in the reader's language.
+    pub fn key(self) -> &'static str {
+        match self {
+            Gender::Male => "ui-gender-male",
+            Gender::Female => "ui-gender-female",
         }
     }
 }
@@ -135,10 +144,25 @@ impl PriorityGroup {
     /// The code, or the Chinese name a roster uses (留守儿童, 随迁子女 …).
     pub fn parse(s: &str) -> Option<Self> {
         let t = s.trim();
-        Self::ALL.into_iter().find(|p| p.as_str() == t || p.zh() == t)
+        Self::ALL.into_iter().find(|p| p.as_str() == t || p.roster_word() == t)
     }
 
-    pub fn zh(self) -> &'static str {
+    /// The key of its name on a page (rendered in the reader's language).
+    pub fn key(self) -> &'static str {
+        match self {
+            PriorityGroup::LeftBehind => "ui-group-left-behind",
+            PriorityGroup::MigrantChild => "ui-group-migrant-child",
+            PriorityGroup::Orphan => "ui-group-orphan",
+            PriorityGroup::Disabled => "ui-group-disabled",
+            PriorityGroup::LowIncome => "ui-group-low-income",
+            PriorityGroup::DualWorking => "ui-group-dual-working",
+            PriorityGroup::SingleParent => "ui-group-single-parent",
+            PriorityGroup::LowerGrade => "ui-group-lower-grade",
+        }
+    }
+
+    /// The words a Chinese roster writes (留守儿童 …): a file format, not the page's language.
+    pub fn roster_word(self) -> &'static str {
         match self {
             PriorityGroup::LeftBehind => "留守儿童",
             PriorityGroup::MigrantChild => "随迁子女",
@@ -188,10 +212,20 @@ impl PickupLevel {
 
     pub fn parse(s: &str) -> Option<Self> {
         let t = s.trim();
-        Self::ALL.into_iter().find(|l| l.as_str() == t || l.zh() == t)
+        Self::ALL.into_iter().find(|l| l.as_str() == t || l.roster_word() == t)
     }
 
-    pub fn zh(self) -> &'static str {
+    /// The key of its name on a page (rendered in the reader's language).
+    pub fn key(self) -> &'static str {
+        match self {
+            PickupLevel::Always => "ui-level-always",
+            PickupLevel::EmergencyOnly => "ui-level-emergency-only",
+            PickupLevel::Never => "ui-level-never",
+        }
+    }
+
+    /// The words a Chinese roster writes (可接送 …): a file format, not the page's language.
+    pub fn roster_word(self) -> &'static str {
         match self {
             PickupLevel::Always => "可接送",
             PickupLevel::EmergencyOnly => "仅紧急情况",

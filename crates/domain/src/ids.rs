@@ -1,10 +1,11 @@
 //! Typed ids. Every id is a UUID v7 in text form: sortable by creation time, never guessable
-//! from another, and the same on SQLite and PostgreSQL.
+//! from another, and the same on SQLite and PostgreSQL. Deserializing one (a path segment, a
+//! JSON field) accepts a UUID and nothing else, so a handler never holds a malformed id.
 
 macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
         #[serde(transparent)]
         pub struct $name(String);
 
@@ -32,6 +33,13 @@ macro_rules! typed_id {
         impl Default for $name {
             fn default() -> Self {
                 Self::new()
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Self::parse(&s).ok_or_else(|| serde::de::Error::custom(concat!(stringify!($name), ": not a UUID")))
             }
         }
 
@@ -129,5 +137,20 @@ mod tests {
         assert_eq!(UserId::parse(id.as_str()), Some(id));
         assert_eq!(UserId::parse("1"), None);
         assert_eq!(UserId::parse("../etc/passwd"), None);
+    }
+
+    #[test]
+    fn ids_deserialize_only_from_uuids() {
+        use serde::Deserialize;
+        use serde::de::IntoDeserializer;
+        use serde::de::value::Error;
+        let from = |s: &str| StudentId::deserialize(IntoDeserializer::<Error>::into_deserializer(s));
+        let id = StudentId::new();
+        assert_eq!(from(id.as_str()).unwrap(), id);
+        assert_eq!(from(&id.as_str().to_uppercase()).unwrap(), id, "read back in one form");
+        for bad in ["not-a-uuid", "", "../etc/passwd", "1"] {
+            assert!(from(bad).is_err(), "{bad}");
+        }
+        assert!(StudentId::deserialize(IntoDeserializer::<Error>::into_deserializer(42u32)).is_err());
     }
 }

@@ -87,6 +87,12 @@ impl Tr {
         self.0.t(key)
     }
 
+    /// 周一、周三、周五 / Mon, Wed, Fri.
+    pub fn weekdays(&self, w: &yanshi_domain::enrolment::Weekdays) -> String {
+        let names: Vec<&str> = w.numbers().iter().map(|d| self.0.t(&format!("ui-weekday-{d}"))).collect();
+        names.join(self.0.t("ui-list-sep"))
+    }
+
     /// A note as stored: a person's words as they wrote them, or a code the product wrote
     /// (`msg-note-…`) in this language.
     pub fn note<'a>(&self, note: &'a str) -> &'a str {
@@ -127,10 +133,12 @@ mod tests {
                     let rest = &text[i + 1..];
                     let Some(end) = rest.find('"') else { continue };
                     let word = &rest[..end];
-                    let is_key = (word.starts_with("err-") || word.starts_with("ui-"))
+                    let is_key = (word.starts_with("err-") || word.starts_with("ui-") || word.starts_with("msg-"))
                         && word.len() > 4
                         && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-                    if is_key && !Locale::has(word) && !word.ends_with('-') {
+                    // A notification's key names a title and a body.
+                    let message = Locale::has(&format!("{word}-title")) && Locale::has(&format!("{word}-body"));
+                    if is_key && !Locale::has(word) && !message && !word.ends_with('-') {
                         missing.push(format!("{}: {word}", p.display()));
                     }
                 }

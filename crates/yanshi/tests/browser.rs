@@ -593,6 +593,9 @@ async fn a_teacher_calls_the_roll_and_hands_a_child_over_on_a_phone() {
     b.goto(&format!("{base}/afternoon")).await;
     b.click("a.tile.mine").await;
     b.find("ul.door").await;
+    // The class page's own address: each of its forms posts to an action under it.
+    let class_path = b.script("return location.pathname").await.as_str().unwrap().to_string();
+    let class_id = class_path.rsplit('/').next().unwrap().to_string();
     let children = b
         .script("return document.querySelectorAll('ul.door > li').length")
         .await
@@ -617,8 +620,6 @@ async fn a_teacher_calls_the_roll_and_hands_a_child_over_on_a_phone() {
     b.screenshot("door-360").await;
 
     // The live board, open on this phone, redraws when another teacher calls the roll.
-    let class_path = b.script("return location.pathname").await.as_str().unwrap().to_string();
-    let class_id = class_path.rsplit('/').next().unwrap().to_string();
     let other = b
         .script("const all = [...document.querySelectorAll('ul.door > li')].filter(l => l.querySelector('.roll-present')); return all[all.length - 1].id")
         .await;
@@ -630,10 +631,10 @@ async fn a_teacher_calls_the_roll_and_hands_a_child_over_on_a_phone() {
     let client = support::http();
     let cookie = support::sign_in(&client, &base, "teacher", "yanshi-demo").await;
     let roll = client
-        .post(format!("{base}{class_path}"))
+        .post(format!("{base}{class_path}/roll"))
         .header("origin", &base)
         .header("cookie", cookie)
-        .form(&[("op", "roll"), ("student", other.as_str()), ("status", "PRESENT")])
+        .form(&[("student", other.as_str()), ("status", "PRESENT")])
         .send()
         .await
         .unwrap();

@@ -311,10 +311,10 @@ async fn the_board_on_one_instance_follows_a_roll_call_on_the_other() {
     let before = next_present().await;
     let started = std::time::Instant::now();
     let roll = client
-        .post(format!("{}{class}", a.base))
+        .post(format!("{}{class}/roll", a.base))
         .header("origin", &a.base)
         .header("cookie", &cookie)
-        .form(&[("op", "roll"), ("student", child.as_str()), ("status", "PRESENT")])
+        .form(&[("student", child.as_str()), ("status", "PRESENT")])
         .send()
         .await
         .unwrap();

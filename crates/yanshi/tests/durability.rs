@@ -85,11 +85,10 @@ async fn cycles(dir: &std::path::Path, url: Option<&str>) -> HashMap<String, Str
             let request = format!("kill-{cycle}-{i}-{child}");
             tasks.push(tokio::spawn(async move {
                 let resp = client
-                    .post(format!("{base}{class}"))
+                    .post(format!("{base}{class}/handover"))
                     .header("origin", &base)
                     .header("cookie", cookie)
                     .form(&[
-                        ("op", "handover"),
                         ("student", child.as_str()),
                         ("adult", adult.as_str()),
                         ("request_id", request.as_str()),

@@ -6,19 +6,21 @@ use super::{ApiJson, rfc3339};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::identity::Me;
-use crate::pages::afternoon::own_school_class;
+use crate::pages::IdPath;
+use crate::pages::afternoon::handover::{HandoverInput, Sent, Unreadable};
+use crate::pages::afternoon::{child_of_class, own_school_class, student_id};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::Date;
-use yanshi_domain::afternoon::{PickupCode, Whereabouts};
-use yanshi_domain::ids::{PickupAdultId, StudentId};
+use yanshi_domain::afternoon::Whereabouts;
+use yanshi_domain::ids::ClassId;
 use yanshi_domain::school_time::local;
-use yanshi_store::afternoon::{AdultRef, Handover, HandoverOutcome, HandoverRequest};
+use yanshi_store::afternoon::{Handover, HandoverOutcome};
 
 fn handover_json(h: &Handover) -> Value {
     json!({
@@ -34,7 +36,7 @@ async fn today(state: &AppState, school: &yanshi_domain::ids::SchoolId) -> AppRe
 }
 
 /// Today's children of a class as the teacher at the door sees them.
-pub async fn class_today(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> AppResult<Json<Value>> {
+pub async fn class_today(State(state): State<AppState>, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Json<Value>> {
     let class = own_school_class(&state, &me, &id).await?;
     let day = today(&state, &class.school_id).await?;
     let children = state.store.class_day(&class.id, day).await?;
@@ -67,23 +69,15 @@ pub struct RollRequest {
     note: String,
 }
 
-async fn child_of_class(state: &AppState, class: &yanshi_store::setup::ClassInfo, id: &str) -> AppResult<yanshi_store::people::Student> {
-    let student = state.store.student(&StudentId::parse(id).ok_or(AppError::NotFound)?).await?;
-    if student.class_id != class.id {
-        return Err(AppError::NotFound);
-    }
-    Ok(student)
-}
-
 /// 点名: one child present or absent.
 pub async fn roll(
     State(state): State<AppState>,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     ApiJson(r): ApiJson<RollRequest>,
 ) -> AppResult<Json<Value>> {
     let class = own_school_class(&state, &me, &id).await?;
-    let student = child_of_class(&state, &class, &r.student_id).await?;
+    let student = child_of_class(&state, &class, &student_id(&r.student_id)?).await?;
     let day = today(&state, &class.school_id).await?;
     state
         .store
@@ -107,11 +101,11 @@ pub struct WhereaboutsRequest {
 pub async fn whereabouts(
     State(state): State<AppState>,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     ApiJson(r): ApiJson<WhereaboutsRequest>,
 ) -> AppResult<Json<Value>> {
     let class = own_school_class(&state, &me, &id).await?;
-    let student = child_of_class(&state, &class, &r.student_id).await?;
+    let student = child_of_class(&state, &class, &student_id(&r.student_id)?).await?;
     let day = today(&state, &class.school_id).await?;
     let outcome = Whereabouts::parse(&r.outcome)?;
     state
@@ -141,49 +135,39 @@ pub struct HandoverBody {
     paper_time: Option<String>,
 }
 
+impl TryFrom<&HandoverBody> for HandoverInput {
+    type Error = Unreadable;
+
+    fn try_from(b: &HandoverBody) -> Result<Self, Unreadable> {
+        HandoverInput::read(Sent {
+            student: &b.student_id,
+            code: b.code.as_deref(),
+            adult: b.adult_id.as_deref(),
+            self_leave: b.self_leave,
+            scanned: b.scanned,
+            request_id: &b.request_id,
+            override_reason: b.override_reason.clone(),
+            paper_time: b.paper_time.as_deref(),
+        })
+    }
+}
+
 /// 交接: hands a child over, or says why not. 201 when recorded, 200 with the outcome otherwise.
 pub async fn handover(State(state): State<AppState>, lang: Lang, me: Me, ApiJson(b): ApiJson<HandoverBody>) -> AppResult<Response> {
-    let student = state
-        .store
-        .student(&StudentId::parse(&b.student_id).ok_or(AppError::NotFound)?)
-        .await?;
+    let input = match HandoverInput::try_from(&b) {
+        Ok(input) => input,
+        Err(Unreadable::NoRequestId) => {
+            return Err(AppError::Invalid(yanshi_domain::Invalid::new("request_id", "err-bad-json")));
+        }
+        Err(Unreadable::NotFound) => return Err(AppError::NotFound),
+        Err(Unreadable::Invalid(i)) => return Err(AppError::Invalid(i)),
+    };
+    let student = state.store.student(&input.student).await?;
     if me.user.school_id.as_ref() != Some(&student.school_id) {
         return Err(AppError::NotFound);
     }
-    let request_id: String = b.request_id.trim().chars().take(64).collect();
-    if request_id.is_empty() {
-        return Err(AppError::Invalid(yanshi_domain::Invalid::new("request_id", "err-bad-json")));
-    }
-    let adult = match (
-        b.code.as_deref().map(str::trim).filter(|c| !c.is_empty()),
-        b.adult_id.as_deref(),
-        b.self_leave,
-    ) {
-        (Some(code), _, _) => Some(AdultRef::Code(PickupCode::parse(code)?)),
-        (None, Some(a), _) => Some(AdultRef::Listed(PickupAdultId::parse(a).ok_or(AppError::NotFound)?)),
-        (None, None, true) => None,
-        (None, None, false) => return Err(AppError::Invalid(yanshi_domain::Invalid::new("adult_id", "err-choose-adult"))),
-    };
-    let method = match &adult {
-        Some(AdultRef::Code(_)) if b.scanned => "QR",
-        Some(AdultRef::Code(_)) => "CODE",
-        Some(AdultRef::Listed(_)) => "LIST",
-        None => "SELF_LEAVE",
-    };
-    let paper_time = match b.paper_time.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Some(yanshi_domain::school::parse_clock(t)?),
-        None => None,
-    };
     let now = state.clock.now();
-    let req = HandoverRequest {
-        student: student.id.clone(),
-        day: today(&state, &student.school_id).await?,
-        adult,
-        method: method.into(),
-        override_reason: b.override_reason.filter(|r| !r.trim().is_empty()),
-        request_id,
-        paper_time,
-    };
+    let req = input.request(today(&state, &student.school_id).await?);
     let t = Tr(lang);
     Ok(match state.store.record_handover(&me.user, &req, now).await? {
         HandoverOutcome::Recorded(h) => (
@@ -248,7 +232,12 @@ fn parse_day(day: Option<&str>, today: Date) -> AppResult<Date> {
 }
 
 /// 延时服务记录: the day's record, drafted or signed.
-pub async fn record(State(state): State<AppState>, me: Me, Path(id): Path<String>, Query(q): Query<DayQuery>) -> AppResult<Json<Value>> {
+pub async fn record(
+    State(state): State<AppState>,
+    me: Me,
+    IdPath(id): IdPath<ClassId>,
+    Query(q): Query<DayQuery>,
+) -> AppResult<Json<Value>> {
     let class = own_school_class(&state, &me, &id).await?;
     let day = parse_day(q.day.as_deref(), today(&state, &class.school_id).await?)?;
     let r = state.store.service_record(&class, day).await?;
@@ -276,7 +265,7 @@ pub struct RecordSignature {
 pub async fn sign_record(
     State(state): State<AppState>,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     ApiJson(b): ApiJson<RecordSignature>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;
@@ -324,5 +313,81 @@ pub async fn absences(State(state): State<AppState>, lang: Lang, me: Me, ApiJson
             let body = json!({ "error": { "code": "invalid_input", "message": t.get("ui-absences-refused"), "field": "student_numbers" }, "problems": listed });
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HandoverBody;
+    use crate::pages::afternoon::handover::{HandoverForm, HandoverInput, Unreadable};
+    use yanshi_domain::Invalid;
+    use yanshi_domain::ids::{PickupAdultId, StudentId};
+
+    fn by_page(form: &[(&str, &str)]) -> Result<HandoverInput, Unreadable> {
+        let f: HandoverForm = serde_urlencoded::from_str(&serde_urlencoded::to_string(form).unwrap()).unwrap();
+        HandoverInput::try_from(&f)
+    }
+
+    fn by_api(body: serde_json::Value) -> Result<HandoverInput, Unreadable> {
+        let b: HandoverBody = serde_json::from_value(body).unwrap();
+        HandoverInput::try_from(&b)
+    }
+
+    /// The door's form and the API's body say the same hand-over the same way.
+    #[test]
+    fn the_form_and_the_json_body_read_as_one_hand_over() {
+        let (student, adult) = (StudentId::new().to_string(), PickupAdultId::new().to_string());
+        let (s, a) = (student.as_str(), adult.as_str());
+        let listed = by_page(&[("student", s), ("adult", a), ("request_id", " r1 "), ("paper_time", "17:42")]).unwrap();
+        assert_eq!(listed.method, "LIST");
+        assert_eq!(listed.request_id, "r1");
+        assert_eq!(
+            listed,
+            by_api(serde_json::json!({ "student_id": s, "adult_id": a, "request_id": "r1", "paper_time": "17:42" })).unwrap()
+        );
+        // A typed code wins over a ticked adult; a scanned one is a QR hand-over.
+        let scanned = by_page(&[
+            ("student", s),
+            ("adult", a),
+            ("code", "1234 5678"),
+            ("scanned", "yes"),
+            ("request_id", "r2"),
+        ]);
+        assert_eq!(scanned.unwrap().method, "QR");
+        let code = by_api(serde_json::json!({ "student_id": s, "code": "1234-5678", "request_id": "r2" })).unwrap();
+        assert_eq!(code.method, "CODE");
+        let alone = by_page(&[("student", s), ("self_leave", "yes"), ("request_id", "r3")]).unwrap();
+        assert_eq!((alone.adult, alone.method), (None, "SELF_LEAVE"));
+        let alone = by_api(serde_json::json!({ "student_id": s, "self_leave": true, "request_id": "r3" })).unwrap();
+        assert_eq!((alone.adult, alone.method), (None, "SELF_LEAVE"));
+    }
+
+    #[test]
+    fn what_cannot_be_a_hand_over_is_told_apart() {
+        let student = StudentId::new().to_string();
+        let s = student.as_str();
+        let choose = Invalid::new("adult_id", "err-choose-adult");
+        assert!(matches!(by_page(&[("student", s), ("request_id", "r")]), Err(Unreadable::Invalid(i)) if i == choose));
+        assert!(matches!(by_api(serde_json::json!({ "student_id": s, "request_id": "r" })), Err(Unreadable::Invalid(i)) if i == choose));
+        assert!(matches!(
+            by_page(&[("student", s), ("self_leave", "yes")]),
+            Err(Unreadable::NoRequestId)
+        ));
+        assert!(matches!(
+            by_api(serde_json::json!({ "student_id": s, "self_leave": true, "request_id": " " })),
+            Err(Unreadable::NoRequestId)
+        ));
+        assert!(matches!(
+            by_page(&[("student", "x"), ("self_leave", "yes"), ("request_id", "r")]),
+            Err(Unreadable::NotFound)
+        ));
+        assert!(matches!(
+            by_api(serde_json::json!({ "student_id": s, "adult_id": "", "request_id": "r" })),
+            Err(Unreadable::NotFound)
+        ));
+        let bad_code = by_page(&[("student", s), ("code", "12"), ("request_id", "r")]);
+        assert!(matches!(bad_code, Err(Unreadable::Invalid(i)) if i.key == "err-pickup-code"));
+        let bad_time = by_api(serde_json::json!({ "student_id": s, "self_leave": true, "request_id": "r", "paper_time": "25:99" }));
+        assert!(matches!(bad_time, Err(Unreadable::Invalid(_))));
     }
 }

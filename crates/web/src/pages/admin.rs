@@ -1,6 +1,7 @@
 //! The school's administration pages: staff accounts, guardian invitations, notification
 //! channels and the audit log.
 
+use super::IdPath;
 use super::{AppForm, page, resolve_school};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -8,7 +9,7 @@ use crate::identity::Me;
 use crate::layout::{Layout, role_key};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -170,8 +171,7 @@ pub async fn create_user(State(state): State<AppState>, lang: Lang, me: Me, AppF
     }
 }
 
-pub async fn disable_user(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> AppResult<Response> {
-    let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
+pub async fn disable_user(State(state): State<AppState>, me: Me, IdPath(id): IdPath<UserId>) -> AppResult<Response> {
     let target = state.store.user(&id).await?;
     // Only within a school the admin may manage, and never oneself (no locking out the last admin by accident).
     let school = target.school_id.clone().ok_or(AppError::Forbidden)?;

@@ -1,5 +1,6 @@
 //! The service calendar (校历) month by month, and the school's closures and extra days.
 
+use super::IdPath;
 use super::school::{Pairs, field};
 use super::{AppForm, SchoolPick, page, pick_school, school_query};
 use crate::error::{AppError, AppResult};
@@ -8,7 +9,7 @@ use crate::identity::Me;
 use crate::layout::Layout;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -230,11 +231,10 @@ pub async fn add_override(State(state): State<AppState>, lang: Lang, me: Me, App
 pub async fn remove_override(
     State(state): State<AppState>,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<OverrideId>,
     AppForm(f): AppForm<Pairs>,
 ) -> AppResult<Response> {
     let school = super::posted_school(&state, &me, &f, Action::ManageSchool).await?;
-    let id = OverrideId::parse(&id).ok_or(AppError::NotFound)?;
     state
         .store
         .remove_calendar_override(&yanshi_store::Actor::User(me.user.id.clone()), &school.id, &id, state.clock.now())

@@ -1,5 +1,6 @@
 //! Grades, classes and places (年级、班级、场所), and the staff directory (教职工).
 
+use super::IdPath;
 use super::school::{Pairs, field};
 use super::{AppForm, SchoolPick, SchoolQuery, page, pick_school, school_query};
 use crate::error::{AppError, AppResult};
@@ -8,7 +9,7 @@ use crate::identity::Me;
 use crate::layout::{Layout, role_key};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use yanshi_domain::Invalid;
@@ -278,11 +279,10 @@ pub async fn change_staff(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<StaffId>,
     AppForm(f): AppForm<Pairs>,
 ) -> AppResult<Response> {
     let school = super::posted_school(&state, &me, &f, Action::ManageStaff).await?;
-    let id = StaffId::parse(&id).ok_or(AppError::NotFound)?;
     if !state.store.staff_directory(&school.id).await?.iter().any(|m| m.id == id) {
         return Err(AppError::NotFound);
     }

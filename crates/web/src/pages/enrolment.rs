@@ -2,6 +2,7 @@
 //! signed on the phone and countersigned, its A4 print, the published list and the
 //! compliance figures.
 
+use super::IdPath;
 use super::school::{Pairs, field};
 use super::{AppForm, page};
 use crate::error::{AppError, AppResult};
@@ -10,7 +11,7 @@ use crate::identity::Me;
 use crate::layout::Layout;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -71,15 +72,14 @@ pub async fn enrolment_term(state: &AppState, school: &yanshi_store::School) -> 
 }
 
 /// A guardian's own child, or 403.
-async fn own_child(state: &AppState, me: &Me, student: &str) -> AppResult<Student> {
-    let id = StudentId::parse(student).ok_or(AppError::NotFound)?;
+async fn own_child(state: &AppState, me: &Me, id: &StudentId) -> AppResult<Student> {
     state
         .store
         .children_of(&me.user.id)
         .await?
         .into_iter()
         .map(|(s, _)| s)
-        .find(|s| s.id == id)
+        .find(|s| s.id == *id)
         .ok_or(AppError::Forbidden)
 }
 
@@ -154,7 +154,7 @@ async fn apply_page(
             latest_pickup: get("latest_pickup", &end.map(format_clock).unwrap_or_else(|| "17:30".into())),
             health: get("health", ""),
             reason: get("reason", ""),
-            groups: PriorityGroup::ALL.iter().map(|p| (p.as_str(), p.zh())).collect(),
+            groups: PriorityGroup::ALL.iter().map(|p| (p.as_str(), lang.t(p.key()))).collect(),
             end_time: end.map(format_clock).unwrap_or_default(),
             notice,
             error,
@@ -162,7 +162,7 @@ async fn apply_page(
     )
 }
 
-pub async fn apply_form(State(state): State<AppState>, lang: Lang, me: Me, Path(student): Path<String>) -> AppResult<Response> {
+pub async fn apply_form(State(state): State<AppState>, lang: Lang, me: Me, IdPath(student): IdPath<StudentId>) -> AppResult<Response> {
     let student = own_child(&state, &me, &student).await?;
     apply_page(&state, lang, &me, student, None, None).await
 }
@@ -171,7 +171,7 @@ pub async fn apply(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(student): Path<String>,
+    IdPath(student): IdPath<StudentId>,
     AppForm(f): AppForm<Pairs>,
 ) -> AppResult<Response> {
     let student = own_child(&state, &me, &student).await?;
@@ -261,9 +261,8 @@ fn leave_kind_key(k: &str) -> &'static str {
     }
 }
 
-async fn load_visible(state: &AppState, me: &Me, id: &str) -> AppResult<(Enrolment, Student, ClassInfo, bool)> {
-    let id = EnrolmentId::parse(id).ok_or(AppError::NotFound)?;
-    let e = state.store.enrolment(&id).await?;
+async fn load_visible(state: &AppState, me: &Me, id: &EnrolmentId) -> AppResult<(Enrolment, Student, ClassInfo, bool)> {
+    let e = state.store.enrolment(id).await?;
     let student = state.store.student(&e.student_id).await?;
     let class = state.store.class(&student.class_id).await?;
     let guardian = me.user.role == Role::Guardian && state.store.children_of(&me.user.id).await?.iter().any(|(s, _)| s.id == student.id);
@@ -273,7 +272,7 @@ async fn load_visible(state: &AppState, me: &Me, id: &str) -> AppResult<(Enrolme
     Ok((e, student, class, guardian))
 }
 
-async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &str, error: Option<&'static str>) -> AppResult<Response> {
+async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &EnrolmentId, error: Option<&'static str>) -> AppResult<Response> {
     let (e, student, class, guardian) = load_visible(state, me, id).await?;
     let l = Layout::for_user(state, lang, &me.user).await;
     let zone = state.store.school(&e.school_id).await?.time_zone;
@@ -359,7 +358,7 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &str, error: 
     )
 }
 
-pub async fn show(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn show(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id): IdPath<EnrolmentId>) -> AppResult<Response> {
     enrolment_page(&state, lang, &me, &id, None).await
 }
 
@@ -369,7 +368,7 @@ pub async fn act(
     lang: Lang,
     me: Me,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<EnrolmentId>,
     AppForm(f): AppForm<Pairs>,
 ) -> AppResult<Response> {
     let (e, _, _, _) = load_visible(&state, &me, &id).await?;
@@ -483,7 +482,7 @@ struct PrintPage {
 }
 
 /// The signed agreement on A4 for the paper file, with both signatures.
-pub async fn print(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn print(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id): IdPath<EnrolmentId>) -> AppResult<Response> {
     let (e, ..) = load_visible(&state, &me, &id).await?;
     let zone = state.store.school(&e.school_id).await?.time_zone;
     let guardians = state.store.guardians_of(&e.student_id).await?;
@@ -591,7 +590,7 @@ async fn review_page(state: &AppState, lang: Lang, me: &Me, q: ReviewQuery, publ
                     .enrolment
                     .priority_group
                     .filter(|_| sensitive.contains(&r.class_id))
-                    .map(|p| p.zh())
+                    .map(|p| lang.t(p.key()))
                     .unwrap_or("");
                 (r, label, group)
             })

@@ -49,6 +49,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppForm<T> {
     }
 }
 
+/// Typed ids from the path (`IdPath(id): IdPath<ClassId>`, or a tuple of them): a segment that
+/// is not an id names nothing, so it is not found (404), like an id that names nothing.
+pub struct IdPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for IdPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        use axum::extract::rejection::PathRejection;
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(ids)) => Ok(IdPath(ids)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(AppError::NotFound),
+            Err(other) => Err(AppError::Internal(format!("path: {other}"))),
+        }
+    }
+}
+
 /// Renders a template into a response with a status.
 pub fn page(status: StatusCode, t: impl Template) -> AppResult<Response> {
     Ok((status, Html(t.render()?)).into_response())

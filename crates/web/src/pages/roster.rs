@@ -391,7 +391,7 @@ pub async fn export(State(state): State<AppState>, lang: Lang, me: Me, Query(q):
             rows.push(ExportStudent {
                 number: s.number,
                 name: s.name,
-                gender: s.gender.zh().into(),
+                gender: s.gender.roster_word().into(),
                 birth_date: s.birth_date.map(|d| d.to_string()).unwrap_or_default(),
                 grade: grade.clone(),
                 class: format!("{}班", class.number),

@@ -9,12 +9,15 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::identity::Me;
 use crate::layout::Layout;
+use crate::pages::IdPath;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
 use time::{Date, OffsetDateTime};
+use yanshi_domain::ids::ClassId;
 use yanshi_domain::role::Role;
 use yanshi_domain::school_time::{format_local, local};
 use yanshi_store::service_record::{ServiceRecord, WorkloadEntry};
@@ -68,9 +71,10 @@ fn workload_role_key(role: &str) -> &'static str {
     }
 }
 
-/// `?day=2026-12-01`; today when absent. A day that does not parse is the user's mistake.
-fn day_of(q: &Pairs, today: Date) -> Result<Date, ()> {
-    match field(q, "day") {
+/// `?day=2026-12-01` (or a form's `day`); today when absent. A day that does not parse is the
+/// user's mistake.
+fn day_of(day: &str, today: Date) -> Result<Date, ()> {
+    match day.trim() {
         "" => Ok(today),
         d => yanshi_domain::calendar::parse_date(d).ok_or(()),
     }
@@ -126,13 +130,13 @@ pub async fn record(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ClassId>,
     Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;
     let school = state.store.school(&class.school_id).await?;
     let today = local(state.clock.now(), &school.time_zone).date();
-    match day_of(&q, today) {
+    match day_of(field(&q, "day"), today) {
         Ok(day) => record_page(&state, lang, &me, class, day, None).await,
         Err(()) => {
             let message = Some((false, Tr(lang).get("err-date").to_string()));
@@ -141,48 +145,152 @@ pub async fn record(
     }
 }
 
-/// `op` = `notes` (with `notes`), `sign` (with `name`), `correct` (with `text`) or `check`; `day`.
-pub async fn record_act(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    Path(id): Path<String>,
-    AppForm(f): AppForm<Pairs>,
-) -> AppResult<Response> {
-    let class = own_school_class(&state, &me, &id).await?;
+/// The class and the day a change to its record is for; a day that does not parse answers
+/// with the record of today, saying so.
+async fn record_day(state: &AppState, lang: Lang, me: &Me, id: &ClassId, day: &str) -> AppResult<Result<(ClassInfo, Date), Response>> {
+    let class = own_school_class(state, me, id).await?;
     let school = state.store.school(&class.school_id).await?;
     let today = local(state.clock.now(), &school.time_zone).date();
+    match day_of(day, today) {
+        Ok(day) => Ok(Ok((class, day))),
+        Err(()) => {
+            let message = Some((false, Tr(lang).get("err-date").to_string()));
+            Ok(Err(record_page(state, lang, me, class, today, message).await?))
+        }
+    }
+}
+
+/// The record again, saying what was done (its message key) or why not.
+async fn told(
+    state: &AppState,
+    lang: Lang,
+    me: &Me,
+    (class, day): (ClassInfo, Date),
+    done: Result<&'static str, yanshi_store::StoreError>,
+) -> AppResult<Response> {
     let t = Tr(lang);
-    let Ok(day) = day_of(&f, today) else {
-        return record_page(&state, lang, &me, class, today, Some((false, t.get("err-date").to_string()))).await;
-    };
-    let now = state.clock.now();
-    let s = &state.store;
-    let done = match field(&f, "op") {
-        "notes" => s
-            .save_record_notes(&me.user, &class, day, field(&f, "notes"), now)
-            .await
-            .map(|()| "ui-record-notes-saved"),
-        "sign" => s
-            .sign_service_record(&me.user, &class, day, field(&f, "name"), Some(field(&f, "seen")), now)
-            .await
-            .map(|_| "ui-record-signed"),
-        "correct" => s
-            .correct_service_record(&me.user, &class, day, field(&f, "text"), now)
-            .await
-            .map(|()| "ui-record-corrected"),
-        "check" => s
-            .check_service_record(&me.user, &class, day, now)
-            .await
-            .map(|()| "ui-record-checked"),
-        _ => return Err(AppError::BadRequest("err-bad-form")),
-    };
     let message = match done.map_err(AppError::from) {
         Ok(key) => (true, t.get(key).to_string()),
         Err(AppError::Invalid(i)) => (false, t.get(i.key).to_string()),
         Err(other) => return Err(other),
     };
-    record_page(&state, lang, &me, class, day, Some(message)).await
+    record_page(state, lang, me, class, day, Some(message)).await
+}
+
+/// The class teacher's notes, as sent.
+#[derive(Deserialize)]
+pub struct NotesForm {
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    notes: String,
+}
+
+/// The class teacher's notes on a record still in draft.
+pub async fn save_notes(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    IdPath(id): IdPath<ClassId>,
+    AppForm(f): AppForm<NotesForm>,
+) -> AppResult<Response> {
+    let (class, day) = match record_day(&state, lang, &me, &id, &f.day).await? {
+        Ok(at) => at,
+        Err(page) => return Ok(page),
+    };
+    let done = state
+        .store
+        .save_record_notes(&me.user, &class, day, f.notes.trim(), state.clock.now())
+        .await
+        .map(|()| "ui-record-notes-saved");
+    told(&state, lang, &me, (class, day), done).await
+}
+
+/// A signature, as sent: the signer's own name and the hash of the record as they saw it.
+#[derive(Deserialize)]
+pub struct SignatureForm {
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    seen: String,
+}
+
+/// The class teacher signs the day's record under their own name; it locks.
+pub async fn sign(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    IdPath(id): IdPath<ClassId>,
+    AppForm(f): AppForm<SignatureForm>,
+) -> AppResult<Response> {
+    let (class, day) = match record_day(&state, lang, &me, &id, &f.day).await? {
+        Ok(at) => at,
+        Err(page) => return Ok(page),
+    };
+    let done = state
+        .store
+        .sign_service_record(&me.user, &class, day, f.name.trim(), Some(f.seen.trim()), state.clock.now())
+        .await
+        .map(|_| "ui-record-signed");
+    told(&state, lang, &me, (class, day), done).await
+}
+
+/// A correction to a signed record, as sent.
+#[derive(Deserialize)]
+pub struct CorrectionForm {
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// A correction, appended to a signed record (which itself never changes).
+pub async fn correct(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    IdPath(id): IdPath<ClassId>,
+    AppForm(f): AppForm<CorrectionForm>,
+) -> AppResult<Response> {
+    let (class, day) = match record_day(&state, lang, &me, &id, &f.day).await? {
+        Ok(at) => at,
+        Err(page) => return Ok(page),
+    };
+    let done = state
+        .store
+        .correct_service_record(&me.user, &class, day, f.text.trim(), state.clock.now())
+        .await
+        .map(|()| "ui-record-corrected");
+    told(&state, lang, &me, (class, day), done).await
+}
+
+/// The day a leader's check is for, as sent.
+#[derive(Deserialize)]
+pub struct CheckForm {
+    #[serde(default)]
+    day: String,
+}
+
+/// A school leader's check of a signed record (值班领导核查), once.
+pub async fn check(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    IdPath(id): IdPath<ClassId>,
+    AppForm(f): AppForm<CheckForm>,
+) -> AppResult<Response> {
+    let (class, day) = match record_day(&state, lang, &me, &id, &f.day).await? {
+        Ok(at) => at,
+        Err(page) => return Ok(page),
+    };
+    let done = state
+        .store
+        .check_service_record(&me.user, &class, day, state.clock.now())
+        .await
+        .map(|()| "ui-record-checked");
+    told(&state, lang, &me, (class, day), done).await
 }
 
 #[derive(Template)]

@@ -2,6 +2,7 @@
 //! pickup adults, the sensitive fields behind a deliberate, logged read, and the printed
 //! invitation slips for a class's guardians.
 
+use super::IdPath;
 use super::school::{Pairs, field};
 use super::{AppForm, SchoolPick, SchoolQuery, page, pick_school};
 use crate::error::{AppError, AppResult};
@@ -10,7 +11,7 @@ use crate::identity::Me;
 use crate::layout::Layout;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
@@ -62,9 +63,8 @@ pub async fn index(State(state): State<AppState>, lang: Lang, me: Me, Query(q): 
 }
 
 /// A class the person may see, or 404/403.
-async fn visible_class(state: &AppState, me: &Me, id: &str) -> AppResult<ClassInfo> {
-    let id = ClassId::parse(id).ok_or(AppError::NotFound)?;
-    let class = state.store.class(&id).await?;
+async fn visible_class(state: &AppState, me: &Me, id: &ClassId) -> AppResult<ClassInfo> {
+    let class = state.store.class(id).await?;
     if !may_see_class(&me.principal, &class.scope()) {
         return Err(AppError::Forbidden);
     }
@@ -72,9 +72,8 @@ async fn visible_class(state: &AppState, me: &Me, id: &str) -> AppResult<ClassIn
 }
 
 /// A student the person may see, with their class.
-async fn visible_student(state: &AppState, me: &Me, id: &str) -> AppResult<(Student, ClassInfo)> {
-    let id = StudentId::parse(id).ok_or(AppError::NotFound)?;
-    let student = state.store.student(&id).await?;
+async fn visible_student(state: &AppState, me: &Me, id: &StudentId) -> AppResult<(Student, ClassInfo)> {
+    let student = state.store.student(id).await?;
     let class = state.store.class(&student.class_id).await?;
     if !may_see_class(&me.principal, &class.scope()) {
         return Err(AppError::Forbidden);
@@ -92,7 +91,7 @@ struct ClassPage {
     leaves: Vec<yanshi_store::leave::Leave>,
 }
 
-pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Response> {
     let class = visible_class(&state, &me, &id).await?;
     let students = state.store.students_of_class(&class.id).await?;
     let l = Layout::for_user(&state, lang, &me.user).await;
@@ -220,10 +219,10 @@ async fn student_page(
         None
     };
     let leaves = state.store.leaves_of_student(&student.id).await?;
-    let levels = PickupLevel::ALL.iter().map(|p| (p.as_str(), p.zh())).collect();
+    let levels = PickupLevel::ALL.iter().map(|p| (p.as_str(), lang.t(p.key()))).collect();
     let groups = PriorityGroup::ALL
         .iter()
-        .map(|p| (p.as_str(), p.zh(), chosen.contains(p)))
+        .map(|p| (p.as_str(), lang.t(p.key()), chosen.contains(p)))
         .collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -253,7 +252,7 @@ pub async fn student(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<StudentId>,
     Query(q): Query<StudentQuery>,
 ) -> AppResult<Response> {
     let (student, class) = visible_student(&state, &me, &id).await?;
@@ -265,7 +264,7 @@ pub async fn change(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<StudentId>,
     AppForm(f): AppForm<Pairs>,
 ) -> AppResult<Response> {
     let (student, class) = visible_student(&state, &me, &id).await?;
@@ -343,10 +342,9 @@ pub async fn change(
 }
 
 /// A pickup adult's photo, for the teacher who may see the child.
-pub async fn adult_photo(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> AppResult<Response> {
-    let id = PickupAdultId::parse(&id).ok_or(AppError::NotFound)?;
+pub async fn adult_photo(State(state): State<AppState>, me: Me, IdPath(id): IdPath<PickupAdultId>) -> AppResult<Response> {
     let (student, data) = state.store.pickup_adult_photo(&id).await?.ok_or(AppError::NotFound)?;
-    visible_student(&state, &me, student.as_str()).await?;
+    visible_student(&state, &me, &student).await?;
     let (mime, b64) = data
         .strip_prefix("data:")
         .and_then(|d| d.split_once(";base64,"))
@@ -379,7 +377,7 @@ struct SlipsPage {
 }
 
 /// Issues codes for the class's guardians without an account and shows A4 slips to print.
-pub async fn invitations(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn invitations(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Response> {
     let class = visible_class(&state, &me, &id).await?;
     let now = state.clock.now();
     let issued = state

@@ -2,6 +2,7 @@
 //! needs survey; guardians answer on a phone; class teachers and grade directors see the
 //! answers per class, who has not answered, and enter answers collected on paper.
 
+use super::IdPath;
 use super::enrolment::enrolment_term;
 use super::school::{Pairs, field};
 use super::{AppForm, SchoolPick, SchoolQuery, page, pick_school, school_query};
@@ -11,7 +12,7 @@ use crate::identity::Me;
 use crate::layout::Layout;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -182,12 +183,11 @@ struct SurveyForm {
 }
 
 /// The student the person may answer for: their own child, or one of a class they are responsible for.
-async fn answerable(state: &AppState, me: &Me, id: &str) -> AppResult<(Student, ClassInfo, bool)> {
-    let id = StudentId::parse(id).ok_or(AppError::NotFound)?;
-    let student = state.store.student(&id).await?;
+async fn answerable(state: &AppState, me: &Me, id: &StudentId) -> AppResult<(Student, ClassInfo, bool)> {
+    let student = state.store.student(id).await?;
     let class = state.store.class(&student.class_id).await?;
     if me.user.role == Role::Guardian {
-        if !state.store.children_of(&me.user.id).await?.iter().any(|(s, _)| s.id == id) {
+        if !state.store.children_of(&me.user.id).await?.iter().any(|(s, _)| s.id == *id) {
             return Err(AppError::Forbidden);
         }
         return Ok((student, class, false));
@@ -253,7 +253,7 @@ async fn form_page(
     )
 }
 
-pub async fn form(State(state): State<AppState>, lang: Lang, me: Me, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn form(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id): IdPath<StudentId>) -> AppResult<Response> {
     let (student, class, staff) = answerable(&state, &me, &id).await?;
     form_page(&state, lang, &me, (student, class, staff), false, None).await
 }
@@ -262,7 +262,7 @@ pub async fn answer(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<StudentId>,
     AppForm(f): AppForm<Pairs>,
 ) -> AppResult<Response> {
     let (student, class, staff) = answerable(&state, &me, &id).await?;

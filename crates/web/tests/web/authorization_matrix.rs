@@ -2,10 +2,8 @@
 //! against the table below. A route missing from the table fails; so does any allow the
 //! table does not grant, and any deny it does not expect.
 
-mod common;
-
+use crate::common::*;
 use axum::http::{Method, StatusCode};
-use common::*;
 use yanshi_domain::role::Role;
 use yanshi_store::testing::backends;
 
@@ -129,11 +127,17 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/afternoon/class/{id}/plan", DOOR),
     ("POST", "/afternoon/class/{id}/plan", DOOR),
     ("GET", "/afternoon/class/{id}/record", DOOR),
-    ("POST", "/afternoon/class/{id}/record", DOOR),
+    ("POST", "/afternoon/class/{id}/record/notes", DOOR),
+    ("POST", "/afternoon/class/{id}/record/signature", DOOR),
+    ("POST", "/afternoon/class/{id}/record/corrections", DOOR),
+    ("POST", "/afternoon/class/{id}/record/check", DOOR),
     ("GET", "/afternoon/workload", DOOR),
     ("GET", "/afternoon/absences", DOOR),
     ("POST", "/afternoon/absences", DOOR),
-    ("POST", "/afternoon/class/{id}", DOOR),
+    ("POST", "/afternoon/class/{id}/roll", DOOR),
+    ("POST", "/afternoon/class/{id}/whereabouts", DOOR),
+    ("POST", "/afternoon/class/{id}/decision", DOOR),
+    ("POST", "/afternoon/class/{id}/handover", DOOR),
     // The child's guardian, or staff who release children (not volunteers, not the district).
     (
         "POST",
@@ -305,63 +309,17 @@ struct Fixtures {
 /// A class whose class teacher and grade director are the test's, with a child, a guardian,
 /// a pickup adult with a photo, a staff record and a calendar change: every `{id}` a route takes.
 async fn school_fixtures(app: &TestApp) -> Fixtures {
-    use yanshi_domain::account::{DisplayName, PhoneNumber};
-    use yanshi_domain::family::{Gender, PickupLevel, StudentNumber};
-    use yanshi_domain::roster::{RosterGuardian, RosterStudent};
-    use yanshi_domain::school::Grade;
+    use yanshi_domain::account::DisplayName;
+    use yanshi_domain::family::PickupLevel;
+    let f = app
+        .family()
+        .grade_director()
+        .adult("王奶奶", "奶奶", "13600136000", PickupLevel::Always, true)
+        .applied()
+        .build()
+        .await;
     let (store, school) = (&app.store, &app.school.id);
     let actor = yanshi_store::Actor::Cli;
-    store.create_standard_classes(&actor, school, 1, START).await.unwrap();
-    let class = store.classes(school).await.unwrap().into_iter().find(|c| c.grade == 3).unwrap();
-    store
-        .set_class_teacher(&actor, &class.id, Some(&app.user(Role::ClassTeacher).id), START)
-        .await
-        .unwrap();
-    store
-        .set_grade_director(
-            &actor,
-            school,
-            Grade::new(3).unwrap(),
-            Some(&app.user(Role::GradeDirector).id),
-            START,
-        )
-        .await
-        .unwrap();
-    let row = RosterStudent {
-        row: 2,
-        number: StudentNumber::parse("20260301").unwrap(),
-        name: "王小明".into(),
-        gender: Gender::Male,
-        birth_date: None,
-        grade: Grade::new(3).unwrap(),
-        class_number: 1,
-        guardians: vec![RosterGuardian {
-            name: "张丽".into(),
-            relationship: "母亲".into(),
-            phone: PhoneNumber::parse("13800138000").unwrap(),
-        }],
-        priority_groups: vec![],
-        health_notes: String::new(),
-    };
-    store.import_students(&actor, school, &[row], "x", START).await.unwrap();
-    let student = store.students_of_class(&class.id).await.unwrap().remove(0).0;
-    let adult = store
-        .add_pickup_adult(
-            &actor,
-            &student,
-            yanshi_store::people::NewPickupAdult {
-                name: DisplayName::parse("王奶奶").unwrap(),
-                relationship: "奶奶".into(),
-                phone: PhoneNumber::parse("13600136000").unwrap(),
-                id_last4: None,
-                photo: Some("data:image/png;base64,iVBORw0KGgo=".into()),
-                adult_confirmed: true,
-                level: PickupLevel::Always,
-            },
-            START,
-        )
-        .await
-        .unwrap();
     let staff = store
         .create_staff(
             &actor,
@@ -383,51 +341,11 @@ async fn school_fixtures(app: &TestApp) -> Fixtures {
         reason: "运动会".into(),
     };
     let override_id = store.add_calendar_override(&actor, school, &o, START).await.unwrap();
-    // The test guardian is this child's guardian, with an application submitted this term.
-    store
-        .link_guardian_account(school, &PhoneNumber::parse("13800138000").unwrap(), &app.user(Role::Guardian).id)
-        .await
-        .unwrap();
-    let mut times = yanshi_domain::calendar::GradeTimes::default();
-    for g in 1..=6 {
-        times.dismissal.insert((g, 0), time::macros::time!(16:10));
-    }
-    let new_term = yanshi_store::terms::NewTerm {
-        name: "2026秋".into(),
-        starts_on: time::macros::date!(2026 - 09 - 01),
-        ends_on: time::macros::date!(2027 - 01 - 24),
-        first_service_day: None,
-        last_service_day: None,
-        times,
-    };
-    let term = store.create_term(&actor, school, new_term, START).await.unwrap();
-    store
-        .publish_notice(app.user(Role::SchoolAdmin), &term.id, "告家长书", START)
-        .await
-        .unwrap();
-    let notice = store.current_notice(&term.id).await.unwrap().unwrap().id;
-    store.mark_notice_read(app.user(Role::Guardian), &notice, START).await.unwrap();
-    let application = yanshi_store::enrolment::Application {
-        terms: yanshi_domain::enrolment::Terms {
-            weekdays: yanshi_domain::enrolment::Weekdays::ALL_SCHOOL_DAYS,
-            latest_pickup: time::macros::time!(17:30),
-            pickup_plan: yanshi_domain::enrolment::PickupPlan::ByAdults,
-        },
-        health_disclosure: "无".into(),
-        reason: "父母下班晚".into(),
-        priority_group: None,
-        consent_version: "2026-1".into(),
-        notice_id: Some(notice),
-    };
-    let enrolment = store
-        .apply(app.user(Role::Guardian), &student.id, &term.id, &application, true, START)
-        .await
-        .unwrap();
     Fixtures {
-        enrolment: enrolment.to_string(),
-        class: class.id.to_string(),
-        student: student.id.to_string(),
-        adult: adult.to_string(),
+        enrolment: f.enrolment.unwrap().to_string(),
+        class: f.class.id.to_string(),
+        student: f.student.id.to_string(),
+        adult: f.adults[0].to_string(),
         staff: staff.id.to_string(),
         override_id: override_id.to_string(),
     }
@@ -549,5 +467,46 @@ async fn another_school_and_another_family_reach_nothing_of_this_child() {
             still.iter().any(|g| g.guardian_id == pending.guardian_id && !g.confirmed),
             "nothing was confirmed"
         );
+    }
+}
+
+/// An id in a path that is not an id names nothing: 404, as for an id that names nothing —
+/// never a 400 or a 500 — on every route that takes one, asked by someone the route admits.
+#[tokio::test]
+async fn a_malformed_id_in_any_path_is_not_found() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.session(Role::SchoolAdmin).await;
+        let page = app.get("/students/not-a-uuid", Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{}", page.body);
+        assert!(page.body.contains("找不到该页面"), "{}", page.body);
+        let token = app
+            .store
+            .create_api_token(app.user(Role::SchoolAdmin), app.clock_now(), time::Duration::days(1))
+            .await
+            .unwrap()
+            .token;
+        let api = app
+            .send(api(Method::GET, "/api/v1/classes/not-a-uuid/students", Some(&token), None))
+            .await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND, "{}", api.body);
+        assert_eq!(api.json()["error"]["code"], "not_found");
+
+        let mut wrong = Vec::new();
+        for (method, path, allowed) in EXPECTED {
+            if !(path.contains("{id}") || path.contains("{adult}")) {
+                continue;
+            }
+            let role = Role::ALL.into_iter().find(|r| allowed.contains(&r.as_str())).unwrap();
+            let concrete = path.replace("{id}", "not-a-uuid").replace("{adult}", "not-an-adult");
+            let m: Method = method.parse().unwrap();
+            let body = (m != Method::GET).then(String::new);
+            let session = app.session(role).await;
+            let resp = app.send(request(m, &concrete, Some(&session), body)).await;
+            if resp.status != StatusCode::NOT_FOUND {
+                wrong.push(format!("{method} {concrete} as {}: {}", role.as_str(), resp.status));
+            }
+        }
+        assert!(wrong.is_empty(), "{backend:?}:\n{}", wrong.join("\n"));
     }
 }

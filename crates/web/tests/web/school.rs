@@ -2,10 +2,8 @@
 //! (refused with row messages, then once, then no change), class-scoped access with logged
 //! sensitive reads, terms and the calendar, and a guardian who sees only their own children.
 
-mod common;
-
+use crate::common::*;
 use axum::http::{Method, StatusCode};
-use common::*;
 use serde_json::json;
 use yanshi_domain::role::Role;
 use yanshi_store::testing::backends;

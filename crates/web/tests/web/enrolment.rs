@@ -2,63 +2,18 @@
 //! teacher and the school approve, the guardian signs the agreement, a leader countersigns, and
 //! the child is ACTIVE — with no way for staff to do the guardian's part.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
-use time::macros::{date, time};
+use time::macros::time;
 use yanshi_domain::account::PhoneNumber;
 use yanshi_domain::role::Role;
 use yanshi_store::testing::backends;
 
+/// 王小明 of 三年级一班 with his mother's account linked, and a term whose service ends at 18:00:
+/// (student, class).
 async fn setup(app: &TestApp) -> (String, String) {
-    use yanshi_domain::family::{Gender, StudentNumber};
-    use yanshi_domain::roster::{RosterGuardian, RosterStudent};
-    use yanshi_domain::school::Grade;
-    let (store, school, actor) = (&app.store, &app.school.id, yanshi_store::Actor::Cli);
-    store.create_standard_classes(&actor, school, 1, START).await.unwrap();
-    let class = store.classes(school).await.unwrap().into_iter().find(|c| c.grade == 3).unwrap();
-    store
-        .set_class_teacher(&actor, &class.id, Some(&app.user(Role::ClassTeacher).id), START)
-        .await
-        .unwrap();
-    let row = RosterStudent {
-        row: 2,
-        number: StudentNumber::parse("1").unwrap(),
-        name: "王小明".into(),
-        gender: Gender::Male,
-        birth_date: None,
-        grade: Grade::new(3).unwrap(),
-        class_number: 1,
-        guardians: vec![RosterGuardian {
-            name: "张丽".into(),
-            relationship: "母亲".into(),
-            phone: PhoneNumber::parse("13800138000").unwrap(),
-        }],
-        priority_groups: vec![],
-        health_notes: String::new(),
-    };
-    store.import_students(&actor, school, &[row], "x", START).await.unwrap();
-    store
-        .link_guardian_account(school, &PhoneNumber::parse("13800138000").unwrap(), &app.user(Role::Guardian).id)
-        .await
-        .unwrap();
-    let mut times = yanshi_domain::calendar::GradeTimes::default();
-    for g in 1..=6 {
-        times.dismissal.insert((g, 0), time!(16:10));
-        times.end.insert((g, yanshi_domain::calendar::Season::Winter), time!(18:00));
-    }
-    let term = yanshi_store::terms::NewTerm {
-        name: "2026秋".into(),
-        starts_on: date!(2026 - 09 - 01),
-        ends_on: date!(2027 - 01 - 24),
-        first_service_day: None,
-        last_service_day: None,
-        times,
-    };
-    store.create_term(&actor, school, term, START).await.unwrap();
-    let student = store.students_of_class(&class.id).await.unwrap().remove(0).0;
-    (student.id.to_string(), class.id.to_string())
+    let f = app.family().number("1").service_ends(time!(18:00)).build().await;
+    (f.student.id.to_string(), f.class.id.to_string())
 }
 
 fn application(consent: bool, notice: &str) -> Vec<(&str, &str)> {

@@ -2,23 +2,18 @@
 //! parallel wrong passwords, locking a teacher out from elsewhere, sign-ups with made-up codes
 //! or someone else's phone, and tokens issued during a rehearsal. On both databases.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode};
-use common::*;
 use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use tower::ServiceExt;
-use yanshi_domain::account::{InvitationCode, PhoneNumber};
+use yanshi_domain::account::InvitationCode;
 use yanshi_domain::clock::{Clock, RehearsalClock};
-use yanshi_domain::family::{Gender, StudentNumber};
 use yanshi_domain::role::Role;
-use yanshi_domain::roster::{RosterGuardian, RosterStudent};
-use yanshi_domain::school::Grade;
 use yanshi_store::Actor;
 use yanshi_store::testing::backends;
 use yanshi_web::{AppState, WebConfig};
@@ -267,35 +262,9 @@ async fn password_hashing_runs_a_bounded_number_at_once() {
 /// A class with one child whose mother the school has as 138 0013 8000, and her code.
 async fn guardian_code(app: &TestApp) -> InvitationCode {
     let admin = Actor::User(app.user(Role::SchoolAdmin).id.clone());
-    let now = app.clock.now();
-    app.store.create_standard_classes(&admin, &app.school.id, 1, now).await.unwrap();
-    let child = RosterStudent {
-        row: 2,
-        number: StudentNumber::parse("20260101").unwrap(),
-        name: "王小明".into(),
-        gender: Gender::Male,
-        birth_date: None,
-        grade: Grade::new(1).unwrap(),
-        class_number: 1,
-        guardians: vec![RosterGuardian {
-            name: "张丽".into(),
-            relationship: "母亲".into(),
-            phone: PhoneNumber::parse("13800138000").unwrap(),
-        }],
-        priority_groups: vec![],
-        health_notes: String::new(),
-    };
-    app.store.import_students(&admin, &app.school.id, &[child], "x", now).await.unwrap();
-    let class = app
-        .store
-        .classes(&app.school.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.name == "一年级一班")
-        .unwrap();
+    let f = app.family().grade(1).number("20260101").without_account().build().await;
     app.store
-        .create_class_invitations(&admin, &class, now, Duration::days(14))
+        .create_class_invitations(&admin, &f.class, app.clock.now(), Duration::days(14))
         .await
         .unwrap()
         .remove(0)

@@ -1,0 +1,126 @@
+//! 点名 — roll call at the door (present, absent, not at school today), and what became of a
+//! child who was not in the room (未到): found, went home with a guardian, excused, or not found,
+//! which opens an incident for the leaders.
+
+use super::door::class_page;
+use super::{child_of_class, own_school_class, school_now, student_id, told};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Tr};
+use crate::identity::Me;
+use crate::pages::AppForm;
+use crate::pages::IdPath;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use yanshi_domain::afternoon::Whereabouts;
+use yanshi_domain::ids::ClassId;
+use yanshi_domain::ids::StudentId;
+
+/// A roll-call tap as sent.
+#[derive(Deserialize)]
+pub struct RollForm {
+    #[serde(default)]
+    student: String,
+    /// PRESENT, ABSENT or ABSENT_FROM_SCHOOL: the store checks it.
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// One child's mark.
+struct Roll {
+    student: StudentId,
+    status: String,
+    note: String,
+}
+
+impl TryFrom<RollForm> for Roll {
+    type Error = AppError;
+
+    fn try_from(f: RollForm) -> AppResult<Self> {
+        Ok(Roll {
+            student: student_id(&f.student)?,
+            status: f.status.trim().to_string(),
+            note: f.note.trim().to_string(),
+        })
+    }
+}
+
+/// 点名: one child present, absent or not at school today.
+pub async fn roll(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    IdPath(id): IdPath<ClassId>,
+    AppForm(f): AppForm<RollForm>,
+) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let roll = Roll::try_from(f)?;
+    let student = child_of_class(&state, &class, &roll.student).await?;
+    let (_, now, day) = school_now(&state, &class.school_id).await?;
+    let result = state.store.mark_roll(&me.user, &student, day, &roll.status, &roll.note, now).await;
+    let t = Tr(lang);
+    // A mark says nothing when it worked: the list shows it.
+    let message = result.err().map(|e| match AppError::from(e) {
+        AppError::Invalid(i) => (false, t.get(i.key).to_string()),
+        other => (false, format!("{other}")),
+    });
+    class_page(&state, lang, &me, class, message, None).await
+}
+
+/// What became of a missing child, as sent.
+#[derive(Deserialize)]
+pub struct WhereaboutsForm {
+    #[serde(default)]
+    student: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// What became of a missing child: the student id is checked first (a wrong one names nobody),
+/// then the outcome (a wrong one is the user's mistake, told on the page).
+struct Found {
+    student: StudentId,
+    outcome: Result<Whereabouts, yanshi_domain::Invalid>,
+    note: String,
+}
+
+impl TryFrom<WhereaboutsForm> for Found {
+    type Error = AppError;
+
+    fn try_from(f: WhereaboutsForm) -> AppResult<Self> {
+        Ok(Found {
+            student: student_id(&f.student)?,
+            outcome: Whereabouts::parse(f.outcome.trim()),
+            note: f.note.trim().to_string(),
+        })
+    }
+}
+
+/// 未到: what became of a child not in the room; NOT_FOUND opens an incident.
+pub async fn whereabouts(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    IdPath(id): IdPath<ClassId>,
+    AppForm(f): AppForm<WhereaboutsForm>,
+) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let found = Found::try_from(f)?;
+    let student = child_of_class(&state, &class, &found.student).await?;
+    let (_, now, day) = school_now(&state, &class.school_id).await?;
+    let result = match found.outcome {
+        Ok(outcome) => state
+            .store
+            .record_whereabouts(&me.user, &student, day, outcome, &found.note, now)
+            .await
+            .map_err(AppError::from),
+        Err(i) => Err(AppError::Invalid(i)),
+    };
+    let message = told(Tr(lang), result, "ui-whereabouts-recorded")?;
+    class_page(&state, lang, &me, class, Some(message), None).await
+}

@@ -1,0 +1,12 @@
+//! The web crate's integration tests, one binary: the real app on a fresh database per test,
+//! driven in-process through the router, on SQLite and (when configured) PostgreSQL.
+
+mod common;
+
+mod accounts;
+mod afternoon;
+mod authorization_matrix;
+mod enrolment;
+mod operations;
+mod school;
+mod sign_in_limits;
