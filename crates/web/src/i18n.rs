@@ -78,6 +78,18 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+fn code_key(family: &str, code: &str) -> String {
+    format!("ui-{family}-{}", code.to_ascii_lowercase().replace('_', "-"))
+}
+
+/// The codes the pages show through [`Tr::code`], by family: each has its words.
+pub const SHOWN_CODES: &[(&str, &[&str])] = &[
+    ("leave", &["SICK", "PERSONAL", "OTHER"]),
+    ("leave-status", &["CONFIRMED", "PENDING", "CANCELLED"]),
+    ("leave-via", &["APP", "PHONE", "PAPER"]),
+    ("agreement-status", &["PENDING", "GUARDIAN_SIGNED", "EFFECTIVE", "SUPERSEDED"]),
+];
+
 /// What templates call: `{{ t.get("key") }}`.
 #[derive(Debug, Clone, Copy)]
 pub struct Tr(pub Lang);
@@ -85,6 +97,12 @@ pub struct Tr(pub Lang);
 impl Tr {
     pub fn get(&self, key: &str) -> &'static str {
         self.0.t(key)
+    }
+
+    /// A stored code (`CONFIRMED`, `APP`, `EFFECTIVE` …) of a `family` in words: the text of
+    /// `ui-{family}-{code}` (lower case, `_` as `-`), so no ALL-CAPS code reaches a page.
+    pub fn code(&self, family: &str, code: &str) -> &'static str {
+        self.0.t(&code_key(family, code))
     }
 
     /// 周一、周三、周五 / Mon, Wed, Fri.
@@ -147,6 +165,15 @@ mod tests {
         missing.sort();
         missing.dedup();
         assert!(missing.is_empty(), "keys without a message:\n{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn every_code_a_page_shows_has_its_words() {
+        for (family, codes) in SHOWN_CODES {
+            for code in *codes {
+                assert!(Locale::has(&code_key(family, code)), "{}", code_key(family, code));
+            }
+        }
     }
 
     #[test]

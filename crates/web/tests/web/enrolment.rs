@@ -245,6 +245,17 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
             "{}",
             class_page.body
         );
+        // Codes are shown in words: 已确认 / 待班主任确认, never CONFIRMED / PENDING.
+        assert!(
+            class_page.body.contains("已确认") && class_page.body.contains("待班主任确认"),
+            "{}",
+            class_page.body
+        );
+        let mine = app.get(&page, Some(&guardian)).await.body;
+        assert!(
+            !mine.contains(">CONFIRMED<") && !mine.contains(">PENDING<") && mine.contains("病假"),
+            "{mine}"
+        );
 
         let out = app.post_form(&page, Some(&guardian), &[("op", "withdraw"), ("note", "")]).await;
         assert_eq!(out.status, StatusCode::SEE_OTHER);

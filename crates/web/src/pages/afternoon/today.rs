@@ -121,22 +121,17 @@ pub(super) async fn today_page(state: &AppState, lang: Lang, me: &Me, message: M
 
 /// "17:02 起 10 分钟内 6 次交接被拒 · 今天共 8 次 · 另有 3 次接送码因输错过多未核对".
 fn refusal_text(t: crate::i18n::Tr, a: &yanshi_store::handover_guards::RefusalAlert, zone: &str) -> String {
-    let mut text = t
-        .get("ui-refusal-burst")
-        .replace("{from}", &format_local(a.burst_started, zone)[11..])
-        .replace("{minutes}", &yanshi_domain::afternoon::REFUSAL_ALERT_WINDOW_MINUTES.to_string())
-        .replace("{n}", &a.burst_refusals.to_string());
+    use yanshi_i18n::Args;
+    let burst = Args::new()
+        .text("from", &format_local(a.burst_started, zone)[11..])
+        .number("minutes", yanshi_domain::afternoon::REFUSAL_ALERT_WINDOW_MINUTES)
+        .number("n", a.burst_refusals);
+    let mut parts = vec![t.0.render("ui-refusal-burst", &burst)];
     if a.refusals_today > a.burst_refusals {
-        text = format!(
-            "{text} · {}",
-            t.get("ui-refusals-today").replace("{n}", &a.refusals_today.to_string())
-        );
+        parts.push(t.0.render("ui-refusals-today", &Args::new().number("n", a.refusals_today)));
     }
     if a.codes_held_back > 0 {
-        text = format!(
-            "{text} · {}",
-            t.get("ui-codes-held-back").replace("{n}", &a.codes_held_back.to_string())
-        );
+        parts.push(t.0.render("ui-codes-held-back", &Args::new().number("n", a.codes_held_back)));
     }
-    text
+    parts.join(" · ")
 }
