@@ -7,6 +7,7 @@ mod accounts;
 mod afternoon;
 mod authorization_matrix;
 mod enrolment;
+mod guardians;
 mod operations;
 mod school;
 mod sign_in_limits;
