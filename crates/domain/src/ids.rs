@@ -51,6 +51,12 @@ macro_rules! typed_id {
     };
 }
 
+/// A fresh id for a row no typed id names (an attempt, an alert, a roll mark, a log line):
+/// a UUID v7 like every id, so rows sort by creation time on both databases.
+pub fn row_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 typed_id!(
     /// A school (学校). Every school-owned row carries one.
     SchoolId

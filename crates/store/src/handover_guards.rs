@@ -10,7 +10,7 @@ use sqlx::Row;
 use time::{Date, OffsetDateTime};
 use yanshi_domain::afternoon::{REFUSAL_ALERT_WINDOW_MINUTES, WRONG_CODE_WINDOW_MINUTES, too_many_wrong_codes};
 use yanshi_domain::clock::from_millis;
-use yanshi_domain::ids::{HandoverId, SchoolId};
+use yanshi_domain::ids::SchoolId;
 
 /// A child's refused hand-overs today, as the leaders see them: the latest burst (one alert,
 /// counted) and the day's total.
@@ -56,7 +56,7 @@ impl Store {
     /// committed and still PENDING or WRONG), so no burst of requests gets more codes looked up
     /// than the limit, on either database, whichever instance takes them.
     pub(crate) async fn check_code_attempt(&self, who: &User, student: &Student, day: Date, at: i64) -> Result<CodeCheck> {
-        let id = HandoverId::new().to_string();
+        let id = yanshi_domain::ids::row_id();
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO pickup_code_attempts (id, school_id, student_id, teacher_id, day, outcome, at) VALUES ($1, $2, $3, $4, $5, 'PENDING', $6)",
@@ -130,7 +130,7 @@ pub(crate) async fn count_refusal(tx: &mut Tx, student: &Student, day: Date, at:
            refusals_today = refusal_alerts.refusals_today + 1 \
          RETURNING burst_refusals",
     )
-    .bind(HandoverId::new().to_string())
+    .bind(yanshi_domain::ids::row_id())
     .bind(student.school_id.to_string())
     .bind(student.id.to_string())
     .bind(day.to_string())

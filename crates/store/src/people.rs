@@ -278,7 +278,7 @@ impl Store {
     pub async fn read_sensitive(&self, reader: &UserId, student: &Student, now: OffsetDateTime) -> Result<Sensitive> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO sensitive_reads (id, school_id, user_id, student_id, fields, at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(StudentId::new().to_string())
+            .bind(yanshi_domain::ids::row_id())
             .bind(student.school_id.to_string())
             .bind(reader.to_string())
             .bind(student.id.to_string())
@@ -339,7 +339,7 @@ impl Store {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for student in chunk {
                 q = q
-                    .bind(StudentId::new().to_string())
+                    .bind(yanshi_domain::ids::row_id())
                     .bind(school.to_string())
                     .bind(reader.to_string())
                     .bind(student.to_string())

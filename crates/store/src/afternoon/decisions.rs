@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
 use yanshi_domain::clock::{from_millis, to_millis};
-use yanshi_domain::ids::{ClassId, HandoverId, UserId};
+use yanshi_domain::ids::{ClassId, UserId};
 use yanshi_domain::policy::is_school_leader;
 use yanshi_i18n::{Args, Message};
 
@@ -53,7 +53,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO late_pickup_decisions (id, school_id, student_id, day, decision, note, decided_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(HandoverId::new().to_string())
+        .bind(yanshi_domain::ids::row_id())
         .bind(student.school_id.to_string())
         .bind(student.id.to_string())
         .bind(day.to_string())

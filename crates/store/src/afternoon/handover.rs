@@ -429,7 +429,7 @@ async fn refuse(
     at: i64,
 ) -> Result<()> {
     sqlx::query("INSERT INTO refused_pickups (id, school_id, student_id, day, adult_id, adult_name, reason, teacher_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(HandoverId::new().to_string())
+        .bind(yanshi_domain::ids::row_id())
         .bind(student.school_id.to_string())
         .bind(student.id.to_string())
         .bind(req.day.to_string())

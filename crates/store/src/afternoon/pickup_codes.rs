@@ -9,7 +9,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use yanshi_domain::afternoon::PickupCode;
 use yanshi_domain::clock::to_millis;
-use yanshi_domain::ids::{HandoverId, PickupAdultId, SchoolId};
+use yanshi_domain::ids::{PickupAdultId, SchoolId};
 use yanshi_domain::policy::may_issue_pickup_code;
 
 pub(super) fn code_hash(school: &SchoolId, code: &PickupCode) -> String {
@@ -42,7 +42,7 @@ impl Store {
                 .await?;
             let inserted =
                 sqlx::query("INSERT INTO pickup_codes (id, school_id, adult_id, code_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(HandoverId::new().to_string())
+                    .bind(yanshi_domain::ids::row_id())
                     .bind(student.school_id.to_string())
                     .bind(adult.to_string())
                     .bind(code_hash(&student.school_id, &code))

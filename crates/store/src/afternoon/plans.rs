@@ -8,7 +8,7 @@ use sqlx::Row;
 use time::OffsetDateTime;
 use yanshi_domain::Invalid;
 use yanshi_domain::clock::to_millis;
-use yanshi_domain::ids::{ClassId, HandoverId, SchoolId, UserId};
+use yanshi_domain::ids::{ClassId, SchoolId, UserId};
 use yanshi_domain::policy::may_plan_sessions;
 use yanshi_domain::role::Role;
 
@@ -100,7 +100,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO session_plans (id, school_id, class_id, term_id, weekday, content, note, teacher_id, volunteer_id, flagged, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
-        .bind(HandoverId::new().to_string())
+        .bind(yanshi_domain::ids::row_id())
         .bind(class.school_id.to_string())
         .bind(class.id.to_string())
         .bind(term.to_string())

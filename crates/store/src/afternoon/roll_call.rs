@@ -14,7 +14,7 @@ use yanshi_domain::Invalid;
 use yanshi_domain::afternoon::{Whereabouts, expected, unaccounted};
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::enrolment::Weekdays;
-use yanshi_domain::ids::{HandoverId, SchoolId, StudentId};
+use yanshi_domain::ids::{SchoolId, StudentId};
 use yanshi_domain::policy::may_run_afternoon;
 use yanshi_i18n::{Args, Message};
 
@@ -201,7 +201,7 @@ async fn write_roll(tx: &mut Tx, who: &User, student: &Student, day: Date, statu
         .execute(&mut **tx)
         .await?;
     sqlx::query("INSERT INTO roll_calls (id, school_id, student_id, day, status, note, marked_by, marked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(HandoverId::new().to_string())
+            .bind(yanshi_domain::ids::row_id())
             .bind(student.school_id.to_string())
             .bind(student.id.to_string())
             .bind(day.to_string())
@@ -262,7 +262,7 @@ impl Store {
         }
         if outcome == Whereabouts::NotFound {
             sqlx::query("INSERT INTO incidents (id, school_id, student_id, day, kind, description, reported_by, at) VALUES ($1, $2, $3, $4, 'CHILD_NOT_FOUND', $5, $6, $7)")
-                .bind(HandoverId::new().to_string())
+                .bind(yanshi_domain::ids::row_id())
                 .bind(student.school_id.to_string())
                 .bind(student.id.to_string())
                 .bind(day.to_string())
@@ -301,7 +301,7 @@ async fn raise_unaccounted(tx: &mut Tx, who: &User, student: &Student, class: &c
     let raised = sqlx::query(
         "INSERT INTO unaccounted (id, school_id, student_id, day, raised_by, raised_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (student_id, day) DO NOTHING",
     )
-    .bind(HandoverId::new().to_string())
+    .bind(yanshi_domain::ids::row_id())
     .bind(student.school_id.to_string())
     .bind(student.id.to_string())
     .bind(day.to_string())

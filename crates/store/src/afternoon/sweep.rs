@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::family::PickupLevel;
-use yanshi_domain::ids::{HandoverId, StudentId, UserId};
+use yanshi_domain::ids::{StudentId, UserId};
 use yanshi_domain::school_time::format_local;
 use yanshi_i18n::{Args, Message};
 
@@ -120,7 +120,7 @@ impl Store {
         let inserted = sqlx::query(
             "INSERT INTO roll_call_alerts (id, school_id, class_id, day, unmarked, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
         )
-        .bind(HandoverId::new().to_string())
+        .bind(yanshi_domain::ids::row_id())
         .bind(school.id.to_string())
         .bind(class.id.to_string())
         .bind(day.to_string())
@@ -183,7 +183,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let inserted =
             sqlx::query("INSERT INTO late_pickup_steps (id, school_id, student_id, day, step, at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(HandoverId::new().to_string())
+                .bind(yanshi_domain::ids::row_id())
                 .bind(school.id.to_string())
                 .bind(child.student.id.to_string())
                 .bind(day.to_string())

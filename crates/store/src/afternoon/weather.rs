@@ -8,7 +8,7 @@ use sqlx::Row;
 use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
 use yanshi_domain::clock::{from_millis, to_millis};
-use yanshi_domain::ids::{HandoverId, SchoolId, UserId};
+use yanshi_domain::ids::{SchoolId, UserId};
 use yanshi_domain::policy::is_school_leader;
 use yanshi_i18n::{Args, Message};
 
@@ -64,7 +64,7 @@ impl Store {
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO weather_alerts (id, school_id, day, level, note, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(HandoverId::new().to_string())
+            .bind(yanshi_domain::ids::row_id())
             .bind(school.to_string())
             .bind(day.to_string())
             .bind(level.as_str())
