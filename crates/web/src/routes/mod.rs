@@ -2,15 +2,18 @@
 //! enforced by one guard in front of the handler, and the list is what the
 //! authorization-matrix test walks.
 
+mod afternoon;
+mod api_v1;
+
 use crate::identity::Identity;
 use crate::state::AppState;
-use crate::{api, metrics, pages};
+use crate::{metrics, pages};
 use axum::Router;
 use axum::extract::Request;
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, get, post};
 use yanshi_domain::policy::{Action, Principal, may};
 use yanshi_store::SessionStage;
 
@@ -149,7 +152,7 @@ pub fn all() -> Routes {
     use Access::*;
     use Action::*;
     use Method as M;
-    Routes::new()
+    let routes = Routes::new()
         // Operations.
         .add(M::GET, "/healthz", Public, get(pages::healthz))
         .add(M::GET, "/metrics", Public, get(metrics::metrics))
@@ -319,222 +322,14 @@ pub fn all() -> Routes {
         .add(M::GET, "/survey/classes", Can(ReviewEnrolments), get(pages::survey::classes))
         .add(M::GET, "/survey/export.xlsx", Can(ReviewEnrolments), get(pages::survey::export))
         .add(M::GET, "/survey/{id}", Can(UseOwnAccount), get(pages::survey::form))
-        .add(M::POST, "/survey/{id}", Can(UseOwnAccount), post(pages::survey::answer))
-        // The afternoon at the classroom door.
-        .add(M::GET, "/afternoon", Can(RunAfternoon), get(pages::afternoon::today::today))
-        .add(
-            M::POST,
-            "/afternoon/weather",
-            Can(RunAfternoon),
-            post(pages::afternoon::weather::set),
-        )
-        .add(M::GET, "/afternoon/board", Can(RunAfternoon), get(pages::afternoon::board::board))
-        .add(
-            M::GET,
-            "/afternoon/board/events",
-            Can(RunAfternoon),
-            get(pages::afternoon::board::events),
-        )
-        .add(
-            M::GET,
-            "/afternoon/class/{id}",
-            Can(RunAfternoon),
-            get(pages::afternoon::door::class),
-        )
-        .add(
-            M::GET,
-            "/afternoon/class/{id}/sheet",
-            Can(RunAfternoon),
-            get(pages::afternoon::sheet::sheet),
-        )
-        .add(
-            M::GET,
-            "/afternoon/class/{id}/plan",
-            Can(RunAfternoon),
-            get(pages::afternoon::plans::plan),
-        )
-        .add(
-            M::POST,
-            "/afternoon/class/{id}/plan",
-            Can(RunAfternoon),
-            post(pages::afternoon::plans::save),
-        )
-        .add(
-            M::GET,
-            "/afternoon/class/{id}/record",
-            Can(RunAfternoon),
-            get(pages::service_record::record),
-        )
-        .add(
-            M::POST,
-            "/afternoon/class/{id}/record/notes",
-            Can(RunAfternoon),
-            post(pages::service_record::save_notes),
-        )
-        .add(
-            M::POST,
-            "/afternoon/class/{id}/record/signature",
-            Can(RunAfternoon),
-            post(pages::service_record::sign),
-        )
-        .add(
-            M::POST,
-            "/afternoon/class/{id}/record/corrections",
-            Can(RunAfternoon),
-            post(pages::service_record::correct),
-        )
-        .add(
-            M::POST,
-            "/afternoon/class/{id}/record/check",
-            Can(RunAfternoon),
-            post(pages::service_record::check),
-        )
-        .add(
-            M::GET,
-            "/afternoon/workload",
-            Can(RunAfternoon),
-            get(pages::service_record::workload),
-        )
-        .add(
-            M::GET,
-            "/afternoon/absences",
-            Can(RunAfternoon),
-            get(pages::afternoon::absences::form),
-        )
-        .add(
-            M::POST,
-            "/afternoon/absences",
-            Can(RunAfternoon),
-            post(pages::afternoon::absences::import),
-        )
-        .add(
-            M::POST,
-            "/afternoon/class/{id}/roll",
-            Can(RunAfternoon),
-            post(pages::afternoon::roll_call::roll),
-        )
-        .add(
-            M::POST,
-            "/afternoon/class/{id}/whereabouts",
-            Can(RunAfternoon),
-            post(pages::afternoon::roll_call::whereabouts),
-        )
-        .add(
-            M::POST,
-            "/afternoon/class/{id}/decision",
-            Can(RunAfternoon),
-            post(pages::afternoon::decisions::decide),
-        )
-        .add(
-            M::POST,
-            "/afternoon/class/{id}/handover",
-            Can(RunAfternoon),
-            post(pages::afternoon::handover::handover),
-        )
-        .add(
-            M::POST,
-            "/students/{id}/pickup-code/{adult}",
-            Can(UseOwnAccount),
-            post(pages::afternoon::pickup_codes::issue),
-        )
+        .add(M::POST, "/survey/{id}", Can(UseOwnAccount), post(pages::survey::answer));
+    let routes = afternoon::add(routes)
         .add(M::GET, "/district", Can(ManageDistrict), get(pages::district::schools))
         .add(
             M::POST,
             "/district/schools",
             Can(ManageDistrict),
             post(pages::district::create_school),
-        )
-        // The JSON API.
-        .add(M::GET, "/api/v1/openapi.json", Public, get(api::openapi::spec))
-        .add(M::GET, "/api/v1/docs", Public, get(api::openapi::docs))
-        .add(M::POST, "/api/v1/tokens", Public, post(api::accounts::create_token))
-        .add(
-            M::DELETE,
-            "/api/v1/tokens/current",
-            Can(UseOwnAccount),
-            delete(api::accounts::revoke_token),
-        )
-        .add(M::GET, "/api/v1/me", Can(UseOwnAccount), get(api::accounts::me))
-        .add(M::GET, "/api/v1/inbox", Can(UseOwnAccount), get(api::accounts::inbox))
-        .add(M::GET, "/api/v1/schools", Can(ManageDistrict), get(api::district::schools))
-        .add(M::POST, "/api/v1/schools", Can(ManageDistrict), post(api::district::create_school))
-        .add(M::GET, "/api/v1/users", Can(ManageStaffAccounts), get(api::accounts::users))
-        .add(M::POST, "/api/v1/users", Can(ManageStaffAccounts), post(api::accounts::create_user))
-        .add(
-            M::POST,
-            "/api/v1/invitations",
-            Can(IssueGuardianInvitations),
-            post(api::accounts::create_invitation),
-        )
-        .add(M::GET, "/api/v1/audit", Can(ViewAudit), get(api::school::audit))
-        .add(M::GET, "/api/v1/school", Can(ViewSchool), get(api::school::school))
-        .add(M::GET, "/api/v1/classes", Can(ViewSchool), get(api::school::classes))
-        .add(M::GET, "/api/v1/calendar", Can(ViewSchool), get(api::school::calendar))
-        .add(
-            M::GET,
-            "/api/v1/classes/{id}/students",
-            Can(ViewStudents),
-            get(api::students::class_students),
-        )
-        .add_upload(
-            M::POST,
-            "/api/v1/students/import",
-            Can(ManageStudents),
-            post(api::students::import_students),
-        )
-        .add(M::GET, "/api/v1/my/children", Can(UseOwnAccount), get(api::students::my_children))
-        .add(M::GET, "/api/v1/my/notice", Can(UseOwnAccount), get(api::survey::my_notice))
-        .add(M::GET, "/api/v1/enrolments", Can(UseOwnAccount), get(api::enrolment::enrolments))
-        .add(
-            M::POST,
-            "/api/v1/enrolments",
-            Can(UseOwnAccount),
-            post(api::enrolment::create_enrolment),
-        )
-        .add(
-            M::GET,
-            "/api/v1/enrolments/{id}",
-            Can(UseOwnAccount),
-            get(api::enrolment::enrolment),
-        )
-        .add(
-            M::POST,
-            "/api/v1/enrolments/{id}/steps",
-            Can(UseOwnAccount),
-            post(api::enrolment::enrolment_step),
-        )
-        .add(
-            M::POST,
-            "/api/v1/enrolments/{id}/signatures",
-            Can(UseOwnAccount),
-            post(api::enrolment::sign),
-        )
-        .add(
-            M::GET,
-            "/api/v1/classes/{id}/afternoon",
-            Can(RunAfternoon),
-            get(api::afternoon::class_today),
-        )
-        .add(M::POST, "/api/v1/classes/{id}/roll", Can(RunAfternoon), post(api::afternoon::roll))
-        .add(
-            M::POST,
-            "/api/v1/classes/{id}/whereabouts",
-            Can(RunAfternoon),
-            post(api::afternoon::whereabouts),
-        )
-        .add(M::POST, "/api/v1/handovers", Can(RunAfternoon), post(api::afternoon::handover))
-        .add(M::GET, "/api/v1/board", Can(RunAfternoon), get(api::afternoon::board))
-        .add(M::POST, "/api/v1/absences", Can(RunAfternoon), post(api::afternoon::absences))
-        .add(
-            M::GET,
-            "/api/v1/classes/{id}/record",
-            Can(RunAfternoon),
-            get(api::afternoon::record),
-        )
-        .add(
-            M::POST,
-            "/api/v1/classes/{id}/record/signature",
-            Can(RunAfternoon),
-            post(api::afternoon::sign_record),
-        )
+        );
+    api_v1::add(routes)
 }
