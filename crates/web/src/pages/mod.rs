@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod afternoon;
+pub mod audit;
 pub mod calendar;
 pub mod classes;
 pub mod district;

@@ -223,7 +223,7 @@ pub fn all() -> Routes {
             Can(ManageChannels),
             post(pages::admin::test_channels),
         )
-        .add(M::GET, "/admin/audit", Can(ViewAudit), get(pages::admin::audit))
+        .add(M::GET, "/admin/audit", Can(ViewAudit), get(pages::audit::audit))
         // The school as data.
         .add(M::GET, "/school", Can(ManageSchool), get(pages::school::settings))
         .add(M::POST, "/school", Can(ManageSchool), post(pages::school::save_settings))
