@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod serve;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -232,7 +233,7 @@ async fn find_user(store: &Store, login: &str) -> anyhow::Result<yanshi_store::U
 async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
     let clock = SystemClock;
     match &cli.command {
-        Command::Serve(args) => serve(&cli, &file, args).await,
+        Command::Serve(args) => serve::serve(&cli, &file, args).await,
         Command::Migrate => {
             let (_, url) = open(&cli, &file).await?;
             println!("migrated {}", yanshi_store::redact_url(&url));
@@ -378,173 +379,4 @@ async fn restore(cli: &Cli, file: &FileConfig, from: &std::path::Path, yes: bool
     std::fs::copy(from, &target).with_context(|| format!("copy to {}", target.display()))?;
     println!("restored {} from {}", target.display(), from.display());
     Ok(())
-}
-
-async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result<()> {
-    let demo = args.demo.or(file.demo).unwrap_or(false);
-    let listen = args
-        .listen
-        .clone()
-        .or(file.listen.clone())
-        .unwrap_or_else(|| config::DEFAULT_LISTEN.into());
-    // Checked before the database is opened, so a mistyped flag changes nothing.
-    let public_url = args
-        .public_url
-        .clone()
-        .or(file.public_url.clone())
-        .map(|u| config::public_url(&u))
-        .transpose()?;
-    let (store, url) = open(cli, file).await?;
-    let clock = school_clock(demo, args.demo_time.as_deref(), args.demo_speed)?;
-    if demo {
-        let started = std::time::Instant::now();
-        demo::ensure(&store, clock.now(), args.demo_schools.clamp(1, 50)).await?;
-        tracing::info!(schools = args.demo_schools, seconds = started.elapsed().as_secs_f32(), "demo ready");
-    }
-    let mut web = WebConfig {
-        demo,
-        ..WebConfig::default()
-    };
-    web.cookie_secure = args.cookie_secure.or(file.cookie_secure).unwrap_or(false);
-    web.behind_proxy = args.behind_proxy.or(file.behind_proxy).unwrap_or(false);
-    if let Some(m) = file.session_idle_minutes {
-        web.session.idle = time::Duration::minutes(m.clamp(5, 24 * 60));
-    }
-    if let Some(h) = file.session_absolute_hours {
-        web.session.absolute = time::Duration::hours(h.clamp(1, 24 * 30));
-    }
-    web.metrics_token = args.metrics_token.clone().or(file.metrics_token.clone()).filter(|t| !t.is_empty());
-    web.hsts = args.hsts.or(file.hsts).unwrap_or(false);
-    let listener = tokio::net::TcpListener::bind(&listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
-    let addr = listener.local_addr()?;
-    web.public_url = match public_url {
-        Some(u) => u,
-        None => {
-            if !demo {
-                tracing::warn!(%addr, "no public_url is set: invitation slips link to the listen address");
-            }
-            format!("http://{addr}")
-        }
-    };
-
-    let instance = format!("{}-{}", std::process::id(), addr.port());
-    let worker = yanshi_notify::Worker::new(
-        store.clone(),
-        clock.clone(),
-        yanshi_notify::Deliverer::new(file.smtp.clone()),
-        instance,
-    );
-    let waker = worker.waker();
-    let state = AppState::new(store.clone(), clock.clone(), web, waker.clone());
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let mut worker_stop = stop_rx.clone();
-    let worker_task = tokio::spawn(worker.run(async move {
-        let _ = worker_stop.changed().await;
-    }));
-    let late_task = tokio::spawn(late_pickup_watch(store.clone(), clock, waker, stop_rx.clone()));
-    let sweep_task = tokio::spawn(yanshi_web::sweep::run(state.clone(), stop_rx.clone()));
-
-    println!(
-        "yanshi {} · {} · http://{addr}",
-        env!("CARGO_PKG_VERSION"),
-        yanshi_store::redact_url(&url)
-    );
-    if demo {
-        demo::print_accounts();
-    }
-    tracing::info!(%addr, backend = store.backend().name(), demo, "listening");
-    let shutdown = async move {
-        shutdown_signal().await;
-        let _ = stop_tx.send(true);
-    };
-    yanshi_web::serve(listener, state, shutdown).await?;
-    let _ = worker_task.await;
-    let _ = late_task.await;
-    let _ = sweep_task.await;
-    store.close().await;
-    Ok(())
-}
-
-/// The real clock, or in demo mode a rehearsal clock (演练) when asked for. Outside demo mode the
-/// rehearsal flags are refused: a school's records never run on a pretend clock.
-fn school_clock(demo: bool, at: Option<&str>, speed: Option<u32>) -> anyhow::Result<Arc<dyn Clock>> {
-    if at.is_none() && speed.is_none() {
-        return Ok(Arc::new(SystemClock));
-    }
-    if !demo {
-        bail!("--demo-time and --demo-speed rehearse an afternoon of the demo school; they need --demo");
-    }
-    let speed = speed.unwrap_or(1);
-    if !(1..=yanshi_domain::clock::RehearsalClock::MAX_SPEED).contains(&speed) {
-        bail!(
-            "--demo-speed must be between 1 and {}",
-            yanshi_domain::clock::RehearsalClock::MAX_SPEED
-        );
-    }
-    let start = match at {
-        None => SystemClock.now(),
-        Some(text) => {
-            let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-            let local = time::PrimitiveDateTime::parse(text.trim(), &format)
-                .with_context(|| format!("--demo-time {text:?}: expected e.g. 2026-12-01T17:50 (Beijing time)"))?;
-            let offset =
-                yanshi_domain::school_time::offset_of(yanshi_domain::school_time::DEFAULT_TIME_ZONE).unwrap_or(time::UtcOffset::UTC);
-            local.assume_offset(offset).to_offset(time::UtcOffset::UTC)
-        }
-    };
-    tracing::info!(%start, speed, "rehearsal clock");
-    Ok(Arc::new(yanshi_domain::clock::RehearsalClock::new(
-        Arc::new(SystemClock),
-        start,
-        speed,
-    )))
-}
-
-/// 迟接 — every 30 s of school time, fire the late-pickup steps that are due. Each step is recorded once per child per
-/// day under a unique key, so several instances may all run this.
-async fn late_pickup_watch(
-    store: Store,
-    clock: Arc<dyn Clock>,
-    wake: Arc<tokio::sync::Notify>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    // Every 30 seconds of school time: a 60× rehearsal sweeps twice a real second, so its
-    // late-pickup steps fire when the school's clock says, not up to half a minute later.
-    let every = std::time::Duration::from_secs(30) / clock.speed().max(1);
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = stop.changed() => return,
-        }
-        match store.afternoon_sweep(clock.now()).await {
-            Ok(0) => {}
-            Ok(fired) => {
-                tracing::info!(fired, "late-pickup steps");
-                wake.notify_one();
-            }
-            Err(e) => tracing::error!(error = %e, "late-pickup sweep failed"),
-        }
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
