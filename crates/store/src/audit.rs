@@ -72,6 +72,12 @@ pub(crate) async fn append_many(tx: &mut Tx, school: Option<&SchoolId>, entries:
     if entries.is_empty() {
         return Ok(());
     }
+    // Every action has its words on the audit page: a new one is added to the list first.
+    debug_assert!(
+        entries.iter().all(|e| yanshi_domain::audit::ACTIONS.contains(&e.action)),
+        "an audit action missing from yanshi_domain::audit::ACTIONS: {:?}",
+        entries.iter().map(|e| e.action).collect::<Vec<_>>()
+    );
     let scope = scope_of(school).to_string();
     sqlx::query("INSERT INTO audit_heads (scope, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (scope) DO NOTHING")
         .bind(scope.clone())

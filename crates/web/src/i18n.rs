@@ -79,7 +79,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn code_key(family: &str, code: &str) -> String {
-    format!("ui-{family}-{}", code.to_ascii_lowercase().replace('_', "-"))
+    format!("ui-{family}-{}", code.to_ascii_lowercase().replace(['_', '.'], "-"))
 }
 
 /// The codes the pages show through [`Tr::code`], by family: each has its words.
@@ -88,6 +88,7 @@ pub const SHOWN_CODES: &[(&str, &[&str])] = &[
     ("leave-status", &["CONFIRMED", "PENDING", "CANCELLED"]),
     ("leave-via", &["APP", "PHONE", "PAPER"]),
     ("agreement-status", &["PENDING", "GUARDIAN_SIGNED", "EFFECTIVE", "SUPERSEDED"]),
+    ("audit", yanshi_domain::audit::ACTIONS),
 ];
 
 /// What templates call: `{{ t.get("key") }}`.
@@ -103,6 +104,13 @@ impl Tr {
     /// `ui-{family}-{code}` (lower case, `_` as `-`), so no ALL-CAPS code reaches a page.
     pub fn code(&self, family: &str, code: &str) -> &'static str {
         self.0.t(&code_key(family, code))
+    }
+
+    /// An audit action (`handover.record`) in words; one written before its words existed
+    /// shows as stored rather than as nothing.
+    pub fn audit_action<'a>(&self, action: &'a str) -> &'a str {
+        let key = code_key("audit", action);
+        if Locale::has(&key) { self.0.t(&key) } else { action }
     }
 
     /// 周一、周三、周五 / Mon, Wed, Fri.

@@ -1,7 +1,6 @@
 //! Grades, classes and places (年级、班级、场所), and the staff directory (教职工).
 
 use super::IdPath;
-use super::school::{Pairs, field};
 use super::{AppForm, SchoolPick, SchoolQuery, page, pick_school, school_query};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -12,6 +11,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use yanshi_domain::Invalid;
 use yanshi_domain::account::{DisplayName, PhoneNumber};
 use yanshi_domain::ids::{ClassId, StaffId, UserId};
@@ -110,57 +110,175 @@ pub async fn classes(State(state): State<AppState>, lang: Lang, me: Me, Query(q)
     }
 }
 
-fn optional_user(f: &Pairs, name: &str) -> Option<UserId> {
-    UserId::parse(field(f, name))
+/// A class set-up form as posted: the school (for a district admin) and its fields.
+#[derive(Deserialize)]
+pub struct SetupForm<T> {
+    #[serde(default)]
+    school: String,
+    #[serde(flatten)]
+    fields: T,
 }
 
-/// One form for the class set-up actions: `op` says which.
-pub async fn change(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
-    let school = super::posted_school(&state, &me, &f, Action::ManageSchool).await?;
-    let actor = Actor::User(me.user.id.clone());
-    let now = state.clock.now();
-    let result: AppResult<()> = async {
-        match field(&f, "op") {
-            "standard" => {
-                let n: u8 = field(&f, "per_grade").parse().map_err(|_| Invalid::new("per_grade", "err-class"))?;
-                state.store.create_standard_classes(&actor, &school.id, n, now).await?;
-            }
-            "class" => {
-                let grade = Grade::parse(field(&f, "grade"))?;
-                let n: u8 = field(&f, "number").parse().map_err(|_| Invalid::new("number", "err-class"))?;
-                state.store.create_class(&actor, &school.id, grade, n, now).await?;
-            }
-            "teacher" => {
-                let class = ClassId::parse(field(&f, "class")).ok_or(AppError::NotFound)?;
-                if state.store.class(&class).await?.school_id != school.id {
-                    return Err(AppError::Forbidden);
-                }
-                state
-                    .store
-                    .set_class_teacher(&actor, &class, optional_user(&f, "teacher").as_ref(), now)
-                    .await?;
-            }
-            "director" => {
-                let grade = Grade::parse(field(&f, "grade"))?;
-                state
-                    .store
-                    .set_grade_director(&actor, &school.id, grade, optional_user(&f, "director").as_ref(), now)
-                    .await?;
-            }
-            "place" => {
-                let kind = PlaceKind::parse(field(&f, "kind")).ok_or(Invalid::new("kind", "err-place-kind"))?;
-                state.store.create_place(&actor, &school.id, field(&f, "name"), kind, now).await?;
-            }
-            _ => return Err(AppError::BadRequest("err-bad-form")),
-        }
-        Ok(())
-    }
-    .await;
+/// 批量建班: the standard classes, `per_grade` in every grade.
+#[derive(Deserialize)]
+pub struct StandardClasses {
+    #[serde(default)]
+    per_grade: String,
+}
+
+/// One more class in a grade.
+#[derive(Deserialize)]
+pub struct OneClass {
+    #[serde(default)]
+    grade: String,
+    #[serde(default)]
+    number: String,
+}
+
+/// 班主任 of a class (empty: nobody).
+#[derive(Deserialize)]
+pub struct ClassTeacherForm {
+    /// Required: a form without it is not the page's form.
+    teacher: String,
+}
+
+/// 年级主任 of a grade (empty: nobody).
+#[derive(Deserialize)]
+pub struct GradeDirectorForm {
+    #[serde(default)]
+    grade: String,
+    /// Required, like the class teacher's.
+    director: String,
+}
+
+/// A place of the school (场所).
+#[derive(Deserialize)]
+pub struct PlaceForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+}
+
+fn class_number(s: &str, field: &'static str) -> Result<u8, Invalid> {
+    s.trim().parse().map_err(|_| Invalid::new(field, "err-class"))
+}
+
+/// An account chosen from a list; empty means nobody.
+fn optional_user(s: &str) -> Option<UserId> {
+    UserId::parse(s.trim())
+}
+
+/// After a set-up action: back to the list, or the list again with the mistake named.
+async fn after_setup(state: &AppState, lang: Lang, me: &Me, school: School, result: AppResult<()>) -> AppResult<Response> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/school/classes{}", school_query(&me, &school))).into_response()),
-        Err(AppError::Invalid(i)) => classes_page(&state, lang, &me, school, StatusCode::UNPROCESSABLE_ENTITY, Some(i.key)).await,
+        Ok(()) => Ok(Redirect::to(&format!("/school/classes{}", school_query(me, &school))).into_response()),
+        Err(AppError::Invalid(i)) => classes_page(state, lang, me, school, StatusCode::UNPROCESSABLE_ENTITY, Some(i.key)).await,
         Err(e) => Err(e),
     }
+}
+
+async fn setup_school(state: &AppState, me: &Me, school: &str) -> AppResult<School> {
+    super::school_named(state, me, school, Action::ManageSchool).await
+}
+
+pub async fn create_standard_classes(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    AppForm(f): AppForm<SetupForm<StandardClasses>>,
+) -> AppResult<Response> {
+    let school = setup_school(&state, &me, &f.school).await?;
+    let result = async {
+        let n = class_number(&f.fields.per_grade, "per_grade")?;
+        let actor = Actor::User(me.user.id.clone());
+        state
+            .store
+            .create_standard_classes(&actor, &school.id, n, state.clock.now())
+            .await?;
+        Ok(())
+    };
+    let result = result.await;
+    after_setup(&state, lang, &me, school, result).await
+}
+
+pub async fn create_class(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    AppForm(f): AppForm<SetupForm<OneClass>>,
+) -> AppResult<Response> {
+    let school = setup_school(&state, &me, &f.school).await?;
+    let result = async {
+        let grade = Grade::parse(f.fields.grade.trim())?;
+        let n = class_number(&f.fields.number, "number")?;
+        let actor = Actor::User(me.user.id.clone());
+        state.store.create_class(&actor, &school.id, grade, n, state.clock.now()).await?;
+        Ok(())
+    };
+    let result = result.await;
+    after_setup(&state, lang, &me, school, result).await
+}
+
+pub async fn set_class_teacher(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    IdPath(class): IdPath<ClassId>,
+    AppForm(f): AppForm<SetupForm<ClassTeacherForm>>,
+) -> AppResult<Response> {
+    let school = setup_school(&state, &me, &f.school).await?;
+    if state.store.class(&class).await?.school_id != school.id {
+        return Err(AppError::Forbidden);
+    }
+    let actor = Actor::User(me.user.id.clone());
+    let teacher = optional_user(&f.fields.teacher);
+    let result = state
+        .store
+        .set_class_teacher(&actor, &class, teacher.as_ref(), state.clock.now())
+        .await
+        .map_err(AppError::from);
+    after_setup(&state, lang, &me, school, result).await
+}
+
+pub async fn set_grade_director(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    AppForm(f): AppForm<SetupForm<GradeDirectorForm>>,
+) -> AppResult<Response> {
+    let school = setup_school(&state, &me, &f.school).await?;
+    let result = async {
+        let grade = Grade::parse(f.fields.grade.trim())?;
+        let director = optional_user(&f.fields.director);
+        let actor = Actor::User(me.user.id.clone());
+        Ok(state
+            .store
+            .set_grade_director(&actor, &school.id, grade, director.as_ref(), state.clock.now())
+            .await?)
+    };
+    let result = result.await;
+    after_setup(&state, lang, &me, school, result).await
+}
+
+pub async fn create_place(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    AppForm(f): AppForm<SetupForm<PlaceForm>>,
+) -> AppResult<Response> {
+    let school = setup_school(&state, &me, &f.school).await?;
+    let result = async {
+        let kind = PlaceKind::parse(f.fields.kind.trim()).ok_or(Invalid::new("kind", "err-place-kind"))?;
+        let actor = Actor::User(me.user.id.clone());
+        state
+            .store
+            .create_place(&actor, &school.id, f.fields.name.trim(), kind, state.clock.now())
+            .await?;
+        Ok(())
+    };
+    let result = result.await;
+    after_setup(&state, lang, &me, school, result).await
 }
 
 pub struct StaffRow {
@@ -247,65 +365,109 @@ pub async fn staff(State(state): State<AppState>, lang: Lang, me: Me, Query(q): 
     }
 }
 
-pub async fn create_staff(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
-    let school = super::posted_school(&state, &me, &f, Action::ManageStaff).await?;
-    let result: AppResult<()> = async {
-        let phone = match field(&f, "phone") {
+/// A new staff member as posted (教职工).
+#[derive(Deserialize)]
+pub struct NewStaffForm {
+    #[serde(default)]
+    school: String,
+    #[serde(default)]
+    staff_number: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    title: String,
+}
+
+impl TryFrom<&NewStaffForm> for NewStaff {
+    type Error = Invalid;
+
+    fn try_from(f: &NewStaffForm) -> Result<Self, Invalid> {
+        let phone = match f.phone.trim() {
             "" => None,
             p => Some(PhoneNumber::parse(p)?),
         };
-        let new = NewStaff {
-            staff_number: field(&f, "staff_number").to_string(),
-            name: DisplayName::parse(field(&f, "name"))?,
+        Ok(NewStaff {
+            staff_number: f.staff_number.trim().to_string(),
+            name: DisplayName::parse(f.name.trim())?,
             phone,
-            title: field(&f, "title").to_string(),
-        };
-        state
-            .store
-            .create_staff(&Actor::User(me.user.id.clone()), &school.id, new, state.clock.now())
-            .await?;
-        Ok(())
+            title: f.title.trim().to_string(),
+        })
     }
-    .await;
+}
+
+pub async fn create_staff(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<NewStaffForm>) -> AppResult<Response> {
+    let school = super::school_named(&state, &me, &f.school, Action::ManageStaff).await?;
+    let result = async {
+        let new = NewStaff::try_from(&f)?;
+        let actor = Actor::User(me.user.id.clone());
+        state.store.create_staff(&actor, &school.id, new, state.clock.now()).await?;
+        Ok(())
+    };
+    let result = result.await;
+    after_staff(&state, lang, &me, school, result).await
+}
+
+/// The staff member named in the path, of the posted school.
+async fn staff_of_school(state: &AppState, me: &Me, school: &str, id: &StaffId) -> AppResult<School> {
+    let school = super::school_named(state, me, school, Action::ManageStaff).await?;
+    if !state.store.staff_directory(&school.id).await?.iter().any(|m| m.id == *id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(school)
+}
+
+async fn after_staff(state: &AppState, lang: Lang, me: &Me, school: School, result: AppResult<()>) -> AppResult<Response> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/school/staff{}", school_query(&me, &school))).into_response()),
-        Err(AppError::Invalid(i)) => staff_page(&state, lang, &me, school, StatusCode::UNPROCESSABLE_ENTITY, Some(i.key)).await,
+        Ok(()) => Ok(Redirect::to(&format!("/school/staff{}", school_query(me, &school))).into_response()),
+        Err(AppError::Invalid(i)) => staff_page(state, lang, me, school, StatusCode::UNPROCESSABLE_ENTITY, Some(i.key)).await,
         Err(e) => Err(e),
     }
 }
 
-/// `op` = `deactivate` or `link` (with `user`).
-pub async fn change_staff(
+/// A staff action's form: only the school, for a district admin.
+#[derive(Deserialize)]
+pub struct StaffActionForm {
+    #[serde(default)]
+    school: String,
+    /// The account to link (`link` only).
+    #[serde(default)]
+    user: String,
+}
+
+/// 停用: the staff member leaves the directory's active list; the record stays.
+pub async fn deactivate_staff(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
     IdPath(id): IdPath<StaffId>,
-    AppForm(f): AppForm<Pairs>,
+    AppForm(f): AppForm<StaffActionForm>,
 ) -> AppResult<Response> {
-    let school = super::posted_school(&state, &me, &f, Action::ManageStaff).await?;
-    if !state.store.staff_directory(&school.id).await?.iter().any(|m| m.id == id) {
-        return Err(AppError::NotFound);
-    }
+    let school = staff_of_school(&state, &me, &f.school, &id).await?;
     let actor = Actor::User(me.user.id.clone());
-    let result: AppResult<()> = match field(&f, "op") {
-        "deactivate" => state
-            .store
-            .deactivate_staff(&actor, &id, state.clock.now())
-            .await
-            .map_err(AppError::from),
-        "link" => {
-            let user = UserId::parse(field(&f, "user")).ok_or(Invalid::new("user", "err-not-staff-of-school"))?;
-            state
-                .store
-                .link_staff_account(&actor, &id, &user, state.clock.now())
-                .await
-                .map_err(AppError::from)
-        }
-        _ => Err(AppError::BadRequest("err-bad-form")),
+    let result = state
+        .store
+        .deactivate_staff(&actor, &id, state.clock.now())
+        .await
+        .map_err(AppError::from);
+    after_staff(&state, lang, &me, school, result).await
+}
+
+/// Links a staff record to its sign-in account.
+pub async fn link_staff_account(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    IdPath(id): IdPath<StaffId>,
+    AppForm(f): AppForm<StaffActionForm>,
+) -> AppResult<Response> {
+    let school = staff_of_school(&state, &me, &f.school, &id).await?;
+    let actor = Actor::User(me.user.id.clone());
+    let result = async {
+        let user = UserId::parse(f.user.trim()).ok_or(Invalid::new("user", "err-not-staff-of-school"))?;
+        Ok(state.store.link_staff_account(&actor, &id, &user, state.clock.now()).await?)
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/school/staff{}", school_query(&me, &school))).into_response()),
-        Err(AppError::Invalid(i)) => staff_page(&state, lang, &me, school, StatusCode::UNPROCESSABLE_ENTITY, Some(i.key)).await,
-        Err(e) => Err(e),
-    }
+    let result = result.await;
+    after_staff(&state, lang, &me, school, result).await
 }

@@ -9,6 +9,7 @@ pub mod classes;
 pub mod district;
 pub mod enrolment;
 pub mod home;
+pub mod leave;
 pub mod login;
 pub mod register;
 pub mod roster;
@@ -268,11 +269,18 @@ pub async fn posted_school(
     form: &[(String, String)],
     action: yanshi_domain::policy::Action,
 ) -> AppResult<yanshi_store::School> {
-    let asked = form
-        .iter()
-        .find(|(k, _)| k == "school")
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty());
+    let asked = form.iter().find(|(k, _)| k == "school").map(|(_, v)| v.as_str()).unwrap_or("");
+    school_named(state, me, asked, action).await
+}
+
+/// The school a typed form names in its `school` field (empty: the person's own).
+pub async fn school_named(
+    state: &AppState,
+    me: &crate::identity::Me,
+    asked: &str,
+    action: yanshi_domain::policy::Action,
+) -> AppResult<yanshi_store::School> {
+    let asked = Some(asked.trim()).filter(|v| !v.is_empty());
     let id = resolve_school(me, asked, action)?.ok_or(AppError::NotFound)?;
     Ok(state.store.school(&id).await?)
 }

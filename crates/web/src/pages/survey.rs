@@ -16,13 +16,14 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use yanshi_domain::agreement::{DEFAULT_NOTICE, DEFAULT_TEMPLATE};
+use yanshi_domain::agreement::DEFAULT_NOTICE;
 use yanshi_domain::enrolment::Weekdays;
 use yanshi_domain::ids::{ClassId, StudentId};
 use yanshi_domain::policy::{Action, may_see_class};
 use yanshi_domain::role::Role;
 use yanshi_domain::school::{format_clock, parse_clock};
 use yanshi_domain::school_time::format_local;
+use yanshi_store::School;
 use yanshi_store::people::Student;
 use yanshi_store::setup::ClassInfo;
 use yanshi_store::survey::SurveyAnswer;
@@ -116,42 +117,60 @@ pub async fn admin(State(state): State<AppState>, lang: Lang, me: Me, Query(q): 
     }
 }
 
-/// `op` = `notice` (publish a new version) or `template` (save the agreement template).
-pub async fn save(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<Pairs>) -> AppResult<Response> {
-    let school = super::posted_school(&state, &me, &f, Action::ManageSchool).await?;
-    let now = state.clock.now();
-    let result: AppResult<&'static str> = async {
-        match field(&f, "op") {
-            "notice" => {
-                let term = enrolment_term(&state, &school)
-                    .await?
-                    .ok_or(yanshi_domain::Invalid::new("term", "err-no-term"))?;
-                state.store.publish_notice(&me.user, &term.id, field(&f, "body"), now).await?;
-                Ok("ui-notice-published")
-            }
-            "template" => {
-                state
-                    .store
-                    .save_agreement_template(&me.user, &school.id, field(&f, "template"), now)
-                    .await?;
-                Ok("ui-template-saved")
-            }
-            "template_default" => {
-                state
-                    .store
-                    .save_agreement_template(&me.user, &school.id, DEFAULT_TEMPLATE, now)
-                    .await?;
-                Ok("ui-template-saved")
-            }
-            _ => Err(AppError::BadRequest("err-bad-form")),
-        }
-    }
-    .await;
+/// The letter to parents (告家长书) as posted: a new version is published.
+#[derive(Deserialize)]
+pub struct NoticeForm {
+    #[serde(default)]
+    school: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// The agreement template (安全责任书模板) as posted.
+#[derive(Deserialize)]
+pub struct TemplateForm {
+    #[serde(default)]
+    school: String,
+    #[serde(default)]
+    template: String,
+}
+
+/// The page again, saying what was done or what was wrong.
+async fn after_notice(state: &AppState, lang: Lang, me: &Me, school: School, result: AppResult<&'static str>) -> AppResult<Response> {
     match result {
-        Ok(message) => notice_page(&state, lang, &me, school, Some(message), None).await,
-        Err(AppError::Invalid(i)) => notice_page(&state, lang, &me, school, None, Some(i.key)).await,
+        Ok(message) => notice_page(state, lang, me, school, Some(message), None).await,
+        Err(AppError::Invalid(i)) => notice_page(state, lang, me, school, None, Some(i.key)).await,
         Err(e) => Err(e),
     }
+}
+
+/// Publishes a new version of the letter to parents for the term being enrolled.
+pub async fn publish_notice(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<NoticeForm>) -> AppResult<Response> {
+    let school = super::school_named(&state, &me, &f.school, Action::ManageSchool).await?;
+    let result = async {
+        let term = enrolment_term(&state, &school)
+            .await?
+            .ok_or(yanshi_domain::Invalid::new("term", "err-no-term"))?;
+        state
+            .store
+            .publish_notice(&me.user, &term.id, f.body.trim(), state.clock.now())
+            .await?;
+        Ok("ui-notice-published")
+    };
+    let result = result.await;
+    after_notice(&state, lang, &me, school, result).await
+}
+
+/// Saves the school's agreement template; agreements already made keep their text.
+pub async fn save_template(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<TemplateForm>) -> AppResult<Response> {
+    let school = super::school_named(&state, &me, &f.school, Action::ManageSchool).await?;
+    let result = state
+        .store
+        .save_agreement_template(&me.user, &school.id, f.template.trim(), state.clock.now())
+        .await
+        .map(|_| "ui-template-saved")
+        .map_err(AppError::from);
+    after_notice(&state, lang, &me, school, result).await
 }
 
 /// A guardian's list of children to answer the survey for (the link posted in the class group).

@@ -243,10 +243,40 @@ pub fn all() -> Routes {
             post(pages::calendar::remove_override),
         )
         .add(M::GET, "/school/classes", Can(ViewSchool), get(pages::classes::classes))
-        .add(M::POST, "/school/classes", Can(ManageSchool), post(pages::classes::change))
+        .add(M::POST, "/school/classes", Can(ManageSchool), post(pages::classes::create_class))
+        .add(
+            M::POST,
+            "/school/classes/standard",
+            Can(ManageSchool),
+            post(pages::classes::create_standard_classes),
+        )
+        .add(
+            M::POST,
+            "/school/classes/{id}/teacher",
+            Can(ManageSchool),
+            post(pages::classes::set_class_teacher),
+        )
+        .add(
+            M::POST,
+            "/school/grade-directors",
+            Can(ManageSchool),
+            post(pages::classes::set_grade_director),
+        )
+        .add(M::POST, "/school/places", Can(ManageSchool), post(pages::classes::create_place))
         .add(M::GET, "/school/staff", Can(ViewSchool), get(pages::classes::staff))
         .add(M::POST, "/school/staff", Can(ManageStaff), post(pages::classes::create_staff))
-        .add(M::POST, "/school/staff/{id}", Can(ManageStaff), post(pages::classes::change_staff))
+        .add(
+            M::POST,
+            "/school/staff/{id}/deactivate",
+            Can(ManageStaff),
+            post(pages::classes::deactivate_staff),
+        )
+        .add(
+            M::POST,
+            "/school/staff/{id}/link",
+            Can(ManageStaff),
+            post(pages::classes::link_staff_account),
+        )
         .add(M::GET, "/school/staff/import", Can(ManageStaff), get(pages::roster::form_staff))
         .add_upload(M::POST, "/school/staff/import", Can(ManageStaff), post(pages::roster::upload_staff))
         .add_upload(
@@ -270,7 +300,60 @@ pub fn all() -> Routes {
             post(pages::students::invitations),
         )
         .add(M::GET, "/students/{id}", Can(ViewStudents), get(pages::students::student))
-        .add(M::POST, "/students/{id}", Can(ViewStudents), post(pages::students::change))
+        .add(
+            M::POST,
+            "/students/{id}/guardians",
+            Can(ViewStudents),
+            post(pages::students::family::add_guardian),
+        )
+        .add(
+            M::POST,
+            "/students/{id}/guardians/{guardian}/confirm",
+            Can(ViewStudents),
+            post(pages::students::family::confirm_guardian),
+        )
+        .add(
+            M::POST,
+            "/students/{id}/guardians/{guardian}/reject",
+            Can(ViewStudents),
+            post(pages::students::family::reject_guardian),
+        )
+        .add(
+            M::POST,
+            "/students/{id}/adults",
+            Can(ViewStudents),
+            post(pages::students::family::add_pickup_adult),
+        )
+        .add(
+            M::POST,
+            "/students/{id}/adults/{adult}/remove",
+            Can(ViewStudents),
+            post(pages::students::family::remove_pickup_adult),
+        )
+        .add(
+            M::POST,
+            "/students/{id}/sensitive",
+            Can(ViewStudents),
+            post(pages::students::family::set_sensitive),
+        )
+        .add(
+            M::POST,
+            "/students/{id}/leave",
+            Can(ViewStudents),
+            post(pages::leave::report_for_student),
+        )
+        .add(
+            M::POST,
+            "/students/{id}/leave/{leave}/confirm",
+            Can(ViewStudents),
+            post(pages::leave::confirm_for_student),
+        )
+        .add(
+            M::POST,
+            "/students/{id}/leave/{leave}/cancel",
+            Can(ViewStudents),
+            post(pages::leave::cancel_for_student),
+        )
         .add(
             M::GET,
             "/pickup-adults/{id}/photo",
@@ -301,7 +384,42 @@ pub fn all() -> Routes {
         .add(M::GET, "/enrol/{id}", Can(UseOwnAccount), get(pages::enrolment::apply_form))
         .add(M::POST, "/enrol/{id}", Can(UseOwnAccount), post(pages::enrolment::apply))
         .add(M::GET, "/enrolments/{id}", Can(UseOwnAccount), get(pages::enrolment::show))
-        .add(M::POST, "/enrolments/{id}", Can(UseOwnAccount), post(pages::enrolment::act))
+        .add(
+            M::POST,
+            "/enrolments/{id}/steps/{step}",
+            Can(UseOwnAccount),
+            post(pages::enrolment::take_step),
+        )
+        .add(
+            M::POST,
+            "/enrolments/{id}/signature",
+            Can(UseOwnAccount),
+            post(pages::enrolment::sign),
+        )
+        .add(
+            M::POST,
+            "/enrolments/{id}/adults",
+            Can(UseOwnAccount),
+            post(pages::enrolment::add_pickup_adult),
+        )
+        .add(
+            M::POST,
+            "/enrolments/{id}/terms",
+            Can(UseOwnAccount),
+            post(pages::enrolment::change_terms),
+        )
+        .add(
+            M::POST,
+            "/enrolments/{id}/leave",
+            Can(UseOwnAccount),
+            post(pages::leave::report_for_enrolment),
+        )
+        .add(
+            M::POST,
+            "/enrolments/{id}/leave/{leave}/cancel",
+            Can(UseOwnAccount),
+            post(pages::leave::cancel_for_enrolment),
+        )
         .add(M::GET, "/enrolments/{id}/print", Can(UseOwnAccount), get(pages::enrolment::print))
         .add(M::GET, "/enrolment", Can(ReviewEnrolments), get(pages::enrolment::review))
         .add(
@@ -317,7 +435,13 @@ pub fn all() -> Routes {
             post(pages::enrolment::bulk_approve),
         )
         .add(M::GET, "/school/notice", Can(ManageSchool), get(pages::survey::admin))
-        .add(M::POST, "/school/notice", Can(ManageSchool), post(pages::survey::save))
+        .add(M::POST, "/school/notice", Can(ManageSchool), post(pages::survey::publish_notice))
+        .add(
+            M::POST,
+            "/school/notice/template",
+            Can(ManageSchool),
+            post(pages::survey::save_template),
+        )
         .add(M::GET, "/survey", Can(UseOwnAccount), get(pages::survey::mine))
         .add(M::GET, "/survey/classes", Can(ReviewEnrolments), get(pages::survey::classes))
         .add(M::GET, "/survey/export.xlsx", Can(ReviewEnrolments), get(pages::survey::export))

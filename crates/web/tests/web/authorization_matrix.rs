@@ -35,6 +35,8 @@ const SCHOOL_STAFF: &[&str] = &["district_admin", "school_admin", "grade_directo
 const RESPONSIBLE: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher"];
 /// Staff at the classroom door: roll call and hand-over.
 const DOOR: &[&str] = &["school_admin", "grade_director", "class_teacher", "teacher"];
+/// Those who may read and write a child's sensitive fields: not the district (P6).
+const SENSITIVE: &[&str] = &["school_admin", "grade_director", "class_teacher"];
 const GUARDIAN_AND_RESPONSIBLE: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher", "guardian"];
 
 const EXPECTED: &[(&str, &str, &[&str])] = &[
@@ -83,9 +85,14 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("POST", "/school/calendar/overrides/{id}/delete", ADMINS),
     ("GET", "/school/classes", SCHOOL_STAFF),
     ("POST", "/school/classes", ADMINS),
+    ("POST", "/school/classes/standard", ADMINS),
+    ("POST", "/school/classes/{id}/teacher", ADMINS),
+    ("POST", "/school/grade-directors", ADMINS),
+    ("POST", "/school/places", ADMINS),
     ("GET", "/school/staff", SCHOOL_STAFF),
     ("POST", "/school/staff", ADMINS),
-    ("POST", "/school/staff/{id}", ADMINS),
+    ("POST", "/school/staff/{id}/deactivate", ADMINS),
+    ("POST", "/school/staff/{id}/link", ADMINS),
     ("GET", "/school/staff/import", ADMINS),
     ("POST", "/school/staff/import", ADMINS),
     ("POST", "/school/staff/import/confirm", ADMINS),
@@ -94,7 +101,15 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/students/class/{id}", RESPONSIBLE),
     ("POST", "/students/class/{id}/invitations", RESPONSIBLE),
     ("GET", "/students/{id}", RESPONSIBLE),
-    ("POST", "/students/{id}", RESPONSIBLE),
+    ("POST", "/students/{id}/guardians", RESPONSIBLE),
+    ("POST", "/students/{id}/guardians/{guardian}/confirm", RESPONSIBLE),
+    ("POST", "/students/{id}/guardians/{guardian}/reject", RESPONSIBLE),
+    ("POST", "/students/{id}/adults", RESPONSIBLE),
+    ("POST", "/students/{id}/adults/{adult}/remove", RESPONSIBLE),
+    ("POST", "/students/{id}/sensitive", SENSITIVE),
+    ("POST", "/students/{id}/leave", RESPONSIBLE),
+    ("POST", "/students/{id}/leave/{leave}/confirm", RESPONSIBLE),
+    ("POST", "/students/{id}/leave/{leave}/cancel", RESPONSIBLE),
     ("GET", "/pickup-adults/{id}/photo", RESPONSIBLE),
     ("GET", "/students/import", ADMINS),
     ("POST", "/students/import", ADMINS),
@@ -105,13 +120,20 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/enrol/{id}", &["guardian"]),
     ("POST", "/enrol/{id}", &["guardian"]),
     ("GET", "/enrolments/{id}", GUARDIAN_AND_RESPONSIBLE),
-    ("POST", "/enrolments/{id}", GUARDIAN_AND_RESPONSIBLE),
+    ("POST", "/enrolments/{id}/steps/{step}", GUARDIAN_AND_RESPONSIBLE),
+    ("POST", "/enrolments/{id}/signature", GUARDIAN_AND_RESPONSIBLE),
+    // Staff add adults on the child's page; here only the child's guardian.
+    ("POST", "/enrolments/{id}/adults", &["guardian"]),
+    ("POST", "/enrolments/{id}/terms", GUARDIAN_AND_RESPONSIBLE),
+    ("POST", "/enrolments/{id}/leave", GUARDIAN_AND_RESPONSIBLE),
+    ("POST", "/enrolments/{id}/leave/{leave}/cancel", GUARDIAN_AND_RESPONSIBLE),
     ("GET", "/enrolments/{id}/print", GUARDIAN_AND_RESPONSIBLE),
     ("GET", "/enrolment", RESPONSIBLE),
     ("GET", "/enrolment/published", RESPONSIBLE),
     ("POST", "/enrolment/approve", RESPONSIBLE),
     ("GET", "/school/notice", ADMINS),
     ("POST", "/school/notice", ADMINS),
+    ("POST", "/school/notice/template", ADMINS),
     // A guardian is sent on to their child's survey; staff to the class overview.
     ("GET", "/survey", SIGNED_IN),
     ("GET", "/survey/classes", RESPONSIBLE),
@@ -245,7 +267,11 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
         for (method, path, allowed) in EXPECTED {
             let id = if path.starts_with("/admin/users/") {
                 target.clone()
-            } else if path.contains("/class/") || path.starts_with("/api/v1/classes/") || path.starts_with("/afternoon/") {
+            } else if path.contains("/class/")
+                || path.starts_with("/api/v1/classes/")
+                || path.starts_with("/afternoon/")
+                || path.starts_with("/school/classes/")
+            {
                 fixtures.class.clone()
             } else if path.starts_with("/enrol/") || path.starts_with("/survey/{") {
                 fixtures.student.clone()
@@ -260,10 +286,21 @@ async fn every_role_reaches_exactly_what_the_table_grants() {
             } else {
                 fixtures.override_id.clone()
             };
+            // Removing the fixture's adult would change what later rows see: a removal names
+            // an adult that is not there.
+            let adult = if path.ends_with("/remove") {
+                &fixtures.override_id
+            } else {
+                &fixtures.adult
+            };
             let concrete = path
                 .replace("{file}", "app.css")
                 .replace("{id}", &id)
-                .replace("{adult}", &fixtures.adult);
+                .replace("{adult}", adult)
+                // Ids that name nothing here: the guard decides before anything is looked up.
+                .replace("{guardian}", &fixtures.override_id)
+                .replace("{leave}", &fixtures.override_id)
+                .replace("{step}", "class_approve");
             let concrete = if *path == "/survey/export.xlsx" {
                 format!("{concrete}?class={}", fixtures.class)
             } else {
@@ -413,8 +450,30 @@ async fn another_school_and_another_family_reach_nothing_of_this_child() {
             (Method::GET, format!("/students/{}", f.student), vec![]),
             (
                 Method::POST,
-                format!("/students/{}", f.student),
-                vec![("op", "confirm_guardian"), ("guardian", &guardian)],
+                format!("/students/{}/guardians/{guardian}/confirm", f.student),
+                vec![],
+            ),
+            (
+                Method::POST,
+                format!("/students/{}/adults", f.student),
+                vec![
+                    ("name", "外人"),
+                    ("relationship", "邻居"),
+                    ("phone", "13600136009"),
+                    ("adult", "yes"),
+                    ("level", "ALWAYS"),
+                ],
+            ),
+            (
+                Method::POST,
+                format!("/students/{}/leave", f.student),
+                vec![("first_day", "2026-12-04"), ("kind", "SICK")],
+            ),
+            (Method::POST, format!("/enrolments/{}/steps/withdraw", f.enrolment), vec![]),
+            (
+                Method::POST,
+                format!("/enrolments/{}/leave", f.enrolment),
+                vec![("first_day", "2026-12-04"), ("kind", "SICK")],
             ),
             (Method::GET, format!("/enrolments/{}", f.enrolment), vec![]),
             (Method::GET, format!("/enrolments/{}/print", f.enrolment), vec![]),
@@ -462,6 +521,14 @@ async fn another_school_and_another_family_reach_nothing_of_this_child() {
             store.handover_of(&student_id, today).await.unwrap().is_none(),
             "nobody was handed over"
         );
+        assert!(
+            !store.pickup_adults(&student_id).await.unwrap().iter().any(|a| a.name == "外人"),
+            "no pickup adult was added"
+        );
+        assert!(
+            store.leaves_of_student(&student_id).await.unwrap().is_empty(),
+            "no leave was reported"
+        );
         let still = store.guardians_of(&student_id).await.unwrap();
         assert!(
             still.iter().any(|g| g.guardian_id == pending.guardian_id && !g.confirmed),
@@ -498,7 +565,12 @@ async fn a_malformed_id_in_any_path_is_not_found() {
                 continue;
             }
             let role = Role::ALL.into_iter().find(|r| allowed.contains(&r.as_str())).unwrap();
-            let concrete = path.replace("{id}", "not-a-uuid").replace("{adult}", "not-an-adult");
+            let concrete = path
+                .replace("{id}", "not-a-uuid")
+                .replace("{adult}", "not-an-adult")
+                .replace("{guardian}", "not-a-guardian")
+                .replace("{leave}", "not-a-leave")
+                .replace("{step}", "class_approve");
             let m: Method = method.parse().unwrap();
             let body = (m != Method::GET).then(String::new);
             let session = app.session(role).await;

@@ -52,7 +52,7 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
             .post_form(
                 "/school/notice",
                 Some(&admin),
-                &[("op", "notice"), ("body", "致家长的一封信：本学期延时服务自愿、免费……")],
+                &[("body", "致家长的一封信：本学期延时服务自愿、免费……")],
             )
             .await;
         assert!(published.body.contains("已发布新版本"), "{}", published.body);
@@ -100,14 +100,15 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
             StatusCode::FORBIDDEN
         );
         let teacher = app.session(Role::ClassTeacher).await;
-        let r = app.post_form(&page, Some(&teacher), &[("op", "school_approve")]).await;
+        let step = |name: &str| format!("{page}/steps/{name}");
+        let r = app.post_form(&step("school_approve"), Some(&teacher), &[]).await;
         assert!(r.body.contains("不能由您办理") || r.body.contains("不能进行这个操作"), "{}", r.body);
         assert_eq!(
-            app.post_form(&page, Some(&teacher), &[("op", "class_approve")]).await.status,
+            app.post_form(&step("class_approve"), Some(&teacher), &[]).await.status,
             StatusCode::SEE_OTHER
         );
         assert_eq!(
-            app.post_form(&page, Some(&admin), &[("op", "school_approve")]).await.status,
+            app.post_form(&step("school_approve"), Some(&admin), &[]).await.status,
             StatusCode::SEE_OTHER
         );
 
@@ -121,23 +122,23 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
         let hash = hidden(&seen.body, "hash");
         let sign = |name: &'static str| {
             vec![
-                ("op", "sign"),
                 ("agreement", agreement.as_str()),
                 ("hash", hash.as_str()),
                 ("typed_name", name),
                 ("statement", "yes"),
             ]
         };
-        let by_admin = app.post_form(&page, Some(&admin), &sign("admin测试")).await;
+        let signature = format!("{page}/signature");
+        let by_admin = app.post_form(&signature, Some(&admin), &sign("admin测试")).await;
         assert_eq!(by_admin.status, StatusCode::FORBIDDEN, "the school cannot sign the guardian's part");
-        let wrong_name = app.post_form(&page, Some(&guardian), &sign("别人")).await;
+        let wrong_name = app.post_form(&signature, Some(&guardian), &sign("别人")).await;
         assert!(wrong_name.body.contains("请输入您本人的姓名"));
         assert_eq!(
-            app.post_form(&page, Some(&guardian), &sign("guardian测试")).await.status,
+            app.post_form(&signature, Some(&guardian), &sign("guardian测试")).await.status,
             StatusCode::SEE_OTHER
         );
         assert_eq!(
-            app.post_form(&page, Some(&admin), &sign("李校长")).await.status,
+            app.post_form(&signature, Some(&admin), &sign("李校长")).await.status,
             StatusCode::SEE_OTHER
         );
         let done = app.get(&page, Some(&guardian)).await;
@@ -168,10 +169,9 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
         // The guardian registers a grandmother who may take the child home; the teacher sees her.
         let adult = app
             .post_form(
-                &page,
+                &format!("{page}/adults"),
                 Some(&guardian),
                 &[
-                    ("op", "adult"),
                     ("name", "王奶奶"),
                     ("relationship", "奶奶"),
                     ("phone", "13600136000"),
@@ -183,10 +183,9 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
         assert_eq!(adult.status, StatusCode::SEE_OTHER, "{}", adult.body);
         let by_teacher = app
             .post_form(
-                &page,
+                &format!("{page}/adults"),
                 Some(&teacher),
                 &[
-                    ("op", "adult"),
                     ("name", "某人"),
                     ("relationship", "邻居"),
                     ("phone", "13600136001"),
@@ -204,35 +203,25 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
         // Leave: a later day is confirmed at once; today after the cut-off waits for the class teacher.
         let leave = app
             .post_form(
-                &page,
+                &format!("{page}/leave"),
                 Some(&guardian),
-                &[("op", "leave"), ("first_day", "2026-12-03"), ("kind", "SICK"), ("reason", "发烧")],
+                &[("first_day", "2026-12-03"), ("kind", "SICK"), ("reason", "发烧")],
             )
             .await;
         assert_eq!(leave.status, StatusCode::SEE_OTHER, "{}", leave.body);
         let today = app
             .post_form(
-                &page,
+                &format!("{page}/leave"),
                 Some(&guardian),
-                &[
-                    ("op", "leave"),
-                    ("first_day", "2026-12-01"),
-                    ("kind", "PERSONAL"),
-                    ("reason", "看牙"),
-                ],
+                &[("first_day", "2026-12-01"), ("kind", "PERSONAL"), ("reason", "看牙")],
             )
             .await;
         assert_eq!(today.status, StatusCode::SEE_OTHER);
         let weekend = app
             .post_form(
-                &page,
+                &format!("{page}/leave"),
                 Some(&guardian),
-                &[
-                    ("op", "leave"),
-                    ("first_day", "2026-12-05"),
-                    ("last_day", "2026-12-06"),
-                    ("kind", "SICK"),
-                ],
+                &[("first_day", "2026-12-05"), ("last_day", "2026-12-06"), ("kind", "SICK")],
             )
             .await;
         assert!(weekend.body.contains("没有延时服务"), "{}", weekend.body);
@@ -256,7 +245,7 @@ async fn a_guardian_applies_the_school_approves_both_sign_and_the_child_is_activ
             "{mine}"
         );
 
-        let out = app.post_form(&page, Some(&guardian), &[("op", "withdraw"), ("note", "")]).await;
+        let out = app.post_form(&step("withdraw"), Some(&guardian), &[("note", "")]).await;
         assert_eq!(out.status, StatusCode::SEE_OTHER);
         assert!(app.get(&page, Some(&guardian)).await.body.contains("已退出"));
     }
@@ -354,8 +343,7 @@ async fn no_staff_path_makes_a_child_active() {
         let app = TestApp::new(backend).await;
         let (student, _) = setup(&app).await;
         let admin = app.session(Role::SchoolAdmin).await;
-        app.post_form("/school/notice", Some(&admin), &[("op", "notice"), ("body", "告家长书")])
-            .await;
+        app.post_form("/school/notice", Some(&admin), &[("body", "告家长书")]).await;
         let guardian = app.session(Role::Guardian).await;
         let form = app.get(&format!("/enrol/{student}"), Some(&guardian)).await;
         let notice = hidden(&form.body, "notice_id");
@@ -414,7 +402,6 @@ async fn no_staff_path_makes_a_child_active() {
                 let s = app.session(role).await;
                 for op in ops {
                     let form = [
-                        ("op", op),
                         ("agreement", agreement.as_str()),
                         ("hash", hash.as_str()),
                         ("typed_name", "guardian测试"),
@@ -424,7 +411,13 @@ async fn no_staff_path_makes_a_child_active() {
                         ("day", "1"),
                         ("latest_pickup", "17:00"),
                     ];
-                    app.post_form(&page, Some(&s), &form).await;
+                    let action = match op {
+                        "sign" => format!("{page}/signature"),
+                        "change_terms" => format!("{page}/terms"),
+                        "leave" => format!("{page}/leave"),
+                        step => format!("{page}/steps/{step}"),
+                    };
+                    app.post_form(&action, Some(&s), &form).await;
                     let state = app.store.enrolment(&id).await.unwrap().state;
                     assert!(
                         !matches!(
@@ -465,8 +458,7 @@ async fn the_api_takes_an_application_through_to_active() {
         let app = TestApp::new(backend).await;
         let (student, _) = setup(&app).await;
         let admin_session = app.session(Role::SchoolAdmin).await;
-        app.post_form("/school/notice", Some(&admin_session), &[("op", "notice"), ("body", "告家长书")])
-            .await;
+        app.post_form("/school/notice", Some(&admin_session), &[("body", "告家长书")]).await;
         let token = |login: &'static str, totp: bool| {
             let app = &app;
             async move {

@@ -122,14 +122,9 @@ async fn a_guardian_added_on_the_childs_page_waits_for_a_second_admin() {
         let teacher = app.session(Role::ClassTeacher).await;
         let added = app
             .post_form(
-                &format!("/students/{student}"),
+                &format!("/students/{student}/guardians"),
                 Some(&teacher),
-                &[
-                    ("op", "guardian"),
-                    ("name", "王强"),
-                    ("relationship", "父亲"),
-                    ("phone", "13900001111"),
-                ],
+                &[("name", "王强"), ("relationship", "父亲"), ("phone", "13900001111")],
             )
             .await;
         assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
@@ -169,17 +164,13 @@ async fn a_guardian_added_on_the_childs_page_waits_for_a_second_admin() {
         let page = app.get(&format!("/students/{student}"), Some(&admin)).await;
         let guardian = page
             .body
-            .split("name=\"op\" value=\"confirm_guardian\"><input type=\"hidden\" name=\"guardian\" value=\"")
+            .split(&format!("action=\"/students/{student}/guardians/"))
             .nth(1)
-            .and_then(|rest| rest.split('"').next())
+            .and_then(|rest| rest.split_once("/confirm\"").map(|(id, _)| id))
             .expect("a second admin may confirm")
             .to_string();
         let done = app
-            .post_form(
-                &format!("/students/{student}"),
-                Some(&admin),
-                &[("op", "confirm_guardian"), ("guardian", &guardian)],
-            )
+            .post_form(&format!("/students/{student}/guardians/{guardian}/confirm"), Some(&admin), &[])
             .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
         let page = app.get(&format!("/students/{student}"), Some(&admin)).await;
@@ -193,11 +184,7 @@ async fn a_guardian_added_on_the_childs_page_waits_for_a_second_admin() {
             "the imported mother's link says where it came from"
         );
         let again = app
-            .post_form(
-                &format!("/students/{student}"),
-                Some(&teacher),
-                &[("op", "reject_guardian"), ("guardian", &guardian)],
-            )
+            .post_form(&format!("/students/{student}/guardians/{guardian}/reject"), Some(&teacher), &[])
             .await;
         assert_eq!(
             again.status,

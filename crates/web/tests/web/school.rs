@@ -24,9 +24,7 @@ fn good_rows() -> Vec<&'static str> {
 
 async fn with_classes(app: &TestApp) {
     let admin = app.session(Role::SchoolAdmin).await;
-    let r = app
-        .post_form("/school/classes", Some(&admin), &[("op", "standard"), ("per_grade", "2")])
-        .await;
+    let r = app.post_form("/school/classes/standard", Some(&admin), &[("per_grade", "2")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
@@ -150,12 +148,14 @@ async fn class_teachers_see_their_own_class_and_every_sensitive_read_is_logged()
         let mine = classes.iter().find(|c| c.name == "三年级二班").unwrap();
         let other = classes.iter().find(|c| c.name == "一年级一班").unwrap();
         let teacher_id = app.user(Role::ClassTeacher).id.to_string();
-        app.post_form(
-            "/school/classes",
-            Some(&admin),
-            &[("op", "teacher"), ("class", mine.id.as_str()), ("teacher", &teacher_id)],
-        )
-        .await;
+        let set = app
+            .post_form(
+                &format!("/school/classes/{}/teacher", mine.id),
+                Some(&admin),
+                &[("teacher", &teacher_id)],
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
 
         let teacher = app.session(Role::ClassTeacher).await;
         let list = app.get(&format!("/students/class/{}", mine.id), Some(&teacher)).await;
@@ -185,14 +185,9 @@ async fn class_teachers_see_their_own_class_and_every_sensitive_read_is_logged()
         assert!(app.store.sensitive_reads(&student.id).await.unwrap().is_empty());
         let saved = app
             .post_form(
-                &format!("/students/{}", student.id),
+                &format!("/students/{}/sensitive", student.id),
                 Some(&teacher),
-                &[
-                    ("op", "sensitive"),
-                    ("health_notes", "花生过敏"),
-                    ("group", "LEFT_BEHIND"),
-                    ("custody_notes", ""),
-                ],
+                &[("health_notes", "花生过敏"), ("group", "LEFT_BEHIND"), ("custody_notes", "")],
             )
             .await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER);
@@ -217,10 +212,9 @@ async fn class_teachers_see_their_own_class_and_every_sensitive_read_is_logged()
         // A pickup adult must be confirmed 18 or over.
         let refused = app
             .post_form(
-                &format!("/students/{}", student.id),
+                &format!("/students/{}/adults", student.id),
                 Some(&teacher),
                 &[
-                    ("op", "adult"),
                     ("name", "王奶奶"),
                     ("relationship", "奶奶"),
                     ("phone", "13600136000"),
@@ -232,10 +226,9 @@ async fn class_teachers_see_their_own_class_and_every_sensitive_read_is_logged()
         assert!(refused.body.contains("请确认接送人已满 18 周岁"));
         let added = app
             .post_form(
-                &format!("/students/{}", student.id),
+                &format!("/students/{}/adults", student.id),
                 Some(&teacher),
                 &[
-                    ("op", "adult"),
                     ("name", "王奶奶"),
                     ("relationship", "奶奶"),
                     ("phone", "13600136000"),

@@ -4,9 +4,12 @@
 
 mod apply;
 mod review;
+mod steps;
 
 pub use apply::{apply, apply_form};
 pub use review::{bulk_approve, published, review};
+pub(crate) use steps::after_enrolment_action;
+pub use steps::{add_pickup_adult, change_terms, sign, take_step};
 
 use super::IdPath;
 use super::school::{Pairs, field};
@@ -18,21 +21,18 @@ use crate::layout::Layout;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use time::Date;
 use yanshi_domain::agreement::{PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION};
-use yanshi_domain::enrolment::{
-    EnrolmentState, PickupPlan, REJECT_REASONS, Step, TERMINATION_REASONS, Terms, Weekdays, withdrawal_effective,
-};
+use yanshi_domain::enrolment::{EnrolmentState, PickupPlan, REJECT_REASONS, TERMINATION_REASONS, Terms, Weekdays};
 use yanshi_domain::family::PriorityGroup;
-use yanshi_domain::ids::{AgreementId, EnrolmentId, StudentId, TermId};
+use yanshi_domain::ids::{EnrolmentId, StudentId, TermId};
 use yanshi_domain::policy::{Action, may, may_read_sensitive, may_see_class};
 use yanshi_domain::role::Role;
 use yanshi_domain::school::{format_clock, parse_clock};
 use yanshi_domain::school_time::{format_local, local};
-use yanshi_store::enrolment::{Agreement, Application, Decision, Enrolment, EnrolmentRow, SignatureInput};
+use yanshi_store::enrolment::{Agreement, Application, Enrolment, EnrolmentRow};
 use yanshi_store::people::Student;
 use yanshi_store::setup::ClassInfo;
 use yanshi_store::terms::Term;
@@ -131,7 +131,7 @@ fn leave_kind_key(k: &str) -> &'static str {
     }
 }
 
-async fn load_visible(state: &AppState, me: &Me, id: &EnrolmentId) -> AppResult<(Enrolment, Student, ClassInfo, bool)> {
+pub(crate) async fn load_visible(state: &AppState, me: &Me, id: &EnrolmentId) -> AppResult<(Enrolment, Student, ClassInfo, bool)> {
     let e = state.store.enrolment(id).await?;
     let student = state.store.student(&e.student_id).await?;
     let class = state.store.class(&student.class_id).await?;
@@ -232,116 +232,6 @@ pub async fn show(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id):
     enrolment_page(&state, lang, &me, &id, None).await
 }
 
-/// Every step on one enrolment; the store's state machine decides who may take which.
-pub async fn act(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    headers: HeaderMap,
-    IdPath(id): IdPath<EnrolmentId>,
-    AppForm(f): AppForm<Pairs>,
-) -> AppResult<Response> {
-    let (e, _, _, _) = load_visible(&state, &me, &id).await?;
-    let now = state.clock.now();
-    let school = state.store.school(&e.school_id).await?;
-    let note = field(&f, "note");
-    let reason = Some(field(&f, "reason")).filter(|r| !r.is_empty());
-    let decision = |ends_on: Option<Date>| Decision { reason, note, ends_on };
-    let result: AppResult<()> = async {
-        let step = match field(&f, "op") {
-            "cancel" => Step::Cancel,
-            "class_approve" => Step::ClassApprove,
-            "class_reject" => Step::ClassReject,
-            "school_approve" => Step::SchoolApprove,
-            "school_reject" => Step::SchoolReject,
-            "withdraw" | "terminate" => {
-                let policy = state.store.service_policy(&e.school_id).await?;
-                let local_now = local(now, &school.time_zone);
-                let cal = state.store.service_calendar(state.store.term(&e.term_id).await?).await?;
-                let grade = state.store.class(&state.store.student(&e.student_id).await?.class_id).await?.grade;
-                let next_service = |d: Date| {
-                    (0..60)
-                        .map(|i| d + time::Duration::days(i))
-                        .find(|x| cal.status(*x, grade).is_service())
-                        .unwrap_or(d)
-                };
-                let ends = withdrawal_effective(local_now.date(), local_now.time(), policy.leave_cutoff, next_service);
-                let step = if field(&f, "op") == "withdraw" {
-                    Step::Withdraw
-                } else {
-                    Step::Terminate
-                };
-                state.store.enrolment_step(&me.user, &e.id, step, decision(Some(ends)), now).await?;
-                return Ok(());
-            }
-            "sign" => {
-                let input = SignatureInput {
-                    agreement: AgreementId::parse(field(&f, "agreement")).ok_or(AppError::NotFound)?,
-                    seen_hash: field(&f, "hash").to_string(),
-                    typed_name: field(&f, "typed_name").to_string(),
-                    statement_ticked: field(&f, "statement") == "yes",
-                    drawing: Some(field(&f, "drawing").to_string()).filter(|d| !d.is_empty()),
-                    device: format!(
-                        "{} · {}",
-                        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("?"),
-                        super::client_ip_of(&state, &headers)
-                    ),
-                };
-                state.store.sign_agreement(&me.user, &e.id, &input, now).await?;
-                return Ok(());
-            }
-            "adult" => {
-                // A guardian registers the adults who may take their own child home.
-                if me.user.role != Role::Guardian {
-                    return Err(AppError::Forbidden);
-                }
-                let student = state.store.student(&e.student_id).await?;
-                let new = yanshi_store::people::NewPickupAdult {
-                    name: yanshi_domain::account::DisplayName::parse(field(&f, "name"))?,
-                    relationship: field(&f, "relationship").to_string(),
-                    phone: yanshi_domain::account::PhoneNumber::parse(field(&f, "phone"))?,
-                    id_last4: match field(&f, "id_last4") {
-                        "" => None,
-                        x => Some(yanshi_domain::family::parse_id_last4(x)?),
-                    },
-                    photo: None,
-                    adult_confirmed: field(&f, "adult") == "yes",
-                    level: yanshi_domain::family::PickupLevel::parse(field(&f, "level"))
-                        .ok_or(yanshi_domain::Invalid::new("level", "err-pickup-level"))?,
-                };
-                state
-                    .store
-                    .add_pickup_adult(&yanshi_store::Actor::User(me.user.id.clone()), &student, new, now)
-                    .await?;
-                return Ok(());
-            }
-            "leave" | "cancel_leave" | "confirm_leave" => {
-                leave_op(&state, &me.user, &e.student_id, &f).await?;
-                return Ok(());
-            }
-            "change_terms" => {
-                let days: Vec<u8> = f.iter().filter(|(k, _)| k == "day").filter_map(|(_, v)| v.parse().ok()).collect();
-                let terms = Terms {
-                    weekdays: Weekdays::from_numbers(&days)?,
-                    latest_pickup: parse_clock(field(&f, "latest_pickup"))?,
-                    pickup_plan: PickupPlan::parse(field(&f, "plan")).unwrap_or(PickupPlan::ByAdults),
-                };
-                state.store.change_terms(&me.user, &e.id, &terms, now).await?;
-                return Ok(());
-            }
-            _ => return Err(AppError::BadRequest("err-bad-form")),
-        };
-        state.store.enrolment_step(&me.user, &e.id, step, decision(None), now).await?;
-        Ok(())
-    }
-    .await;
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/enrolments/{}", e.id)).into_response()),
-        Err(AppError::Invalid(i)) => enrolment_page(&state, lang, &me, &id, Some(i.key)).await,
-        Err(e) => Err(e),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "agreement_print.html")]
 struct PrintPage {
@@ -391,37 +281,4 @@ pub async fn print(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id)
             signatures,
         },
     )
-}
-
-/// Reporting, confirming or cancelling leave: the store decides who may.
-pub async fn leave_op(state: &AppState, who: &yanshi_store::User, student: &StudentId, f: &Pairs) -> AppResult<()> {
-    let now = state.clock.now();
-    match field(f, "op") {
-        "leave" => {
-            let first =
-                yanshi_domain::calendar::parse_date(field(f, "first_day")).ok_or(yanshi_domain::Invalid::new("first_day", "err-date"))?;
-            let last = match field(f, "last_day") {
-                "" => first,
-                d => yanshi_domain::calendar::parse_date(d).ok_or(yanshi_domain::Invalid::new("last_day", "err-date"))?,
-            };
-            let via = if who.role == Role::Guardian { "APP" } else { "PHONE" };
-            state
-                .store
-                .report_leave(who, student, first, last, field(f, "kind"), field(f, "reason"), via, now)
-                .await?;
-        }
-        "confirm_leave" | "cancel_leave" => {
-            let id = yanshi_domain::ids::LeaveId::parse(field(f, "leave")).ok_or(AppError::NotFound)?;
-            if state.store.leave(&id).await?.student_id != *student {
-                return Err(AppError::NotFound);
-            }
-            if field(f, "op") == "confirm_leave" {
-                state.store.confirm_leave(who, &id, now).await?
-            } else {
-                state.store.cancel_leave(who, &id, now).await?
-            }
-        }
-        _ => return Err(AppError::BadRequest("err-bad-form")),
-    }
-    Ok(())
 }

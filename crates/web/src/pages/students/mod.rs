@@ -2,9 +2,10 @@
 //! pickup adults, the sensitive fields behind a deliberate, logged read, and the printed
 //! invitation slips for a class's guardians.
 
+pub mod family;
+
 use super::IdPath;
-use super::school::{Pairs, field};
-use super::{AppForm, SchoolPick, SchoolQuery, page, pick_school};
+use super::{SchoolPick, SchoolQuery, page, pick_school};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::Me;
@@ -13,15 +14,13 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::Deserialize;
-use yanshi_domain::Invalid;
-use yanshi_domain::account::{DisplayName, PhoneNumber};
-use yanshi_domain::family::{PickupLevel, PriorityGroup, parse_id_last4};
-use yanshi_domain::ids::{ClassId, GuardianId, PickupAdultId, StudentId};
+use yanshi_domain::family::{PickupLevel, PriorityGroup};
+use yanshi_domain::ids::{ClassId, PickupAdultId, StudentId};
 use yanshi_domain::policy::{Action, may, may_confirm_guardian_link, may_read_sensitive, may_see_class};
-use yanshi_store::people::{GuardianLink, NewPickupAdult, PickupAdult, Sensitive, Student};
+use yanshi_store::people::{GuardianLink, PickupAdult, Student};
 use yanshi_store::setup::ClassInfo;
 use yanshi_store::{Actor, School};
 
@@ -72,7 +71,7 @@ async fn visible_class(state: &AppState, me: &Me, id: &ClassId) -> AppResult<Cla
 }
 
 /// A student the person may see, with their class.
-async fn visible_student(state: &AppState, me: &Me, id: &StudentId) -> AppResult<(Student, ClassInfo)> {
+pub(crate) async fn visible_student(state: &AppState, me: &Me, id: &StudentId) -> AppResult<(Student, ClassInfo)> {
     let student = state.store.student(id).await?;
     let class = state.store.class(&student.class_id).await?;
     if !may_see_class(&me.principal, &class.scope()) {
@@ -173,7 +172,7 @@ pub struct StudentQuery {
     sensitive: Option<String>,
 }
 
-async fn student_page(
+pub(crate) async fn student_page(
     state: &AppState,
     lang: Lang,
     me: &Me,
@@ -259,88 +258,6 @@ pub async fn student(
     student_page(&state, lang, &me, student, class, q.sensitive.is_some(), None).await
 }
 
-/// `op` = `guardian`, `confirm_guardian`, `reject_guardian`, `adult`, `remove_adult` or `sensitive`.
-pub async fn change(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    IdPath(id): IdPath<StudentId>,
-    AppForm(f): AppForm<Pairs>,
-) -> AppResult<Response> {
-    let (student, class) = visible_student(&state, &me, &id).await?;
-    let actor = Actor::User(me.user.id.clone());
-    let now = state.clock.now();
-    let op = field(&f, "op");
-    let result: AppResult<()> = async {
-        match op {
-            "guardian" => {
-                let name = DisplayName::parse(field(&f, "name"))?;
-                let phone = PhoneNumber::parse(field(&f, "phone"))?;
-                state
-                    .store
-                    .add_guardian(&me.user, &student.id, name, field(&f, "relationship"), phone, now)
-                    .await?;
-            }
-            "confirm_guardian" | "reject_guardian" => {
-                let guardian = GuardianId::parse(field(&f, "guardian")).ok_or(AppError::NotFound)?;
-                if op == "confirm_guardian" {
-                    state.store.confirm_guardian_link(&me.user, &student.id, &guardian, now).await?;
-                } else {
-                    state.store.reject_guardian_link(&me.user, &student.id, &guardian, now).await?;
-                }
-            }
-            "adult" => {
-                let id_last4 = match field(&f, "id_last4") {
-                    "" => None,
-                    s => Some(parse_id_last4(s)?),
-                };
-                let new = NewPickupAdult {
-                    name: DisplayName::parse(field(&f, "name"))?,
-                    relationship: field(&f, "relationship").to_string(),
-                    phone: PhoneNumber::parse(field(&f, "phone"))?,
-                    id_last4,
-                    photo: None,
-                    adult_confirmed: field(&f, "adult") == "yes",
-                    level: PickupLevel::parse(field(&f, "level")).ok_or(Invalid::new("level", "err-pickup-level"))?,
-                };
-                state.store.add_pickup_adult(&actor, &student, new, now).await?;
-            }
-            "remove_adult" => {
-                let adult = PickupAdultId::parse(field(&f, "adult")).ok_or(AppError::NotFound)?;
-                state.store.remove_pickup_adult(&actor, &student, &adult, now).await?;
-            }
-            "leave" | "confirm_leave" | "cancel_leave" => super::enrolment::leave_op(&state, &me.user, &student.id, &f).await?,
-            "sensitive" => {
-                if !may_read_sensitive(&me.principal, &class.scope()) {
-                    return Err(AppError::Forbidden);
-                }
-                let groups = f
-                    .iter()
-                    .filter(|(k, _)| k == "group")
-                    .filter_map(|(_, v)| PriorityGroup::parse(v))
-                    .collect();
-                let value = Sensitive {
-                    health_notes: field(&f, "health_notes").to_string(),
-                    priority_groups: groups,
-                    custody_notes: field(&f, "custody_notes").to_string(),
-                };
-                state.store.set_sensitive(&actor, &student, &value, now).await?;
-            }
-            _ => return Err(AppError::BadRequest("err-bad-form")),
-        }
-        Ok(())
-    }
-    .await;
-    match result {
-        Ok(()) => {
-            let anchor = if op == "sensitive" { "?sensitive=1" } else { "" };
-            Ok(Redirect::to(&format!("/students/{}{anchor}", student.id)).into_response())
-        }
-        Err(AppError::Invalid(i)) => student_page(&state, lang, &me, student, class, false, Some(i.key)).await,
-        Err(e) => Err(e),
-    }
-}
-
 /// A pickup adult's photo, for the teacher who may see the child.
 pub async fn adult_photo(State(state): State<AppState>, me: Me, IdPath(id): IdPath<PickupAdultId>) -> AppResult<Response> {
     let (student, data) = state.store.pickup_adult_photo(&id).await?.ok_or(AppError::NotFound)?;
@@ -404,8 +321,11 @@ pub async fn invitations(State(state): State<AppState>, lang: Lang, me: Me, IdPa
         .collect();
     let expires = yanshi_domain::school_time::format_local(now + state.config.invitation_ttl, &school.time_zone)[..10].to_string();
     // No names, no codes: the class group only learns where to sign up (P12).
-    let group_text = format!(
-        "各位家长好！学校课后延时服务系统已开通。请查收班主任单独发给您的邀请码（纸条或私信），用手机打开 {register_url} 注册账号。邀请码 {expires} 前有效、只能使用一次，请勿转发到群里。"
+    let group_text = lang.render(
+        "ui-invitation-group-text",
+        &yanshi_i18n::Args::new()
+            .text("url", register_url.as_str())
+            .text("expires", expires.as_str()),
     );
     let l = Layout::for_user(&state, lang, &me.user).await;
     page(
