@@ -474,7 +474,7 @@ async fn a_guardian_added_by_the_class_teacher_waits_for_a_second_admin_on_a_pho
     b.type_into("#gname", "王大伯").await;
     b.type_into("#grel", "伯父").await;
     b.type_into("#gphone", "13912345678").await;
-    b.script("document.querySelector('input[name=op][value=guardian]').form.requestSubmit(); return true")
+    b.script("document.querySelector('form[action$=\"/guardians\"]').requestSubmit(); return true")
         .await;
     wait_contains(&b, "main", "待另一位学校管理员确认").await;
     assert_eq!(
@@ -490,7 +490,7 @@ async fn a_guardian_added_by_the_class_teacher_waits_for_a_second_admin_on_a_pho
     sign_in(&b, &base, "admin", "学校管理员，您好", 0).await;
     wait_contains(&b, "#pending-guardians", "王大伯").await;
     b.click("#pending-guardians a").await;
-    b.script("document.querySelector('input[value=confirm_guardian]').form.querySelector('button').click(); return true")
+    b.script("document.querySelector('form[action$=\"/confirm\"]').querySelector('button').click(); return true")
         .await;
     wait_contains(&b, "main", "确认：").await;
     let text = b.text("main").await;
