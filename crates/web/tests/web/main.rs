@@ -5,9 +5,13 @@ mod common;
 
 mod accounts;
 mod afternoon;
+mod api_errors;
 mod authorization_matrix;
 mod enrolment;
 mod guardians;
 mod operations;
+mod registration;
+mod roster;
 mod school;
 mod sign_in_limits;
+mod survey;
