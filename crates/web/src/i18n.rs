@@ -84,9 +84,7 @@ fn code_key(family: &str, code: &str) -> String {
 
 /// The codes the pages show through [`Tr::code`], by family: each has its words.
 pub const SHOWN_CODES: &[(&str, &[&str])] = &[
-    ("leave", &["SICK", "PERSONAL", "OTHER"]),
     ("leave-status", &["CONFIRMED", "PENDING", "CANCELLED"]),
-    ("leave-via", &["APP", "PHONE", "PAPER"]),
     ("agreement-status", &["PENDING", "GUARDIAN_SIGNED", "EFFECTIVE", "SUPERSEDED"]),
 ];
 

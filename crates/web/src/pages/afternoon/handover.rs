@@ -19,6 +19,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use time::{Date, Time};
 use yanshi_domain::Invalid;
+use yanshi_domain::afternoon::HandoverMethod;
 use yanshi_domain::afternoon::PickupCode;
 use yanshi_domain::ids::ClassId;
 use yanshi_domain::ids::{PickupAdultId, StudentId};
@@ -32,8 +33,8 @@ pub struct HandoverInput {
     pub student: StudentId,
     /// Who takes the child; `None` when the child leaves alone.
     pub adult: Option<AdultRef>,
-    /// LIST, CODE, QR or SELF_LEAVE.
-    pub method: &'static str,
+    /// How the teacher knew who takes the child (the paper sheet is the store's to say).
+    pub method: HandoverMethod,
     /// A school leader's reason to release to an EMERGENCY_ONLY adult.
     pub override_reason: Option<String>,
     /// One per attempt (at most 64 characters): a retry with the same id gets the first result.
@@ -87,10 +88,10 @@ impl HandoverInput {
             (None, None) => return Err(Invalid::new("adult_id", "err-choose-adult").into()),
         };
         let method = match &adult {
-            Some(AdultRef::Code(_)) if s.scanned => "QR",
-            Some(AdultRef::Code(_)) => "CODE",
-            Some(AdultRef::Listed(_)) => "LIST",
-            None => "SELF_LEAVE",
+            Some(AdultRef::Code(_)) if s.scanned => HandoverMethod::Qr,
+            Some(AdultRef::Code(_)) => HandoverMethod::Code,
+            Some(AdultRef::Listed(_)) => HandoverMethod::List,
+            None => HandoverMethod::SelfLeave,
         };
         let paper_time = match s.paper_time.map(str::trim).filter(|t| !t.is_empty()) {
             Some(t) => Some(yanshi_domain::school::parse_clock(t)?),
@@ -112,7 +113,7 @@ impl HandoverInput {
             student: self.student,
             day,
             adult: self.adult,
-            method: self.method.into(),
+            method: self.method,
             override_reason: self.override_reason,
             request_id: self.request_id,
             paper_time: self.paper_time,

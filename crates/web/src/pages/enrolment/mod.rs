@@ -26,6 +26,7 @@ use yanshi_domain::agreement::{PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION};
 use yanshi_domain::enrolment::{
     EnrolmentState, PickupPlan, REJECT_REASONS, Step, TERMINATION_REASONS, Terms, Weekdays, withdrawal_effective,
 };
+use yanshi_domain::enrolment::{LeaveChannel, LeaveKind};
 use yanshi_domain::family::PriorityGroup;
 use yanshi_domain::ids::{AgreementId, EnrolmentId, StudentId, TermId};
 use yanshi_domain::policy::{Action, may, may_read_sensitive, may_see_class};
@@ -123,14 +124,6 @@ struct EnrolmentPage {
     error: Option<&'static str>,
 }
 
-fn leave_kind_key(k: &str) -> &'static str {
-    match k {
-        "SICK" => "ui-leave-sick",
-        "PERSONAL" => "ui-leave-personal",
-        _ => "ui-leave-other",
-    }
-}
-
 async fn load_visible(state: &AppState, me: &Me, id: &EnrolmentId) -> AppResult<(Enrolment, Student, ClassInfo, bool)> {
     let e = state.store.enrolment(id).await?;
     let student = state.store.student(&e.student_id).await?;
@@ -198,9 +191,9 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &EnrolmentId,
         super::students::pickup_adults_for(state, me, &student, may_sensitive, "enrolment").await?
     };
     let guardians = state.store.guardians_of(&student.id).await?;
-    let leave_kinds = yanshi_domain::enrolment::LEAVE_KINDS
+    let leave_kinds = yanshi_domain::enrolment::LeaveKind::ALL
         .iter()
-        .map(|k| (*k, l.t.get(leave_kind_key(k))))
+        .map(|k| (k.as_str(), l.t.get(k.key())))
         .collect();
     page(
         status,
@@ -404,10 +397,15 @@ pub async fn leave_op(state: &AppState, who: &yanshi_store::User, student: &Stud
                 "" => first,
                 d => yanshi_domain::calendar::parse_date(d).ok_or(yanshi_domain::Invalid::new("last_day", "err-date"))?,
             };
-            let via = if who.role == Role::Guardian { "APP" } else { "PHONE" };
+            let kind = LeaveKind::parse(field(f, "kind"))?;
+            let via = if who.role == Role::Guardian {
+                LeaveChannel::App
+            } else {
+                LeaveChannel::Phone
+            };
             state
                 .store
-                .report_leave(who, student, first, last, field(f, "kind"), field(f, "reason"), via, now)
+                .report_leave(who, student, first, last, kind, field(f, "reason"), via, now)
                 .await?;
         }
         "confirm_leave" | "cancel_leave" => {
