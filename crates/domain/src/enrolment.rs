@@ -155,21 +155,6 @@ impl Weekdays {
     pub fn numbers(self) -> Vec<u8> {
         (1..=5).filter(|d| self.0 & (1 << (d - 1)) != 0).collect()
     }
-
-    /// 周一、周三、周五
-    pub fn zh(self) -> String {
-        self.numbers().iter().map(|d| weekday_zh(*d)).collect::<Vec<_>>().join("、")
-    }
-}
-
-/// 周一 … 周日 for a weekday numbered from Monday (1); anything else is "".
-pub fn weekday_zh(number_from_monday: u8) -> &'static str {
-    const NAMES: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-    usize::from(number_from_monday)
-        .checked_sub(1)
-        .and_then(|i| NAMES.get(i))
-        .copied()
-        .unwrap_or("")
 }
 
 crate::text_enum! {
@@ -408,11 +393,7 @@ mod tests {
             )
             .is_ok()
         );
-        assert_eq!(t.weekdays.zh(), "周一、周三、周五");
-        assert_eq!(
-            (weekday_zh(1), weekday_zh(7), weekday_zh(0), weekday_zh(8)),
-            ("周一", "周日", "", "")
-        );
+        assert_eq!(t.weekdays.numbers(), [1, 3, 5]);
         assert!(t.weekdays.contains(Weekday::Wednesday) && !t.weekdays.contains(Weekday::Tuesday));
         assert!(t.weekdays.contains(Weekday::Saturday), "a make-up Saturday counts");
         assert!(Weekdays::from_numbers(&[]).is_err());

@@ -29,6 +29,8 @@ pub struct Handover {
     pub day: Date,
     pub kind: HandoverKind,
     pub adult_name: String,
+    /// The adult's relationship to the child, as listed; empty when the child left alone
+    /// (pages say 本人 through `ui-relationship-self`).
     pub relationship: String,
     pub method: HandoverMethod,
     pub teacher: String,
@@ -91,14 +93,20 @@ pub(super) const HANDOVER_SELECT: &str = "SELECT h.*, u.display_name AS teacher_
 pub(super) fn handover_from_row(r: &sqlx::any::AnyRow) -> Result<Handover> {
     let day: String = r.try_get("day")?;
     let kind: String = r.try_get("kind")?;
+    let kind = HandoverKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("handovers.kind = {kind}")))?;
     let method: String = r.try_get("method")?;
     Ok(Handover {
         id: HandoverId::from_db(r.try_get("id")?),
         student_id: StudentId::from_db(r.try_get("student_id")?),
         day: yanshi_domain::calendar::parse_date(&day).ok_or_else(|| StoreError::Corrupt(format!("handovers.day = {day}")))?,
-        kind: HandoverKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("handovers.kind = {kind}")))?,
+        kind,
         adult_name: r.try_get("adult_name")?,
-        relationship: r.try_get("relationship")?,
+        // Rows written before the relationship became a code say 本人 for a child who left alone.
+        relationship: if kind == HandoverKind::SelfLeave {
+            String::new()
+        } else {
+            r.try_get("relationship")?
+        },
         method: HandoverMethod::from_code(&method).ok_or_else(|| StoreError::Corrupt(format!("handovers.method = {method}")))?,
         teacher: r.try_get("teacher_name")?,
         at: from_millis(r.try_get("at")?),
@@ -212,7 +220,7 @@ impl Store {
                 (
                     None,
                     student.name.clone(),
-                    "本人".to_string(),
+                    String::new(),
                     HandoverKind::SelfLeave,
                     if ok { Release::Allowed } else { Release::Refused },
                 )
@@ -240,7 +248,10 @@ impl Store {
                 match row {
                     Some(r) if r.try_get::<String, _>("student_id")? == student.id.as_str() => {
                         let level: String = r.try_get("level")?;
-                        let release = may_release(PickupLevel::parse(&level), override_reason.is_some());
+                        // A level the code cannot read is a corrupt row, never quietly "refused".
+                        let level =
+                            PickupLevel::from_code(&level).ok_or_else(|| StoreError::Corrupt(format!("pickup_adults.level = {level}")))?;
+                        let release = may_release(Some(level), override_reason.is_some());
                         (
                             Some(PickupAdultId::from_db(r.try_get("id")?)),
                             r.try_get("name")?,

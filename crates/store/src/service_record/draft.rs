@@ -152,7 +152,14 @@ impl Store {
             .iter()
             .filter(|c| c.expected && c.late_step.is_some())
             .map(|c| match &c.handover {
-                Some(h) => format!("{} {} {}（{}）", c.student.name, clock(h.at), h.adult_name, h.relationship),
+                Some(h) => {
+                    // The record is written in Chinese (its template is): 本人 from the catalog.
+                    let relationship = match h.kind {
+                        HandoverKind::SelfLeave => yanshi_i18n::Locale::ZhCn.t("ui-relationship-self"),
+                        HandoverKind::Pickup => &h.relationship,
+                    };
+                    format!("{} {} {}（{relationship}）", c.student.name, clock(h.at), h.adult_name)
+                }
                 None => c.student.name.clone(),
             })
             .collect();

@@ -42,7 +42,7 @@ async fn an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_
     let board = s.board(&school, wed).await.unwrap();
     assert_eq!((board[0].present, board[0].in_care, board[0].unaccounted), (0, 0, 1));
     let day = s.class_day(&w.child.class_id, wed).await.unwrap();
-    assert_eq!(day[0].unaccounted.as_ref().map(|u| u.outcome.clone()), Some(None));
+    assert_eq!(day[0].unaccounted.as_ref().map(|u| u.outcome), Some(None));
     assert!(inbox(&w.admin).await[0].title.starts_with("未到："));
     assert!(inbox(&w.teacher).await[0].title.starts_with("未到："));
     assert!(inbox(&w.mother).await[0].title.contains("未到延时服务教室"));
@@ -94,7 +94,7 @@ async fn an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_
         s.class_day(&w.child.class_id, thu).await.unwrap()[0]
             .unaccounted
             .as_ref()
-            .map(|u| u.outcome.clone()),
+            .map(|u| u.outcome),
         Some(None)
     );
     assert_eq!(inbox(&w.admin).await.len(), before + 1);

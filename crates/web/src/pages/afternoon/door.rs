@@ -142,7 +142,7 @@ pub(super) async fn class_page(
                         "{} {}（{}）· {}{paper}",
                         &format_local(h.at, &school.time_zone)[11..],
                         h.adult_name,
-                        h.relationship,
+                        super::handover::relationship_shown(crate::i18n::Tr(lang), h),
                         h.teacher
                     )
                 }),

@@ -197,7 +197,7 @@ pub async fn handover(
                 student.name,
                 &format_local(h.at, zone)[11..],
                 h.adult_name,
-                h.relationship
+                relationship_shown(t, &h)
             );
             ((true, format!("{} {text}", t.get("ui-handed-over"))), None)
         }
@@ -207,7 +207,7 @@ pub async fn handover(
                 t.get("ui-already-handed-over"),
                 &format_local(h.at, zone)[11..],
                 h.adult_name,
-                h.relationship,
+                relationship_shown(t, &h),
                 h.teacher
             );
             ((false, text), None)
@@ -223,4 +223,13 @@ pub async fn handover(
         HandoverOutcome::NotInCare { reason } => ((false, t.get(reason).to_string()), None),
     };
     class_page(&state, lang, &me, class, Some(message), override_for).await
+}
+
+/// Who took the child to them, as a page says it: the listed relationship, or 本人 (in the
+/// reader's language) when the child left alone.
+pub(super) fn relationship_shown(t: Tr, h: &yanshi_store::afternoon::Handover) -> &str {
+    match h.kind {
+        yanshi_domain::afternoon::HandoverKind::SelfLeave => t.get("ui-relationship-self"),
+        yanshi_domain::afternoon::HandoverKind::Pickup => &h.relationship,
+    }
 }

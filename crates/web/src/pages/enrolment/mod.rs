@@ -172,7 +172,7 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &EnrolmentId,
         .as_deref()
         .map(|r| (l.t.get(reason_key(r)), e.decision_note.clone().unwrap_or_default()));
     let days = (1..=5u8)
-        .map(|d| (d, yanshi_domain::enrolment::weekday_zh(d), e.terms.weekdays.numbers().contains(&d)))
+        .map(|d| (d, l.t.weekday(d), e.terms.weekdays.numbers().contains(&d)))
         .collect();
     let reject_reasons = REJECT_REASONS.iter().map(|r| (*r, l.t.get(reason_key(r)))).collect();
     let termination_reasons = TERMINATION_REASONS.iter().map(|r| (*r, l.t.get(reason_key(r)))).collect();
