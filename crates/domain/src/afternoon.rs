@@ -59,6 +59,34 @@ pub fn may_release(level: Option<PickupLevel>, leader_override: bool) -> Release
     }
 }
 
+crate::text_enum! {
+    /// How a child left the school's care at the door (交接).
+    pub enum HandoverKind {
+        /// Taken by an adult on the child's list.
+        Pickup = "PICKUP",
+        /// Left alone (自行离校), as the signed agreement allows.
+        SelfLeave = "SELF_LEAVE",
+    }
+    parse -> Option;
+}
+
+crate::text_enum! {
+    /// How the teacher at the door knew who was taking the child.
+    pub enum HandoverMethod {
+        /// The adult's pickup code scanned from their phone.
+        Qr = "QR",
+        /// The pickup code typed in.
+        Code = "CODE",
+        /// The adult picked from the child's list.
+        List = "LIST",
+        /// Nobody: the child left alone.
+        SelfLeave = "SELF_LEAVE",
+        /// Typed in afterwards from the paper sign-out sheet (纸质签退表补录).
+        Paper = "PAPER",
+    }
+    parse -> Option;
+}
+
 /// Why nobody can take a child at the door today, whoever came: the child is not in the
 /// school's care. Not a refused adult (no alert to the leaders — it is the teacher's mistake, or
 /// a stale page): nothing is written and the guardian is told nothing.
@@ -84,10 +112,10 @@ impl NotInCare {
 /// roll mark (PRESENT, ABSENT or ABSENT_FROM_SCHOOL). Leave is named first: correcting the roll
 /// would not help a child on leave. A child marked ABSENT (未到, not in the room) is still the
 /// school's to find and may be taken once found.
-pub fn in_care_today(on_leave: bool, roll: Option<&str>) -> Result<(), NotInCare> {
+pub fn in_care_today(on_leave: bool, roll: Option<RollStatus>) -> Result<(), NotInCare> {
     if on_leave {
         Err(NotInCare::OnLeave)
-    } else if roll == Some("ABSENT_FROM_SCHOOL") {
+    } else if roll == Some(RollStatus::AbsentFromSchool) {
         Err(NotInCare::AbsentFromSchool)
     } else {
         Ok(())
@@ -116,90 +144,37 @@ pub fn may_leave_alone(plan: PickupPlan, days: Weekdays, day: Weekday, weather_w
     plan == PickupPlan::SelfLeave && days.contains(day) && !weather_warning
 }
 
-/// 值班领导决定 — what the duty leader decides for a child still not picked up an hour after the
-/// end (DOMAIN §3.4). Whatever it is, the child is never sent home alone: only a hand-over ends it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LateDecision {
-    /// A guardian was reached and is on the way.
-    GuardianReached,
-    /// No contact yet: keep waiting with the duty teacher and keep calling.
-    KeepWaiting,
-    /// Ask the local police station (派出所) for help.
-    AskPolice,
+crate::text_enum! {
+    /// 值班领导决定 — what the duty leader decides for a child still not picked up an hour after the
+    /// end (DOMAIN §3.4). Whatever it is, the child is never sent home alone: only a hand-over ends it.
+    pub enum LateDecision {
+        /// A guardian was reached and is on the way.
+        GuardianReached = "GUARDIAN_REACHED" => "ui-decision-guardian-reached",
+        /// No contact yet: keep waiting with the duty teacher and keep calling.
+        KeepWaiting = "KEEP_WAITING" => "ui-decision-keep-waiting",
+        /// Ask the local police station (派出所) for help.
+        AskPolice = "ASK_POLICE" => "ui-decision-ask-police",
+    }
+    parse -> Invalid("decision", "err-late-decision");
 }
 
-impl LateDecision {
-    pub const ALL: [LateDecision; 3] = [Self::GuardianReached, Self::KeepWaiting, Self::AskPolice];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::GuardianReached => "GUARDIAN_REACHED",
-            Self::KeepWaiting => "KEEP_WAITING",
-            Self::AskPolice => "ASK_POLICE",
-        }
+crate::text_enum! {
+    /// 天气预警 — the weather warning level in force for a school (DOMAIN §6.3).
+    #[derive(PartialOrd, Ord)]
+    pub enum WeatherLevel {
+        None = "NONE" => "ui-weather-none",
+        Blue = "BLUE" => "ui-weather-blue",
+        Yellow = "YELLOW" => "ui-weather-yellow",
+        Orange = "ORANGE" => "ui-weather-orange",
+        Red = "RED" => "ui-weather-red",
     }
-
-    pub fn parse(s: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|d| d.as_str() == s)
-            .ok_or(Invalid::new("decision", "err-late-decision"))
-    }
-
-    /// The message key of its words, rendered in the reader's language.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::GuardianReached => "ui-decision-guardian-reached",
-            Self::KeepWaiting => "ui-decision-keep-waiting",
-            Self::AskPolice => "ui-decision-ask-police",
-        }
-    }
-}
-
-/// 天气预警 — the weather warning level in force for a school (DOMAIN §6.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum WeatherLevel {
-    None,
-    Blue,
-    Yellow,
-    Orange,
-    Red,
+    parse -> Invalid("level", "err-weather-level");
 }
 
 impl WeatherLevel {
-    pub const ALL: [WeatherLevel; 5] = [Self::None, Self::Blue, Self::Yellow, Self::Orange, Self::Red];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "NONE",
-            Self::Blue => "BLUE",
-            Self::Yellow => "YELLOW",
-            Self::Orange => "ORANGE",
-            Self::Red => "RED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s)
-            .ok_or(Invalid::new("level", "err-weather-level"))
-    }
-
     /// 橙色 and above: no child leaves alone; guardians are told to pick their child up.
     pub fn suspends_self_leave(self) -> bool {
         self >= Self::Orange
-    }
-
-    /// The message key of its name, rendered in the reader's language.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::None => "ui-weather-none",
-            Self::Blue => "ui-weather-blue",
-            Self::Yellow => "ui-weather-yellow",
-            Self::Orange => "ui-weather-orange",
-            Self::Red => "ui-weather-red",
-        }
     }
 }
 
@@ -242,57 +217,55 @@ pub fn session_content(content: &str) -> Result<&'static str, Invalid> {
         .ok_or_else(|| Invalid::new("content", "err-session-content"))
 }
 
-/// What became of an unaccounted child (expected, not present, not on leave), recorded by the
-/// teacher. `NotFound` opens an incident that leaders see at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Whereabouts {
-    /// Found (in the school, at another activity …).
-    Found,
-    /// Went home earlier with a guardian.
-    WentHomeWithGuardian,
-    /// Absent, and the guardian has excused it.
-    AbsentExcused,
-    /// Not found: an incident.
-    NotFound,
+crate::text_enum! {
+    /// What became of an unaccounted child (expected, not present, not on leave), recorded by the
+    /// teacher. `NotFound` opens an incident that leaders see at once.
+    pub enum Whereabouts {
+        /// Found (in the school, at another activity …).
+        Found = "FOUND",
+        /// Went home earlier with a guardian.
+        WentHomeWithGuardian = "WENT_HOME_WITH_GUARDIAN",
+        /// Absent, and the guardian has excused it.
+        AbsentExcused = "ABSENT_EXCUSED",
+        /// Not found: an incident.
+        NotFound = "NOT_FOUND",
+    }
+    parse -> Invalid("outcome", "err-whereabouts");
 }
 
-impl Whereabouts {
-    pub const ALL: [Whereabouts; 4] = [Self::Found, Self::WentHomeWithGuardian, Self::AbsentExcused, Self::NotFound];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Found => "FOUND",
-            Self::WentHomeWithGuardian => "WENT_HOME_WITH_GUARDIAN",
-            Self::AbsentExcused => "ABSENT_EXCUSED",
-            Self::NotFound => "NOT_FOUND",
-        }
+crate::text_enum! {
+    /// 点名 — a child's mark at roll call. A later mark replaces an earlier one.
+    pub enum RollStatus {
+        /// 到: in the room.
+        Present = "PRESENT" => "ui-present",
+        /// 未到: expected but not in the room — still the school's to find.
+        Absent = "ABSENT" => "ui-absent",
+        /// 当天未到校: not at school at all that day (the school's attendance list).
+        AbsentFromSchool = "ABSENT_FROM_SCHOOL" => "ui-absent-from-school",
     }
-
-    pub fn parse(s: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|w| w.as_str() == s)
-            .ok_or_else(|| Invalid::new("outcome", "err-whereabouts"))
-    }
+    parse -> Invalid("status", "err-roll-status");
 }
 
 /// A child marked absent at roll call is unaccounted when they were expected: the class teacher,
 /// the duty leader and the guardians are alerted at once.
-pub fn unaccounted(expected: bool, roll: &str) -> bool {
-    expected && roll == "ABSENT"
+pub fn unaccounted(expected: bool, roll: RollStatus) -> bool {
+    expected && roll == RollStatus::Absent
 }
 
-/// The steps of a late pickup, in order (DOMAIN §3.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LateStep {
-    /// At the end time: the child is awaiting pickup; every guardian is told at once.
-    NotifyGuardians,
-    /// +10 min: the teacher phones the guardians and pickup adults (a call list).
-    CallList,
-    /// +wait (default 30 min): to the waiting room under the duty teacher; the duty leader is alerted.
-    WaitingRoom,
-    /// +2 × wait (default 60 min): the duty leader records a decision. Never sent home alone.
-    LeaderDecision,
+crate::text_enum! {
+    /// The steps of a late pickup, in order (DOMAIN §3.4), under the names they are stored by.
+    #[derive(PartialOrd, Ord)]
+    pub enum LateStep {
+        /// At the end time: the child is awaiting pickup; every guardian is told at once.
+        NotifyGuardians = "NOTIFY_GUARDIANS",
+        /// +10 min: the teacher phones the guardians and pickup adults (a call list).
+        CallList = "CALL_LIST",
+        /// +wait (default 30 min): to the waiting room under the duty teacher; the duty leader is alerted.
+        WaitingRoom = "WAITING_ROOM",
+        /// +2 × wait (default 60 min): the duty leader records a decision. Never sent home alone.
+        LeaderDecision = "LEADER_DECISION",
+    }
+    parse -> Option;
 }
 
 /// Minutes after the service starts (dismissal) by which every expected child must have been
@@ -355,10 +328,10 @@ mod tests {
 
     #[test]
     fn an_expected_child_marked_absent_is_unaccounted() {
-        assert!(unaccounted(true, "ABSENT"));
-        assert!(!unaccounted(false, "ABSENT"), "on leave or not enrolled that day");
-        assert!(!unaccounted(true, "PRESENT"));
-        assert!(!unaccounted(true, "ABSENT_FROM_SCHOOL"));
+        assert!(unaccounted(true, RollStatus::Absent));
+        assert!(!unaccounted(false, RollStatus::Absent), "on leave or not enrolled that day");
+        assert!(!unaccounted(true, RollStatus::Present));
+        assert!(!unaccounted(true, RollStatus::AbsentFromSchool));
         for w in Whereabouts::ALL {
             assert_eq!(Whereabouts::parse(w.as_str()), Ok(w));
         }
@@ -392,12 +365,15 @@ mod tests {
     #[test]
     fn a_child_on_leave_or_not_at_school_is_nobodys_to_take() {
         assert_eq!(in_care_today(false, None), Ok(()));
-        assert_eq!(in_care_today(false, Some("PRESENT")), Ok(()));
-        assert_eq!(in_care_today(false, Some("ABSENT")), Ok(()), "未到: found, then taken");
-        assert_eq!(in_care_today(true, Some("PRESENT")), Err(NotInCare::OnLeave));
-        assert_eq!(in_care_today(false, Some("ABSENT_FROM_SCHOOL")), Err(NotInCare::AbsentFromSchool));
+        assert_eq!(in_care_today(false, Some(RollStatus::Present)), Ok(()));
+        assert_eq!(in_care_today(false, Some(RollStatus::Absent)), Ok(()), "未到: found, then taken");
+        assert_eq!(in_care_today(true, Some(RollStatus::Present)), Err(NotInCare::OnLeave));
         assert_eq!(
-            in_care_today(true, Some("ABSENT_FROM_SCHOOL")),
+            in_care_today(false, Some(RollStatus::AbsentFromSchool)),
+            Err(NotInCare::AbsentFromSchool)
+        );
+        assert_eq!(
+            in_care_today(true, Some(RollStatus::AbsentFromSchool)),
             Err(NotInCare::OnLeave),
             "leave first: a corrected roll would not help"
         );

@@ -152,54 +152,25 @@ impl HolidayCalendar {
     }
 }
 
-/// 夏令 / 冬令作息: the season decides the service end time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Season {
-    Summer,
-    Winter,
+crate::text_enum! {
+    /// 夏令 / 冬令作息: the season decides the service end time.
+    #[derive(PartialOrd, Ord)]
+    pub enum Season {
+        Summer = "SUMMER",
+        Winter = "WINTER",
+    }
+    parse -> Option;
 }
 
-impl Season {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Season::Summer => "SUMMER",
-            Season::Winter => "WINTER",
-        }
+crate::text_enum! {
+    /// A school's own change to the calendar.
+    pub enum OverrideKind {
+        /// No service (运动会, 考试, 恶劣天气 …).
+        Closed = "CLOSED",
+        /// An extra school day with service (a school-announced make-up day).
+        ExtraDay = "EXTRA_DAY",
     }
-
-    pub fn parse(s: &str) -> Option<Season> {
-        match s {
-            "SUMMER" => Some(Season::Summer),
-            "WINTER" => Some(Season::Winter),
-            _ => None,
-        }
-    }
-}
-
-/// A school's own change to the calendar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OverrideKind {
-    /// No service (运动会, 考试, 恶劣天气 …).
-    Closed,
-    /// An extra school day with service (a school-announced make-up day).
-    ExtraDay,
-}
-
-impl OverrideKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OverrideKind::Closed => "CLOSED",
-            OverrideKind::ExtraDay => "EXTRA_DAY",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "CLOSED" => Some(OverrideKind::Closed),
-            "EXTRA_DAY" => Some(OverrideKind::ExtraDay),
-            _ => None,
-        }
-    }
+    parse -> Option;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,63 +8,33 @@ use crate::role::Role;
 use sha2::{Digest, Sha256};
 use time::{Date, Time, Weekday};
 
-/// Where an enrolment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EnrolmentState {
-    /// 草稿 — the guardian is still filling in the application.
-    Draft,
-    /// 已提交 — waiting for the class teacher (班级审核).
-    Submitted,
-    /// 班主任已通过 — waiting for the school (学校审核).
-    ClassApproved,
-    /// 学校已通过 — the agreement waits for the guardian's signature.
-    Approved,
-    /// 家长已签 — the agreement waits for the school's countersignature.
-    Signed,
-    /// 生效 — the child takes part from now on.
-    Active,
-    Rejected,
-    /// The guardian cancelled before it became active.
-    Cancelled,
-    /// The guardian withdrew (退出) an active enrolment.
-    Withdrawn,
-    /// The school ended it for a reason its rules name.
-    Terminated,
+crate::text_enum! {
+    /// Where an enrolment stands.
+    pub enum EnrolmentState {
+        /// 草稿 — the guardian is still filling in the application.
+        Draft = "DRAFT",
+        /// 已提交 — waiting for the class teacher (班级审核).
+        Submitted = "SUBMITTED",
+        /// 班主任已通过 — waiting for the school (学校审核).
+        ClassApproved = "CLASS_APPROVED",
+        /// 学校已通过 — the agreement waits for the guardian's signature.
+        Approved = "APPROVED",
+        /// 家长已签 — the agreement waits for the school's countersignature.
+        Signed = "SIGNED",
+        /// 生效 — the child takes part from now on.
+        Active = "ACTIVE",
+        Rejected = "REJECTED",
+        /// The guardian cancelled before it became active.
+        Cancelled = "CANCELLED",
+        /// The guardian withdrew (退出) an active enrolment.
+        Withdrawn = "WITHDRAWN",
+        /// The school ended it for a reason its rules name.
+        Terminated = "TERMINATED",
+    }
+    parse -> Option;
 }
 
 impl EnrolmentState {
-    pub const ALL: [EnrolmentState; 10] = [
-        EnrolmentState::Draft,
-        EnrolmentState::Submitted,
-        EnrolmentState::ClassApproved,
-        EnrolmentState::Approved,
-        EnrolmentState::Signed,
-        EnrolmentState::Active,
-        EnrolmentState::Rejected,
-        EnrolmentState::Cancelled,
-        EnrolmentState::Withdrawn,
-        EnrolmentState::Terminated,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnrolmentState::Draft => "DRAFT",
-            EnrolmentState::Submitted => "SUBMITTED",
-            EnrolmentState::ClassApproved => "CLASS_APPROVED",
-            EnrolmentState::Approved => "APPROVED",
-            EnrolmentState::Signed => "SIGNED",
-            EnrolmentState::Active => "ACTIVE",
-            EnrolmentState::Rejected => "REJECTED",
-            EnrolmentState::Cancelled => "CANCELLED",
-            EnrolmentState::Withdrawn => "WITHDRAWN",
-            EnrolmentState::Terminated => "TERMINATED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// Still on its way or in force: a second application for the same child and term is refused.
     pub fn is_open(self) -> bool {
         !matches!(
@@ -74,35 +44,19 @@ impl EnrolmentState {
     }
 }
 
-/// Something done to an enrolment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    Submit,
-    Cancel,
-    ClassApprove,
-    ClassReject,
-    SchoolApprove,
-    SchoolReject,
-    GuardianSign,
-    Countersign,
-    Withdraw,
-    Terminate,
-}
-
-impl Step {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Step::Submit => "submit",
-            Step::Cancel => "cancel",
-            Step::ClassApprove => "class_approve",
-            Step::ClassReject => "class_reject",
-            Step::SchoolApprove => "school_approve",
-            Step::SchoolReject => "school_reject",
-            Step::GuardianSign => "guardian_sign",
-            Step::Countersign => "countersign",
-            Step::Withdraw => "withdraw",
-            Step::Terminate => "terminate",
-        }
+crate::text_enum! {
+    /// Something done to an enrolment.
+    pub enum Step {
+        Submit = "submit",
+        Cancel = "cancel",
+        ClassApprove = "class_approve",
+        ClassReject = "class_reject",
+        SchoolApprove = "school_approve",
+        SchoolReject = "school_reject",
+        GuardianSign = "guardian_sign",
+        Countersign = "countersign",
+        Withdraw = "withdraw",
+        Terminate = "terminate",
     }
 }
 
@@ -201,47 +155,17 @@ impl Weekdays {
     pub fn numbers(self) -> Vec<u8> {
         (1..=5).filter(|d| self.0 & (1 << (d - 1)) != 0).collect()
     }
-
-    /// 周一、周三、周五
-    pub fn zh(self) -> String {
-        self.numbers().iter().map(|d| weekday_zh(*d)).collect::<Vec<_>>().join("、")
-    }
 }
 
-/// 周一 … 周日 for a weekday numbered from Monday (1); anything else is "".
-pub fn weekday_zh(number_from_monday: u8) -> &'static str {
-    const NAMES: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-    usize::from(number_from_monday)
-        .checked_sub(1)
-        .and_then(|i| NAMES.get(i))
-        .copied()
-        .unwrap_or("")
-}
-
-/// How the child goes home (接送方式).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PickupPlan {
-    /// A guardian, or an adult on the child's list, takes the child at the classroom door.
-    ByAdults,
-    /// The guardian asks that the child may leave alone (自行离校), where the grade allows it.
-    SelfLeave,
-}
-
-impl PickupPlan {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PickupPlan::ByAdults => "BY_ADULTS",
-            PickupPlan::SelfLeave => "SELF_LEAVE",
-        }
+crate::text_enum! {
+    /// How the child goes home (接送方式).
+    pub enum PickupPlan {
+        /// A guardian, or an adult on the child's list, takes the child at the classroom door.
+        ByAdults = "BY_ADULTS",
+        /// The guardian asks that the child may leave alone (自行离校), where the grade allows it.
+        SelfLeave = "SELF_LEAVE",
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "BY_ADULTS" => Some(PickupPlan::ByAdults),
-            "SELF_LEAVE" => Some(PickupPlan::SelfLeave),
-            _ => None,
-        }
-    }
+    parse -> Option;
 }
 
 /// The terms a guardian applies for: what the agreement then fixes.
@@ -281,8 +205,28 @@ pub fn withdrawal_effective(today: Date, now_local: Time, cutoff: Time, next_ser
     }
 }
 
-/// Leave (请假) types; sick leave does not count toward the three-leave termination rule.
-pub const LEAVE_KINDS: [&str; 3] = ["SICK", "PERSONAL", "OTHER"];
+crate::text_enum! {
+    /// Leave (请假) types; sick leave does not count toward the three-leave termination rule.
+    pub enum LeaveKind {
+        /// 病假
+        Sick = "SICK" => "ui-leave-sick",
+        /// 事假
+        Personal = "PERSONAL" => "ui-leave-personal",
+        Other = "OTHER" => "ui-leave-other",
+    }
+    parse -> Invalid("kind", "err-leave-kind");
+}
+
+crate::text_enum! {
+    /// How leave reached the school: the guardian in the app, or the class teacher entering
+    /// what was said by phone or written on paper.
+    pub enum LeaveChannel {
+        App = "APP" => "ui-leave-via-app",
+        Phone = "PHONE" => "ui-leave-via-phone",
+        Paper = "PAPER" => "ui-leave-via-paper",
+    }
+    parse -> Invalid("kind", "err-leave-kind");
+}
 
 /// Leave reported for `first_day` after its cut-off needs the class teacher's confirmation.
 pub fn leave_needs_confirmation(first_day: Date, today: Date, now_local: Time, cutoff: Time) -> bool {
@@ -449,11 +393,7 @@ mod tests {
             )
             .is_ok()
         );
-        assert_eq!(t.weekdays.zh(), "周一、周三、周五");
-        assert_eq!(
-            (weekday_zh(1), weekday_zh(7), weekday_zh(0), weekday_zh(8)),
-            ("周一", "周日", "", "")
-        );
+        assert_eq!(t.weekdays.numbers(), [1, 3, 5]);
         assert!(t.weekdays.contains(Weekday::Wednesday) && !t.weekdays.contains(Weekday::Tuesday));
         assert!(t.weekdays.contains(Weekday::Saturday), "a make-up Saturday counts");
         assert!(Weekdays::from_numbers(&[]).is_err());

@@ -28,13 +28,16 @@ impl StudentNumber {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gender {
-    Male,
-    Female,
+crate::text_enum! {
+    /// 性别, stored as M or F.
+    pub enum Gender {
+        Male = "M" => "ui-gender-male",
+        Female = "F" => "ui-gender-female",
+    }
 }
 
 impl Gender {
+    /// As a roster or a form writes it: 男 / 女, M / F, male / female.
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         match fold_full_width(s).trim().to_lowercase().as_str() {
             "男" | "m" | "male" | "男生" => Ok(Gender::Male),
@@ -43,19 +46,9 @@ impl Gender {
         }
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gender::Male => "M",
-            Gender::Female => "F",
-        }
-    }
-
+    /// The stored code (M, F), exactly.
     pub fn from_db(s: &str) -> Option<Self> {
-        match s {
-            "M" => Some(Gender::Male),
-            "F" => Some(Gender::Female),
-            _ => None,
-        }
+        Self::from_code(s)
     }
 
     /// The word a Chinese roster writes (男, 女): a file format, not the page's language.
@@ -63,14 +56,6 @@ impl Gender {
         match self {
             Gender::Male => "男",
             Gender::Female => "女",
-        }
-    }
-
-    /// The message key of its name, rendered in the reader's language.
-    pub fn key(self) -> &'static str {
-        match self {
-            Gender::Male => "ui-gender-male",
-            Gender::Female => "ui-gender-female",
         }
     }
 }
@@ -103,62 +88,25 @@ pub fn excel_serial_date(serial: f64) -> Option<Date> {
         .then(|| base + time::Duration::days(serial.floor() as i64))
 }
 
-/// 优先保障对象 (DOMAIN §4.2): kept coarse, sensitive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PriorityGroup {
-    LeftBehind,
-    MigrantChild,
-    Orphan,
-    Disabled,
-    LowIncome,
-    DualWorking,
-    SingleParent,
-    LowerGrade,
+crate::text_enum! {
+    /// 优先保障对象 (DOMAIN §4.2): kept coarse, sensitive.
+    pub enum PriorityGroup {
+        LeftBehind = "LEFT_BEHIND" => "ui-group-left-behind",
+        MigrantChild = "MIGRANT_CHILD" => "ui-group-migrant-child",
+        Orphan = "ORPHAN" => "ui-group-orphan",
+        Disabled = "DISABLED" => "ui-group-disabled",
+        LowIncome = "LOW_INCOME" => "ui-group-low-income",
+        DualWorking = "DUAL_WORKING" => "ui-group-dual-working",
+        SingleParent = "SINGLE_PARENT" => "ui-group-single-parent",
+        LowerGrade = "LOWER_GRADE" => "ui-group-lower-grade",
+    }
 }
 
 impl PriorityGroup {
-    pub const ALL: [PriorityGroup; 8] = [
-        PriorityGroup::LeftBehind,
-        PriorityGroup::MigrantChild,
-        PriorityGroup::Orphan,
-        PriorityGroup::Disabled,
-        PriorityGroup::LowIncome,
-        PriorityGroup::DualWorking,
-        PriorityGroup::SingleParent,
-        PriorityGroup::LowerGrade,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PriorityGroup::LeftBehind => "LEFT_BEHIND",
-            PriorityGroup::MigrantChild => "MIGRANT_CHILD",
-            PriorityGroup::Orphan => "ORPHAN",
-            PriorityGroup::Disabled => "DISABLED",
-            PriorityGroup::LowIncome => "LOW_INCOME",
-            PriorityGroup::DualWorking => "DUAL_WORKING",
-            PriorityGroup::SingleParent => "SINGLE_PARENT",
-            PriorityGroup::LowerGrade => "LOWER_GRADE",
-        }
-    }
-
     /// The code, or the Chinese name a roster uses (留守儿童, 随迁子女 …).
     pub fn parse(s: &str) -> Option<Self> {
         let t = s.trim();
         Self::ALL.into_iter().find(|p| p.as_str() == t || p.roster_word() == t)
-    }
-
-    /// The key of its name on a page (rendered in the reader's language).
-    pub fn key(self) -> &'static str {
-        match self {
-            PriorityGroup::LeftBehind => "ui-group-left-behind",
-            PriorityGroup::MigrantChild => "ui-group-migrant-child",
-            PriorityGroup::Orphan => "ui-group-orphan",
-            PriorityGroup::Disabled => "ui-group-disabled",
-            PriorityGroup::LowIncome => "ui-group-low-income",
-            PriorityGroup::DualWorking => "ui-group-dual-working",
-            PriorityGroup::SingleParent => "ui-group-single-parent",
-            PriorityGroup::LowerGrade => "ui-group-lower-grade",
-        }
     }
 
     /// The words a Chinese roster writes (留守儿童 …): a file format, not the page's language.
@@ -188,40 +136,23 @@ impl PriorityGroup {
     }
 }
 
-/// How far an adult may take a child home (DOMAIN §4.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PickupLevel {
-    /// Takes the child home on any day.
-    Always,
-    /// Only with a leader's override and a reason.
-    EmergencyOnly,
-    /// Never: a custody limit. An attempt raises an alert.
-    Never,
+crate::text_enum! {
+    /// How far an adult may take a child home (DOMAIN §4.4).
+    pub enum PickupLevel {
+        /// Takes the child home on any day.
+        Always = "ALWAYS" => "ui-level-always",
+        /// Only with a leader's override and a reason.
+        EmergencyOnly = "EMERGENCY_ONLY" => "ui-level-emergency-only",
+        /// Never: a custody limit. An attempt raises an alert.
+        Never = "NEVER" => "ui-level-never",
+    }
 }
 
 impl PickupLevel {
-    pub const ALL: [PickupLevel; 3] = [PickupLevel::Always, PickupLevel::EmergencyOnly, PickupLevel::Never];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PickupLevel::Always => "ALWAYS",
-            PickupLevel::EmergencyOnly => "EMERGENCY_ONLY",
-            PickupLevel::Never => "NEVER",
-        }
-    }
-
+    /// The code, or the words a roster uses (可接送 …).
     pub fn parse(s: &str) -> Option<Self> {
         let t = s.trim();
         Self::ALL.into_iter().find(|l| l.as_str() == t || l.roster_word() == t)
-    }
-
-    /// The key of its name on a page (rendered in the reader's language).
-    pub fn key(self) -> &'static str {
-        match self {
-            PickupLevel::Always => "ui-level-always",
-            PickupLevel::EmergencyOnly => "ui-level-emergency-only",
-            PickupLevel::Never => "ui-level-never",
-        }
     }
 
     /// The words a Chinese roster writes (可接送 …): a file format, not the page's language.

@@ -21,6 +21,7 @@ pub mod school;
 pub mod school_time;
 pub mod serde_date;
 pub mod service_record;
+pub mod text_enum;
 pub mod totp;
 
 pub use invalid::Invalid;

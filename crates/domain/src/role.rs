@@ -2,51 +2,32 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a person is to the service. One account has one role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 区教育局管理员 — runs yanshi for every school of a district.
-    DistrictAdmin,
-    /// 校长 / 领导小组 — the school's leadership group (plan §四) and its administrators.
-    SchoolAdmin,
-    /// 年级主任 — grade director; runs the needs survey of a grade (plan §五.6).
-    GradeDirector,
-    /// 班主任 — class teacher; keeps the daily service record of a class (plan §六.2).
-    ClassTeacher,
-    /// 延时服务教师 / 值班教师 — a teacher who takes a session or a duty post.
-    Teacher,
-    /// 志愿者 — a volunteer (teacher, parent or community) helping under a teacher.
-    Volunteer,
-    /// 监护人 / 家长 — a guardian; sees only their own children.
-    Guardian,
+crate::text_enum! {
+    /// What a person is to the service. One account has one role.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role {
+        /// 区教育局管理员 — runs yanshi for every school of a district.
+        DistrictAdmin = "district_admin",
+        /// 校长 / 领导小组 — the school's leadership group (plan §四) and its administrators.
+        SchoolAdmin = "school_admin",
+        /// 年级主任 — grade director; runs the needs survey of a grade (plan §五.6).
+        GradeDirector = "grade_director",
+        /// 班主任 — class teacher; keeps the daily service record of a class (plan §六.2).
+        ClassTeacher = "class_teacher",
+        /// 延时服务教师 / 值班教师 — a teacher who takes a session or a duty post.
+        Teacher = "teacher",
+        /// 志愿者 — a volunteer (teacher, parent or community) helping under a teacher.
+        Volunteer = "volunteer",
+        /// 监护人 / 家长 — a guardian; sees only their own children.
+        Guardian = "guardian",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::DistrictAdmin,
-        Role::SchoolAdmin,
-        Role::GradeDirector,
-        Role::ClassTeacher,
-        Role::Teacher,
-        Role::Volunteer,
-        Role::Guardian,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::DistrictAdmin => "district_admin",
-            Role::SchoolAdmin => "school_admin",
-            Role::GradeDirector => "grade_director",
-            Role::ClassTeacher => "class_teacher",
-            Role::Teacher => "teacher",
-            Role::Volunteer => "volunteer",
-            Role::Guardian => "guardian",
-        }
-    }
-
+    /// A stored or typed role code (surrounding spaces ignored).
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
+        Role::from_code(s.trim())
     }
 
     /// Staff are everyone who works for the school or district; guardians are not staff.

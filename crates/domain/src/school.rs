@@ -124,42 +124,20 @@ pub fn format_clock(t: Time) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
-/// Kinds of place (场所) a school has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlaceKind {
-    /// 教室 — where a class's care happens (plan §五.4).
-    Classroom,
-    /// 楼道 — duty posts keep order in the hallways (plan §六.2).
-    Hallway,
-    /// 校门
-    Gate,
-    /// 等候室 — where children not yet picked up wait after the end time.
-    WaitingRoom,
-    Other,
-}
-
-impl PlaceKind {
-    pub const ALL: [PlaceKind; 5] = [
-        PlaceKind::Classroom,
-        PlaceKind::Hallway,
-        PlaceKind::Gate,
-        PlaceKind::WaitingRoom,
-        PlaceKind::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlaceKind::Classroom => "CLASSROOM",
-            PlaceKind::Hallway => "HALLWAY",
-            PlaceKind::Gate => "GATE",
-            PlaceKind::WaitingRoom => "WAITING_ROOM",
-            PlaceKind::Other => "OTHER",
-        }
+crate::text_enum! {
+    /// Kinds of place (场所) a school has.
+    pub enum PlaceKind {
+        /// 教室 — where a class's care happens (plan §五.4).
+        Classroom = "CLASSROOM",
+        /// 楼道 — duty posts keep order in the hallways (plan §六.2).
+        Hallway = "HALLWAY",
+        /// 校门
+        Gate = "GATE",
+        /// 等候室 — where children not yet picked up wait after the end time.
+        WaitingRoom = "WAITING_ROOM",
+        Other = "OTHER",
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
+    parse -> Option;
 }
 
 #[cfg(test)]

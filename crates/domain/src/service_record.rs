@@ -77,37 +77,24 @@ pub fn own_name(typed: &str, display_name: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// 工作量 role of a person in a session (§4.12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WorkloadRole {
-    /// 作业辅导: answering questions over homework.
-    Tutor,
-    /// 看护: taking care of the class.
-    Supervisor,
-    /// 社团 teacher.
-    ClubTeacher,
-    /// Released children after the end time (the waiting room, the gate).
-    Duty,
-    Volunteer,
+crate::text_enum! {
+    /// 工作量 role of a person in a session (§4.12).
+    #[derive(Serialize, Deserialize)]
+    pub enum WorkloadRole {
+        /// 作业辅导: answering questions over homework.
+        Tutor = "TUTOR",
+        /// 看护: taking care of the class.
+        Supervisor = "SUPERVISOR",
+        /// 社团 teacher.
+        ClubTeacher = "CLUB_TEACHER",
+        /// Released children after the end time (the waiting room, the gate).
+        Duty = "DUTY",
+        Volunteer = "VOLUNTEER",
+    }
+    parse -> Option;
 }
 
 impl WorkloadRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Tutor => "TUTOR",
-            Self::Supervisor => "SUPERVISOR",
-            Self::ClubTeacher => "CLUB_TEACHER",
-            Self::Duty => "DUTY",
-            Self::Volunteer => "VOLUNTEER",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Tutor, Self::Supervisor, Self::ClubTeacher, Self::Duty, Self::Volunteer]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
-
     /// The session teacher's role follows what the session holds.
     pub fn for_content(content: &str) -> Self {
         match content {

@@ -65,6 +65,17 @@ impl Locale {
         })
     }
 
+    /// 周一 … 周日 / Mon … Sun, for a weekday numbered from Monday (1).
+    pub fn weekday(self, number_from_monday: u8) -> &'static str {
+        self.t(&format!("ui-weekday-{number_from_monday}"))
+    }
+
+    /// Weekdays as a list in this language: 周一、周三、周五 / Mon, Wed, Fri.
+    pub fn weekdays(self, numbers_from_monday: &[u8]) -> String {
+        let names: Vec<&str> = numbers_from_monday.iter().map(|d| self.weekday(*d)).collect();
+        names.join(self.t("ui-list-sep"))
+    }
+
     /// The text for `key` with each `{name}` replaced by its argument, rendered in this language.
     pub fn render(self, key: &str, args: &Args) -> String {
         let mut out = self.t(key).to_string();
@@ -214,6 +225,15 @@ mod tests {
         for (key, zh) in ZH.iter() {
             assert_eq!(names(zh), names(EN[key]), "{key}");
         }
+    }
+
+    #[test]
+    fn weekdays_in_the_readers_language() {
+        assert_eq!(Locale::ZhCn.weekdays(&[1, 3, 5]), "周一、周三、周五");
+        // The catalog trims values: the English separator is a bare comma.
+        assert_eq!(Locale::EnUs.weekdays(&[1, 3, 5]), "Mon,Wed,Fri");
+        assert_eq!((Locale::ZhCn.weekday(1), Locale::ZhCn.weekday(7)), ("周一", "周日"));
+        assert_eq!(Locale::EnUs.weekdays(&[]), "");
     }
 
     #[test]

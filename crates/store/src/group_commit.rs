@@ -27,11 +27,11 @@ pub(crate) struct Ready {
     pub school_id: SchoolId,
     pub student: StudentId,
     pub day: Date,
-    pub kind: &'static str,
+    pub kind: yanshi_domain::afternoon::HandoverKind,
     pub adult_id: Option<PickupAdultId>,
     pub adult_name: String,
     pub relationship: String,
-    pub method: String,
+    pub method: yanshi_domain::afternoon::HandoverMethod,
     pub teacher: UserId,
     /// UTC ms: when the child left (the paper time for a sheet typed in later).
     pub left_at: i64,
@@ -233,11 +233,11 @@ async fn insert(tx: &mut Tx, r: &Ready) -> Result<bool> {
     .bind(r.school_id.to_string())
     .bind(r.student.to_string())
     .bind(r.day.to_string())
-    .bind(r.kind)
+    .bind(r.kind.as_str())
     .bind(r.adult_id.as_ref().map(ToString::to_string))
     .bind(r.adult_name.clone())
     .bind(r.relationship.clone())
-    .bind(r.method.clone())
+    .bind(r.method.as_str())
     .bind(r.teacher.to_string())
     .bind(r.left_at)
     .bind(r.override_reason.as_ref().map(|_| r.teacher.to_string()))

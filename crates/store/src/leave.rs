@@ -11,7 +11,7 @@ use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
 use yanshi_domain::calendar::parse_date;
 use yanshi_domain::clock::{from_millis, to_millis};
-use yanshi_domain::enrolment::{LEAVE_KINDS, leave_needs_confirmation};
+use yanshi_domain::enrolment::{LeaveChannel, LeaveKind, leave_needs_confirmation};
 use yanshi_domain::ids::{LeaveId, StudentId};
 use yanshi_domain::policy::{acts_as_guardian, may_handle_leave};
 use yanshi_domain::school_time::local;
@@ -24,12 +24,12 @@ pub struct Leave {
     pub student_name: String,
     pub first_day: Date,
     pub last_day: Date,
-    pub kind: String,
+    pub kind: LeaveKind,
     pub reason: String,
     /// CONFIRMED, PENDING (reported after the cut-off) or CANCELLED.
     pub status: String,
-    /// APP (by the guardian), PHONE or PAPER (entered by the class teacher).
-    pub via: String,
+    /// By the guardian in the app, or entered by the class teacher (phone, paper).
+    pub via: LeaveChannel,
     pub entered_by: String,
     pub created_at: OffsetDateTime,
 }
@@ -45,13 +45,19 @@ fn leave_from_row(r: &sqlx::any::AnyRow) -> Result<Leave> {
         student_name: r.try_get("student_name")?,
         first_day: day("first_day")?,
         last_day: day("last_day")?,
-        kind: r.try_get("kind")?,
+        kind: code(r, "kind", LeaveKind::from_code)?,
         reason: r.try_get("reason")?,
         status: r.try_get("status")?,
-        via: r.try_get("via")?,
+        via: code(r, "via", LeaveChannel::from_code)?,
         entered_by: r.try_get("entered_by_name")?,
         created_at: from_millis(r.try_get("created_at")?),
     })
+}
+
+/// A stored code read back: one of the codes, or a corrupt row — never a guess.
+fn code<T>(r: &sqlx::any::AnyRow, column: &str, from_code: fn(&str) -> Option<T>) -> Result<T> {
+    let s: String = r.try_get(column)?;
+    from_code(&s).ok_or_else(|| StoreError::Corrupt(format!("leave_requests.{column} = {s}")))
 }
 
 const SELECT: &str = "SELECT l.*, s.name AS student_name, u.display_name AS entered_by_name FROM leave_requests l JOIN students s ON s.id = l.student_id JOIN users u ON u.id = l.entered_by";
@@ -76,14 +82,11 @@ impl Store {
         student: &StudentId,
         first: Date,
         last: Date,
-        kind: &str,
+        kind: LeaveKind,
         reason: &str,
-        via: &str,
+        via: LeaveChannel,
         now: OffsetDateTime,
     ) -> Result<LeaveId> {
-        if !LEAVE_KINDS.contains(&kind) || !["APP", "PHONE", "PAPER"].contains(&via) {
-            return Err(Invalid::new("kind", "err-leave-kind").into());
-        }
         if first > last || (last - first).whole_days() > 60 {
             return Err(Invalid::new("last_day", "err-leave-range").into());
         }
@@ -136,10 +139,10 @@ impl Store {
         .bind(student.to_string())
         .bind(first.to_string())
         .bind(last.to_string())
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(reason.trim().to_string())
         .bind(status)
-        .bind(via)
+        .bind(via.as_str())
         .bind(who.id.to_string())
         .bind(at)
         .bind((status == "CONFIRMED").then(|| who.id.to_string()))
@@ -152,7 +155,7 @@ impl Store {
             &Actor::User(who.id.clone()),
             "leave.report",
             id.as_str(),
-            json!({ "from": first.to_string(), "to": last.to_string(), "kind": kind, "status": status, "term": term_id.as_str() }),
+            json!({ "from": first.to_string(), "to": last.to_string(), "kind": kind.as_str(), "status": status, "term": term_id.as_str() }),
             at,
         )
         .await?;

@@ -84,9 +84,7 @@ fn code_key(family: &str, code: &str) -> String {
 
 /// The codes the pages show through [`Tr::code`], by family: each has its words.
 pub const SHOWN_CODES: &[(&str, &[&str])] = &[
-    ("leave", &["SICK", "PERSONAL", "OTHER"]),
     ("leave-status", &["CONFIRMED", "PENDING", "CANCELLED"]),
-    ("leave-via", &["APP", "PHONE", "PAPER"]),
     ("agreement-status", &["PENDING", "GUARDIAN_SIGNED", "EFFECTIVE", "SUPERSEDED"]),
     ("audit", yanshi_domain::audit::ACTIONS),
 ];
@@ -115,8 +113,12 @@ impl Tr {
 
     /// 周一、周三、周五 / Mon, Wed, Fri.
     pub fn weekdays(&self, w: &yanshi_domain::enrolment::Weekdays) -> String {
-        let names: Vec<&str> = w.numbers().iter().map(|d| self.0.t(&format!("ui-weekday-{d}"))).collect();
-        names.join(self.0.t("ui-list-sep"))
+        Locale::from(self.0).weekdays(&w.numbers())
+    }
+
+    /// 周一 / Mon, for a weekday numbered from Monday (1).
+    pub fn weekday(&self, number_from_monday: u8) -> &'static str {
+        Locale::from(self.0).weekday(number_from_monday)
     }
 
     /// A note as stored: a person's words as they wrote them, or a code the product wrote

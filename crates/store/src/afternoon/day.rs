@@ -4,14 +4,13 @@
 use super::class_name;
 use super::handover::{HANDOVER_SELECT, Handover, handover_from_row};
 use super::roll_call::Unaccounted;
-use super::sweep::STEP_NAMES;
 use crate::people::{PickupAdult, Student};
 use crate::setup::from_minutes;
 use crate::{Result, Store};
 use sqlx::Row;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
-use yanshi_domain::afternoon::expected;
+use yanshi_domain::afternoon::{LateStep, RollStatus, Whereabouts, expected};
 use yanshi_domain::clock::from_millis;
 use yanshi_domain::enrolment::{PickupPlan, Terms, Weekdays};
 use yanshi_domain::family::PickupLevel;
@@ -58,14 +57,14 @@ pub struct ExpectedChild {
     pub student: Student,
     pub terms: Terms,
     pub on_leave: bool,
-    /// PRESENT, ABSENT or ABSENT_FROM_SCHOOL once marked.
-    pub roll: Option<String>,
+    /// The roll mark, once marked.
+    pub roll: Option<RollStatus>,
     pub handover: Option<Handover>,
     pub adults: Vec<PickupAdult>,
     /// Expected at roll call (enrolled for the weekday, not on leave, not absent from school).
     pub expected: bool,
     /// The furthest late-pickup step (迟接) reached today, if the child waited past the end time.
-    pub late_step: Option<String>,
+    pub late_step: Option<LateStep>,
     /// Marked absent though expected (未到), and what became of them.
     pub unaccounted: Option<Unaccounted>,
 }
@@ -101,12 +100,12 @@ impl Store {
                     continue;
                 }
                 row.expected += 1;
-                row.present += usize::from(c.roll.as_deref() == Some("PRESENT"));
-                row.in_care += usize::from(!handed && c.roll.as_deref() != Some("ABSENT"));
+                row.present += usize::from(c.roll == Some(RollStatus::Present));
+                row.in_care += usize::from(!handed && c.roll != Some(RollStatus::Absent));
                 row.unaccounted += usize::from(
                     c.unaccounted
                         .as_ref()
-                        .is_some_and(|u| u.outcome.as_deref().is_none_or(|o| o == "NOT_FOUND")),
+                        .is_some_and(|u| u.outcome.is_none_or(|o| o == Whereabouts::NotFound)),
                 );
                 row.late += usize::from(!handed && c.late_step.is_some());
                 row.unmarked += usize::from(!handed && c.roll.is_none());
@@ -247,17 +246,22 @@ impl Store {
                     .ok_or_else(|| crate::StoreError::Corrupt(format!("agreement pickup_plan = {plan}")))?,
             };
             let leave = r.try_get::<i64, _>("leave_count")? > 0;
-            let roll_status: Option<String> = r.try_get("roll_status")?;
-            let absent = roll_status.as_deref() == Some("ABSENT_FROM_SCHOOL");
+            let roll_status = roll_status_of(r.try_get("roll_status")?)?;
+            let absent = roll_status == Some(RollStatus::AbsentFromSchool);
             // The furthest late step (a catch-up sweep may record several at one instant).
             let late_step = r
                 .try_get::<Option<i64>, _>("late_rank")?
                 .filter(|rank| *rank >= 1)
-                .and_then(|rank| STEP_NAMES.get(rank as usize - 1))
-                .map(|s| s.to_string());
+                .and_then(|rank| LateStep::ALL.get(rank as usize - 1))
+                .copied();
             let unaccounted = match r.try_get::<Option<String>, _>("unaccounted_id")? {
                 Some(_) => Some(Unaccounted {
-                    outcome: r.try_get("unaccounted_outcome")?,
+                    outcome: match r.try_get::<Option<String>, _>("unaccounted_outcome")? {
+                        Some(o) => Some(
+                            Whereabouts::from_code(&o).ok_or_else(|| crate::StoreError::Corrupt(format!("unaccounted.outcome = {o}")))?,
+                        ),
+                        None => None,
+                    },
                     note: r.try_get("unaccounted_note")?,
                 }),
                 None => None,
@@ -276,4 +280,11 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A stored roll mark: one of the codes, or a corrupt row — never a guess.
+pub(super) fn roll_status_of(stored: Option<String>) -> Result<Option<RollStatus>> {
+    stored
+        .map(|s| RollStatus::from_code(&s).ok_or_else(|| crate::StoreError::Corrupt(format!("roll_calls.status = {s}"))))
+        .transpose()
 }

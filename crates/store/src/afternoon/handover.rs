@@ -13,7 +13,7 @@ use serde_json::json;
 use sqlx::Row;
 use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
-use yanshi_domain::afternoon::{PickupCode, Release, in_care_today, may_leave_alone, may_release};
+use yanshi_domain::afternoon::{HandoverKind, HandoverMethod, PickupCode, Release, in_care_today, may_leave_alone, may_release};
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::enrolment::{PickupPlan, Weekdays};
 use yanshi_domain::family::PickupLevel;
@@ -27,12 +27,12 @@ pub struct Handover {
     pub id: HandoverId,
     pub student_id: StudentId,
     pub day: Date,
-    /// PICKUP or SELF_LEAVE.
-    pub kind: String,
+    pub kind: HandoverKind,
     pub adult_name: String,
+    /// The adult's relationship to the child, as listed; empty when the child left alone
+    /// (pages say 本人 through `ui-relationship-self`).
     pub relationship: String,
-    /// QR, CODE, LIST, SELF_LEAVE or PAPER.
-    pub method: String,
+    pub method: HandoverMethod,
     pub teacher: String,
     pub at: OffsetDateTime,
     pub override_reason: Option<String>,
@@ -54,7 +54,7 @@ pub struct HandoverRequest {
     pub student: StudentId,
     pub day: Date,
     pub adult: Option<AdultRef>,
-    pub method: String,
+    pub method: HandoverMethod,
     /// A leader's reason to release to an EMERGENCY_ONLY adult.
     pub override_reason: Option<String>,
     /// Set by the page once per attempt: a retry of the same request returns the first result.
@@ -92,14 +92,22 @@ pub(super) const HANDOVER_SELECT: &str = "SELECT h.*, u.display_name AS teacher_
 
 pub(super) fn handover_from_row(r: &sqlx::any::AnyRow) -> Result<Handover> {
     let day: String = r.try_get("day")?;
+    let kind: String = r.try_get("kind")?;
+    let kind = HandoverKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("handovers.kind = {kind}")))?;
+    let method: String = r.try_get("method")?;
     Ok(Handover {
         id: HandoverId::from_db(r.try_get("id")?),
         student_id: StudentId::from_db(r.try_get("student_id")?),
         day: yanshi_domain::calendar::parse_date(&day).ok_or_else(|| StoreError::Corrupt(format!("handovers.day = {day}")))?,
-        kind: r.try_get("kind")?,
+        kind,
         adult_name: r.try_get("adult_name")?,
-        relationship: r.try_get("relationship")?,
-        method: r.try_get("method")?,
+        // Rows written before the relationship became a code say 本人 for a child who left alone.
+        relationship: if kind == HandoverKind::SelfLeave {
+            String::new()
+        } else {
+            r.try_get("relationship")?
+        },
+        method: HandoverMethod::from_code(&method).ok_or_else(|| StoreError::Corrupt(format!("handovers.method = {method}")))?,
         teacher: r.try_get("teacher_name")?,
         at: from_millis(r.try_get("at")?),
         override_reason: r.try_get("override_reason")?,
@@ -141,7 +149,7 @@ impl Store {
             None => None,
         };
         let on_leave = row.try_get::<i64, _>("leave_count")? > 0;
-        let roll: Option<String> = row.try_get("roll_status")?;
+        let roll = super::day::roll_status_of(row.try_get("roll_status")?)?;
         if !may_run_afternoon(&who.principal(), &student.school_id) {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
@@ -179,7 +187,7 @@ impl Store {
             return Err(Invalid::new("student", "err-not-enrolled-today").into());
         };
         // On leave or not at school today: nobody can take the child, whoever came.
-        if let Err(not_here) = in_care_today(on_leave, roll.as_deref()) {
+        if let Err(not_here) = in_care_today(on_leave, roll) {
             return Ok(HandoverOutcome::NotInCare { reason: not_here.key() });
         }
         let leader = is_school_leader(&who.principal(), &student.school_id);
@@ -212,8 +220,8 @@ impl Store {
                 (
                     None,
                     student.name.clone(),
-                    "本人".to_string(),
-                    "SELF_LEAVE",
+                    String::new(),
+                    HandoverKind::SelfLeave,
                     if ok { Release::Allowed } else { Release::Refused },
                 )
             }
@@ -240,18 +248,21 @@ impl Store {
                 match row {
                     Some(r) if r.try_get::<String, _>("student_id")? == student.id.as_str() => {
                         let level: String = r.try_get("level")?;
-                        let release = may_release(PickupLevel::parse(&level), override_reason.is_some());
+                        // A level the code cannot read is a corrupt row, never quietly "refused".
+                        let level =
+                            PickupLevel::from_code(&level).ok_or_else(|| StoreError::Corrupt(format!("pickup_adults.level = {level}")))?;
+                        let release = may_release(Some(level), override_reason.is_some());
                         (
                             Some(PickupAdultId::from_db(r.try_get("id")?)),
                             r.try_get("name")?,
                             r.try_get("relationship")?,
-                            "PICKUP",
+                            HandoverKind::Pickup,
                             release,
                         )
                     }
                     // Not on this child's list (an unknown code, a removed adult, another child's
                     // adult): answered alike, so a code never tells whose it is.
-                    _ => (None, String::new(), String::new(), "PICKUP", Release::Refused),
+                    _ => (None, String::new(), String::new(), HandoverKind::Pickup, Release::Refused),
                 }
             }
         };
@@ -281,7 +292,7 @@ impl Store {
             }
             Release::Allowed => {}
         }
-        let details = json!({ "day": req.day.to_string(), "adult": adult_id.as_ref().map(|a| a.as_str()), "method": req.method, "override": override_reason, "paper_time": req.paper_time.map(yanshi_domain::school::format_clock) });
+        let details = json!({ "day": req.day.to_string(), "adult": adult_id.as_ref().map(|a| a.as_str()), "method": req.method.as_str(), "override": override_reason, "paper_time": req.paper_time.map(yanshi_domain::school::format_clock) });
         let time_local = &format_local(left_at, &time_zone)[11..];
         let args = Args::new()
             .text("student", student.name.clone())
@@ -295,7 +306,7 @@ impl Store {
             args.text("paper", "")
         };
         let notice = Message::new(
-            if kind == "SELF_LEAVE" {
+            if kind == HandoverKind::SelfLeave {
                 "msg-left-alone"
             } else {
                 "msg-handed-over"
@@ -312,9 +323,9 @@ impl Store {
             adult_name,
             relationship,
             method: if req.paper_time.is_some() {
-                "PAPER".to_string()
+                HandoverMethod::Paper
             } else {
-                req.method.clone()
+                req.method
             },
             teacher: who.id.clone(),
             left_at: to_millis(left_at),
@@ -338,7 +349,7 @@ impl Store {
                 id: ready.id,
                 student_id: ready.student,
                 day: ready.day,
-                kind: ready.kind.to_string(),
+                kind: ready.kind,
                 adult_name: ready.adult_name,
                 relationship: ready.relationship,
                 method: ready.method,

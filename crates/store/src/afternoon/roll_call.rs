@@ -11,7 +11,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
-use yanshi_domain::afternoon::{Whereabouts, expected, unaccounted};
+use yanshi_domain::afternoon::{RollStatus, Whereabouts, expected, unaccounted};
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::enrolment::Weekdays;
 use yanshi_domain::ids::{SchoolId, StudentId};
@@ -21,7 +21,7 @@ use yanshi_i18n::{Args, Message};
 /// An unaccounted child's alert and, once recorded, what became of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unaccounted {
-    pub outcome: Option<String>,
+    pub outcome: Option<Whereabouts>,
     pub note: Option<String>,
 }
 
@@ -36,10 +36,15 @@ pub enum AbsenceImport {
 
 impl Store {
     /// Marks a child present or absent at roll call (a later mark replaces an earlier one).
-    pub async fn mark_roll(&self, who: &User, student: &Student, day: Date, status: &str, note: &str, now: OffsetDateTime) -> Result<()> {
-        if !["PRESENT", "ABSENT", "ABSENT_FROM_SCHOOL"].contains(&status) {
-            return Err(Invalid::new("status", "err-roll-status").into());
-        }
+    pub async fn mark_roll(
+        &self,
+        who: &User,
+        student: &Student,
+        day: Date,
+        status: RollStatus,
+        note: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         if !may_run_afternoon(&who.principal(), &student.school_id) {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
@@ -105,11 +110,12 @@ impl Store {
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         let seen: Vec<String> = sqlx::query_scalar(
-            "SELECT student_id FROM roll_calls WHERE school_id = $1 AND day = $2 AND status = 'PRESENT' \
+            "SELECT student_id FROM roll_calls WHERE school_id = $1 AND day = $2 AND status = $3 \
              UNION SELECT student_id FROM handovers WHERE school_id = $1 AND day = $2",
         )
         .bind(school.to_string())
         .bind(day.to_string())
+        .bind(RollStatus::Present.as_str())
         .fetch_all(&mut *tx)
         .await?;
         let mut problems = Vec::new();
@@ -126,8 +132,17 @@ impl Store {
             return Ok(AbsenceImport::Refused(problems));
         }
         for student in &children {
-            write_roll_resolution(&mut tx, who, student, day, "ABSENT_FROM_SCHOOL", at).await?;
-            write_roll(&mut tx, who, student, day, "ABSENT_FROM_SCHOOL", "msg-note-imported-absent", at).await?;
+            write_roll_resolution(&mut tx, who, student, day, RollStatus::AbsentFromSchool, at).await?;
+            write_roll(
+                &mut tx,
+                who,
+                student,
+                day,
+                RollStatus::AbsentFromSchool,
+                "msg-note-imported-absent",
+                at,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(AbsenceImport::Marked(children.len()))
@@ -160,17 +175,17 @@ impl Store {
 
 /// An open 未到 alert closes when the child turns up (FOUND) or turns out not to have come to
 /// school at all (ABSENT_EXCUSED) — on the record.
-async fn write_roll_resolution(tx: &mut Tx, who: &User, student: &Student, day: Date, status: &str, at: i64) -> Result<()> {
+async fn write_roll_resolution(tx: &mut Tx, who: &User, student: &Student, day: Date, status: RollStatus, at: i64) -> Result<()> {
     let (outcome, note) = match status {
         // Notes the product writes are message codes, rendered where they are shown.
-        "PRESENT" => ("FOUND", "msg-note-roll-present"),
-        "ABSENT_FROM_SCHOOL" => ("ABSENT_EXCUSED", "msg-note-absent-from-school"),
-        _ => return Ok(()),
+        RollStatus::Present => (Whereabouts::Found, "msg-note-roll-present"),
+        RollStatus::AbsentFromSchool => (Whereabouts::AbsentExcused, "msg-note-absent-from-school"),
+        RollStatus::Absent => return Ok(()),
     };
     let closed = sqlx::query(
         "UPDATE unaccounted SET outcome = $1, outcome_note = $2, resolved_by = $3, resolved_at = $4 WHERE student_id = $5 AND day = $6 AND outcome IS NULL",
     )
-    .bind(outcome)
+    .bind(outcome.as_str())
     .bind(note)
     .bind(who.id.to_string())
     .bind(at)
@@ -185,7 +200,7 @@ async fn write_roll_resolution(tx: &mut Tx, who: &User, student: &Student, day: 
             &Actor::User(who.id.clone()),
             "unaccounted.resolve",
             student.id.as_str(),
-            json!({ "day": day.to_string(), "outcome": outcome }),
+            json!({ "day": day.to_string(), "outcome": outcome.as_str() }),
             at,
         )
         .await?;
@@ -194,7 +209,7 @@ async fn write_roll_resolution(tx: &mut Tx, who: &User, student: &Student, day: 
 }
 
 /// The roll-call row (a later mark replaces an earlier one) and its audit entry.
-async fn write_roll(tx: &mut Tx, who: &User, student: &Student, day: Date, status: &str, note: &str, at: i64) -> Result<()> {
+async fn write_roll(tx: &mut Tx, who: &User, student: &Student, day: Date, status: RollStatus, note: &str, at: i64) -> Result<()> {
     sqlx::query("DELETE FROM roll_calls WHERE student_id = $1 AND day = $2")
         .bind(student.id.to_string())
         .bind(day.to_string())
@@ -205,7 +220,7 @@ async fn write_roll(tx: &mut Tx, who: &User, student: &Student, day: Date, statu
             .bind(student.school_id.to_string())
             .bind(student.id.to_string())
             .bind(day.to_string())
-            .bind(status)
+            .bind(status.as_str())
             .bind(note.chars().take(200).collect::<String>())
             .bind(who.id.to_string())
             .bind(at)
@@ -217,7 +232,7 @@ async fn write_roll(tx: &mut Tx, who: &User, student: &Student, day: Date, statu
         &Actor::User(who.id.clone()),
         "roll.mark",
         student.id.as_str(),
-        json!({ "day": day.to_string(), "status": status }),
+        json!({ "day": day.to_string(), "status": status.as_str() }),
         at,
     )
     .await?;

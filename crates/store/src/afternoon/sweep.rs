@@ -8,25 +8,12 @@ use crate::{Result, Store, StoreError};
 use serde_json::json;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
+use yanshi_domain::afternoon::{LateStep, RollStatus};
 use yanshi_domain::clock::to_millis;
 use yanshi_domain::family::PickupLevel;
 use yanshi_domain::ids::{StudentId, UserId};
 use yanshi_domain::school_time::format_local;
 use yanshi_i18n::{Args, Message};
-
-/// The late-pickup steps in the order they come.
-pub(super) const STEP_NAMES: [&str; 4] = ["NOTIFY_GUARDIANS", "CALL_LIST", "WAITING_ROOM", "LEADER_DECISION"];
-
-/// The name a late-pickup step is stored under.
-fn step_name(step: yanshi_domain::afternoon::LateStep) -> &'static str {
-    use yanshi_domain::afternoon::LateStep;
-    match step {
-        LateStep::NotifyGuardians => STEP_NAMES[0],
-        LateStep::CallList => STEP_NAMES[1],
-        LateStep::WaitingRoom => STEP_NAMES[2],
-        LateStep::LeaderDecision => STEP_NAMES[3],
-    }
-}
 
 impl Store {
     /// The afternoon's watch, run by every instance every 30 seconds:
@@ -92,7 +79,7 @@ impl Store {
                     fired += usize::from(self.fire_roll_call_alert(&school, &class, day, start, &unmarked, now).await?);
                 }
                 for child in children {
-                    if !child.expected || child.handover.is_some() || child.roll.as_deref() == Some("ABSENT") {
+                    if !child.expected || child.handover.is_some() || child.roll == Some(RollStatus::Absent) {
                         continue;
                     }
                     for step in &due {
@@ -174,11 +161,10 @@ impl Store {
         class: &crate::setup::ClassInfo,
         child: &ExpectedChild,
         day: Date,
-        step: yanshi_domain::afternoon::LateStep,
+        step: LateStep,
         end: time::Time,
         now: OffsetDateTime,
     ) -> Result<bool> {
-        use yanshi_domain::afternoon::LateStep;
         let at = to_millis(now);
         let mut tx = self.begin().await?;
         let inserted =
@@ -187,7 +173,7 @@ impl Store {
                 .bind(school.id.to_string())
                 .bind(child.student.id.to_string())
                 .bind(day.to_string())
-                .bind(step_name(step))
+                .bind(step.as_str())
                 .bind(at)
                 .execute(&mut *tx)
                 .await;
@@ -246,7 +232,7 @@ impl Store {
             &Actor::System,
             "late_pickup.step",
             child.student.id.as_str(),
-            json!({ "day": day.to_string(), "step": step_name(step) }),
+            json!({ "day": day.to_string(), "step": step.as_str() }),
             at,
         )
         .await?;
@@ -255,14 +241,16 @@ impl Store {
     }
 
     /// The late-pickup steps a child has reached today.
-    pub async fn late_steps(&self, student: &StudentId, day: Date) -> Result<Vec<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT step FROM late_pickup_steps WHERE student_id = $1 AND day = $2 ORDER BY at")
-                .bind(student.to_string())
-                .bind(day.to_string())
-                .fetch_all(self.pool())
-                .await?,
-        )
+    pub async fn late_steps(&self, student: &StudentId, day: Date) -> Result<Vec<LateStep>> {
+        let steps: Vec<String> = sqlx::query_scalar("SELECT step FROM late_pickup_steps WHERE student_id = $1 AND day = $2 ORDER BY at")
+            .bind(student.to_string())
+            .bind(day.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        steps
+            .iter()
+            .map(|s| LateStep::parse(s).ok_or_else(|| StoreError::Corrupt(format!("late_pickup_steps.step = {s}"))))
+            .collect()
     }
 
     /// Late pickups of a child (for the family's record): the days the child waited past the end time.

@@ -272,7 +272,9 @@ pub(super) async fn make_agreement(tx: &mut Tx, e: &Enrolment, terms: &Terms, at
             student: &student,
             class: &class,
             guardian: &guardian,
-            weekdays: &terms.weekdays.zh(),
+            // The agreement is a Chinese document (its template is): the weekdays are written in
+            // Chinese, from the catalog, whatever the reader's language.
+            weekdays: &yanshi_i18n::Locale::ZhCn.weekdays(&terms.weekdays.numbers()),
             times: &times,
             latest_pickup: &format_clock(terms.latest_pickup),
             pickup: &pickup,

@@ -128,10 +128,10 @@ fn enrolment_from_row(r: &sqlx::any::AnyRow) -> Result<Enrolment> {
         },
         health_disclosure: r.try_get("health_disclosure")?,
         reason: r.try_get("reason")?,
-        priority_group: r
-            .try_get::<Option<String>, _>("priority_group")?
-            .as_deref()
-            .and_then(PriorityGroup::parse),
+        priority_group: match r.try_get::<Option<String>, _>("priority_group")?.filter(|g| !g.is_empty()) {
+            Some(g) => Some(PriorityGroup::from_code(&g).ok_or_else(|| StoreError::Corrupt(format!("enrolments.priority_group = {g}")))?),
+            None => None,
+        },
         consent_version: r.try_get("consent_version")?,
         decision_reason: r.try_get("decision_reason")?,
         decision_note: r.try_get("decision_note")?,

@@ -26,7 +26,11 @@ impl Store {
         let groups: String = r.try_get("priority_groups")?;
         Ok(Sensitive {
             health_notes: r.try_get("health_notes")?,
-            priority_groups: groups.split(',').filter_map(PriorityGroup::parse).collect(),
+            priority_groups: groups
+                .split(',')
+                .filter(|g| !g.is_empty())
+                .map(|g| PriorityGroup::from_code(g).ok_or_else(|| StoreError::Corrupt(format!("student_sensitive.priority_groups = {g}"))))
+                .collect::<Result<_>>()?,
             custody_notes: r.try_get("custody_notes")?,
         })
     }

@@ -10,7 +10,10 @@ fn staff_from_row(r: &sqlx::any::AnyRow) -> Result<StaffMember> {
         phone: r.try_get("phone")?,
         title: r.try_get("title")?,
         user_id: r.try_get::<Option<String>, _>("user_id")?.map(UserId::from_db),
-        role: r.try_get::<Option<String>, _>("role")?.and_then(|r| Role::parse(&r)),
+        role: match r.try_get::<Option<String>, _>("role")? {
+            Some(role) => Some(Role::from_code(&role).ok_or_else(|| StoreError::Corrupt(format!("users.role = {role}")))?),
+            None => None,
+        },
         active: r.try_get::<i64, _>("active")? != 0,
     })
 }

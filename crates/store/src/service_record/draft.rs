@@ -2,16 +2,17 @@
 //! pickups, incidents, and who worked how long.
 
 use super::*;
+use yanshi_domain::afternoon::{HandoverKind, RollStatus, Whereabouts};
 
 /// The facts' counts from a class's children on the day.
 fn count(children: &[ExpectedChild], end: OffsetDateTime) -> DayCounts {
     let mut c = DayCounts::default();
     for child in children {
-        let roll = child.roll.as_deref();
+        let roll = child.roll;
         c.on_leave += u32::from(child.on_leave);
-        c.absent_from_school += u32::from(roll == Some("ABSENT_FROM_SCHOOL"));
+        c.absent_from_school += u32::from(roll == Some(RollStatus::AbsentFromSchool));
         if let Some(h) = &child.handover {
-            if h.kind == "SELF_LEAVE" {
+            if h.kind == HandoverKind::SelfLeave {
                 c.self_left += 1;
             } else {
                 c.handed_over += 1;
@@ -25,9 +26,9 @@ fn count(children: &[ExpectedChild], end: OffsetDateTime) -> DayCounts {
         // 迟接 only for children who were there (one later marked not at school was not).
         c.late_pickups += u32::from(child.late_step.is_some());
         c.expected += 1;
-        c.present += u32::from(roll == Some("PRESENT"));
-        c.absent += u32::from(roll == Some("ABSENT"));
-        c.in_care += u32::from(child.handover.is_none() && roll != Some("ABSENT"));
+        c.present += u32::from(roll == Some(RollStatus::Present));
+        c.absent += u32::from(roll == Some(RollStatus::Absent));
+        c.in_care += u32::from(child.handover.is_none() && roll != Some(RollStatus::Absent));
         c.unresolved += u32::from(child.unaccounted.as_ref().is_some_and(|u| u.outcome.is_none()));
     }
     c
@@ -151,15 +152,27 @@ impl Store {
             .iter()
             .filter(|c| c.expected && c.late_step.is_some())
             .map(|c| match &c.handover {
-                Some(h) => format!("{} {} {}（{}）", c.student.name, clock(h.at), h.adult_name, h.relationship),
+                Some(h) => {
+                    // The record is written in Chinese (its template is): 本人 from the catalog.
+                    let relationship = match h.kind {
+                        HandoverKind::SelfLeave => yanshi_i18n::Locale::ZhCn.t("ui-relationship-self"),
+                        HandoverKind::Pickup => &h.relationship,
+                    };
+                    format!("{} {} {}（{relationship}）", c.student.name, clock(h.at), h.adult_name)
+                }
                 None => c.student.name.clone(),
             })
             .collect();
         let absent = children
             .iter()
-            .filter(|c| c.expected && c.roll.as_deref() == Some("ABSENT"))
+            .filter(|c| c.expected && c.roll == Some(RollStatus::Absent))
             .map(|c| {
-                let outcome = c.unaccounted.as_ref().and_then(|u| u.outcome.clone()).unwrap_or_default();
+                let outcome = c
+                    .unaccounted
+                    .as_ref()
+                    .and_then(|u| u.outcome)
+                    .map(Whereabouts::as_str)
+                    .unwrap_or_default();
                 format!("{} {outcome}", c.student.name).trim_end().to_string()
             })
             .collect();

@@ -3,6 +3,7 @@
 use crate::fixtures::InZh;
 use crate::fixtures::{NOW, World, active, forbidden, key};
 use time::{macros::date, macros::datetime};
+use yanshi_domain::enrolment::{LeaveChannel, LeaveKind};
 use yanshi_store::Backend;
 
 contract!(leave_before_and_after_the_cut_off,);
@@ -17,9 +18,9 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
             &w.child.id,
             date!(2026 - 09 - 03),
             date!(2026 - 09 - 03),
-            "SICK",
+            LeaveKind::Sick,
             "发烧",
-            "APP",
+            LeaveChannel::App,
             NOW,
         )
         .await
@@ -33,9 +34,9 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
             &w.child.id,
             date!(2026 - 09 - 02),
             date!(2026 - 09 - 02),
-            "SICK",
+            LeaveKind::Sick,
             "发烧",
-            "APP",
+            LeaveChannel::App,
             NOW,
         )
         .await
@@ -50,9 +51,9 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
             &w.child.id,
             date!(2026 - 09 - 02),
             date!(2026 - 09 - 04),
-            "PERSONAL",
+            LeaveKind::Personal,
             "外婆生日",
-            "APP",
+            LeaveChannel::App,
             after,
         )
         .await
@@ -87,9 +88,9 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
             &w.child.id,
             date!(2026 - 09 - 07),
             date!(2026 - 09 - 07),
-            "OTHER",
+            LeaveKind::Other,
             "电话请假",
-            "PHONE",
+            LeaveChannel::Phone,
             after,
         )
         .await
@@ -104,9 +105,9 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
             &w.child.id,
             date!(2026 - 09 - 05),
             date!(2026 - 09 - 06),
-            "SICK",
+            LeaveKind::Sick,
             "",
-            "APP",
+            LeaveChannel::App,
             NOW,
         )
         .await
@@ -118,9 +119,9 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
             &w.child.id,
             date!(2027 - 02 - 01),
             date!(2027 - 02 - 02),
-            "SICK",
+            LeaveKind::Sick,
             "",
-            "APP",
+            LeaveChannel::App,
             NOW,
         )
         .await
@@ -132,9 +133,9 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
             &w.child.id,
             date!(2026 - 09 - 10),
             date!(2026 - 09 - 09),
-            "SICK",
+            LeaveKind::Sick,
             "",
-            "APP",
+            LeaveChannel::App,
             NOW,
         )
         .await
@@ -146,9 +147,9 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
             &w.child.id,
             date!(2026 - 09 - 10),
             date!(2026 - 09 - 10),
-            "SICK",
+            LeaveKind::Sick,
             "",
-            "APP",
+            LeaveChannel::App,
             NOW,
         )
         .await

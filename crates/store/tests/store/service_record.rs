@@ -3,6 +3,7 @@
 use crate::fixtures::{NOW, World, active, forbidden, key, refusal};
 use time::{macros::date, macros::datetime};
 use yanshi_domain::account::{DisplayName, PhoneNumber};
+use yanshi_domain::afternoon::RollStatus;
 use yanshi_store::{Actor, Backend};
 
 contract!(the_daily_service_record_is_drafted_signed_locked_and_corrected,);
@@ -66,13 +67,15 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
     );
 
     // The afternoon: roll call, 18:00 passes, the principal hands the child over at 18:20.
-    s.mark_roll(&w.teacher, &w.child, thu, "PRESENT", "", during).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, thu, RollStatus::Present, "", during)
+        .await
+        .unwrap();
     s.afternoon_sweep(datetime!(2026-09-10 10:05 UTC)).await.unwrap();
     let r = HandoverRequest {
         student: w.child.id.clone(),
         day: thu,
         adult: Some(AdultRef::Listed(grandma)),
-        method: "LIST".into(),
+        method: yanshi_domain::afternoon::HandoverMethod::List,
         override_reason: None,
         request_id: "record-thu".into(),
         paper_time: None,
@@ -168,7 +171,7 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
             .unwrap_err()),
         "err-record-signed"
     );
-    s.mark_roll(&w.teacher, &w.child, thu, "ABSENT_FROM_SCHOOL", "", after)
+    s.mark_roll(&w.teacher, &w.child, thu, RollStatus::AbsentFromSchool, "", after)
         .await
         .unwrap();
     assert_eq!(s.service_record(&class, thu).await.unwrap().facts, draft.facts);
@@ -251,7 +254,7 @@ async fn the_daily_service_record_is_drafted_signed_locked_and_corrected(backend
     // Two signatures at once: one record, the other is told it is signed already.
     let fri = date!(2026 - 09 - 11);
     let later = datetime!(2026-09-11 10:30 UTC);
-    s.mark_roll(&w.teacher, &w.child, fri, "ABSENT_FROM_SCHOOL", "发烧", later)
+    s.mark_roll(&w.teacher, &w.child, fri, RollStatus::AbsentFromSchool, "发烧", later)
         .await
         .unwrap();
     let (a, b) = tokio::join!(

@@ -17,15 +17,15 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::Date;
-use yanshi_domain::afternoon::Whereabouts;
+use yanshi_domain::afternoon::{LateStep, RollStatus, Whereabouts};
 use yanshi_domain::ids::ClassId;
 use yanshi_domain::school_time::local;
 use yanshi_store::afternoon::{Handover, HandoverOutcome};
 
 fn handover_json(h: &Handover) -> Value {
     json!({
-        "id": h.id.to_string(), "student_id": h.student_id.to_string(), "day": h.day.to_string(), "kind": h.kind,
-        "adult_name": h.adult_name, "relationship": h.relationship, "method": h.method, "teacher": h.teacher,
+        "id": h.id.to_string(), "student_id": h.student_id.to_string(), "day": h.day.to_string(), "kind": h.kind.as_str(),
+        "adult_name": h.adult_name, "relationship": h.relationship, "method": h.method.as_str(), "teacher": h.teacher,
         "at": rfc3339(h.at), "override_reason": h.override_reason, "request_id": h.request_id, "entered_later": h.entered_later,
     })
 }
@@ -46,10 +46,10 @@ pub async fn class_today(State(state): State<AppState>, me: Me, IdPath(id): IdPa
         .map(|c| {
             json!({
                 "student_id": c.student.id.to_string(), "name": c.student.name, "expected": c.expected, "on_leave": c.on_leave,
-                "roll": c.roll, "latest_pickup": yanshi_domain::school::format_clock(c.terms.latest_pickup),
+                "roll": c.roll.map(RollStatus::as_str), "latest_pickup": yanshi_domain::school::format_clock(c.terms.latest_pickup),
                 "self_leave": c.terms.pickup_plan == yanshi_domain::enrolment::PickupPlan::SelfLeave,
-                "handover": c.handover.as_ref().map(handover_json), "late_step": c.late_step,
-                "unaccounted": c.unaccounted.map(|u| json!({ "outcome": u.outcome, "note": u.note })),
+                "handover": c.handover.as_ref().map(handover_json), "late_step": c.late_step.map(LateStep::as_str),
+                "unaccounted": c.unaccounted.map(|u| json!({ "outcome": u.outcome.map(Whereabouts::as_str), "note": u.note })),
                 // Who may take the child: the door needs the level (NEVER is a custody limit), never the phone.
                 "adults": c.adults.iter().map(|a| json!({ "id": a.id.to_string(), "name": a.name, "relationship": a.relationship, "level": a.level.as_str(), "has_photo": a.has_photo })).collect::<Vec<_>>(),
             })
@@ -79,12 +79,13 @@ pub async fn roll(
     let class = own_school_class(&state, &me, &id).await?;
     let student = child_of_class(&state, &class, &student_id(&r.student_id)?).await?;
     let day = today(&state, &class.school_id).await?;
+    let status = RollStatus::parse(&r.status)?;
     state
         .store
-        .mark_roll(&me.user, &student, day, &r.status, &r.note, state.clock.now())
+        .mark_roll(&me.user, &student, day, status, &r.note, state.clock.now())
         .await?;
     Ok(Json(
-        json!({ "student_id": student.id.to_string(), "day": day.to_string(), "roll": r.status }),
+        json!({ "student_id": student.id.to_string(), "day": day.to_string(), "roll": status.as_str() }),
     ))
 }
 
@@ -321,6 +322,7 @@ mod tests {
     use super::HandoverBody;
     use crate::pages::afternoon::handover::{HandoverForm, HandoverInput, Unreadable};
     use yanshi_domain::Invalid;
+    use yanshi_domain::afternoon::HandoverMethod;
     use yanshi_domain::ids::{PickupAdultId, StudentId};
 
     fn by_page(form: &[(&str, &str)]) -> Result<HandoverInput, Unreadable> {
@@ -339,7 +341,7 @@ mod tests {
         let (student, adult) = (StudentId::new().to_string(), PickupAdultId::new().to_string());
         let (s, a) = (student.as_str(), adult.as_str());
         let listed = by_page(&[("student", s), ("adult", a), ("request_id", " r1 "), ("paper_time", "17:42")]).unwrap();
-        assert_eq!(listed.method, "LIST");
+        assert_eq!(listed.method, HandoverMethod::List);
         assert_eq!(listed.request_id, "r1");
         assert_eq!(
             listed,
@@ -353,13 +355,13 @@ mod tests {
             ("scanned", "yes"),
             ("request_id", "r2"),
         ]);
-        assert_eq!(scanned.unwrap().method, "QR");
+        assert_eq!(scanned.unwrap().method, HandoverMethod::Qr);
         let code = by_api(serde_json::json!({ "student_id": s, "code": "1234-5678", "request_id": "r2" })).unwrap();
-        assert_eq!(code.method, "CODE");
+        assert_eq!(code.method, HandoverMethod::Code);
         let alone = by_page(&[("student", s), ("self_leave", "yes"), ("request_id", "r3")]).unwrap();
-        assert_eq!((alone.adult, alone.method), (None, "SELF_LEAVE"));
+        assert_eq!((alone.adult, alone.method), (None, HandoverMethod::SelfLeave));
         let alone = by_api(serde_json::json!({ "student_id": s, "self_leave": true, "request_id": "r3" })).unwrap();
-        assert_eq!((alone.adult, alone.method), (None, "SELF_LEAVE"));
+        assert_eq!((alone.adult, alone.method), (None, HandoverMethod::SelfLeave));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use time::Date;
 use yanshi_domain::Invalid;
 use yanshi_domain::calendar::parse_date;
+use yanshi_domain::enrolment::{LeaveChannel, LeaveKind};
 use yanshi_domain::ids::{EnrolmentId, LeaveId, StudentId};
 use yanshi_domain::role::Role;
 use yanshi_store::User;
@@ -36,7 +37,7 @@ pub struct LeaveForm {
 struct NewLeave {
     first: Date,
     last: Date,
-    kind: String,
+    kind: LeaveKind,
     reason: String,
 }
 
@@ -52,7 +53,7 @@ impl TryFrom<&LeaveForm> for NewLeave {
         Ok(NewLeave {
             first,
             last,
-            kind: f.kind.trim().to_string(),
+            kind: LeaveKind::parse(f.kind.trim())?,
             reason: f.reason.trim().to_string(),
         })
     }
@@ -61,7 +62,11 @@ impl TryFrom<&LeaveForm> for NewLeave {
 /// Reports a leave for a child: a guardian's own is 在线请假 (APP); staff enter a phone call.
 async fn report(state: &AppState, who: &User, student: &StudentId, f: &LeaveForm) -> AppResult<()> {
     let leave = NewLeave::try_from(f)?;
-    let via = if who.role == Role::Guardian { "APP" } else { "PHONE" };
+    let via = if who.role == Role::Guardian {
+        LeaveChannel::App
+    } else {
+        LeaveChannel::Phone
+    };
     state
         .store
         .report_leave(
@@ -69,7 +74,7 @@ async fn report(state: &AppState, who: &User, student: &StudentId, f: &LeaveForm
             student,
             leave.first,
             leave.last,
-            &leave.kind,
+            leave.kind,
             &leave.reason,
             via,
             state.clock.now(),

@@ -113,7 +113,7 @@ async fn record_page(
         RecordPage {
             seen,
             l,
-            weekday: yanshi_domain::enrolment::weekday_zh(day.weekday().number_from_monday()),
+            weekday: crate::i18n::Tr(lang).weekday(day.weekday().number_from_monday()),
             class,
             day,
             record,

@@ -243,7 +243,7 @@ async fn form_page(
         .map(|a| a.weekdays.numbers())
         .unwrap_or_else(|| vec![1, 2, 3, 4, 5]);
     let days = (1..=5u8)
-        .map(|d| (d, yanshi_domain::enrolment::weekday_zh(d), chosen.contains(&d)))
+        .map(|d| (d, crate::i18n::Tr(lang).weekday(d), chosen.contains(&d)))
         .collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -355,7 +355,7 @@ struct SurveyClasses {
     needing: usize,
 }
 
-async fn class_rows(state: &AppState, term: &Term, class: &ClassInfo, zone: &str) -> AppResult<Vec<AnswerRow>> {
+async fn class_rows(state: &AppState, lang: Lang, term: &Term, class: &ClassInfo, zone: &str) -> AppResult<Vec<AnswerRow>> {
     Ok(state
         .store
         .survey_of_class(&term.id, &class.id)
@@ -366,7 +366,7 @@ async fn class_rows(state: &AppState, term: &Term, class: &ClassInfo, zone: &str
             name: s.name,
             answered: a.is_some(),
             needs: a.as_ref().is_some_and(|a| a.needs_care),
-            days: a.as_ref().map(|a| a.weekdays.zh()).unwrap_or_default(),
+            days: a.as_ref().map(|a| crate::i18n::Tr(lang).weekdays(&a.weekdays)).unwrap_or_default(),
             latest: a.as_ref().and_then(|a| a.latest_pickup).map(format_clock).unwrap_or_default(),
             reason: a.as_ref().map(|a| a.reason.clone()).unwrap_or_default(),
             source: a.as_ref().map(|a| a.source.clone()).unwrap_or_default(),
@@ -398,7 +398,7 @@ pub async fn classes(State(state): State<AppState>, lang: Lang, me: Me, Query(q)
         .and_then(|id| classes.iter().find(|c| c.id == id).cloned())
         .or_else(|| (classes.len() == 1).then(|| classes[0].clone()));
     let rows = match (&term, &class) {
-        (Some(t), Some(c)) => class_rows(&state, t, c, &school.time_zone).await?,
+        (Some(t), Some(c)) => class_rows(&state, lang, t, c, &school.time_zone).await?,
         _ => Vec::new(),
     };
     let answered = rows.iter().filter(|r| r.answered).count();
@@ -428,7 +428,8 @@ pub async fn export(State(state): State<AppState>, me: Me, Query(q): Query<Class
     }
     let school = state.store.school(&class.school_id).await?;
     let term = enrolment_term(&state, &school).await?.ok_or(AppError::NotFound)?;
-    let rows = class_rows(&state, &term, &class, &school.time_zone).await?;
+    // The export is the school's Chinese spreadsheet (its headers are): weekdays in Chinese.
+    let rows = class_rows(&state, Lang::ZhCn, &term, &class, &school.time_zone).await?;
     let table: Vec<Vec<String>> = rows
         .into_iter()
         .map(|r| {

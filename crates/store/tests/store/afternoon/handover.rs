@@ -5,6 +5,8 @@ use crate::fixtures::InZh;
 use crate::fixtures::{NOW, World, account, active, key};
 use time::{macros::date, macros::datetime, macros::time};
 use yanshi_domain::account::{DisplayName, PhoneNumber};
+use yanshi_domain::afternoon::RollStatus;
+use yanshi_domain::enrolment::{LeaveChannel, LeaveKind};
 use yanshi_domain::role::Role;
 use yanshi_store::{Actor, Backend};
 
@@ -54,9 +56,9 @@ async fn one_handover_per_child_per_day_and_the_rules_at_the_door(backend: Backe
     let day = s.class_day(&w.child.class_id, wed).await.unwrap();
     assert_eq!(day.len(), 1);
     assert!(day[0].expected && day[0].adults.len() == 3 && day[0].handover.is_none());
-    s.mark_roll(&w.teacher, &w.child, wed, "PRESENT", "", NOW).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, wed, RollStatus::Present, "", NOW).await.unwrap();
     assert_eq!(
-        s.class_day(&w.child.class_id, wed).await.unwrap()[0].roll.as_deref(),
+        s.class_day(&w.child.class_id, wed).await.unwrap()[0].roll.map(RollStatus::as_str),
         Some("PRESENT")
     );
 
@@ -64,7 +66,7 @@ async fn one_handover_per_child_per_day_and_the_rules_at_the_door(backend: Backe
         student: w.child.id.clone(),
         day,
         adult,
-        method: "LIST".into(),
+        method: yanshi_domain::afternoon::HandoverMethod::List,
         override_reason: None,
         request_id: id.into(),
         paper_time: None,
@@ -209,7 +211,7 @@ async fn one_handover_per_child_per_day_and_the_rules_at_the_door(backend: Backe
         panic!()
     };
     assert!(
-        h.entered_later && h.method == "PAPER" && h.at == datetime!(2026-09-01 09:42 UTC),
+        h.entered_later && h.method.as_str() == "PAPER" && h.at == datetime!(2026-09-01 09:42 UTC),
         "{h:?}"
     );
     assert!(
@@ -276,7 +278,7 @@ async fn concurrent_hand_overs_are_committed_together_and_each_child_once(backen
                 student: w.child.id.clone(),
                 day: *day,
                 adult: Some(AdultRef::Listed(grandma.clone())),
-                method: "LIST".into(),
+                method: yanshi_domain::afternoon::HandoverMethod::List,
                 override_reason: None,
                 request_id,
                 paper_time: None,
@@ -346,7 +348,7 @@ async fn a_child_on_leave_or_not_at_school_cannot_be_handed_over(backend: Backen
         student: w.child.id.clone(),
         day,
         adult: Some(AdultRef::Listed(grandma.clone())),
-        method: "LIST".into(),
+        method: yanshi_domain::afternoon::HandoverMethod::List,
         override_reason: None,
         request_id: id.into(),
         paper_time: None,
@@ -374,7 +376,7 @@ async fn a_child_on_leave_or_not_at_school_cannot_be_handed_over(backend: Backen
 
     // Thursday: the class teacher enters leave the mother phoned in (confirmed at once).
     let thu = date!(2026 - 09 - 03);
-    s.report_leave(&w.teacher, &w.child.id, thu, thu, "SICK", "发烧", "PHONE", NOW)
+    s.report_leave(&w.teacher, &w.child.id, thu, thu, LeaveKind::Sick, "发烧", LeaveChannel::Phone, NOW)
         .await
         .unwrap();
     let before = traces(thu).await;
@@ -416,7 +418,7 @@ async fn a_child_on_leave_or_not_at_school_cannot_be_handed_over(backend: Backen
     );
     assert_eq!(traces(wed).await, before, "nothing written, nobody told");
     // He came after all: the leader corrects the mark (audited) and the hand-over works.
-    s.mark_roll(&w.admin, &w.child, wed, "PRESENT", "名单有误，孩子在教室", NOW)
+    s.mark_roll(&w.admin, &w.child, wed, RollStatus::Present, "名单有误，孩子在教室", NOW)
         .await
         .unwrap();
     let HandoverOutcome::Recorded(h) = s.record_handover(&w.teacher, &req(wed, "a2"), NOW).await.unwrap() else {

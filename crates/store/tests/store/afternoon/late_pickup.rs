@@ -4,6 +4,7 @@ use crate::fixtures::InZh;
 use crate::fixtures::{NOW, World, active, forbidden, key};
 use time::{macros::date, macros::datetime};
 use yanshi_domain::account::{DisplayName, PhoneNumber};
+use yanshi_domain::afternoon::{LateStep, RollStatus};
 use yanshi_store::{Actor, Backend};
 
 contract!(a_child_not_picked_up_climbs_the_late_pickup_steps_once_each,);
@@ -35,10 +36,17 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
     // Thursday 10 September: the service ends at 18:00 Beijing time (10:00 UTC).
     let thu = date!(2026 - 09 - 10);
     let child = &w.child.id;
-    let steps = |d| async move { s.late_steps(child, d).await.unwrap() };
+    let steps = |d| async move {
+        s.late_steps(child, d)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(LateStep::as_str)
+            .collect::<Vec<_>>()
+    };
     // The afternoon starts with the roll call (an unmarked child would raise its own alert).
     for d in [thu, date!(2026 - 09 - 11)] {
-        s.mark_roll(&w.teacher, &w.child, d, "PRESENT", "", NOW).await.unwrap();
+        s.mark_roll(&w.teacher, &w.child, d, RollStatus::Present, "", NOW).await.unwrap();
     }
     assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 09:59 UTC)).await.unwrap(), 0);
     assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 10:00 UTC)).await.unwrap(), 1);
@@ -66,7 +74,9 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
     assert_eq!(s.afternoon_sweep(datetime!(2026-09-11 10:30 UTC)).await.unwrap(), 3);
     assert_eq!(s.late_pickup_count(&w.child.id).await.unwrap(), 2);
     assert_eq!(
-        s.class_day(&w.child.class_id, fri).await.unwrap()[0].late_step.as_deref(),
+        s.class_day(&w.child.class_id, fri).await.unwrap()[0]
+            .late_step
+            .map(LateStep::as_str),
         Some("WAITING_ROOM")
     );
     // Once handed over, the steps stop.
@@ -74,7 +84,7 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
         student: w.child.id.clone(),
         day: fri,
         adult: Some(AdultRef::Listed(grandma.clone())),
-        method: "LIST".into(),
+        method: yanshi_domain::afternoon::HandoverMethod::List,
         override_reason: None,
         request_id: "late-fri".into(),
         paper_time: None,
@@ -104,7 +114,9 @@ async fn a_child_not_picked_up_climbs_the_late_pickup_steps_once_each(backend: B
     ));
     assert_eq!(s.afternoon_sweep(datetime!(2026-09-14 11:00 UTC)).await.unwrap(), 0);
     let tue = date!(2026 - 09 - 15);
-    s.mark_roll(&w.teacher, &w.child, tue, "ABSENT", "病假", NOW).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, tue, RollStatus::Absent, "病假", NOW)
+        .await
+        .unwrap();
     assert_eq!(s.afternoon_sweep(datetime!(2026-09-15 11:00 UTC)).await.unwrap(), 0);
     // A weekend is not a service day.
     assert_eq!(s.afternoon_sweep(datetime!(2026-09-12 11:00 UTC)).await.unwrap(), 0);

@@ -42,7 +42,7 @@ async fn refusals_of_one_child_within_minutes_are_one_alert_that_counts(backend:
         student: w.child.id.clone(),
         day,
         adult: Some(adult),
-        method: "LIST".into(),
+        method: yanshi_domain::afternoon::HandoverMethod::List,
         override_reason: None,
         request_id: format!("f{}", n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
         paper_time: None,

@@ -3,6 +3,7 @@
 use crate::fixtures::InZh;
 use crate::fixtures::{NOW, World, account, active, forbidden, key};
 use time::{macros::date, macros::datetime};
+use yanshi_domain::afternoon::{RollStatus, Whereabouts};
 use yanshi_domain::role::Role;
 use yanshi_store::{Backend, User};
 
@@ -13,7 +14,6 @@ contract!(
 );
 
 async fn an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_is_an_incident(backend: Backend) {
-    use yanshi_domain::afternoon::Whereabouts;
     let w = World::new(backend).await;
     let s = &w.store;
     active(&w).await;
@@ -36,18 +36,18 @@ async fn an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_
         whole.iter().map(|c| c.student.id.clone()).collect::<Vec<_>>(),
         vec![w.child.id.clone()]
     );
-    s.mark_roll(&w.teacher, &w.child, wed, "ABSENT", "", NOW).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, wed, RollStatus::Absent, "", NOW).await.unwrap();
     // The board sees the change (on any instance: it reads the database).
     assert!(s.school_change_seq(&school).await.unwrap() > seq);
     let board = s.board(&school, wed).await.unwrap();
     assert_eq!((board[0].present, board[0].in_care, board[0].unaccounted), (0, 0, 1));
     let day = s.class_day(&w.child.class_id, wed).await.unwrap();
-    assert_eq!(day[0].unaccounted.as_ref().map(|u| u.outcome.clone()), Some(None));
+    assert_eq!(day[0].unaccounted.as_ref().map(|u| u.outcome), Some(None));
     assert!(inbox(&w.admin).await[0].title.starts_with("未到："));
     assert!(inbox(&w.teacher).await[0].title.starts_with("未到："));
     assert!(inbox(&w.mother).await[0].title.contains("未到延时服务教室"));
     // Marking absent again alerts nobody twice.
-    s.mark_roll(&w.teacher, &w.child, wed, "ABSENT", "", NOW).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, wed, RollStatus::Absent, "", NOW).await.unwrap();
     assert_eq!(inbox(&w.admin).await.len(), admin_before + 1);
 
     // Not found needs a description; then it is an incident and leaders are alerted.
@@ -72,30 +72,38 @@ async fn an_expected_child_not_in_the_room_alerts_at_once_and_a_child_not_found_
         .await
         .unwrap();
     let day = s.class_day(&w.child.class_id, wed).await.unwrap();
-    assert_eq!(day[0].unaccounted.as_ref().and_then(|u| u.outcome.as_deref()), Some("FOUND"));
+    assert_eq!(
+        day[0].unaccounted.as_ref().and_then(|u| u.outcome.map(Whereabouts::as_str)),
+        Some("FOUND")
+    );
     assert_eq!(s.incidents(&w.child.school_id, wed).await.unwrap().len(), 1);
 
     // Absent, then in the room after all: closed as found on the record.
     let thu = date!(2026 - 09 - 03);
-    s.mark_roll(&w.teacher, &w.child, thu, "ABSENT", "", NOW).await.unwrap();
-    s.mark_roll(&w.teacher, &w.child, thu, "PRESENT", "", NOW).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, thu, RollStatus::Absent, "", NOW).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, thu, RollStatus::Present, "", NOW).await.unwrap();
     let day = s.class_day(&w.child.class_id, thu).await.unwrap();
-    assert_eq!(day[0].unaccounted.as_ref().and_then(|u| u.outcome.as_deref()), Some("FOUND"));
+    assert_eq!(
+        day[0].unaccounted.as_ref().and_then(|u| u.outcome.map(Whereabouts::as_str)),
+        Some("FOUND")
+    );
     // Missing again later the same day: reopened and everyone alerted again.
     let before = inbox(&w.admin).await.len();
-    s.mark_roll(&w.teacher, &w.child, thu, "ABSENT", "", NOW).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, thu, RollStatus::Absent, "", NOW).await.unwrap();
     assert_eq!(
         s.class_day(&w.child.class_id, thu).await.unwrap()[0]
             .unaccounted
             .as_ref()
-            .map(|u| u.outcome.clone()),
+            .map(|u| u.outcome),
         Some(None)
     );
     assert_eq!(inbox(&w.admin).await.len(), before + 1);
 
     // Absent from school all day is not unaccounted; nor is there anything to record.
     let fri = date!(2026 - 09 - 04);
-    s.mark_roll(&w.teacher, &w.child, fri, "ABSENT_FROM_SCHOOL", "", NOW).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, fri, RollStatus::AbsentFromSchool, "", NOW)
+        .await
+        .unwrap();
     assert!(s.class_day(&w.child.class_id, fri).await.unwrap()[0].unaccounted.is_none());
     let e = s
         .record_whereabouts(&w.teacher, &w.child, fri, Whereabouts::Found, "", NOW)
@@ -128,7 +136,7 @@ async fn the_attendance_list_marks_children_absent_from_school_all_or_nothing(ba
     let thu = date!(2026 - 09 - 10);
     let later = datetime!(2026-09-10 08:30 UTC);
     // Marked absent at roll call first: the alert is raised.
-    s.mark_roll(&w.teacher, &w.child, thu, "ABSENT", "", later).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, thu, RollStatus::Absent, "", later).await.unwrap();
     let class = w.child.class_id.clone();
     let class = &class;
     let day = |d| async move { s.class_day(class, d).await.unwrap().remove(0) };
@@ -140,7 +148,11 @@ async fn the_attendance_list_marks_children_absent_from_school_all_or_nothing(ba
             .unwrap(),
         AbsenceImport::Refused(vec![(3, "999".to_string(), "err-absence-unknown")])
     );
-    assert_eq!(day(thu).await.roll.as_deref(), Some("ABSENT"), "a refused list changes nothing");
+    assert_eq!(
+        day(thu).await.roll.map(RollStatus::as_str),
+        Some("ABSENT"),
+        "a refused list changes nothing"
+    );
     assert_eq!(
         key(s.import_absences(&w.teacher, &school, thu, " \n ", later).await.unwrap_err()),
         "err-absence-empty"
@@ -156,12 +168,17 @@ async fn the_attendance_list_marks_children_absent_from_school_all_or_nothing(ba
         AbsenceImport::Marked(1)
     );
     let c = day(thu).await;
-    assert_eq!((c.roll.as_deref(), c.expected), (Some("ABSENT_FROM_SCHOOL"), false));
-    assert_eq!(c.unaccounted.and_then(|u| u.outcome).as_deref(), Some("ABSENT_EXCUSED"));
+    assert_eq!((c.roll.map(RollStatus::as_str), c.expected), (Some("ABSENT_FROM_SCHOOL"), false));
+    assert_eq!(
+        c.unaccounted.and_then(|u| u.outcome).map(Whereabouts::as_str),
+        Some("ABSENT_EXCUSED")
+    );
     // Came after all: marked present, expected again.
-    s.mark_roll(&w.teacher, &w.child, thu, "PRESENT", "", later).await.unwrap();
+    s.mark_roll(&w.teacher, &w.child, thu, RollStatus::Present, "", later)
+        .await
+        .unwrap();
     let c = day(thu).await;
-    assert_eq!((c.roll.as_deref(), c.expected), (Some("PRESENT"), true));
+    assert_eq!((c.roll.map(RollStatus::as_str), c.expected), (Some("PRESENT"), true));
 }
 
 async fn a_class_whose_roll_is_not_called_alerts_its_teacher_and_the_leaders_once(backend: Backend) {
@@ -193,7 +210,7 @@ async fn a_class_whose_roll_is_not_called_alerts_its_teacher_and_the_leaders_onc
     // Once per class and day, on every instance.
     assert_eq!(s.afternoon_sweep(datetime!(2026-09-10 08:40 UTC)).await.unwrap(), 0);
     // Friday the roll is called in time: no alert.
-    s.mark_roll(&w.teacher, &w.child, date!(2026 - 09 - 11), "PRESENT", "", NOW)
+    s.mark_roll(&w.teacher, &w.child, date!(2026 - 09 - 11), RollStatus::Present, "", NOW)
         .await
         .unwrap();
     assert_eq!(s.afternoon_sweep(datetime!(2026-09-11 08:30 UTC)).await.unwrap(), 0);

@@ -41,7 +41,7 @@ async fn an_orange_weather_warning_suspends_leaving_alone_and_tells_the_guardian
         student: w.child.id.clone(),
         day,
         adult: None,
-        method: "SELF_LEAVE".into(),
+        method: yanshi_domain::afternoon::HandoverMethod::SelfLeave,
         override_reason: None,
         request_id: request.into(),
         paper_time: None,

@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use time::Date;
-use yanshi_domain::afternoon::Whereabouts;
+use yanshi_domain::afternoon::{LateStep, RollStatus, Whereabouts};
 use yanshi_domain::ids::ClassId;
 use yanshi_domain::school::format_clock;
 use yanshi_domain::school_time::{format_local, local};
@@ -38,12 +38,12 @@ pub struct Row {
 impl Row {
     /// On the roll-call list: expected today, or marked not at school (which may be corrected).
     pub fn at_roll_call(&self) -> bool {
-        self.child.expected || self.child.roll.as_deref() == Some("ABSENT_FROM_SCHOOL")
+        self.child.expected || self.child.roll == Some(RollStatus::AbsentFromSchool)
     }
 
     /// Why the hand-over form is not offered (on leave, or marked not at school), as a message key.
     pub fn not_in_care(&self) -> Option<&'static str> {
-        yanshi_domain::afternoon::in_care_today(self.child.on_leave, self.child.roll.as_deref())
+        yanshi_domain::afternoon::in_care_today(self.child.on_leave, self.child.roll)
             .err()
             .map(|n| n.key())
     }
@@ -86,8 +86,8 @@ fn whereabouts_key(w: Whereabouts) -> &'static str {
 }
 
 impl Row {
-    pub fn outcome_key(&self, stored: &str) -> &'static str {
-        Whereabouts::parse(stored).map(whereabouts_key).unwrap_or("ui-where-found")
+    pub fn outcome_key(&self, outcome: &Whereabouts) -> &'static str {
+        whereabouts_key(*outcome)
     }
 }
 
@@ -127,7 +127,7 @@ pub(super) async fn class_page(
         .into_iter()
         .map(|c| {
             expected += usize::from(c.expected);
-            present += usize::from(c.roll.as_deref() == Some("PRESENT"));
+            present += usize::from(c.roll == Some(RollStatus::Present));
             handed_over += usize::from(c.handover.is_some());
             Row {
                 latest: format_clock(c.terms.latest_pickup),
@@ -142,15 +142,15 @@ pub(super) async fn class_page(
                         "{} {}（{}）· {}{paper}",
                         &format_local(h.at, &school.time_zone)[11..],
                         h.adult_name,
-                        h.relationship,
+                        super::handover::relationship_shown(crate::i18n::Tr(lang), h),
                         h.teacher
                     )
                 }),
-                late: c.late_step.as_deref().map(|step| match step {
-                    "NOTIFY_GUARDIANS" => "ui-late-notified",
-                    "CALL_LIST" => "ui-late-call",
-                    "WAITING_ROOM" => "ui-late-waiting-room",
-                    _ => "ui-late-leader",
+                late: c.late_step.map(|step| match step {
+                    LateStep::NotifyGuardians => "ui-late-notified",
+                    LateStep::CallList => "ui-late-call",
+                    LateStep::WaitingRoom => "ui-late-waiting-room",
+                    LateStep::LeaderDecision => "ui-late-leader",
                 }),
                 request_id: yanshi_domain::ids::HandoverId::new().to_string(),
                 decision: decisions

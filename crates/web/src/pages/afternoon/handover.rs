@@ -19,6 +19,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use time::{Date, Time};
 use yanshi_domain::Invalid;
+use yanshi_domain::afternoon::HandoverMethod;
 use yanshi_domain::afternoon::PickupCode;
 use yanshi_domain::ids::ClassId;
 use yanshi_domain::ids::{PickupAdultId, StudentId};
@@ -32,8 +33,8 @@ pub struct HandoverInput {
     pub student: StudentId,
     /// Who takes the child; `None` when the child leaves alone.
     pub adult: Option<AdultRef>,
-    /// LIST, CODE, QR or SELF_LEAVE.
-    pub method: &'static str,
+    /// How the teacher knew who takes the child (the paper sheet is the store's to say).
+    pub method: HandoverMethod,
     /// A school leader's reason to release to an EMERGENCY_ONLY adult.
     pub override_reason: Option<String>,
     /// One per attempt (at most 64 characters): a retry with the same id gets the first result.
@@ -87,10 +88,10 @@ impl HandoverInput {
             (None, None) => return Err(Invalid::new("adult_id", "err-choose-adult").into()),
         };
         let method = match &adult {
-            Some(AdultRef::Code(_)) if s.scanned => "QR",
-            Some(AdultRef::Code(_)) => "CODE",
-            Some(AdultRef::Listed(_)) => "LIST",
-            None => "SELF_LEAVE",
+            Some(AdultRef::Code(_)) if s.scanned => HandoverMethod::Qr,
+            Some(AdultRef::Code(_)) => HandoverMethod::Code,
+            Some(AdultRef::Listed(_)) => HandoverMethod::List,
+            None => HandoverMethod::SelfLeave,
         };
         let paper_time = match s.paper_time.map(str::trim).filter(|t| !t.is_empty()) {
             Some(t) => Some(yanshi_domain::school::parse_clock(t)?),
@@ -112,7 +113,7 @@ impl HandoverInput {
             student: self.student,
             day,
             adult: self.adult,
-            method: self.method.into(),
+            method: self.method,
             override_reason: self.override_reason,
             request_id: self.request_id,
             paper_time: self.paper_time,
@@ -196,7 +197,7 @@ pub async fn handover(
                 student.name,
                 &format_local(h.at, zone)[11..],
                 h.adult_name,
-                h.relationship
+                relationship_shown(t, &h)
             );
             ((true, format!("{} {text}", t.get("ui-handed-over"))), None)
         }
@@ -206,7 +207,7 @@ pub async fn handover(
                 t.get("ui-already-handed-over"),
                 &format_local(h.at, zone)[11..],
                 h.adult_name,
-                h.relationship,
+                relationship_shown(t, &h),
                 h.teacher
             );
             ((false, text), None)
@@ -222,4 +223,13 @@ pub async fn handover(
         HandoverOutcome::NotInCare { reason } => ((false, t.get(reason).to_string()), None),
     };
     class_page(&state, lang, &me, class, Some(message), override_for).await
+}
+
+/// Who took the child to them, as a page says it: the listed relationship, or 本人 (in the
+/// reader's language) when the child left alone.
+pub(super) fn relationship_shown(t: Tr, h: &yanshi_store::afternoon::Handover) -> &str {
+    match h.kind {
+        yanshi_domain::afternoon::HandoverKind::SelfLeave => t.get("ui-relationship-self"),
+        yanshi_domain::afternoon::HandoverKind::Pickup => &h.relationship,
+    }
 }

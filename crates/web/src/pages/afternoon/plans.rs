@@ -58,13 +58,7 @@ async fn plan_page(state: &AppState, lang: Lang, me: &Me, class: ClassInfo, mess
         None => Vec::new(),
     };
     let days = (1..=5u8)
-        .map(|d| {
-            (
-                d,
-                yanshi_domain::enrolment::weekday_zh(d),
-                plans.iter().find(|p| p.weekday == d).cloned(),
-            )
-        })
+        .map(|d| (d, crate::i18n::Tr(lang).weekday(d), plans.iter().find(|p| p.weekday == d).cloned()))
         .collect();
     let users = state.store.users_of_school(Some(&class.school_id)).await?;
     let pick = |roles: &[Role]| {

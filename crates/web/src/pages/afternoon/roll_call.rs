@@ -13,7 +13,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
-use yanshi_domain::afternoon::Whereabouts;
+use yanshi_domain::afternoon::{RollStatus, Whereabouts};
 use yanshi_domain::ids::ClassId;
 use yanshi_domain::ids::StudentId;
 
@@ -22,7 +22,7 @@ use yanshi_domain::ids::StudentId;
 pub struct RollForm {
     #[serde(default)]
     student: String,
-    /// PRESENT, ABSENT or ABSENT_FROM_SCHOOL: the store checks it.
+    /// PRESENT, ABSENT or ABSENT_FROM_SCHOOL ([`RollStatus`]).
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -60,7 +60,11 @@ pub async fn roll(
     let roll = Roll::try_from(f)?;
     let student = child_of_class(&state, &class, &roll.student).await?;
     let (_, now, day) = school_now(&state, &class.school_id).await?;
-    let result = state.store.mark_roll(&me.user, &student, day, &roll.status, &roll.note, now).await;
+    // A status that is none of the codes is answered on the page like any refused mark.
+    let result = match RollStatus::parse(&roll.status) {
+        Ok(status) => state.store.mark_roll(&me.user, &student, day, status, &roll.note, now).await,
+        Err(i) => Err(i.into()),
+    };
     let t = Tr(lang);
     // A mark says nothing when it worked: the list shows it.
     let message = result.err().map(|e| match AppError::from(e) {

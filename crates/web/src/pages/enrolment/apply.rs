@@ -51,7 +51,7 @@ async fn apply_page(
         .map(|f| f.iter().filter(|(k, _)| k == "day").filter_map(|(_, v)| v.parse().ok()).collect())
         .unwrap_or_else(|| vec![1, 2, 3, 4, 5]);
     let days = (1..=5u8)
-        .map(|d| (d, yanshi_domain::enrolment::weekday_zh(d), chosen.contains(&d)))
+        .map(|d| (d, crate::i18n::Tr(lang).weekday(d), chosen.contains(&d)))
         .collect();
     let get = |k: &str, default: &str| form.map(|f| field(f, k).to_string()).unwrap_or_else(|| default.to_string());
     let status = if error.is_some() {

@@ -123,14 +123,6 @@ struct EnrolmentPage {
     error: Option<&'static str>,
 }
 
-fn leave_kind_key(k: &str) -> &'static str {
-    match k {
-        "SICK" => "ui-leave-sick",
-        "PERSONAL" => "ui-leave-personal",
-        _ => "ui-leave-other",
-    }
-}
-
 pub(crate) async fn load_visible(state: &AppState, me: &Me, id: &EnrolmentId) -> AppResult<(Enrolment, Student, ClassInfo, bool)> {
     let e = state.store.enrolment(id).await?;
     let student = state.store.student(&e.student_id).await?;
@@ -179,7 +171,7 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &EnrolmentId,
         .as_deref()
         .map(|r| (l.t.get(reason_key(r)), e.decision_note.clone().unwrap_or_default()));
     let days = (1..=5u8)
-        .map(|d| (d, yanshi_domain::enrolment::weekday_zh(d), e.terms.weekdays.numbers().contains(&d)))
+        .map(|d| (d, l.t.weekday(d), e.terms.weekdays.numbers().contains(&d)))
         .collect();
     let reject_reasons = REJECT_REASONS.iter().map(|r| (*r, l.t.get(reason_key(r)))).collect();
     let termination_reasons = TERMINATION_REASONS.iter().map(|r| (*r, l.t.get(reason_key(r)))).collect();
@@ -198,9 +190,9 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &EnrolmentId,
         super::students::pickup_adults_for(state, me, &student, may_sensitive, "enrolment").await?
     };
     let guardians = state.store.guardians_of(&student.id).await?;
-    let leave_kinds = yanshi_domain::enrolment::LEAVE_KINDS
+    let leave_kinds = yanshi_domain::enrolment::LeaveKind::ALL
         .iter()
-        .map(|k| (*k, l.t.get(leave_kind_key(k))))
+        .map(|k| (k.as_str(), l.t.get(k.key())))
         .collect();
     page(
         status,

@@ -4,6 +4,7 @@ use super::active_child;
 use crate::common::*;
 use axum::http::StatusCode;
 use time::macros::date;
+use yanshi_domain::afternoon::RollStatus;
 use yanshi_domain::role::Role;
 use yanshi_store::testing::backends;
 
@@ -58,7 +59,7 @@ async fn the_live_board_redraws_when_a_child_is_marked_present_elsewhere() {
                 app.user(Role::Teacher),
                 &child,
                 date!(2026 - 12 - 01),
-                "PRESENT",
+                RollStatus::Present,
                 "",
                 app.clock_now(),
             )

@@ -5,6 +5,7 @@ use super::active_child;
 use crate::common::*;
 use axum::http::StatusCode;
 use time::macros::date;
+use yanshi_domain::enrolment::{LeaveChannel, LeaveKind};
 use yanshi_domain::role::Role;
 use yanshi_store::testing::backends;
 
@@ -53,7 +54,16 @@ async fn a_child_on_leave_or_not_at_school_is_not_handed_over() {
         let today = date!(2026 - 12 - 01);
         let leave = app
             .store
-            .report_leave(app.user(Role::ClassTeacher), &child, today, today, "SICK", "发烧", "PHONE", START)
+            .report_leave(
+                app.user(Role::ClassTeacher),
+                &child,
+                today,
+                today,
+                LeaveKind::Sick,
+                "发烧",
+                LeaveChannel::Phone,
+                START,
+            )
             .await
             .unwrap();
         let refused = app.post_form(&format!("{door}/handover"), Some(&teacher), &by_page("p1")).await;
