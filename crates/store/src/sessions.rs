@@ -2,7 +2,7 @@
 //! sweep that deletes them (with old counted attempts) once they can no longer be used.
 
 use crate::accounts::user_from_row;
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::random::{sha256_hex, token};
 use crate::{Result, Store, StoreError, User};
 use serde_json::json;
@@ -102,7 +102,7 @@ impl Store {
     ) -> Result<String> {
         let secret = token();
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, stage, created_at, last_seen_at, expires_at, user_agent) \
              VALUES ($1, $2, $3, $4, $4, $5, $6)",
@@ -116,8 +116,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if stage == SessionStage::Full {
-            append(
-                &mut tx,
+            tx.commit(
                 user.school_id.as_ref(),
                 &Actor::User(user.id.clone()),
                 "session.sign_in",
@@ -126,8 +125,10 @@ impl Store {
                 at,
             )
             .await?;
+        } else {
+            // Part-way (the second factor still to come): signed in only once it is given.
+            tx.commit_unaudited().await?;
         }
-        tx.commit().await?;
         Ok(secret)
     }
 
@@ -184,14 +185,13 @@ impl Store {
 
     /// Signs out: the session is gone from the database, so no instance accepts it again.
     pub async fn end_session(&self, secret: &str, user: &User, now: OffsetDateTime) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let r = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(sha256_hex(secret))
             .execute(&mut *tx)
             .await?;
         if r.rows_affected() > 0 {
-            append(
-                &mut tx,
+            tx.commit(
                 user.school_id.as_ref(),
                 &Actor::User(user.id.clone()),
                 "session.sign_out",
@@ -200,8 +200,10 @@ impl Store {
                 to_millis(now),
             )
             .await?;
+        } else {
+            // Signed out already: nothing to record.
+            tx.commit_unaudited().await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 
@@ -210,7 +212,7 @@ impl Store {
         let secret = format!("ys_{}", token());
         let at = to_millis(now);
         let expires_at = now + ttl;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(sha256_hex(&secret))
             .bind(user.id.to_string())
@@ -218,8 +220,7 @@ impl Store {
             .bind(to_millis(expires_at))
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        tx.commit(
             user.school_id.as_ref(),
             &Actor::User(user.id.clone()),
             "api_token.create",
@@ -228,7 +229,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(ApiToken { token: secret, expires_at })
     }
 

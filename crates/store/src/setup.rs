@@ -1,8 +1,8 @@
 //! Setting up a school (学校设置): profile, service policy, the leadership group, grades,
 //! places and classes.
 
-use crate::audit::{Actor, append};
-use crate::{Result, Store, StoreError, Tx};
+use crate::audit::Actor;
+use crate::{OnConflict, Result, Store, StoreError, Tx};
 use serde_json::json;
 use sqlx::Row;
 use time::{Month, OffsetDateTime, Time};
@@ -186,7 +186,7 @@ impl Store {
             return Err(Invalid::new("late_pickup_wait_minutes", "err-wait-minutes").into());
         }
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE schools SET address = $2, contact = $3 WHERE id = $1")
             .bind(school.to_string())
             .bind(address.to_string())
@@ -215,8 +215,8 @@ impl Store {
             "summer_from": mmdd(policy.summer_from), "winter_from": mmdd(policy.winter_from),
             "late_pickup_wait_minutes": policy.late_pickup_wait_minutes, "leave_cutoff": minutes(policy.leave_cutoff),
         });
-        append(&mut tx, Some(school), actor, "school.update_settings", school.as_str(), details, at).await?;
-        tx.commit().await?;
+        tx.commit(Some(school), actor, "school.update_settings", school.as_str(), details, at)
+            .await?;
         Ok(())
     }
 
@@ -259,7 +259,7 @@ impl Store {
             return Err(Invalid::new("leadership", "err-leadership-member").into());
         }
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("DELETE FROM leadership_members WHERE school_id = $1")
             .bind(school.to_string())
             .execute(&mut *tx)
@@ -275,8 +275,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(school),
             actor,
             "school.set_leadership",
@@ -285,7 +284,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -328,9 +326,9 @@ impl Store {
         director: Option<&UserId>,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         if let Some(d) = director {
-            staff_user_of(&mut tx, school, d, "director").await?;
+            staff_user_of(tx.tx(), school, d, "director").await?;
         }
         sqlx::query("DELETE FROM grades WHERE school_id = $1 AND grade = $2")
             .bind(school.to_string())
@@ -343,8 +341,7 @@ impl Store {
             .bind(director.map(ToString::to_string))
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        tx.commit(
             Some(school),
             actor,
             "grade.set_director",
@@ -353,7 +350,6 @@ impl Store {
             to_millis(now),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -375,10 +371,9 @@ impl Store {
     }
 
     pub async fn create_place(&self, actor: &Actor, school: &SchoolId, name: &str, kind: PlaceKind, now: OffsetDateTime) -> Result<Place> {
-        let mut tx = self.begin().await?;
-        let place = insert_place(&mut tx, school, name, kind).await?;
-        append(
-            &mut tx,
+        let mut tx = self.write().await?;
+        let place = insert_place(tx.tx(), school, name, kind).await?;
+        tx.commit(
             Some(school),
             actor,
             "place.create",
@@ -387,7 +382,6 @@ impl Store {
             to_millis(now),
         )
         .await?;
-        tx.commit().await?;
         Ok(place)
     }
 
@@ -418,10 +412,9 @@ impl Store {
         if !(1..=30).contains(&number) {
             return Err(Invalid::new("class", "err-class").into());
         }
-        let mut tx = self.begin().await?;
-        let id = insert_class(&mut tx, school, grade, number).await?;
-        append(
-            &mut tx,
+        let mut tx = self.write().await?;
+        let id = insert_class(tx.tx(), school, grade, number).await?;
+        tx.commit(
             Some(school),
             actor,
             "class.create",
@@ -430,7 +423,6 @@ impl Store {
             to_millis(now),
         )
         .await?;
-        tx.commit().await?;
         self.class(&id).await
     }
 
@@ -439,7 +431,7 @@ impl Store {
         if !(1..=30).contains(&per_grade) {
             return Err(Invalid::new("per_grade", "err-class").into());
         }
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let mut created = 0;
         for grade in Grade::ALL {
             for number in 1..=per_grade {
@@ -450,13 +442,12 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
                 if exists.is_none() {
-                    insert_class(&mut tx, school, grade, number).await?;
+                    insert_class(tx.tx(), school, grade, number).await?;
                     created += 1;
                 }
             }
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(school),
             actor,
             "class.create_standard",
@@ -465,24 +456,22 @@ impl Store {
             to_millis(now),
         )
         .await?;
-        tx.commit().await?;
         Ok(created)
     }
 
     /// Names (or clears) a class's class teacher (班主任).
     pub async fn set_class_teacher(&self, actor: &Actor, class: &ClassId, teacher: Option<&UserId>, now: OffsetDateTime) -> Result<()> {
         let info = self.class(class).await?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         if let Some(t) = teacher {
-            staff_user_of(&mut tx, &info.school_id, t, "class_teacher").await?;
+            staff_user_of(tx.tx(), &info.school_id, t, "class_teacher").await?;
         }
         sqlx::query("UPDATE classes SET class_teacher_id = $2 WHERE id = $1")
             .bind(class.to_string())
             .bind(teacher.map(ToString::to_string))
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        tx.commit(
             Some(&info.school_id),
             actor,
             "class.set_teacher",
@@ -491,7 +480,6 @@ impl Store {
             to_millis(now),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }
@@ -509,10 +497,7 @@ pub(crate) async fn insert_place(tx: &mut Tx, school: &SchoolId, name: &str, kin
         .bind(kind.as_str())
         .execute(&mut **tx)
         .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("name", "err-place-taken")),
-            other => other,
-        })?;
+        .on_conflict("name", "err-place-taken")?;
     Ok(Place {
         id,
         name: name.to_string(),
@@ -541,9 +526,6 @@ async fn insert_class(tx: &mut Tx, school: &SchoolId, grade: Grade, number: u8) 
         .bind(room.to_string())
         .execute(&mut **tx)
         .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("class", "err-class-exists")),
-            other => other,
-        })?;
+        .on_conflict("class", "err-class-exists")?;
     Ok(id)
 }
