@@ -57,7 +57,7 @@ impl Store {
     /// than the limit, on either database, whichever instance takes them.
     pub(crate) async fn check_code_attempt(&self, who: &User, student: &Student, day: Date, at: i64) -> Result<CodeCheck> {
         let id = yanshi_domain::ids::row_id();
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO pickup_code_attempts (id, school_id, student_id, teacher_id, day, outcome, at) VALUES ($1, $2, $3, $4, $5, 'PENDING', $6)",
         )
@@ -69,7 +69,7 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        tx.commit_unaudited().await?;
         let since = at - WRONG_CODE_WINDOW_MINUTES * 60_000;
         let counts = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM pickup_code_attempts WHERE teacher_id = $1 AND at > $3 AND outcome IN ('PENDING', 'WRONG')) AS by_teacher, \
