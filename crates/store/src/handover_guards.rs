@@ -9,7 +9,7 @@ use crate::{Result, Store, Tx, User};
 use sqlx::Row;
 use time::{Date, OffsetDateTime};
 use yanshi_domain::afternoon::{REFUSAL_ALERT_WINDOW_MINUTES, WRONG_CODE_WINDOW_MINUTES, too_many_wrong_codes};
-use yanshi_domain::clock::from_millis;
+use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::ids::SchoolId;
 
 /// A child's refused hand-overs today, as the leaders see them: the latest burst (one alert,
@@ -48,6 +48,16 @@ pub(crate) enum Settled {
     Right,
     /// Refused: nobody of this child's has that code.
     Wrong,
+}
+
+/// Deletes the counted pickup-code attempts made before `before`, in school time (the door
+/// stamps them with the school's clock): outside every window they count toward nothing.
+pub(crate) async fn sweep_code_attempts(store: &Store, before: OffsetDateTime) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM pickup_code_attempts WHERE at < $1")
+        .bind(to_millis(before))
+        .execute(store.pool())
+        .await?
+        .rows_affected())
 }
 
 impl Store {

@@ -85,6 +85,8 @@ pub struct Swept {
     pub sessions: u64,
     pub api_tokens: u64,
     pub attempts: u64,
+    /// Pickup codes tried at the door (接送码), counted for the wrong-code limit.
+    pub code_attempts: u64,
 }
 
 /// Only touch `last_seen_at` once a minute, not on every request.
@@ -253,9 +255,17 @@ impl Store {
     }
 
     /// Deletes what can no longer be used: sessions past their absolute lifetime or idle for
-    /// longer than `t.idle` at `now`, API tokens past their expiry, and counted attempts
-    /// older than `attempts_before` (outside every limit's window). `now` is real time.
-    pub async fn sweep_expired(&self, now: OffsetDateTime, t: SessionTimeouts, attempts_before: OffsetDateTime) -> Result<Swept> {
+    /// longer than `t.idle` at `now`, API tokens past their expiry, counted sign-in attempts
+    /// older than `attempts_before` (outside every limit's window), and pickup codes tried at
+    /// the door before `code_attempts_before`. `now` and `attempts_before` are real time;
+    /// `code_attempts_before` is school time, as the door's attempts are.
+    pub async fn sweep_expired(
+        &self,
+        now: OffsetDateTime,
+        t: SessionTimeouts,
+        attempts_before: OffsetDateTime,
+        code_attempts_before: OffsetDateTime,
+    ) -> Result<Swept> {
         let at = to_millis(now);
         let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
             .bind(at)
@@ -273,10 +283,12 @@ impl Store {
             .execute(self.pool())
             .await?
             .rows_affected();
+        let code_attempts = crate::handover_guards::sweep_code_attempts(self, code_attempts_before).await?;
         Ok(Swept {
             sessions,
             api_tokens,
             attempts,
+            code_attempts,
         })
     }
 }

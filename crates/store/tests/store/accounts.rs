@@ -273,13 +273,14 @@ async fn expired_sessions_tokens_and_old_attempts_are_swept(backend: Backend) {
     let later = NOW + Duration::minutes(40);
     assert!(store.session(&live, NOW + Duration::minutes(20), t).await.unwrap().is_some());
 
-    let swept = store.sweep_expired(later, t, later - Duration::minutes(15)).await.unwrap();
+    let swept = store.sweep_expired(later, t, later - Duration::minutes(15), later).await.unwrap();
     assert_eq!(
         swept,
         yanshi_store::Swept {
             sessions: 1,
             api_tokens: 1,
-            attempts: 1
+            attempts: 1,
+            code_attempts: 0
         }
     );
     assert!(store.session(&live, later, t).await.unwrap().is_some(), "a live session stays");
@@ -294,10 +295,10 @@ async fn expired_sessions_tokens_and_old_attempts_are_swept(backend: Backend) {
         1,
         "the attempt in the window stays"
     );
-    let again = store.sweep_expired(later, t, later - Duration::minutes(15)).await.unwrap();
+    let again = store.sweep_expired(later, t, later - Duration::minutes(15), later).await.unwrap();
     assert_eq!(again, yanshi_store::Swept::default(), "nothing twice");
     let end = store
-        .sweep_expired(NOW + Duration::hours(3), t, NOW + Duration::hours(3))
+        .sweep_expired(NOW + Duration::hours(3), t, NOW + Duration::hours(3), NOW + Duration::hours(3))
         .await
         .unwrap();
     assert_eq!((end.sessions, end.attempts), (1, 1), "everything ends");
