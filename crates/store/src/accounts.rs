@@ -1,7 +1,7 @@
 //! Accounts (账号) of staff and guardians.
 
-use crate::audit::{Actor, append};
-use crate::{Result, Store, StoreError};
+use crate::audit::Actor;
+use crate::{OnConflict, Result, Store, StoreError, Write};
 use serde_json::json;
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -99,16 +99,18 @@ pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
     })
 }
 
-/// Maps a uniqueness violation on `users` to the field that clashed.
-fn taken(e: sqlx::Error) -> StoreError {
-    match StoreError::from(e) {
-        StoreError::Conflict(c) if c.contains("phone") => Invalid::new("phone", "err-phone-taken").into(),
-        StoreError::Conflict(c) if c.contains("username") => Invalid::new("username", "err-username-taken").into(),
-        other => other,
+/// The field of `users` a uniqueness violation clashed on, and its refusal.
+fn taken(constraint: &str) -> Option<Invalid> {
+    if constraint.contains("phone") {
+        Some(Invalid::new("phone", "err-phone-taken"))
+    } else if constraint.contains("username") {
+        Some(Invalid::new("username", "err-username-taken"))
+    } else {
+        None
     }
 }
 
-pub(crate) async fn insert_user(tx: &mut crate::Tx, actor: &Actor, new: NewUser, at: i64) -> Result<User> {
+pub(crate) async fn insert_user(tx: &mut Write, actor: &Actor, new: NewUser, at: i64) -> Result<User> {
     if new.role.is_district_wide() != new.school_id.is_none() {
         return Err(Invalid::new("role", "err-role-school").into());
     }
@@ -130,9 +132,8 @@ pub(crate) async fn insert_user(tx: &mut crate::Tx, actor: &Actor, new: NewUser,
     .bind(at)
     .execute(&mut **tx)
     .await
-    .map_err(taken)?;
-    append(
-        tx,
+    .on_conflict_where(taken)?;
+    tx.audit(
         new.school_id.as_ref(),
         actor,
         "user.create",
@@ -150,9 +151,9 @@ pub(crate) async fn insert_user(tx: &mut crate::Tx, actor: &Actor, new: NewUser,
 
 impl Store {
     pub async fn create_user(&self, actor: &Actor, new: NewUser, now: OffsetDateTime) -> Result<User> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let user = insert_user(&mut tx, actor, new, to_millis(now)).await?;
-        tx.commit().await?;
+        tx.commit_audited().await?;
         Ok(user)
     }
 
@@ -217,7 +218,7 @@ impl Store {
     /// so access stops on the very next request, on every instance.
     pub async fn disable_user(&self, actor: &Actor, id: &UserId, now: OffsetDateTime) -> Result<()> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let row = sqlx::query("UPDATE users SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL RETURNING school_id")
             .bind(id.to_string())
             .bind(at)
@@ -232,9 +233,8 @@ impl Store {
             return if exists.is_some() { Ok(()) } else { Err(StoreError::NotFound) };
         };
         let school = row.try_get::<Option<String>, _>("school_id")?.map(SchoolId::from_db);
-        let ended = end_all_access(&mut tx, id).await?;
-        append(
-            &mut tx,
+        let ended = end_all_access(tx.tx(), id).await?;
+        tx.commit(
             school.as_ref(),
             actor,
             "user.disable",
@@ -243,23 +243,22 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
     /// Sets a new password and ends every session and token of the account.
     pub async fn set_password(&self, actor: &Actor, id: &UserId, password_hash: String, now: OffsetDateTime) -> Result<()> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let row = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING school_id")
             .bind(id.to_string())
             .bind(password_hash)
             .fetch_one(&mut *tx)
             .await?;
         let school = row.try_get::<Option<String>, _>("school_id")?.map(SchoolId::from_db);
-        end_all_access(&mut tx, id).await?;
-        append(&mut tx, school.as_ref(), actor, "user.set_password", id.as_str(), json!({}), at).await?;
-        tx.commit().await?;
+        end_all_access(tx.tx(), id).await?;
+        tx.commit(school.as_ref(), actor, "user.set_password", id.as_str(), json!({}), at)
+            .await?;
         Ok(())
     }
 
@@ -285,23 +284,14 @@ impl Store {
 
     pub async fn enable_totp(&self, actor: &Actor, user: &User, step: i64, now: OffsetDateTime) -> Result<()> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE users SET totp_enabled = 1, totp_last_step = $2 WHERE id = $1")
             .bind(user.id.to_string())
             .bind(step)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
-            user.school_id.as_ref(),
-            actor,
-            "user.enable_totp",
-            user.id.as_str(),
-            json!({}),
-            at,
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit(user.school_id.as_ref(), actor, "user.enable_totp", user.id.as_str(), json!({}), at)
+            .await?;
         Ok(())
     }
 

@@ -3,9 +3,9 @@
 //! guardian's account came to be linked to that record (an invitation for that record). A link takes effect — for enrolment, the guardian's view of the child and the child's
 //! notices — only once it is confirmed ([`CONFIRMED`]).
 
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::notify::{Notice, enqueue};
-use crate::{Result, Store, StoreError, Tx, User};
+use crate::{OnConflict, Result, Store, StoreError, Tx, User};
 use serde_json::json;
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -162,7 +162,7 @@ impl Store {
         let relationship = parse_relationship(relationship)?;
         let s = self.student(student).await?;
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let existing: Option<String> = sqlx::query_scalar("SELECT id FROM guardians WHERE school_id = $1 AND phone = $2")
             .bind(s.school_id.to_string())
             .bind(phone.as_str().to_string())
@@ -199,12 +199,8 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("phone", "err-guardian-linked")),
-            other => other,
-        })?;
-        append(
-            &mut tx,
+        .on_conflict("phone", "err-guardian-linked")?;
+        tx.audit(
             Some(&s.school_id),
             &Actor::User(who.id.clone()),
             "guardian.link",
@@ -214,8 +210,8 @@ impl Store {
         )
         .await?;
         let name = name.as_str();
-        let guardians = confirmed_guardian_accounts(&mut tx, student).await?;
-        let admins: Vec<UserId> = school_admins(&mut tx, &s.school_id)
+        let guardians = confirmed_guardian_accounts(tx.tx(), student).await?;
+        let admins: Vec<UserId> = school_admins(tx.tx(), &s.school_id)
             .await?
             .into_iter()
             .filter(|a| *a != who.id)
@@ -228,10 +224,10 @@ impl Store {
         for (recipients, key) in [(guardians, "msg-guardian-added"), (admins, "msg-guardian-to-confirm")] {
             if !recipients.is_empty() {
                 let notice = Notice::new(&s.school_id, recipients, Message::new(key, args.clone()), false);
-                enqueue(&mut tx, &notice, at).await?;
+                enqueue(tx.tx(), &notice, at).await?;
             }
         }
-        tx.commit().await?;
+        tx.commit_audited().await?;
         Ok(id)
     }
 
@@ -240,8 +236,8 @@ impl Store {
     pub async fn confirm_guardian_link(&self, who: &User, student: &StudentId, guardian: &GuardianId, now: OffsetDateTime) -> Result<()> {
         let s = self.student(student).await?;
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
-        let link = load_link(&mut tx, student, guardian).await?;
+        let mut tx = self.write().await?;
+        let link = load_link(tx.tx(), student, guardian).await?;
         if !may_confirm_guardian_link(&who.principal(), &s.school_id, link.added_by.as_ref()) {
             return Err(Invalid::new("guardian", "err-guardian-confirm-second-admin").into());
         }
@@ -257,8 +253,7 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        tx.commit(
             Some(&s.school_id),
             &Actor::User(who.id.clone()),
             "guardian.confirm",
@@ -267,7 +262,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -276,8 +270,8 @@ impl Store {
     pub async fn reject_guardian_link(&self, who: &User, student: &StudentId, guardian: &GuardianId, now: OffsetDateTime) -> Result<()> {
         let s = self.student(student).await?;
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
-        let link = load_link(&mut tx, student, guardian).await?;
+        let mut tx = self.write().await?;
+        let link = load_link(tx.tx(), student, guardian).await?;
         let own = link.added_by.as_ref() == Some(&who.id);
         if !(own || may_confirm_guardian_link(&who.principal(), &s.school_id, link.added_by.as_ref())) {
             return Err(Invalid::new("guardian", "err-guardian-confirm-second-admin").into());
@@ -290,8 +284,7 @@ impl Store {
             .bind(guardian.to_string())
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        tx.commit(
             Some(&s.school_id),
             &Actor::User(who.id.clone()),
             "guardian.reject",
@@ -300,7 +293,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

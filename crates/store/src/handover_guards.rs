@@ -9,7 +9,7 @@ use crate::{Result, Store, Tx, User};
 use sqlx::Row;
 use time::{Date, OffsetDateTime};
 use yanshi_domain::afternoon::{REFUSAL_ALERT_WINDOW_MINUTES, WRONG_CODE_WINDOW_MINUTES, too_many_wrong_codes};
-use yanshi_domain::clock::from_millis;
+use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::ids::SchoolId;
 
 /// A child's refused hand-overs today, as the leaders see them: the latest burst (one alert,
@@ -50,6 +50,16 @@ pub(crate) enum Settled {
     Wrong,
 }
 
+/// Deletes the counted pickup-code attempts made before `before`, in school time (the door
+/// stamps them with the school's clock): outside every window they count toward nothing.
+pub(crate) async fn sweep_code_attempts(store: &Store, before: OffsetDateTime) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM pickup_code_attempts WHERE at < $1")
+        .bind(to_millis(before))
+        .execute(store.pool())
+        .await?
+        .rows_affected())
+}
+
 impl Store {
     /// Records a code attempt and says whether it may be looked up. Insert, commit, then count:
     /// of concurrent attempts the k-th to commit sees at least k (the ones before it are
@@ -57,7 +67,7 @@ impl Store {
     /// than the limit, on either database, whichever instance takes them.
     pub(crate) async fn check_code_attempt(&self, who: &User, student: &Student, day: Date, at: i64) -> Result<CodeCheck> {
         let id = yanshi_domain::ids::row_id();
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO pickup_code_attempts (id, school_id, student_id, teacher_id, day, outcome, at) VALUES ($1, $2, $3, $4, $5, 'PENDING', $6)",
         )
@@ -69,7 +79,7 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        tx.commit_unaudited().await?;
         let since = at - WRONG_CODE_WINDOW_MINUTES * 60_000;
         let counts = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM pickup_code_attempts WHERE teacher_id = $1 AND at > $3 AND outcome IN ('PENDING', 'WRONG')) AS by_teacher, \

@@ -2,7 +2,7 @@
 //! by student number, guardians by phone, staff by staff number, so importing the same file
 //! again changes nothing and an updated file updates what changed.
 
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::people::{Sensitive, write_sensitive};
 use crate::{Result, Store, Tx};
 use serde_json::json;
@@ -139,8 +139,8 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<ImportCounts> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
-        let mut e = load(&mut tx, school).await?;
+        let mut tx = self.write().await?;
+        let mut e = load(tx.tx(), school).await?;
         if let Some(p) = check_against(&e, rows).into_iter().next() {
             return Err(yanshi_domain::Invalid::new("file", p.key).into());
         }
@@ -277,7 +277,7 @@ impl Store {
                     priority_groups: r.priority_groups.clone(),
                     custody_notes: String::new(),
                 };
-                write_sensitive(&mut tx, &student_id, &value, at).await?;
+                write_sensitive(tx.tx(), &student_id, &value, at).await?;
             }
             match changed_student {
                 None => {}
@@ -286,8 +286,7 @@ impl Store {
                 Some(false) => counts.unchanged += 1,
             }
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(school),
             actor,
             "roster.import_students",
@@ -296,7 +295,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(counts)
     }
 
@@ -310,7 +308,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<ImportCounts> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let mut existing: HashMap<String, (String, String, Option<String>, String)> = HashMap::new();
         for r in sqlx::query("SELECT id, staff_number, name, phone, title FROM staff WHERE school_id = $1")
             .bind(school.to_string())
@@ -355,8 +353,7 @@ impl Store {
                 }
             }
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(school),
             actor,
             "roster.import_staff",
@@ -365,7 +362,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(counts)
     }
 }

@@ -2,7 +2,7 @@
 //! own account with it on a phone. A code works once and expires.
 
 use crate::accounts::insert_user;
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::notify::{Notice, enqueue};
 use crate::random::{bytes, sha256_hex};
 use crate::{NewUser, Result, Store, User};
@@ -51,7 +51,7 @@ impl Store {
             _ => return Err(Invalid::new("actor", "err-invitation-needs-user").into()),
         };
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let rows = sqlx::query(
             "SELECT s.name AS student_name, g.id AS guardian_id, g.name AS guardian_name, sg.relationship FROM students s \
              JOIN student_guardians sg ON sg.student_id = s.id JOIN guardians g ON g.id = sg.guardian_id \
@@ -95,8 +95,7 @@ impl Store {
                 code,
             });
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(&class.school_id),
             actor,
             "invitation.create_for_class",
@@ -105,7 +104,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(out)
     }
 
@@ -124,7 +122,7 @@ impl Store {
         }
         let code = InvitationCode::from_random(bytes::<10>());
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let creator = match actor {
             Actor::User(id) => id.to_string(),
             _ => return Err(Invalid::new("actor", "err-invitation-needs-user").into()),
@@ -140,8 +138,8 @@ impl Store {
         .bind(to_millis(now + ttl))
         .execute(&mut *tx)
         .await?;
-        append(&mut tx, Some(school), actor, "invitation.create", "", json!({ "note": note }), at).await?;
-        tx.commit().await?;
+        tx.commit(Some(school), actor, "invitation.create", "", json!({ "note": note }), at)
+            .await?;
         Ok(code)
     }
 
@@ -204,7 +202,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<User> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let row = sqlx::query(
             "UPDATE guardian_invitations SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 \
              RETURNING school_id, created_by, guardian_id",
@@ -254,8 +252,7 @@ impl Store {
                 return Err(Invalid::new("invitation_code", "err-invitation-invalid").into());
             }
         }
-        append(
-            &mut tx,
+        tx.audit(
             Some(&school),
             &Actor::User(user.id.clone()),
             "invitation.redeem",
@@ -266,8 +263,8 @@ impl Store {
         .await?;
         let message = Message::new("msg-guardian-signed-up", Args::new().text("name", user.display_name.clone()));
         let notice = Notice::new(&school, vec![issuer], message, false);
-        enqueue(&mut tx, &notice, at).await?;
-        tx.commit().await?;
+        enqueue(tx.tx(), &notice, at).await?;
+        tx.commit_audited().await?;
         Ok(user)
     }
 }

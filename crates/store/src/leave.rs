@@ -2,7 +2,7 @@
 //! after the day's cut-off, the class teacher must confirm it. Class teachers enter leave
 //! reported by phone or on paper. Roll call (a later capability) reads confirmed leave.
 
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::notify::{Notice, enqueue};
 use crate::{Result, Store, StoreError, User};
 use serde_json::json;
@@ -129,7 +129,7 @@ impl Store {
         };
         let id = LeaveId::new();
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO leave_requests (id, school_id, student_id, first_day, last_day, kind, reason, status, via, entered_by, created_at, confirmed_by, confirmed_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -149,8 +149,7 @@ impl Store {
         .bind((status == "CONFIRMED").then_some(at))
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        tx.audit(
             Some(&s.school_id),
             &Actor::User(who.id.clone()),
             "leave.report",
@@ -169,9 +168,9 @@ impl Store {
                 .text("last", last.to_string())
                 .text("reason", reason.trim());
             let notice = Notice::new(&s.school_id, vec![teacher], Message::new("msg-leave-to-confirm", args), false);
-            enqueue(&mut tx, &notice, at).await?;
+            enqueue(tx.tx(), &notice, at).await?;
         }
-        tx.commit().await?;
+        tx.commit_audited().await?;
         Ok(id)
     }
 
@@ -182,7 +181,7 @@ impl Store {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let r = sqlx::query("UPDATE leave_requests SET status = 'CONFIRMED', confirmed_by = $2, confirmed_at = $3 WHERE id = $1 AND status = 'PENDING' RETURNING school_id")
             .bind(id.to_string())
             .bind(who.id.to_string())
@@ -191,8 +190,7 @@ impl Store {
             .await?
             .ok_or(Invalid::new("leave", "err-enrolment-step"))?;
         let school = yanshi_domain::ids::SchoolId::from_db(r.try_get("school_id")?);
-        append(
-            &mut tx,
+        tx.commit(
             Some(&school),
             &Actor::User(who.id.clone()),
             "leave.confirm",
@@ -201,7 +199,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -213,7 +210,7 @@ impl Store {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let r = sqlx::query("UPDATE leave_requests SET status = 'CANCELLED' WHERE id = $1 AND status <> 'CANCELLED' RETURNING school_id")
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
@@ -222,8 +219,7 @@ impl Store {
             return Err(Invalid::new("leave", "err-enrolment-step").into());
         };
         let school = yanshi_domain::ids::SchoolId::from_db(r.try_get("school_id")?);
-        append(
-            &mut tx,
+        tx.commit(
             Some(&school),
             &Actor::User(who.id.clone()),
             "leave.cancel",
@@ -232,7 +228,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

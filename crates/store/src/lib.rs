@@ -30,6 +30,7 @@ pub mod survey;
 pub mod terms;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod write;
 
 pub use accounts::{Credentials, NewUser, User};
 pub use attempts::Attempt;
@@ -38,6 +39,7 @@ pub use error::StoreError;
 pub use notify::{Channel, ChannelKind, ClaimedMessage, InboxItem, MAX_ATTEMPTS, NewChannel, Notice};
 pub use schools::School;
 pub use sessions::{ApiToken, Session, SessionStage, SessionTimeouts, Swept};
+pub(crate) use write::{OnConflict, Write};
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;

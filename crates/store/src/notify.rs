@@ -2,7 +2,7 @@
 //! channels. Both are written in the same transaction as the event that causes them, so a
 //! crash can lose neither the event nor its message; a worker delivers the outbox.
 
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::{Backend, Result, Store, StoreError, Tx};
 use serde_json::json;
 use sqlx::Row;
@@ -211,10 +211,9 @@ impl Store {
     /// Sends a notice on its own (an event without other writes, e.g. a channel test).
     pub async fn notify(&self, actor: &Actor, notice: &Notice, now: OffsetDateTime) -> Result<usize> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
-        let n = enqueue(&mut tx, notice, at).await?;
-        append(
-            &mut tx,
+        let mut tx = self.write().await?;
+        let n = enqueue(tx.tx(), notice, at).await?;
+        tx.commit(
             Some(&notice.school),
             actor,
             "notice.send",
@@ -223,7 +222,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(n)
     }
 
@@ -231,7 +229,7 @@ impl Store {
         new.check()?;
         let id = ChannelId::new();
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO channels (id, school_id, kind, name, target, secret, enabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
         )
@@ -244,8 +242,7 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        tx.audit(
             Some(school),
             actor,
             "channel.create",
@@ -258,7 +255,7 @@ impl Store {
             .bind(id.to_string())
             .fetch_one(&mut *tx)
             .await?;
-        tx.commit().await?;
+        tx.commit_audited().await?;
         channel_from_row(&row)
     }
 
@@ -327,7 +324,7 @@ impl Store {
                  AND (claim_expires_at IS NULL OR claim_expires_at <= $3) ORDER BY next_attempt_at LIMIT $4) RETURNING id"
             }
         };
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let ids: Vec<String> = sqlx::query_scalar(sql)
             .bind(worker.to_string())
             .bind(at + lease_ms)
@@ -352,7 +349,7 @@ impl Store {
                 attempts: r.try_get("attempts")?,
             });
         }
-        tx.commit().await?;
+        tx.commit_unaudited().await?;
         Ok(claimed)
     }
 
@@ -370,7 +367,7 @@ impl Store {
     ) -> Result<bool> {
         let at = to_millis(now);
         let detail: String = detail.chars().take(500).collect();
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let r = if ok {
             sqlx::query(
                 "UPDATE outbox SET status = 'SENT', attempts = attempts + 1, delivered_at = $3, claimed_by = NULL, claim_expires_at = NULL, last_error = NULL \
@@ -411,7 +408,7 @@ impl Store {
             .bind(detail)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        tx.commit_unaudited().await?;
         Ok(true)
     }
 

@@ -1,7 +1,7 @@
 //! Schools (学校). A district deployment holds many; every school-owned row names one.
 
-use crate::audit::{Actor, append};
-use crate::{Result, Store, StoreError};
+use crate::audit::Actor;
+use crate::{OnConflict, Result, Store};
 use serde_json::json;
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -43,7 +43,7 @@ impl Store {
             is_demo,
         };
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("INSERT INTO schools (id, name, time_zone, is_demo, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(school.id.to_string())
             .bind(school.name.clone())
@@ -52,23 +52,11 @@ impl Store {
             .bind(at)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("name", "err-school-name-taken")),
-                other => other,
-            })?;
-        append(
-            &mut tx,
-            None,
-            actor,
-            "school.create",
-            school.id.as_str(),
-            json!({ "name": school.name }),
-            at,
-        )
-        .await?;
+            .on_conflict("name", "err-school-name-taken")?;
+        tx.audit(None, actor, "school.create", school.id.as_str(), json!({ "name": school.name }), at)
+            .await?;
         // The school's own chain starts with its creation too.
-        append(
-            &mut tx,
+        tx.commit(
             Some(&school.id),
             actor,
             "school.create",
@@ -77,7 +65,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(school)
     }
 

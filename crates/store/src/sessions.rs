@@ -2,7 +2,7 @@
 //! sweep that deletes them (with old counted attempts) once they can no longer be used.
 
 use crate::accounts::user_from_row;
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::random::{sha256_hex, token};
 use crate::{Result, Store, StoreError, User};
 use serde_json::json;
@@ -85,6 +85,8 @@ pub struct Swept {
     pub sessions: u64,
     pub api_tokens: u64,
     pub attempts: u64,
+    /// Pickup codes tried at the door (接送码), counted for the wrong-code limit.
+    pub code_attempts: u64,
 }
 
 /// Only touch `last_seen_at` once a minute, not on every request.
@@ -102,7 +104,7 @@ impl Store {
     ) -> Result<String> {
         let secret = token();
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, stage, created_at, last_seen_at, expires_at, user_agent) \
              VALUES ($1, $2, $3, $4, $4, $5, $6)",
@@ -116,8 +118,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if stage == SessionStage::Full {
-            append(
-                &mut tx,
+            tx.commit(
                 user.school_id.as_ref(),
                 &Actor::User(user.id.clone()),
                 "session.sign_in",
@@ -126,8 +127,10 @@ impl Store {
                 at,
             )
             .await?;
+        } else {
+            // Part-way (the second factor still to come): signed in only once it is given.
+            tx.commit_unaudited().await?;
         }
-        tx.commit().await?;
         Ok(secret)
     }
 
@@ -184,14 +187,13 @@ impl Store {
 
     /// Signs out: the session is gone from the database, so no instance accepts it again.
     pub async fn end_session(&self, secret: &str, user: &User, now: OffsetDateTime) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let r = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(sha256_hex(secret))
             .execute(&mut *tx)
             .await?;
         if r.rows_affected() > 0 {
-            append(
-                &mut tx,
+            tx.commit(
                 user.school_id.as_ref(),
                 &Actor::User(user.id.clone()),
                 "session.sign_out",
@@ -200,8 +202,10 @@ impl Store {
                 to_millis(now),
             )
             .await?;
+        } else {
+            // Signed out already: nothing to record.
+            tx.commit_unaudited().await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 
@@ -210,7 +214,7 @@ impl Store {
         let secret = format!("ys_{}", token());
         let at = to_millis(now);
         let expires_at = now + ttl;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(sha256_hex(&secret))
             .bind(user.id.to_string())
@@ -218,8 +222,7 @@ impl Store {
             .bind(to_millis(expires_at))
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        tx.commit(
             user.school_id.as_ref(),
             &Actor::User(user.id.clone()),
             "api_token.create",
@@ -228,7 +231,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(ApiToken { token: secret, expires_at })
     }
 
@@ -253,9 +255,17 @@ impl Store {
     }
 
     /// Deletes what can no longer be used: sessions past their absolute lifetime or idle for
-    /// longer than `t.idle` at `now`, API tokens past their expiry, and counted attempts
-    /// older than `attempts_before` (outside every limit's window). `now` is real time.
-    pub async fn sweep_expired(&self, now: OffsetDateTime, t: SessionTimeouts, attempts_before: OffsetDateTime) -> Result<Swept> {
+    /// longer than `t.idle` at `now`, API tokens past their expiry, counted sign-in attempts
+    /// older than `attempts_before` (outside every limit's window), and pickup codes tried at
+    /// the door before `code_attempts_before`. `now` and `attempts_before` are real time;
+    /// `code_attempts_before` is school time, as the door's attempts are.
+    pub async fn sweep_expired(
+        &self,
+        now: OffsetDateTime,
+        t: SessionTimeouts,
+        attempts_before: OffsetDateTime,
+        code_attempts_before: OffsetDateTime,
+    ) -> Result<Swept> {
         let at = to_millis(now);
         let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
             .bind(at)
@@ -273,10 +283,12 @@ impl Store {
             .execute(self.pool())
             .await?
             .rows_affected();
+        let code_attempts = crate::handover_guards::sweep_code_attempts(self, code_attempts_before).await?;
         Ok(Swept {
             sessions,
             api_tokens,
             attempts,
+            code_attempts,
         })
     }
 }

@@ -1,6 +1,6 @@
 //! 告家长书 (the notice to parents, versioned per term) and 调查摸底 (the needs survey).
 
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::setup::{from_minutes, minutes};
 use crate::{Result, Store, StoreError, User};
 use serde_json::json;
@@ -46,7 +46,7 @@ impl Store {
             return Err(Invalid::new("body", "err-template-size").into());
         }
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM parent_notices WHERE term_id = $1")
             .bind(term.to_string())
             .fetch_one(&mut *tx)
@@ -62,8 +62,7 @@ impl Store {
             .bind(at)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        tx.commit(
             Some(&t.school_id),
             &Actor::User(who.id.clone()),
             "notice.publish",
@@ -72,7 +71,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(version)
     }
 
@@ -147,7 +145,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("DELETE FROM survey_answers WHERE term_id = $1 AND student_id = $2")
             .bind(term.to_string())
             .bind(student.to_string())
@@ -169,8 +167,7 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        tx.commit(
             Some(&s.school_id),
             &Actor::User(who.id.clone()),
             "survey.answer",
@@ -179,7 +176,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

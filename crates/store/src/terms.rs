@@ -1,8 +1,8 @@
 //! Terms (学期) and the service calendar (校历) of a school.
 
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::setup::{from_minutes, minutes};
-use crate::{Result, Store, StoreError};
+use crate::{OnConflict, Result, Store, StoreError};
 use serde_json::json;
 use sqlx::Row;
 use time::{Date, OffsetDateTime};
@@ -93,7 +93,7 @@ impl Store {
         }
         let id = TermId::new();
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("INSERT INTO terms (id, school_id, name, starts_on, ends_on, first_service_day, last_service_day, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(id.to_string())
             .bind(school.to_string())
@@ -105,10 +105,7 @@ impl Store {
             .bind(at)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("name", "err-term-name-taken")),
-                other => other,
-            })?;
+            .on_conflict("name", "err-term-name-taken")?;
         for ((grade, weekday), t) in &new.times.dismissal {
             sqlx::query("INSERT INTO term_dismissal_times (term_id, grade, weekday, minute) VALUES ($1, $2, $3, $4)")
                 .bind(id.to_string())
@@ -127,8 +124,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(school),
             actor,
             "term.create",
@@ -137,7 +133,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         self.term(&id).await
     }
 
@@ -249,7 +244,7 @@ impl Store {
         }
         let id = OverrideId::new();
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO calendar_overrides (id, school_id, day, grade, kind, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -262,12 +257,8 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("date", "err-override-exists")),
-            other => other,
-        })?;
-        append(
-            &mut tx,
+        .on_conflict("date", "err-override-exists")?;
+        tx.commit(
             Some(school),
             actor,
             "calendar.add_override",
@@ -276,12 +267,11 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 
     pub async fn remove_calendar_override(&self, actor: &Actor, school: &SchoolId, id: &OverrideId, now: OffsetDateTime) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let r = sqlx::query("DELETE FROM calendar_overrides WHERE id = $1 AND school_id = $2")
             .bind(id.to_string())
             .bind(school.to_string())
@@ -290,8 +280,7 @@ impl Store {
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(school),
             actor,
             "calendar.remove_override",
@@ -300,7 +289,6 @@ impl Store {
             to_millis(now),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -13,7 +13,7 @@
 
 #[path = "common/school.rs"]
 mod bench_school;
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/yanshi/support/mod.rs"]
 mod support;
 
 use bench_school::{PASSWORD, PER_CLASS, now, school};

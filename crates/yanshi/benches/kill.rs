@@ -1,5 +1,5 @@
 //! The long durability run (issue 5; a script, not a test — CI runs the short version in
-//! `tests/durability.rs`). A school of 4,050 children; 20 cycles, each starting the real server,
+//! `tests/yanshi/durability.rs`). A school of 4,050 children; 20 cycles, each starting the real server,
 //! firing 200 concurrent hand-overs (`POST /api/v1/handovers`, 200 clients, one request each)
 //! and killing the server with SIGKILL once a random number of them (1–199) has been answered. Afterwards
 //! every hand-over the server acknowledged (201) is in the database exactly once, no child is
@@ -10,7 +10,7 @@
 
 #[path = "common/school.rs"]
 mod bench_school;
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/yanshi/support/mod.rs"]
 mod support;
 
 use bench_school::{PASSWORD, school};

@@ -1,7 +1,7 @@
 //! 值班领导决定 — the duty leader's decision for a child still waiting after the end time.
 
 use super::leaders_of;
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::notify::{Notice, enqueue};
 use crate::people::Student;
 use crate::{Result, Store, StoreError, User};
@@ -49,7 +49,7 @@ impl Store {
         }
         let class = self.class(&student.class_id).await?;
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO late_pickup_decisions (id, school_id, student_id, day, decision, note, decided_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -64,12 +64,12 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let mut recipients: Vec<UserId> = class.class_teacher.iter().map(|t| t.0.clone()).collect();
-        recipients.extend(leaders_of(&mut tx, &student.school_id).await?);
+        recipients.extend(leaders_of(tx.tx(), &student.school_id).await?);
         recipients.sort();
         recipients.dedup();
         recipients.retain(|u| *u != who.id);
         enqueue(
-            &mut tx,
+            tx.tx(),
             &Notice::new(
                 &student.school_id,
                 recipients,
@@ -87,8 +87,7 @@ impl Store {
             at,
         )
         .await?;
-        append(
-            &mut tx,
+        tx.commit(
             Some(&student.school_id),
             &Actor::User(who.id.clone()),
             "late_pickup.decide",
@@ -97,7 +96,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -3,12 +3,12 @@
 
 use super::pickup_codes::code_hash;
 use super::{GUARDIAN_ACCOUNTS, leaders_of};
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::group_commit::{Ready, Written};
 use crate::handover_guards::{CodeCheck, Settled, count_refusal, settle_code_attempt};
 use crate::notify::{Notice, enqueue};
 use crate::people::Student;
-use crate::{Result, Store, StoreError, Tx, User};
+use crate::{Result, Store, StoreError, User, Write};
 use serde_json::json;
 use sqlx::Row;
 use time::{Date, OffsetDateTime};
@@ -280,14 +280,14 @@ impl Store {
                     (None, false) => "err-self-leave-not-allowed",
                     (Some(_), _) => "err-pickup-refused",
                 };
-                let mut tx = self.begin().await?;
+                let mut tx = self.write().await?;
                 if let Some(a) = &attempt
                     && adult_id.is_none()
                 {
                     settle_code_attempt(&mut *tx, a, Settled::Wrong).await?;
                 }
                 refuse(&mut tx, who, &student, req, adult_id.as_ref(), &adult_name, reason, at).await?;
-                tx.commit().await?;
+                tx.commit_audited().await?;
                 return Ok(HandoverOutcome::Refused { adult_name, reason });
             }
             Release::Allowed => {}
@@ -430,7 +430,7 @@ fn refusal_key(reason: &str) -> &'static str {
 /// refusals of the child within minutes are counted instead (`refusal_alerts`).
 #[allow(clippy::too_many_arguments)]
 async fn refuse(
-    tx: &mut Tx,
+    tx: &mut Write,
     who: &User,
     student: &Student,
     req: &HandoverRequest,
@@ -451,8 +451,7 @@ async fn refuse(
         .bind(at)
         .execute(&mut **tx)
         .await?;
-    append(
-        tx,
+    tx.audit(
         Some(&student.school_id),
         &Actor::User(who.id.clone()),
         "handover.refuse",
@@ -462,10 +461,10 @@ async fn refuse(
     )
     .await?;
     // Refused again within minutes: counted for the leaders' page, not messaged again.
-    if !count_refusal(tx, student, req.day, at).await? {
+    if !count_refusal(tx.tx(), student, req.day, at).await? {
         return Ok(());
     }
-    let leaders = leaders_of(tx, &student.school_id).await?;
+    let leaders = leaders_of(tx.tx(), &student.school_id).await?;
     let args = Args::new()
         .text("student", student.name.clone())
         .key("reason", refusal_key(reason))
@@ -476,6 +475,6 @@ async fn refuse(
         args.text("adult", adult_name)
     };
     let notice = Notice::new(&student.school_id, leaders, Message::new("msg-pickup-refused", args), true);
-    enqueue(tx, &notice, at).await?;
+    enqueue(tx.tx(), &notice, at).await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Personal pickup codes (接送码): issued to an adult on a child's list, stored only as a hash,
 //! any earlier code revoked at once.
 
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::people::Student;
 use crate::random::{bytes, sha256_hex};
 use crate::{Result, Store, StoreError, User};
@@ -27,7 +27,7 @@ impl Store {
         let at = to_millis(now);
         for _ in 0..5 {
             let code = PickupCode::from_random(bytes::<8>());
-            let mut tx = self.begin().await?;
+            let mut tx = self.write().await?;
             let owner: Option<String> = sqlx::query_scalar("SELECT student_id FROM pickup_adults WHERE id = $1 AND removed_at IS NULL")
                 .bind(adult.to_string())
                 .fetch_optional(&mut *tx)
@@ -51,8 +51,7 @@ impl Store {
                     .await;
             match inserted.map_err(StoreError::from) {
                 Ok(_) => {
-                    append(
-                        &mut tx,
+                    tx.commit(
                         Some(&student.school_id),
                         &Actor::User(who.id.clone()),
                         "pickup_code.issue",
@@ -61,7 +60,6 @@ impl Store {
                         at,
                     )
                     .await?;
-                    tx.commit().await?;
                     return Ok(code);
                 }
                 // Another live code has the same digits: draw again.
@@ -74,14 +72,13 @@ impl Store {
 
     pub async fn revoke_pickup_code(&self, who: &User, student: &Student, adult: &PickupAdultId, now: OffsetDateTime) -> Result<()> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE pickup_codes SET revoked_at = $2 WHERE adult_id = $1 AND revoked_at IS NULL")
             .bind(adult.to_string())
             .bind(at)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        tx.commit(
             Some(&student.school_id),
             &Actor::User(who.id.clone()),
             "pickup_code.revoke",
@@ -90,7 +87,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

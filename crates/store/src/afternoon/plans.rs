@@ -1,7 +1,7 @@
 //! 活动安排 — a class's weekly session plan.
 
 use super::class_name;
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::{Result, Store, StoreError, User};
 use serde_json::json;
 use sqlx::Row;
@@ -81,7 +81,7 @@ impl Store {
         }
         let flagged = yanshi_domain::afternoon::looks_like_a_lesson(content, &note);
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let before: Option<(String, String)> =
             sqlx::query("SELECT content, note FROM session_plans WHERE class_id = $1 AND term_id = $2 AND weekday = $3")
                 .bind(class.id.to_string())
@@ -115,8 +115,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let details = json!({ "term": term.to_string(), "weekday": input.weekday, "content": content, "note": note, "flagged": flagged, "before": before });
-        append(
-            &mut tx,
+        tx.commit(
             Some(&class.school_id),
             &Actor::User(who.id.clone()),
             "session_plan.set",
@@ -125,7 +124,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

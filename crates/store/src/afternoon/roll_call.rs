@@ -2,10 +2,10 @@
 //! the room, the alert raised and what became of them (whereabouts).
 
 use super::{guardian_accounts_of, staff_to_alert};
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::notify::{Notice, enqueue};
 use crate::people::Student;
-use crate::{Result, Store, StoreError, Tx, User};
+use crate::{Result, Store, StoreError, User, Write};
 use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -51,7 +51,7 @@ impl Store {
         // Expected today regardless of an earlier mark (an earlier ABSENT_FROM_SCHOOL may be corrected).
         let was_expected = self.expected_on(&student.id, day).await?;
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         if unaccounted(was_expected, status) {
             let class = self.class(&student.class_id).await?;
             raise_unaccounted(&mut tx, who, student, &class, day, at).await?;
@@ -59,7 +59,7 @@ impl Store {
             write_roll_resolution(&mut tx, who, student, day, status, at).await?;
         }
         write_roll(&mut tx, who, student, day, status, note, at).await?;
-        tx.commit().await?;
+        tx.commit_audited().await?;
         Ok(())
     }
 
@@ -108,7 +108,7 @@ impl Store {
         // about them, and they must not drop out of the afternoon's count. Checked inside the
         // writing transaction, so a mark made meanwhile is seen.
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let seen: Vec<String> = sqlx::query_scalar(
             "SELECT student_id FROM roll_calls WHERE school_id = $1 AND day = $2 AND status = $3 \
              UNION SELECT student_id FROM handovers WHERE school_id = $1 AND day = $2",
@@ -144,7 +144,7 @@ impl Store {
             )
             .await?;
         }
-        tx.commit().await?;
+        tx.commit_audited().await?;
         Ok(AbsenceImport::Marked(children.len()))
     }
 
@@ -175,7 +175,7 @@ impl Store {
 
 /// An open 未到 alert closes when the child turns up (FOUND) or turns out not to have come to
 /// school at all (ABSENT_EXCUSED) — on the record.
-async fn write_roll_resolution(tx: &mut Tx, who: &User, student: &Student, day: Date, status: RollStatus, at: i64) -> Result<()> {
+async fn write_roll_resolution(tx: &mut Write, who: &User, student: &Student, day: Date, status: RollStatus, at: i64) -> Result<()> {
     let (outcome, note) = match status {
         // Notes the product writes are message codes, rendered where they are shown.
         RollStatus::Present => (Whereabouts::Found, "msg-note-roll-present"),
@@ -194,8 +194,7 @@ async fn write_roll_resolution(tx: &mut Tx, who: &User, student: &Student, day: 
     .execute(&mut **tx)
     .await?;
     if closed.rows_affected() > 0 {
-        append(
-            tx,
+        tx.audit(
             Some(&student.school_id),
             &Actor::User(who.id.clone()),
             "unaccounted.resolve",
@@ -209,7 +208,7 @@ async fn write_roll_resolution(tx: &mut Tx, who: &User, student: &Student, day: 
 }
 
 /// The roll-call row (a later mark replaces an earlier one) and its audit entry.
-async fn write_roll(tx: &mut Tx, who: &User, student: &Student, day: Date, status: RollStatus, note: &str, at: i64) -> Result<()> {
+async fn write_roll(tx: &mut Write, who: &User, student: &Student, day: Date, status: RollStatus, note: &str, at: i64) -> Result<()> {
     sqlx::query("DELETE FROM roll_calls WHERE student_id = $1 AND day = $2")
         .bind(student.id.to_string())
         .bind(day.to_string())
@@ -226,8 +225,7 @@ async fn write_roll(tx: &mut Tx, who: &User, student: &Student, day: Date, statu
             .bind(at)
             .execute(&mut **tx)
             .await?;
-    append(
-        tx,
+    tx.audit(
         Some(&student.school_id),
         &Actor::User(who.id.clone()),
         "roll.mark",
@@ -260,7 +258,7 @@ impl Store {
         }
         let class = self.class(&student.class_id).await?;
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE unaccounted SET outcome = $1, outcome_note = $2, resolved_by = $3, resolved_at = $4 WHERE student_id = $5 AND day = $6",
         )
@@ -291,12 +289,11 @@ impl Store {
                 .text("student", student.name.clone())
                 .text("by", who.display_name.clone())
                 .text("note", note.clone());
-            let recipients = staff_to_alert(&mut tx, &student.school_id, &class).await?;
+            let recipients = staff_to_alert(tx.tx(), &student.school_id, &class).await?;
             let notice = Notice::new(&student.school_id, recipients, Message::new("msg-child-not-found", args), true);
-            enqueue(&mut tx, &notice, at).await?;
+            enqueue(tx.tx(), &notice, at).await?;
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(&student.school_id),
             &Actor::User(who.id.clone()),
             "unaccounted.resolve",
@@ -305,14 +302,20 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }
 
 /// 未到: an expected child is not in the room. Once per child and day: the class teacher and the
 /// school's leaders are alerted and the guardians notified.
-async fn raise_unaccounted(tx: &mut Tx, who: &User, student: &Student, class: &crate::setup::ClassInfo, day: Date, at: i64) -> Result<()> {
+async fn raise_unaccounted(
+    tx: &mut Write,
+    who: &User,
+    student: &Student,
+    class: &crate::setup::ClassInfo,
+    day: Date,
+    at: i64,
+) -> Result<()> {
     let raised = sqlx::query(
         "INSERT INTO unaccounted (id, school_id, student_id, day, raised_by, raised_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (student_id, day) DO NOTHING",
     )
@@ -345,14 +348,13 @@ async fn raise_unaccounted(tx: &mut Tx, who: &User, student: &Student, class: &c
         .text("class", class.name.clone())
         .text("student", student.name.clone())
         .text("by", who.display_name.clone());
-    let recipients = staff_to_alert(tx, &student.school_id, class).await?;
+    let recipients = staff_to_alert(tx.tx(), &student.school_id, class).await?;
     let staff = Notice::new(&student.school_id, recipients, Message::new("msg-not-in-room", args.clone()), true);
-    enqueue(tx, &staff, at).await?;
-    let recipients = guardian_accounts_of(tx, &student.id).await?;
+    enqueue(tx.tx(), &staff, at).await?;
+    let recipients = guardian_accounts_of(tx.tx(), &student.id).await?;
     let guardians = Notice::new(&student.school_id, recipients, Message::new("msg-not-in-room-guardian", args), true);
-    enqueue(tx, &guardians, at).await?;
-    append(
-        tx,
+    enqueue(tx.tx(), &guardians, at).await?;
+    tx.audit(
         Some(&student.school_id),
         &Actor::User(who.id.clone()),
         "unaccounted.raise",

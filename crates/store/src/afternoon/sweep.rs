@@ -2,7 +2,7 @@
 
 use super::day::ExpectedChild;
 use super::{guardian_accounts_of, leaders_of, staff_to_alert};
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::notify::{Notice, enqueue};
 use crate::{Result, Store, StoreError};
 use serde_json::json;
@@ -103,7 +103,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<bool> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let inserted = sqlx::query(
             "INSERT INTO roll_call_alerts (id, school_id, class_id, day, unmarked, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
         )
@@ -121,7 +121,7 @@ impl Store {
             return Ok(false);
         }
         if unmarked.is_empty() {
-            tx.commit().await?;
+            tx.commit_unaudited().await?;
             return Ok(false);
         }
         // Names are data; the list's commas are the reader's language's (a list of ten at most).
@@ -137,11 +137,10 @@ impl Store {
         } else {
             args.text("more", "")
         };
-        let recipients = staff_to_alert(&mut tx, &school.id, class).await?;
+        let recipients = staff_to_alert(tx.tx(), &school.id, class).await?;
         let notice = Notice::new(&school.id, recipients, Message::new("msg-roll-overdue", args), true);
-        enqueue(&mut tx, &notice, at).await?;
-        append(
-            &mut tx,
+        enqueue(tx.tx(), &notice, at).await?;
+        tx.commit(
             Some(&school.id),
             &Actor::System,
             "roll_call.overdue",
@@ -150,7 +149,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(true)
     }
 
@@ -166,7 +164,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<bool> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let inserted =
             sqlx::query("INSERT INTO late_pickup_steps (id, school_id, student_id, day, step, at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(yanshi_domain::ids::row_id())
@@ -185,7 +183,7 @@ impl Store {
         }
         let name = &child.student.name;
         let end = yanshi_domain::school::format_clock(end);
-        let leaders = leaders_of(&mut tx, &school.id).await?;
+        let leaders = leaders_of(tx.tx(), &school.id).await?;
         let teacher: Vec<UserId> = class.class_teacher.iter().map(|t| t.0.clone()).collect();
         let args = Args::new()
             .text("student", name.clone())
@@ -194,7 +192,7 @@ impl Store {
             .text("room", class.classroom.clone().unwrap_or_default());
         let (recipients, key, args, external) = match step {
             LateStep::NotifyGuardians => (
-                guardian_accounts_of(&mut tx, &child.student.id).await?,
+                guardian_accounts_of(tx.tx(), &child.student.id).await?,
                 "msg-late-guardians",
                 args,
                 false,
@@ -225,9 +223,8 @@ impl Store {
             LateStep::WaitingRoom => (leaders, "msg-late-waiting-room", args, true),
             LateStep::LeaderDecision => (leaders, "msg-late-decision-needed", args, true),
         };
-        enqueue(&mut tx, &Notice::new(&school.id, recipients, Message::new(key, args), external), at).await?;
-        append(
-            &mut tx,
+        enqueue(tx.tx(), &Notice::new(&school.id, recipients, Message::new(key, args), external), at).await?;
+        tx.commit(
             Some(&school.id),
             &Actor::System,
             "late_pickup.step",
@@ -236,7 +233,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(true)
     }
 

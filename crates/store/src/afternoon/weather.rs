@@ -1,6 +1,6 @@
 //! 天气预警 — the day's weather warning; from ORANGE up no child leaves alone.
 
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::notify::{Notice, enqueue};
 use crate::{Result, Store, StoreError, User};
 use serde_json::json;
@@ -62,7 +62,7 @@ impl Store {
             Vec::new()
         };
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("INSERT INTO weather_alerts (id, school_id, day, level, note, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(yanshi_domain::ids::row_id())
             .bind(school.to_string())
@@ -80,10 +80,9 @@ impl Store {
             } else {
                 "msg-weather-pick-up-noted"
             };
-            enqueue(&mut tx, &Notice::new(school, guardians, Message::new(key, args), false), at).await?;
+            enqueue(tx.tx(), &Notice::new(school, guardians, Message::new(key, args), false), at).await?;
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(school),
             &Actor::User(who.id.clone()),
             "weather.set",
@@ -92,7 +91,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

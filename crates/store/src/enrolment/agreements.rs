@@ -37,7 +37,7 @@ impl Store {
         check_template(body)?;
         let (version, _) = self.agreement_template(school).await?;
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO agreement_templates (id, school_id, version, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -49,8 +49,7 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        tx.commit(
             Some(school),
             &Actor::User(actor.id.clone()),
             "agreement_template.save",
@@ -59,7 +58,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(version + 1)
     }
 
@@ -129,9 +127,9 @@ impl Store {
             return Err(Invalid::new("drawing", "err-photo").into());
         }
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
-        let e = load(&mut tx, id).await?;
-        let t = taker(&mut tx, who, &e).await?;
+        let mut tx = self.write().await?;
+        let e = load(tx.tx(), id).await?;
+        let t = taker(tx.tx(), who, &e).await?;
         let latest = sqlx::query("SELECT id, text_hash, status FROM agreements WHERE enrolment_id = $1 ORDER BY version DESC LIMIT 1")
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
@@ -194,8 +192,7 @@ impl Store {
                 to
             }
             (EnrolmentState::Active, _) => {
-                append(
-                    &mut tx,
+                tx.audit(
                     Some(&e.school_id),
                     &Actor::User(who.id.clone()),
                     &format!("agreement.{}", step.as_str()),
@@ -208,7 +205,7 @@ impl Store {
             }
             _ => return Err(Invalid::new("step", "err-enrolment-step").into()),
         };
-        tx.commit().await?;
+        tx.commit_audited().await?;
         Ok(to)
     }
 }

@@ -49,7 +49,7 @@ impl Store {
             .min(policy.latest_end);
         yanshi_domain::enrolment::check_terms(&app.terms, class.grade, end, yanshi_domain::enrolment::DEFAULT_SELF_LEAVE_MIN_GRADE)?;
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         // A draft of this guardian for this child and term is updated rather than duplicated.
         let draft: Option<String> =
             sqlx::query_scalar("SELECT id FROM enrolments WHERE term_id = $1 AND student_id = $2 AND state = 'DRAFT'")
@@ -98,20 +98,16 @@ impl Store {
                 .bind(app.notice_id.as_ref().map(ToString::to_string))
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("student", "err-already-applied")),
-                    other => other,
-                })?;
+                .on_conflict("student", "err-already-applied")?;
                 id
             }
         };
-        let e = load(&mut tx, &id).await?;
-        let who = taker(&mut tx, guardian, &e).await?;
+        let e = load(tx.tx(), &id).await?;
+        let who = taker(tx.tx(), guardian, &e).await?;
         if !who.guardian_of_child {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
-        append(
-            &mut tx,
+        tx.audit(
             Some(&e.school_id),
             &Actor::User(guardian.id.clone()),
             "enrolment.save",
@@ -124,7 +120,7 @@ impl Store {
             let to = next(e.state, Step::Submit, &who).map_err(refused)?;
             record_step(&mut tx, &e, Step::Submit, to, guardian, "", at).await?;
         }
-        tx.commit().await?;
+        tx.commit_audited().await?;
         Ok(id)
     }
 }

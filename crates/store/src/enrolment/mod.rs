@@ -6,10 +6,10 @@
 mod agreements;
 mod applications;
 
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::notify::{Notice, enqueue};
 use crate::setup::{from_minutes, minutes};
-use crate::{Result, Store, StoreError, Tx, User};
+use crate::{OnConflict, Result, Store, StoreError, Tx, User, Write};
 use agreements::make_agreement;
 use serde_json::json;
 use sqlx::Row;
@@ -179,7 +179,7 @@ async fn guardian_accounts(tx: &mut Tx, student: &StudentId) -> Result<Vec<UserI
     crate::guardian_links::confirmed_guardian_accounts(tx, student).await
 }
 
-async fn record_step(tx: &mut Tx, e: &Enrolment, step: Step, to: EnrolmentState, who: &User, note: &str, at: i64) -> Result<()> {
+async fn record_step(tx: &mut Write, e: &Enrolment, step: Step, to: EnrolmentState, who: &User, note: &str, at: i64) -> Result<()> {
     sqlx::query("UPDATE enrolments SET state = $2, updated_at = $3 WHERE id = $1")
         .bind(e.id.to_string())
         .bind(to.as_str())
@@ -197,8 +197,7 @@ async fn record_step(tx: &mut Tx, e: &Enrolment, step: Step, to: EnrolmentState,
         .bind(at)
         .execute(&mut **tx)
         .await?;
-    append(
-        tx,
+    tx.audit(
         Some(&e.school_id),
         &Actor::User(who.id.clone()),
         &format!("enrolment.{}", step.as_str()),
@@ -219,11 +218,11 @@ async fn record_step(tx: &mut Tx, e: &Enrolment, step: Step, to: EnrolmentState,
     };
     let notice = Notice::new(
         &e.school_id,
-        guardian_accounts(tx, &e.student_id).await?,
+        guardian_accounts(tx.tx(), &e.student_id).await?,
         Message::new(key, args),
         false,
     );
-    enqueue(tx, &notice, at).await?;
+    enqueue(tx.tx(), &notice, at).await?;
     Ok(())
 }
 
@@ -316,9 +315,9 @@ impl Store {
             return Err(Invalid::new("note", "err-reason-required").into());
         }
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
-        let e = load(&mut tx, id).await?;
-        let t = taker(&mut tx, who, &e).await?;
+        let mut tx = self.write().await?;
+        let e = load(tx.tx(), id).await?;
+        let t = taker(tx.tx(), who, &e).await?;
         let to = next(e.state, step, &t).map_err(refused)?;
         if needs_reason || matches!(step, Step::Withdraw) {
             sqlx::query("UPDATE enrolments SET decision_reason = $2, decision_note = $3, ends_on = $4 WHERE id = $1")
@@ -330,10 +329,10 @@ impl Store {
                 .await?;
         }
         if step == Step::SchoolApprove {
-            make_agreement(&mut tx, &e, &e.terms, at).await?;
+            make_agreement(tx.tx(), &e, &e.terms, at).await?;
         }
         record_step(&mut tx, &e, step, to, who, note.trim(), at).await?;
-        tx.commit().await?;
+        tx.commit_audited().await?;
         Ok(to)
     }
 
@@ -351,9 +350,9 @@ impl Store {
     /// enrolment stays active on its signed version until the new one is signed by both.
     pub async fn change_terms(&self, guardian: &User, id: &EnrolmentId, terms: &Terms, now: OffsetDateTime) -> Result<()> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
-        let e = load(&mut tx, id).await?;
-        let t = taker(&mut tx, guardian, &e).await?;
+        let mut tx = self.write().await?;
+        let e = load(tx.tx(), id).await?;
+        let t = taker(tx.tx(), guardian, &e).await?;
         if !acts_as_guardian(&guardian.principal(), t.guardian_of_child) {
             return Err(StoreError::Forbidden("err-enrolment-not-yours"));
         }
@@ -389,7 +388,7 @@ impl Store {
             .bind(at)
             .execute(&mut *tx)
             .await?;
-        make_agreement(&mut tx, &e, terms, at).await?;
+        make_agreement(tx.tx(), &e, terms, at).await?;
         if e.state == EnrolmentState::Signed {
             // The guardian's signature was on the old terms: back to waiting for it.
             sqlx::query("UPDATE enrolments SET state = 'APPROVED' WHERE id = $1")
@@ -397,8 +396,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(&e.school_id),
             &Actor::User(guardian.id.clone()),
             "enrolment.change_terms",
@@ -407,7 +405,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

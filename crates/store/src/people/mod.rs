@@ -8,10 +8,10 @@ mod staff;
 pub(crate) use sensitive::write_sensitive;
 
 use crate::accounts::end_all_access;
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 pub use crate::guardian_links::GuardianLink;
 use crate::guardian_links::{LINKS, link_from_row};
-use crate::{Result, Store, StoreError};
+use crate::{OnConflict, Result, Store, StoreError};
 use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -170,18 +170,9 @@ impl Store {
 impl Store {
     /// Records a bulk export of personal data in the audit log (who, what, how many rows).
     pub async fn record_export(&self, actor: &Actor, school: &SchoolId, what: &str, rows: usize, now: OffsetDateTime) -> Result<()> {
-        let mut tx = self.begin().await?;
-        append(
-            &mut tx,
-            Some(school),
-            actor,
-            "roster.export",
-            what,
-            json!({ "rows": rows }),
-            to_millis(now),
-        )
-        .await?;
-        tx.commit().await?;
+        let tx = self.write().await?;
+        tx.commit(Some(school), actor, "roster.export", what, json!({ "rows": rows }), to_millis(now))
+            .await?;
         Ok(())
     }
 }

@@ -42,7 +42,7 @@ impl Store {
         }
         let id = PickupAdultId::new();
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO pickup_adults (id, student_id, name, relationship, phone, id_last4, photo, adult_confirmed, level, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9)",
         )
@@ -57,8 +57,7 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
+        tx.commit(
             Some(&student.school_id),
             actor,
             "pickup_adult.add",
@@ -67,14 +66,13 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 
     /// Removes an adult from a child's list: refused at the door from the next attempt on.
     pub async fn remove_pickup_adult(&self, actor: &Actor, student: &Student, id: &PickupAdultId, now: OffsetDateTime) -> Result<()> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let r = sqlx::query("UPDATE pickup_adults SET removed_at = $3 WHERE id = $1 AND student_id = $2 AND removed_at IS NULL")
             .bind(id.to_string())
             .bind(student.id.to_string())
@@ -84,8 +82,7 @@ impl Store {
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(&student.school_id),
             actor,
             "pickup_adult.remove",
@@ -94,7 +91,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -7,7 +7,7 @@ impl Store {
     /// Reads a child's sensitive fields and logs the read (who, which child, which fields, when)
     /// in the same transaction: there is no unlogged way to see them.
     pub async fn read_sensitive(&self, reader: &UserId, student: &Student, now: OffsetDateTime) -> Result<Sensitive> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("INSERT INTO sensitive_reads (id, school_id, user_id, student_id, fields, at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(yanshi_domain::ids::row_id())
             .bind(student.school_id.to_string())
@@ -21,7 +21,7 @@ impl Store {
             .bind(student.id.to_string())
             .fetch_optional(&mut *tx)
             .await?;
-        tx.commit().await?;
+        tx.commit_unaudited().await?;
         let Some(r) = r else { return Ok(Sensitive::default()) };
         let groups: String = r.try_get("priority_groups")?;
         Ok(Sensitive {
@@ -64,7 +64,7 @@ impl Store {
         if students.is_empty() {
             return Ok(());
         }
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         for chunk in students.chunks(100) {
             let sql = format!(
                 "INSERT INTO sensitive_reads (id, school_id, user_id, student_id, fields, at) VALUES {}",
@@ -83,7 +83,7 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        tx.commit().await?;
+        tx.commit_unaudited().await?;
         Ok(())
     }
 
@@ -103,11 +103,10 @@ impl Store {
             return Err(Invalid::new("health_notes", "err-health-too-long").into());
         }
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
-        write_sensitive(&mut tx, &student.id, value, at).await?;
+        let mut tx = self.write().await?;
+        write_sensitive(tx.tx(), &student.id, value, at).await?;
         // The audit names the change, never the content.
-        append(
-            &mut tx,
+        tx.commit(
             Some(&student.school_id),
             actor,
             "student.set_sensitive",
@@ -116,7 +115,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

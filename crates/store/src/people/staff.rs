@@ -45,7 +45,7 @@ impl Store {
         }
         let id = StaffId::new();
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("INSERT INTO staff (id, school_id, staff_number, name, phone, title, active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)")
             .bind(id.to_string())
             .bind(school.to_string())
@@ -56,12 +56,8 @@ impl Store {
             .bind(at)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("staff_number", "err-staff-number-taken")),
-                other => other,
-            })?;
-        append(
-            &mut tx,
+            .on_conflict("staff_number", "err-staff-number-taken")?;
+        tx.commit(
             Some(school),
             actor,
             "staff.create",
@@ -70,7 +66,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         self.staff_member(&id).await
     }
 
@@ -85,18 +80,14 @@ impl Store {
         if account.school_id.as_ref().map(|s| s.as_str()) != Some(school.as_str()) || !account.role.is_staff() {
             return Err(Invalid::new("user", "err-not-staff-of-school").into());
         }
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE staff SET user_id = $2 WHERE id = $1")
             .bind(staff.to_string())
             .bind(user.to_string())
             .execute(&mut *tx)
             .await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Conflict(_) => StoreError::Invalid(Invalid::new("user", "err-account-linked")),
-                other => other,
-            })?;
-        append(
-            &mut tx,
+            .on_conflict("user", "err-account-linked")?;
+        tx.commit(
             account.school_id.as_ref(),
             actor,
             "staff.link_account",
@@ -105,14 +96,13 @@ impl Store {
             to_millis(now),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
     /// Deactivates a staff member; a linked account is disabled and its sessions end at once.
     pub async fn deactivate_staff(&self, actor: &Actor, staff: &StaffId, now: OffsetDateTime) -> Result<()> {
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let r = sqlx::query("UPDATE staff SET active = 0, updated_at = $2 WHERE id = $1 RETURNING school_id, user_id")
             .bind(staff.to_string())
             .bind(at)
@@ -126,10 +116,10 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            end_all_access(&mut tx, &user).await?;
+            end_all_access(tx.tx(), &user).await?;
         }
-        append(&mut tx, Some(&school), actor, "staff.deactivate", staff.as_str(), json!({}), at).await?;
-        tx.commit().await?;
+        tx.commit(Some(&school), actor, "staff.deactivate", staff.as_str(), json!({}), at)
+            .await?;
         Ok(())
     }
 }

@@ -9,7 +9,7 @@ mod signing;
 mod workload;
 
 use crate::afternoon::ExpectedChild;
-use crate::audit::{Actor, append};
+use crate::audit::Actor;
 use crate::random::sha256_hex;
 use crate::setup::ClassInfo;
 use crate::{Result, Store, StoreError};
@@ -185,7 +185,7 @@ impl Store {
         only_class_teacher(who, class)?;
         let notes = yanshi_domain::service_record::notes(notes)?;
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM service_records WHERE class_id = $1 AND day = $2")
             .bind(class.id.to_string())
             .bind(day.to_string())
@@ -225,8 +225,7 @@ impl Store {
                 .await?;
             }
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(&class.school_id),
             &Actor::User(who.id.clone()),
             "service_record.notes",
@@ -235,7 +234,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -33,7 +33,7 @@ impl Store {
         }
         let facts = serde_json::to_string(&record.facts).map_err(|e| StoreError::Corrupt(format!("record facts: {e}")))?;
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let existing: Option<(String, String, String)> =
             sqlx::query("SELECT id, status, notes FROM service_records WHERE class_id = $1 AND day = $2")
                 .bind(class.id.to_string())
@@ -132,8 +132,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(&class.school_id),
             &Actor::User(who.id.clone()),
             "service_record.sign",
@@ -142,7 +141,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(Signature {
             name: typed_name.trim().to_string(),
             at: from_millis(at),
@@ -165,7 +163,7 @@ impl Store {
         }
         let text = yanshi_domain::service_record::correction(text)?;
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let id: Option<String> =
             sqlx::query_scalar("SELECT id FROM service_records WHERE class_id = $1 AND day = $2 AND status = 'SIGNED'")
                 .bind(class.id.to_string())
@@ -183,8 +181,7 @@ impl Store {
             .bind(at)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
+        tx.commit(
             Some(&class.school_id),
             &Actor::User(who.id.clone()),
             "service_record.correct",
@@ -193,7 +190,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -203,7 +199,7 @@ impl Store {
             return Err(StoreError::Forbidden("err-record-not-yours"));
         }
         let at = to_millis(now);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let done = sqlx::query(
             "UPDATE service_records SET checked_by = $1, checked_at = $2 WHERE class_id = $3 AND day = $4 AND status = 'SIGNED' AND checked_at IS NULL",
         )
@@ -228,8 +224,7 @@ impl Store {
             };
             return Err(Invalid::new("record", key).into());
         }
-        append(
-            &mut tx,
+        tx.commit(
             Some(&class.school_id),
             &Actor::User(who.id.clone()),
             "service_record.check",
@@ -238,7 +233,6 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! 接送码 at the door: another child's adult's code answers like an unknown one; wrong codes
-//! are limited per teacher and per child.
+//! are limited per teacher and per child, and the attempts counted are swept once outside the
+//! window.
 
 use crate::fixtures::InZh;
 use crate::fixtures::{NOW, World, active, active_other_child};
@@ -11,6 +12,7 @@ use yanshi_store::{Actor, Backend};
 contract!(
     a_code_of_another_childs_adult_is_answered_as_an_unknown_code,
     wrong_pickup_codes_are_limited_per_teacher_and_per_child,
+    pickup_code_attempts_outside_the_window_are_swept,
 );
 
 /// A pickup code that belongs to another child's adult is refused exactly like a code nobody
@@ -194,4 +196,59 @@ async fn wrong_pickup_codes_are_limited_per_teacher_and_per_child(backend: Backe
     // (Fewer when many commit before any counts: the limit is a ceiling, never a floor.)
     assert!(refused <= 5, "{refused} looked up");
     assert_eq!(s.refused_pickups(&school, thu).await.unwrap().len(), refused);
+}
+
+/// The periodic sweep deletes the pickup codes tried at the door once they are outside the
+/// wrong-code window (school time); the ones inside it stay and still count.
+async fn pickup_code_attempts_outside_the_window_are_swept(backend: Backend) {
+    use yanshi_domain::afternoon::{PickupCode, WRONG_CODE_WINDOW_MINUTES};
+    use yanshi_store::SessionTimeouts;
+    use yanshi_store::afternoon::{AdultRef, HandoverOutcome, HandoverRequest};
+    let w = World::new(backend).await;
+    let s = &w.store;
+    active(&w).await;
+    let wed = date!(2026 - 09 - 02);
+    let req = |i: u32| HandoverRequest {
+        student: w.child.id.clone(),
+        day: wed,
+        adult: Some(AdultRef::Code(PickupCode::parse(&format!("{:08}", 10_000_000 + i)).unwrap())),
+        method: yanshi_domain::afternoon::HandoverMethod::Code,
+        override_reason: None,
+        request_id: format!("sweep{i}"),
+        paper_time: None,
+    };
+    let t = SessionTimeouts {
+        idle: time::Duration::minutes(30),
+        absolute: time::Duration::hours(2),
+    };
+    let window = time::Duration::minutes(WRONG_CODE_WINDOW_MINUTES);
+    // Two wrong codes early, five half an hour later.
+    for i in 0..2 {
+        let at = NOW + time::Duration::seconds(i64::from(i));
+        assert!(matches!(
+            s.record_handover(&w.teacher, &req(i), at).await.unwrap(),
+            HandoverOutcome::Refused { .. }
+        ));
+    }
+    let later = NOW + time::Duration::minutes(30);
+    for i in 2..7 {
+        let at = later + time::Duration::seconds(i64::from(i));
+        assert!(matches!(
+            s.record_handover(&w.teacher, &req(i), at).await.unwrap(),
+            HandoverOutcome::Refused { .. }
+        ));
+    }
+    let now = later + time::Duration::minutes(1);
+    let swept = s.sweep_expired(now, t, now, now - window).await.unwrap();
+    assert_eq!(swept.code_attempts, 2, "the two early attempts are outside the window");
+    let again = s.sweep_expired(now, t, now, now - window).await.unwrap();
+    assert_eq!(again.code_attempts, 0, "nothing twice");
+    // The five inside the window still count: the next code is one too many.
+    assert_eq!(
+        s.record_handover(&w.teacher, &req(7), now).await.unwrap(),
+        HandoverOutcome::TooManyWrongCodes
+    );
+    let end = now + window + time::Duration::minutes(1);
+    let swept = s.sweep_expired(end, t, end, end - window).await.unwrap();
+    assert_eq!(swept.code_attempts, 6, "every attempt ends, the waiting one too");
 }

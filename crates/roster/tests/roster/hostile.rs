@@ -1,9 +1,7 @@
 //! Files made to hurt the server (found by fuzzing the upload): each used to abort the process or
 //! take gigabytes. Now each is refused as a file problem, or read in little memory.
 
-mod common;
-
-use common::{STRINGS, entries, rewrite, with_bomb, with_cell_replaced, with_cells, zip_of};
+use crate::common::{STRINGS, entries, rewrite, with_bomb, with_cell_replaced, with_cells, zip_of};
 use rust_xlsxwriter::Workbook;
 use yanshi_roster::{Cell, read_table, student_template, students};
 

@@ -4,10 +4,8 @@
 //! when configured. Three cycles by default; `YANSHI_KILL_CYCLES=20` spreads the demo class's
 //! children over twenty.
 
-mod support;
-
+use crate::support::{Server, temp_dir};
 use std::collections::HashMap;
-use support::{Server, temp_dir};
 
 /// Children not yet handed over on the class page, with an adult who may always take them.
 fn open_children(page: &str) -> Vec<(String, String)> {
@@ -38,12 +36,12 @@ fn jitter(max: u64) -> u64 {
 /// Runs the kill cycles against one database; returns the acknowledged request ids.
 async fn cycles(dir: &std::path::Path, url: Option<&str>) -> HashMap<String, String> {
     let cycles: usize = std::env::var("YANSHI_KILL_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
-    let client = support::http();
+    let client = crate::support::http();
     let mut acknowledged = HashMap::new();
     for cycle in 0..cycles {
         let server = Server::start(dir.to_path_buf(), url, &["--demo"]);
         let base = server.base.clone();
-        let cookie = support::sign_in(&client, &base, "teacher", "yanshi-demo").await;
+        let cookie = crate::support::sign_in(&client, &base, "teacher", "yanshi-demo").await;
         let today = client
             .get(format!("{base}/afternoon"))
             .header("cookie", &cookie)
@@ -150,7 +148,7 @@ async fn acknowledged_hand_overs_survive_sigkill_exactly_once() {
     eprintln!("sqlite: {} hand-overs acknowledged across kills", acknowledged.len());
     assert!(!acknowledged.is_empty(), "some hand-overs were acknowledged before the kills");
     check(&format!("sqlite://{}", dir.join("yanshi.db").display()), &acknowledged).await;
-    let verify = support::yanshi()
+    let verify = crate::support::yanshi()
         .arg("--data-dir")
         .arg(&dir)
         .args(["audit", "verify"])
@@ -167,7 +165,7 @@ async fn acknowledged_hand_overs_survive_sigkill_exactly_once() {
         eprintln!("postgres: {} hand-overs acknowledged across kills", acknowledged.len());
         assert!(!acknowledged.is_empty(), "some hand-overs were acknowledged before the kills");
         check(&db.url, &acknowledged).await;
-        let verify = support::yanshi()
+        let verify = crate::support::yanshi()
             .arg("--data-dir")
             .arg(&dir)
             .arg("--database-url")

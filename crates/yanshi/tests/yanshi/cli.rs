@@ -1,11 +1,9 @@
 //! The `yanshi` binary as an IT teacher uses it: migrate, accounts from the command line,
 //! audit verification before and after tampering, backup and restore, several instances.
 
-mod support;
-
+use crate::support::{Server, temp_dir, yanshi};
 use std::io::Write;
 use std::process::{Output, Stdio};
-use support::{Server, temp_dir, yanshi};
 
 fn run(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = yanshi()
@@ -126,7 +124,7 @@ async fn accounts_from_the_command_line_and_audit_verification_finds_tampering()
 async fn a_backup_taken_while_serving_restores_the_school() {
     let dir = temp_dir("backup");
     let server = Server::start(dir.clone(), None, &["--demo"]);
-    let health = support::http().get(format!("{}/healthz", server.base)).send().await.unwrap();
+    let health = crate::support::http().get(format!("{}/healthz", server.base)).send().await.unwrap();
     assert_eq!(health.status(), 200);
     let backup = dir.join("backup.db");
     let b = run(&dir, &["backup", "--out", backup.to_str().unwrap()], None);
@@ -146,7 +144,7 @@ async fn a_backup_taken_while_serving_restores_the_school() {
     assert!(r.status.success(), "{}", text(&r));
     // … and the restored school has it active again, with an intact audit chain.
     let server = Server::start(dir.clone(), None, &[]);
-    let client = support::http();
+    let client = crate::support::http();
     let login = client
         .post(format!("{}/login", server.base))
         .header("origin", &server.base)
@@ -170,8 +168,8 @@ async fn two_instances_on_one_postgresql_share_sign_in() {
     let dir = temp_dir("pg");
     let a = Server::start(dir.clone(), Some(&db.url), &["--demo"]);
     let b = Server::start(dir.clone(), Some(&db.url), &["--demo"]);
-    let client = support::http();
-    let cookie = support::sign_in(&client, &a.base, "teacher", "yanshi-demo").await;
+    let client = crate::support::http();
+    let cookie = crate::support::sign_in(&client, &a.base, "teacher", "yanshi-demo").await;
     let home = client
         .get(format!("{}/home", b.base))
         .header("cookie", &cookie)
@@ -230,9 +228,9 @@ async fn a_rehearsal_clock_runs_only_for_the_demo_school() {
         None,
         &["--demo", "--demo-time", "2026-12-01T17:50", "--demo-speed", "60"],
     );
-    let client = support::http();
+    let client = crate::support::http();
     // Sign-in still works on real time while the school's clock is at 1 December.
-    let cookie = support::sign_in(&client, &server.base, "teacher", "yanshi-demo").await;
+    let cookie = crate::support::sign_in(&client, &server.base, "teacher", "yanshi-demo").await;
     let page = client
         .get(format!("{}/afternoon", server.base))
         .header("cookie", &cookie)
@@ -257,8 +255,8 @@ async fn the_board_on_one_instance_follows_a_roll_call_on_the_other() {
     let dir = temp_dir("pg-board");
     let a = Server::start(dir.clone(), Some(&db.url), &["--demo"]);
     let b = Server::start(dir.clone(), Some(&db.url), &["--demo"]);
-    let client = support::http();
-    let cookie = support::sign_in(&client, &a.base, "teacher", "yanshi-demo").await;
+    let client = crate::support::http();
+    let cookie = crate::support::sign_in(&client, &a.base, "teacher", "yanshi-demo").await;
     let get = |url: String| {
         let (client, cookie) = (client.clone(), cookie.clone());
         async move { client.get(url).header("cookie", cookie).send().await.unwrap().text().await.unwrap() }
