@@ -228,6 +228,16 @@ crate::text_enum! {
     parse -> Invalid("kind", "err-leave-kind");
 }
 
+crate::text_enum! {
+    /// Where a leave stands: in force, waiting for the class teacher (reported after the
+    /// cut-off), or cancelled.
+    pub enum LeaveStatus {
+        Confirmed = "CONFIRMED" => "ui-leave-status-confirmed",
+        Pending = "PENDING" => "ui-leave-status-pending",
+        Cancelled = "CANCELLED" => "ui-leave-status-cancelled",
+    }
+}
+
 /// Leave reported for `first_day` after its cut-off needs the class teacher's confirmation.
 pub fn leave_needs_confirmation(first_day: Date, today: Date, now_local: Time, cutoff: Time) -> bool {
     first_day < today || (first_day == today && now_local >= cutoff)

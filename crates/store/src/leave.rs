@@ -11,7 +11,7 @@ use time::{Date, OffsetDateTime};
 use yanshi_domain::Invalid;
 use yanshi_domain::calendar::parse_date;
 use yanshi_domain::clock::{from_millis, to_millis};
-use yanshi_domain::enrolment::{LeaveChannel, LeaveKind, leave_needs_confirmation};
+use yanshi_domain::enrolment::{LeaveChannel, LeaveKind, LeaveStatus, leave_needs_confirmation};
 use yanshi_domain::ids::{LeaveId, StudentId};
 use yanshi_domain::policy::{acts_as_guardian, may_handle_leave};
 use yanshi_domain::school_time::local;
@@ -26,8 +26,7 @@ pub struct Leave {
     pub last_day: Date,
     pub kind: LeaveKind,
     pub reason: String,
-    /// CONFIRMED, PENDING (reported after the cut-off) or CANCELLED.
-    pub status: String,
+    pub status: LeaveStatus,
     /// By the guardian in the app, or entered by the class teacher (phone, paper).
     pub via: LeaveChannel,
     pub entered_by: String,
@@ -47,7 +46,7 @@ fn leave_from_row(r: &sqlx::any::AnyRow) -> Result<Leave> {
         last_day: day("last_day")?,
         kind: code(r, "kind", LeaveKind::from_code)?,
         reason: r.try_get("reason")?,
-        status: r.try_get("status")?,
+        status: code(r, "status", LeaveStatus::from_code)?,
         via: code(r, "via", LeaveChannel::from_code)?,
         entered_by: r.try_get("entered_by_name")?,
         created_at: from_millis(r.try_get("created_at")?),
@@ -123,9 +122,9 @@ impl Store {
         let policy = self.service_policy(&s.school_id).await?;
         let now_local = local(now, &school.time_zone);
         let status = if staff || !leave_needs_confirmation(first, now_local.date(), now_local.time(), policy.leave_cutoff) {
-            "CONFIRMED"
+            LeaveStatus::Confirmed
         } else {
-            "PENDING"
+            LeaveStatus::Pending
         };
         let id = LeaveId::new();
         let at = to_millis(now);
@@ -141,12 +140,12 @@ impl Store {
         .bind(last.to_string())
         .bind(kind.as_str())
         .bind(reason.trim().to_string())
-        .bind(status)
+        .bind(status.as_str())
         .bind(via.as_str())
         .bind(who.id.to_string())
         .bind(at)
-        .bind((status == "CONFIRMED").then(|| who.id.to_string()))
-        .bind((status == "CONFIRMED").then_some(at))
+        .bind((status == LeaveStatus::Confirmed).then(|| who.id.to_string()))
+        .bind((status == LeaveStatus::Confirmed).then_some(at))
         .execute(&mut *tx)
         .await?;
         tx.audit(
@@ -154,12 +153,12 @@ impl Store {
             &Actor::User(who.id.clone()),
             "leave.report",
             id.as_str(),
-            json!({ "from": first.to_string(), "to": last.to_string(), "kind": kind.as_str(), "status": status, "term": term_id.as_str() }),
+            json!({ "from": first.to_string(), "to": last.to_string(), "kind": kind.as_str(), "status": status.as_str(), "term": term_id.as_str() }),
             at,
         )
         .await?;
         // The class teacher hears of leave that waits for them.
-        if status == "PENDING"
+        if status == LeaveStatus::Pending
             && let Some((teacher, _)) = self.class(&s.class_id).await?.class_teacher
         {
             let args = Args::new()

@@ -84,7 +84,6 @@ fn code_key(family: &str, code: &str) -> String {
 
 /// The codes the pages show through [`Tr::code`], by family: each has its words.
 pub const SHOWN_CODES: &[(&str, &[&str])] = &[
-    ("leave-status", &["CONFIRMED", "PENDING", "CANCELLED"]),
     ("agreement-status", &["PENDING", "GUARDIAN_SIGNED", "EFFECTIVE", "SUPERSEDED"]),
     ("audit", yanshi_domain::audit::ACTIONS),
 ];

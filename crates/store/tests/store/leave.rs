@@ -41,7 +41,10 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
         )
         .await
         .unwrap();
-    assert_eq!(s.leave(&today).await.unwrap().status, "CONFIRMED");
+    assert_eq!(
+        s.leave(&today).await.unwrap().status,
+        yanshi_domain::enrolment::LeaveStatus::Confirmed
+    );
     assert!(s.on_leave(&w.child.id, date!(2026 - 09 - 02)).await.unwrap());
     // 13:00 local, after the cut-off: the class teacher must confirm.
     let after = datetime!(2026-09-02 05:00 UTC);
@@ -58,7 +61,7 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
         )
         .await
         .unwrap();
-    assert_eq!(s.leave(&late).await.unwrap().status, "PENDING");
+    assert_eq!(s.leave(&late).await.unwrap().status, yanshi_domain::enrolment::LeaveStatus::Pending);
     assert!(
         !s.on_leave(&w.child.id, date!(2026 - 09 - 03)).await.unwrap(),
         "not before it is confirmed"
@@ -95,7 +98,10 @@ async fn leave_before_and_after_the_cut_off(backend: Backend) {
         )
         .await
         .unwrap();
-    assert_eq!(s.leave(&phoned).await.unwrap().status, "CONFIRMED");
+    assert_eq!(
+        s.leave(&phoned).await.unwrap().status,
+        yanshi_domain::enrolment::LeaveStatus::Confirmed
+    );
     s.cancel_leave(&w.mother, &phoned, after).await.unwrap();
     assert!(!s.on_leave(&w.child.id, date!(2026 - 09 - 07)).await.unwrap());
     // Refusals.

@@ -25,6 +25,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yanshi_domain::agreement::{PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION};
+use yanshi_domain::enrolment::LeaveStatus;
 use yanshi_domain::enrolment::{EnrolmentState, PickupPlan, REJECT_REASONS, TERMINATION_REASONS, Terms, Weekdays};
 use yanshi_domain::family::PriorityGroup;
 use yanshi_domain::ids::{EnrolmentId, StudentId, TermId};

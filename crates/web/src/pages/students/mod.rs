@@ -17,6 +17,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::Deserialize;
+use yanshi_domain::enrolment::LeaveStatus;
 use yanshi_domain::family::{PickupLevel, PriorityGroup};
 use yanshi_domain::ids::{ClassId, PickupAdultId, StudentId};
 use yanshi_domain::policy::{Action, may, may_confirm_guardian_link, may_read_sensitive, may_see_class};
