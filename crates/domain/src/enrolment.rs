@@ -229,6 +229,25 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
+    /// Where a version of the agreement (安全责任书) stands: waiting for the guardian, signed
+    /// by them and waiting for the school's seal, in force, or replaced by a newer version.
+    pub enum AgreementStatus {
+        Pending = "PENDING" => "ui-agreement-status-pending",
+        GuardianSigned = "GUARDIAN_SIGNED" => "ui-agreement-status-guardian-signed",
+        Effective = "EFFECTIVE" => "ui-agreement-status-effective",
+        Superseded = "SUPERSEDED" => "ui-agreement-status-superseded",
+    }
+}
+
+crate::text_enum! {
+    /// Who signed: 乙方 the guardian, or 甲方 the school.
+    pub enum Party {
+        Guardian = "GUARDIAN" => "ui-party-guardian",
+        School = "SCHOOL" => "ui-party-school",
+    }
+}
+
+crate::text_enum! {
     /// Where a leave stands: in force, waiting for the class teacher (reported after the
     /// cut-off), or cancelled.
     pub enum LeaveStatus {

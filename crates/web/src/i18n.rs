@@ -83,10 +83,7 @@ fn code_key(family: &str, code: &str) -> String {
 }
 
 /// The codes the pages show through [`Tr::code`], by family: each has its words.
-pub const SHOWN_CODES: &[(&str, &[&str])] = &[
-    ("agreement-status", &["PENDING", "GUARDIAN_SIGNED", "EFFECTIVE", "SUPERSEDED"]),
-    ("audit", yanshi_domain::audit::ACTIONS),
-];
+pub const SHOWN_CODES: &[(&str, &[&str])] = &[("audit", yanshi_domain::audit::ACTIONS)];
 
 /// What templates call: `{{ t.get("key") }}`.
 #[derive(Debug, Clone, Copy)]

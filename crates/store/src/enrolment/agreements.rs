@@ -79,7 +79,10 @@ impl Store {
             .iter()
             .map(|s| {
                 Ok(Signature {
-                    side: s.try_get("side")?,
+                    side: {
+                        let side: String = s.try_get("side")?;
+                        Party::from_code(&side).ok_or_else(|| StoreError::Corrupt(format!("signatures.side = {side}")))?
+                    },
                     signer: s.try_get("display_name")?,
                     typed_name: s.try_get("typed_name")?,
                     device: s.try_get("device")?,
@@ -95,7 +98,10 @@ impl Store {
                 version: r.try_get("version")?,
                 text: r.try_get("text")?,
                 text_hash: r.try_get("text_hash")?,
-                status: r.try_get("status")?,
+                status: {
+                    let status: String = r.try_get("status")?;
+                    AgreementStatus::from_code(&status).ok_or_else(|| StoreError::Corrupt(format!("agreements.status = {status}")))?
+                },
                 terms: Terms {
                     weekdays: Weekdays(r.try_get::<i64, _>("weekdays")? as u8),
                     latest_pickup: from_minutes(r.try_get("latest_pickup")?),
@@ -142,10 +148,11 @@ impl Store {
         if aid != input.agreement.as_str() || hash != input.seen_hash {
             return Err(Invalid::new("agreement", "err-agreement-changed").into());
         }
-        let (side, new_status, step) = match status.as_str() {
-            "PENDING" => ("GUARDIAN", "GUARDIAN_SIGNED", Step::GuardianSign),
-            "GUARDIAN_SIGNED" => ("SCHOOL", "EFFECTIVE", Step::Countersign),
-            _ => return Err(Invalid::new("agreement", "err-enrolment-step").into()),
+        let (side, new_status, step) = match AgreementStatus::from_code(&status) {
+            Some(AgreementStatus::Pending) => (Party::Guardian, AgreementStatus::GuardianSigned, Step::GuardianSign),
+            Some(AgreementStatus::GuardianSigned) => (Party::School, AgreementStatus::Effective, Step::Countersign),
+            Some(_) => return Err(Invalid::new("agreement", "err-enrolment-step").into()),
+            None => return Err(StoreError::Corrupt(format!("agreements.status = {status}"))),
         };
         // The rules of who signs: the domain's, whether this is a first enrolment or a change of terms.
         let state_for_rule = if step == Step::GuardianSign {
@@ -158,13 +165,13 @@ impl Store {
         if typed.is_empty() || typed.chars().count() > 40 {
             return Err(Invalid::new("typed_name", "err-typed-name").into());
         }
-        if side == "GUARDIAN" && typed != who.display_name.trim() {
+        if side == Party::Guardian && typed != who.display_name.trim() {
             return Err(Invalid::new("typed_name", "err-typed-name").into());
         }
         sqlx::query("INSERT INTO signatures (id, agreement_id, side, user_id, typed_name, drawing, device, text_hash, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
             .bind(AgreementId::new().to_string())
             .bind(aid.clone())
-            .bind(side)
+            .bind(side.as_str())
             .bind(who.id.to_string())
             .bind(typed.to_string())
             .bind(input.drawing.clone())
@@ -175,10 +182,10 @@ impl Store {
             .await?;
         sqlx::query("UPDATE agreements SET status = $2 WHERE id = $1")
             .bind(aid.clone())
-            .bind(new_status)
+            .bind(new_status.as_str())
             .execute(&mut *tx)
             .await?;
-        if new_status == "EFFECTIVE" {
+        if new_status == AgreementStatus::Effective {
             sqlx::query("UPDATE agreements SET status = 'SUPERSEDED' WHERE enrolment_id = $1 AND id <> $2 AND status = 'EFFECTIVE'")
                 .bind(id.to_string())
                 .bind(aid.clone())

@@ -18,7 +18,7 @@ use yanshi_domain::Invalid;
 use yanshi_domain::agreement::{AgreementFacts, DEFAULT_TEMPLATE, check_template, render};
 use yanshi_domain::calendar::parse_date;
 use yanshi_domain::clock::{from_millis, to_millis};
-use yanshi_domain::enrolment::{EnrolmentState, PickupPlan, Step, Taker, Terms, Weekdays, next, text_hash};
+use yanshi_domain::enrolment::{AgreementStatus, EnrolmentState, Party, PickupPlan, Step, Taker, Terms, Weekdays, next, text_hash};
 use yanshi_domain::family::PriorityGroup;
 use yanshi_domain::ids::{AgreementId, EnrolmentId, NoticeId, SchoolId, StudentId, TermId, UserId};
 use yanshi_domain::policy::acts_as_guardian;
@@ -69,7 +69,7 @@ pub struct EnrolmentRow {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
-    pub side: String,
+    pub side: Party,
     pub signer: String,
     pub typed_name: String,
     pub device: String,
@@ -84,8 +84,7 @@ pub struct Agreement {
     pub version: i64,
     pub text: String,
     pub text_hash: String,
-    /// PENDING, GUARDIAN_SIGNED, EFFECTIVE or SUPERSEDED.
-    pub status: String,
+    pub status: AgreementStatus,
     pub terms: Terms,
     pub created_at: OffsetDateTime,
     pub signatures: Vec<Signature>,

@@ -4,7 +4,7 @@
 use crate::fixtures::InZh;
 use crate::fixtures::{NOW, World, forbidden, key, signature};
 use time::{macros::date, macros::time};
-use yanshi_domain::enrolment::{EnrolmentState, PickupPlan, Step, Terms, Weekdays};
+use yanshi_domain::enrolment::{AgreementStatus, EnrolmentState, PickupPlan, Step, Terms, Weekdays};
 use yanshi_store::Backend;
 use yanshi_store::enrolment::Decision;
 
@@ -72,7 +72,7 @@ async fn an_application_becomes_active_only_with_the_guardians_signature(backend
         EnrolmentState::Active
     );
     let v1 = s.agreements(&id).await.unwrap().remove(0);
-    assert_eq!(v1.status, "EFFECTIVE");
+    assert_eq!(v1.status, AgreementStatus::Effective);
     assert_eq!(v1.signatures.len(), 2);
     assert!(
         v1.signatures

@@ -129,8 +129,8 @@ pub async fn enrolment(State(state): State<AppState>, me: Me, IdPath(id): IdPath
         .await?
         .into_iter()
         .map(|a| {
-            let signatures: Vec<_> = a.signatures.iter().map(|s| json!({ "side": s.side, "typed_name": s.typed_name, "at": rfc3339(s.at), "text_hash": s.text_hash })).collect();
-            json!({ "id": a.id.as_str(), "version": a.version, "status": a.status, "text": a.text, "text_hash": a.text_hash, "signatures": signatures })
+            let signatures: Vec<_> = a.signatures.iter().map(|s| json!({ "side": s.side.as_str(), "typed_name": s.typed_name, "at": rfc3339(s.at), "text_hash": s.text_hash })).collect();
+            json!({ "id": a.id.as_str(), "version": a.version, "status": a.status.as_str(), "text": a.text, "text_hash": a.text_hash, "signatures": signatures })
         })
         .collect();
     let events: Vec<_> = state

@@ -361,7 +361,9 @@ async fn no_staff_path_makes_a_child_active() {
         );
         let agreements = app.store.agreements(&id).await.unwrap();
         assert!(
-            agreements.iter().all(|a| a.signatures.iter().all(|s| s.side != "GUARDIAN")),
+            agreements
+                .iter()
+                .all(|a| a.signatures.iter().all(|s| s.side != yanshi_domain::enrolment::Party::Guardian)),
             "no guardian signature made by staff"
         );
     }

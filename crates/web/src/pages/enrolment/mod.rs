@@ -25,7 +25,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yanshi_domain::agreement::{PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION};
-use yanshi_domain::enrolment::LeaveStatus;
+use yanshi_domain::enrolment::{AgreementStatus, LeaveStatus};
 use yanshi_domain::enrolment::{EnrolmentState, PickupPlan, REJECT_REASONS, TERMINATION_REASONS, Terms, Weekdays};
 use yanshi_domain::family::PriorityGroup;
 use yanshi_domain::ids::{EnrolmentId, StudentId, TermId};
@@ -150,15 +150,17 @@ async fn enrolment_page(state: &AppState, lang: Lang, me: &Me, id: &EnrolmentId,
             (a, at)
         })
         .collect();
-    let latest_status = agreements.first().map(|a| a.0.status.clone()).unwrap_or_default();
+    let latest_status = agreements.first().map(|a| a.0.status);
     let is_admin = me.user.role == Role::SchoolAdmin && me.user.school_id.as_ref() == Some(&e.school_id);
     let is_class_teacher = class.class_teacher.as_ref().map(|t| &t.0) == Some(&me.user.id);
     let actions = Actions {
         guardian,
         class_review: e.state == EnrolmentState::Submitted && (is_class_teacher || is_admin),
         school_review: is_admin,
-        sign_as_guardian: guardian && latest_status == "PENDING" && matches!(e.state, EnrolmentState::Approved | EnrolmentState::Active),
-        countersign: is_admin && latest_status == "GUARDIAN_SIGNED",
+        sign_as_guardian: guardian
+            && latest_status == Some(AgreementStatus::Pending)
+            && matches!(e.state, EnrolmentState::Approved | EnrolmentState::Active),
+        countersign: is_admin && latest_status == Some(AgreementStatus::GuardianSigned),
     };
     let events = state
         .store
@@ -242,7 +244,7 @@ pub async fn print(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id)
     let versions = state.store.agreements(&e.id).await?;
     let a = versions
         .iter()
-        .find(|a| a.status == "EFFECTIVE")
+        .find(|a| a.status == AgreementStatus::Effective)
         .or(versions.first())
         .cloned()
         .ok_or(AppError::NotFound)?;
@@ -251,11 +253,7 @@ pub async fn print(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id)
         .signatures
         .iter()
         .map(|s| {
-            let side = if s.side == "GUARDIAN" {
-                l.t.get("ui-party-guardian")
-            } else {
-                l.t.get("ui-party-school")
-            };
+            let side = l.t.get(s.side.key());
             (
                 side.to_string(),
                 s.typed_name.clone(),
