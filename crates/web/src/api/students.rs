@@ -164,6 +164,8 @@ pub struct RosterProblem {
 #[derive(Serialize, ToSchema)]
 pub struct ImportRefused {
     error: ErrorDetail,
+    /// Every wrong entry (absent when the request as a whole is refused).
+    #[schema(required = false)]
     problems: Vec<RosterProblem>,
 }
 

@@ -396,5 +396,7 @@ pub struct AbsenceProblem {
 #[derive(Serialize, ToSchema)]
 pub struct AbsencesRefused {
     pub(super) error: ErrorDetail,
+    /// Every wrong entry (absent when the request as a whole is refused).
+    #[schema(required = false)]
     pub(super) problems: Vec<AbsenceProblem>,
 }
