@@ -1,7 +1,8 @@
 //! The JSON API under `/api/v1`, for non-browser clients with bearer tokens. Conventions are
-//! written down in `docs/API.md`: snake_case, RFC 3339 UTC times, one error envelope. One module
-//! per capability, as the pages; this one holds what they share: the JSON body extractor,
-//! `?school=` and times.
+//! written down in `docs/API.md`: snake_case, RFC 3339 UTC times, `YYYY-MM-DD` dates, one error
+//! envelope. One module per capability, as the pages; each holds its handlers and the typed
+//! request and response bodies the OpenAPI document is derived from (`openapi.rs`). This one
+//! holds what they share: the JSON body extractor, the error envelope, `?school=` and times.
 
 pub mod accounts;
 pub mod afternoon;
@@ -16,9 +17,10 @@ use crate::error::AppError;
 use axum::Json;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
 
 /// `axum::Json` whose rejection (malformed JSON, wrong content type) is one of ours.
 pub struct ApiJson<T>(pub T);
@@ -74,10 +76,45 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
 }
 
 /// `?school=` (a district admin names the school) and, for lists, `?limit=`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SchoolQuery {
+    /// The school's id: district admins only (others see their own school).
     pub(crate) school: Option<String>,
+    /// How many entries at most (1–1000, default 100).
     pub(crate) limit: Option<i64>,
+}
+
+/// The one error envelope of every 4XX and 5XX answer (written by `middleware::render_errors`).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// `invalid_input`, `not_found`, `forbidden`, …
+    pub code: String,
+    /// In the caller's language.
+    pub message: String,
+    /// The input at fault, when there is one.
+    pub field: Option<String>,
+}
+
+impl ErrorDetail {
+    pub(crate) fn new(code: &str, message: impl Into<String>, field: &str) -> Self {
+        ErrorDetail {
+            code: code.into(),
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+}
+
+/// A date in JSON: `YYYY-MM-DD`.
+pub(crate) fn ymd(d: time::Date) -> String {
+    d.to_string()
 }
 
 #[cfg(test)]

@@ -83,31 +83,77 @@ async fn two_instances_share_sessions_and_health_and_metrics_answer() {
 
 #[tokio::test]
 async fn the_openapi_document_describes_exactly_the_api_routes() {
-    let mut routes: Vec<(String, String)> = yanshi_web::routes::all()
-        .infos()
-        .iter()
-        .filter(|r| r.path.starts_with("/api/"))
-        .map(|r| (r.method.to_string(), r.path.to_string()))
-        .collect();
+    let all = yanshi_web::routes::all();
+    let infos = all.infos();
+    let api: Vec<_> = infos.iter().filter(|r| r.path.starts_with("/api/")).collect();
+    let mut routes: Vec<(String, String)> = api.iter().map(|r| (r.method.to_string(), r.path.to_string())).collect();
     routes.sort();
     let app = TestApp::new(yanshi_store::Backend::Sqlite).await;
     let doc = app.get("/api/v1/openapi.json", None).await.json();
     assert_eq!(doc["openapi"], "3.1.0");
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let mut documented = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            documented.push((method.to_uppercase(), path.clone()));
+            let method = method.to_uppercase();
+            documented.push((method.clone(), path.clone()));
+            let what = format!("{method} {path}");
             let id = op["operationId"].as_str().unwrap();
             assert!(
                 id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
                 "snake_case operation ids: {id}"
             );
+            // Bearer security exactly where the router asks for more than nothing.
+            let route = api.iter().find(|r| r.method.as_str() == method && r.path == path).unwrap();
+            let public = route.access == yanshi_web::routes::Access::Public;
+            assert_eq!(op.get("security").is_none(), public, "{what}: security as the router says");
+            // Every `{name}` of the path is a declared path parameter, and nothing else is.
+            let in_path: Vec<&str> = path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect();
+            let declared: Vec<&str> = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter(|p| p["in"] == "path")
+                        .map(|p| p["name"].as_str().unwrap())
+                        .collect()
+                })
+                .unwrap_or_default();
+            assert_eq!(in_path, declared, "{what}: path parameters");
+            // A success answer with a schema (but 204), and the Error envelope for 4XX.
+            let responses = op["responses"].as_object().unwrap();
+            let success: Vec<_> = responses.iter().filter(|(k, _)| k.starts_with('2')).collect();
+            assert!(!success.is_empty(), "{what}: a success answer");
+            for (status, r) in success {
+                if status != "204" {
+                    let content = r["content"].as_object().unwrap_or_else(|| panic!("{what} {status}: a body"));
+                    assert!(content.values().all(|c| c["schema"].is_object()), "{what} {status}: a schema");
+                }
+            }
+            if path != "/api/v1/openapi.json" && path != "/api/v1/docs" {
+                assert_eq!(
+                    responses["4XX"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/Error",
+                    "{what}: the Error envelope"
+                );
+            }
+            // Every operation that reads a body says which.
+            if method == "POST" && path != "/api/v1/tokens/current" {
+                assert!(op["requestBody"]["content"].is_object(), "{what}: a request body");
+            }
+            // Every schema named is there.
+            for r in op.to_string().split("\"$ref\":\"#/components/schemas/").skip(1) {
+                let name = r.split('"').next().unwrap();
+                assert!(schemas.contains_key(name), "{what}: schema {name}");
+            }
         }
     }
     documented.sort();
     assert_eq!(routes, documented);
+    assert_eq!(schemas["Error"]["required"], serde_json::json!(["error"]), "the one error envelope");
     let docs = app.get("/api/v1/docs", None).await;
     assert!(docs.body.contains("POST /api/v1/tokens"));
+    assert!(docs.body.contains("TokenCreated"), "the docs page names the answer's schema");
+    assert!(docs.body.contains("totp_code"), "and shows the request body");
 }
 
 #[tokio::test]

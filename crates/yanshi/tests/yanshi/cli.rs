@@ -328,3 +328,6 @@ async fn the_board_on_one_instance_follows_a_roll_call_on_the_other() {
     drop((a, b));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[path = "cli/api_fuzz.rs"]
+mod api_fuzz;

@@ -2,7 +2,11 @@
 //! unaccounted child, the hand-over, the live board and the daily service record — the same
 //! store calls and rules as the pages, for a school's own phone app or a gate scanner.
 
-use super::{ApiJson, rfc3339};
+mod types;
+
+pub use types::*;
+
+use super::{ApiJson, ErrorBody, ErrorDetail, rfc3339, ymd};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::identity::Me;
@@ -15,20 +19,12 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use time::Date;
-use yanshi_domain::afternoon::{LateStep, RollStatus, Whereabouts};
+use utoipa::IntoParams;
+use yanshi_domain::afternoon::{RollStatus, Whereabouts};
 use yanshi_domain::ids::ClassId;
 use yanshi_domain::school_time::local;
-use yanshi_store::afternoon::{Handover, HandoverOutcome};
-
-fn handover_json(h: &Handover) -> Value {
-    json!({
-        "id": h.id.to_string(), "student_id": h.student_id.to_string(), "day": h.day.to_string(), "kind": h.kind.as_str(),
-        "adult_name": h.adult_name, "relationship": h.relationship, "method": h.method.as_str(), "teacher": h.teacher,
-        "at": rfc3339(h.at), "override_reason": h.override_reason, "request_id": h.request_id, "entered_later": h.entered_later,
-    })
-}
+use yanshi_store::afternoon::HandoverOutcome;
 
 async fn today(state: &AppState, school: &yanshi_domain::ids::SchoolId) -> AppResult<Date> {
     let school = state.store.school(school).await?;
@@ -36,46 +32,66 @@ async fn today(state: &AppState, school: &yanshi_domain::ids::SchoolId) -> AppRe
 }
 
 /// Today's children of a class as the teacher at the door sees them.
-pub async fn class_today(State(state): State<AppState>, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/classes/{id}/afternoon", operation_id = "get_class_afternoon", tag = "afternoon",
+    summary = "Today's children of a class at the door: expected, roll, hand-over, late step, adults with their level (staff who run the afternoon)",
+    params(("id" = String, Path, description = "the class's id")), security(("bearer" = [])),
+    responses((status = 200, description = "today's children", body = ClassToday), (status = "4XX", description = "refused", body = ErrorBody)))]
+pub async fn class_today(State(state): State<AppState>, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Json<ClassToday>> {
     let class = own_school_class(&state, &me, &id).await?;
     let day = today(&state, &class.school_id).await?;
     let children = state.store.class_day(&class.id, day).await?;
     crate::pages::afternoon::log_custody_limits(&state, &me, &class, &children, "api").await?;
-    let children: Vec<Value> = children
+    let children = children
         .into_iter()
-        .map(|c| {
-            json!({
-                "student_id": c.student.id.to_string(), "name": c.student.name, "expected": c.expected, "on_leave": c.on_leave,
-                "roll": c.roll.map(RollStatus::as_str), "latest_pickup": yanshi_domain::school::format_clock(c.terms.latest_pickup),
-                "self_leave": c.terms.pickup_plan == yanshi_domain::enrolment::PickupPlan::SelfLeave,
-                "handover": c.handover.as_ref().map(handover_json), "late_step": c.late_step.map(LateStep::as_str),
-                "unaccounted": c.unaccounted.map(|u| json!({ "outcome": u.outcome.map(Whereabouts::as_str), "note": u.note })),
-                // Who may take the child: the door needs the level (NEVER is a custody limit), never the phone.
-                "adults": c.adults.iter().map(|a| json!({ "id": a.id.to_string(), "name": a.name, "relationship": a.relationship, "level": a.level.as_str(), "has_photo": a.has_photo })).collect::<Vec<_>>(),
-            })
+        .map(|c| ChildToday {
+            student_id: c.student.id.to_string(),
+            name: c.student.name,
+            expected: c.expected,
+            on_leave: c.on_leave,
+            roll: c.roll.map(|r| r.as_str().to_string()),
+            latest_pickup: yanshi_domain::school::format_clock(c.terms.latest_pickup),
+            self_leave: c.terms.pickup_plan == yanshi_domain::enrolment::PickupPlan::SelfLeave,
+            handover: c.handover.as_ref().map(HandoverOut::from),
+            late_step: c.late_step.map(|s| s.as_str().to_string()),
+            unaccounted: c.unaccounted.map(|u| UnaccountedOut {
+                outcome: u.outcome.map(|o| o.as_str().to_string()),
+                note: u.note,
+            }),
+            // Who may take the child: the door needs the level (NEVER is a custody limit), never the phone.
+            adults: c
+                .adults
+                .into_iter()
+                .map(|a| DoorAdult {
+                    id: a.id.to_string(),
+                    name: a.name,
+                    relationship: a.relationship,
+                    level: a.level.as_str(),
+                    has_photo: a.has_photo,
+                })
+                .collect(),
         })
         .collect();
-    Ok(Json(
-        json!({ "class": { "id": class.id.to_string(), "name": class.name }, "day": day.to_string(), "children": children }),
-    ))
-}
-
-#[derive(Deserialize)]
-pub struct RollRequest {
-    student_id: String,
-    /// PRESENT, ABSENT or ABSENT_FROM_SCHOOL
-    status: String,
-    #[serde(default)]
-    note: String,
+    Ok(Json(ClassToday {
+        class: ClassRef {
+            id: class.id.to_string(),
+            name: class.name,
+        },
+        day: ymd(day),
+        children,
+    }))
 }
 
 /// 点名: one child present or absent.
+#[utoipa::path(post, path = "/api/v1/classes/{id}/roll", operation_id = "mark_roll", tag = "afternoon",
+    summary = "点名: mark one child PRESENT, ABSENT or ABSENT_FROM_SCHOOL today; an expected child marked ABSENT alerts at once",
+    params(("id" = String, Path, description = "the class's id")), request_body = RollRequest, security(("bearer" = [])),
+    responses((status = 200, description = "marked", body = RollMarked), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn roll(
     State(state): State<AppState>,
     me: Me,
     IdPath(id): IdPath<ClassId>,
     ApiJson(r): ApiJson<RollRequest>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<RollMarked>> {
     let class = own_school_class(&state, &me, &id).await?;
     let student = child_of_class(&state, &class, &student_id(&r.student_id)?).await?;
     let day = today(&state, &class.school_id).await?;
@@ -84,27 +100,23 @@ pub async fn roll(
         .store
         .mark_roll(&me.user, &student, day, status, &r.note, state.clock.now())
         .await?;
-    Ok(Json(
-        json!({ "student_id": student.id.to_string(), "day": day.to_string(), "roll": status.as_str() }),
-    ))
-}
-
-#[derive(Deserialize)]
-pub struct WhereaboutsRequest {
-    student_id: String,
-    /// FOUND, WENT_HOME_WITH_GUARDIAN, ABSENT_EXCUSED or NOT_FOUND
-    outcome: String,
-    #[serde(default)]
-    note: String,
+    Ok(Json(RollMarked {
+        student_id: student.id.to_string(),
+        day: ymd(day),
+        roll: r.status,
+    }))
 }
 
 /// What became of a child not in the room; NOT_FOUND opens an incident.
+#[utoipa::path(post, path = "/api/v1/classes/{id}/whereabouts", operation_id = "record_whereabouts", tag = "afternoon",
+    params(("id" = String, Path, description = "the class's id")), request_body = WhereaboutsRequest, security(("bearer" = [])),
+    responses((status = 200, description = "recorded", body = WhereaboutsRecorded), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn whereabouts(
     State(state): State<AppState>,
     me: Me,
     IdPath(id): IdPath<ClassId>,
     ApiJson(r): ApiJson<WhereaboutsRequest>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<WhereaboutsRecorded>> {
     let class = own_school_class(&state, &me, &id).await?;
     let student = child_of_class(&state, &class, &student_id(&r.student_id)?).await?;
     let day = today(&state, &class.school_id).await?;
@@ -113,27 +125,10 @@ pub async fn whereabouts(
         .store
         .record_whereabouts(&me.user, &student, day, outcome, &r.note, state.clock.now())
         .await?;
-    Ok(Json(json!({ "student_id": student.id.to_string(), "outcome": outcome.as_str() })))
-}
-
-#[derive(Deserialize)]
-pub struct HandoverBody {
-    student_id: String,
-    /// An adult picked from the child's list …
-    adult_id: Option<String>,
-    /// … or their personal pickup code, typed or scanned …
-    code: Option<String>,
-    #[serde(default)]
-    scanned: bool,
-    /// … or the child leaves alone (only if the signed agreement allows it today).
-    #[serde(default)]
-    self_leave: bool,
-    /// One per attempt: a retry with the same id returns the first result.
-    request_id: String,
-    /// A school leader's reason to release to an EMERGENCY_ONLY adult.
-    override_reason: Option<String>,
-    /// "17:42": typed in afterwards from the paper sign-out sheet.
-    paper_time: Option<String>,
+    Ok(Json(WhereaboutsRecorded {
+        student_id: student.id.to_string(),
+        outcome: outcome.as_str(),
+    }))
 }
 
 impl TryFrom<&HandoverBody> for HandoverInput {
@@ -154,6 +149,12 @@ impl TryFrom<&HandoverBody> for HandoverInput {
 }
 
 /// 交接: hands a child over, or says why not. 201 when recorded, 200 with the outcome otherwise.
+#[utoipa::path(post, path = "/api/v1/handovers", operation_id = "create_handover", tag = "afternoon",
+    summary = "交接: hand a child over today (201), or the outcome: already_handed_over (who and when), needs_override, refused; 429 after too many wrong pickup codes",
+    request_body = HandoverBody, security(("bearer" = [])),
+    responses((status = 201, description = "handed over", body = HandoverResult),
+        (status = 200, description = "not handed over now: why", body = HandoverResult),
+        (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn handover(State(state): State<AppState>, lang: Lang, me: Me, ApiJson(b): ApiJson<HandoverBody>) -> AppResult<Response> {
     let input = match HandoverInput::try_from(&b) {
         Ok(input) => input,
@@ -170,58 +171,92 @@ pub async fn handover(State(state): State<AppState>, lang: Lang, me: Me, ApiJson
     let now = state.clock.now();
     let req = input.request(today(&state, &student.school_id).await?);
     let t = Tr(lang);
-    Ok(match state.store.record_handover(&me.user, &req, now).await? {
-        HandoverOutcome::Recorded(h) => (
-            StatusCode::CREATED,
-            Json(json!({ "outcome": "recorded", "handover": handover_json(&h) })),
-        )
-            .into_response(),
-        HandoverOutcome::Already(h) => {
-            Json(json!({ "outcome": "already_handed_over", "handover": handover_json(&h), "message": t.get("ui-already-handed-over") }))
-                .into_response()
-        }
-        HandoverOutcome::NeedsOverride { adult_name } => {
-            Json(json!({ "outcome": "needs_override", "adult_name": adult_name, "message": t.get("ui-needs-override") })).into_response()
-        }
-        HandoverOutcome::Refused { adult_name, reason } => {
-            Json(json!({ "outcome": "refused", "adult_name": adult_name, "reason": reason, "message": t.get(reason) })).into_response()
-        }
+    let (status, result) = match state.store.record_handover(&me.user, &req, now).await? {
+        HandoverOutcome::Recorded(h) => (StatusCode::CREATED, HandoverResult::Recorded { handover: (&h).into() }),
+        HandoverOutcome::Already(h) => (
+            StatusCode::OK,
+            HandoverResult::AlreadyHandedOver {
+                handover: (&h).into(),
+                message: t.get("ui-already-handed-over").into(),
+            },
+        ),
+        HandoverOutcome::NeedsOverride { adult_name } => (
+            StatusCode::OK,
+            HandoverResult::NeedsOverride {
+                adult_name,
+                message: t.get("ui-needs-override").into(),
+            },
+        ),
+        HandoverOutcome::Refused { adult_name, reason } => (
+            StatusCode::OK,
+            HandoverResult::Refused {
+                adult_name: Some(adult_name),
+                reason: reason.into(),
+                message: t.get(reason).into(),
+            },
+        ),
         // Too many wrong codes: 429 in the one error envelope, with its own message.
         HandoverOutcome::TooManyWrongCodes => {
-            let body = json!({ "error": { "code": "too_many_attempts", "message": t.get("err-too-many-wrong-codes"), "field": "code" } });
-            (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response()
+            let body = ErrorBody {
+                error: ErrorDetail::new("too_many_attempts", t.get("err-too-many-wrong-codes"), "code"),
+            };
+            return Ok((StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response());
         }
         // On leave or not at school today: refused whoever came, so no adult is named.
-        HandoverOutcome::NotInCare { reason } => {
-            Json(json!({ "outcome": "refused", "reason": reason, "message": t.get(reason) })).into_response()
-        }
-    })
+        HandoverOutcome::NotInCare { reason } => (
+            StatusCode::OK,
+            HandoverResult::Refused {
+                adult_name: None,
+                reason: reason.into(),
+                message: t.get(reason).into(),
+            },
+        ),
+    };
+    Ok((status, Json(result)).into_response())
 }
 
 /// 看板: every class of the school, now.
-pub async fn board(State(state): State<AppState>, me: Me) -> AppResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/board", operation_id = "get_board", tag = "afternoon",
+    summary = "看板: every class with expected / present / handed over / in care / unaccounted / late, now",
+    security(("bearer" = [])),
+    responses((status = 200, description = "the board", body = BoardOut), (status = "4XX", description = "refused", body = ErrorBody)))]
+pub async fn board(State(state): State<AppState>, me: Me) -> AppResult<Json<BoardOut>> {
     let school = me.user.school_id.clone().ok_or(AppError::NotFound)?;
     let day = today(&state, &school).await?;
-    let rows: Vec<Value> = state
+    let classes = state
         .store
         .board(&school, day)
         .await?
         .into_iter()
-        .map(|r| {
-            json!({ "class_id": r.class.id.to_string(), "class": r.class.name, "expected": r.expected, "present": r.present, "on_leave": r.on_leave,
-                    "handed_over": r.handed_over, "in_care": r.in_care, "unaccounted": r.unaccounted, "late": r.late, "unmarked": r.unmarked })
+        .map(|r| BoardClass {
+            class_id: r.class.id.to_string(),
+            class: r.class.name,
+            expected: r.expected,
+            present: r.present,
+            on_leave: r.on_leave,
+            handed_over: r.handed_over,
+            in_care: r.in_care,
+            unaccounted: r.unaccounted,
+            late: r.late,
+            unmarked: r.unmarked,
         })
         .collect();
     let weather = state.store.weather_alert(&school, day).await?;
-    Ok(Json(json!({
-        "day": day.to_string(),
-        "weather": weather.map(|w| json!({ "level": w.level.as_str(), "note": w.note, "self_leave_suspended": w.level.suspends_self_leave() })),
-        "classes": rows,
-    })))
+    Ok(Json(BoardOut {
+        day: ymd(day),
+        weather: weather.map(|w| WeatherOut {
+            level: w.level.as_str(),
+            note: w.note,
+            self_leave_suspended: w.level.suspends_self_leave(),
+        }),
+        classes,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DayQuery {
+    /// `YYYY-MM-DD` (default today).
     day: Option<String>,
 }
 
@@ -233,36 +268,49 @@ fn parse_day(day: Option<&str>, today: Date) -> AppResult<Date> {
 }
 
 /// 延时服务记录: the day's record, drafted or signed.
+#[utoipa::path(get, path = "/api/v1/classes/{id}/record", operation_id = "get_service_record", tag = "afternoon",
+    summary = "延时服务记录 of a class for ?day= (default today): the draft or the signed record with corrections",
+    params(("id" = String, Path, description = "the class's id"), DayQuery), security(("bearer" = [])),
+    responses((status = 200, description = "the record", body = ServiceRecordOut), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn record(
     State(state): State<AppState>,
     me: Me,
     IdPath(id): IdPath<ClassId>,
     Query(q): Query<DayQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ServiceRecordOut>> {
     let class = own_school_class(&state, &me, &id).await?;
     let day = parse_day(q.day.as_deref(), today(&state, &class.school_id).await?)?;
     let r = state.store.service_record(&class, day).await?;
     let (_, text_sha256) = r.signing_text()?;
-    Ok(Json(json!({
-        "class_id": class.id.to_string(), "day": day.to_string(), "facts": r.facts, "notes": r.notes,
-        // Send it back with the signature: a record that changed since is not signed.
-        "text_sha256": text_sha256,
-        "signed": r.signed.map(|s| json!({ "name": s.name, "at": rfc3339(s.at), "sha256": s.sha256 })),
-        "checked": r.checked.map(|(who, at)| json!({ "by": who, "at": rfc3339(at) })),
-        "corrections": r.corrections.iter().map(|c| json!({ "text": c.text, "by": c.by, "at": rfc3339(c.at) })).collect::<Vec<_>>(),
-    })))
-}
-
-#[derive(Deserialize)]
-pub struct RecordSignature {
-    day: Option<String>,
-    /// The class teacher's own name.
-    name: String,
-    /// `text_sha256` from GET …/record: the record as read.
-    text_sha256: Option<String>,
+    Ok(Json(ServiceRecordOut {
+        class_id: class.id.to_string(),
+        day: ymd(day),
+        facts: r.facts.into(),
+        notes: r.notes,
+        text_sha256,
+        signed: r.signed.map(|s| RecordSigned {
+            name: s.name,
+            at: rfc3339(s.at),
+            sha256: s.sha256,
+        }),
+        checked: r.checked.map(|(by, at)| RecordChecked { by, at: rfc3339(at) }),
+        corrections: r
+            .corrections
+            .into_iter()
+            .map(|c| RecordCorrection {
+                text: c.text,
+                by: c.by,
+                at: rfc3339(c.at),
+            })
+            .collect(),
+    }))
 }
 
 /// The class teacher signs the day's record; it locks and the day's workload is written.
+#[utoipa::path(post, path = "/api/v1/classes/{id}/record/signature", operation_id = "sign_service_record", tag = "afternoon",
+    summary = "The class teacher signs the day's record under their own name; it locks and writes the day's workload",
+    params(("id" = String, Path, description = "the class's id")), request_body = RecordSignature, security(("bearer" = [])),
+    responses((status = 201, description = "signed", body = RecordSigned), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn sign_record(
     State(state): State<AppState>,
     me: Me,
@@ -277,18 +325,22 @@ pub async fn sign_record(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "name": sig.name, "at": rfc3339(sig.at), "sha256": sig.sha256 })),
+        Json(RecordSigned {
+            name: sig.name,
+            at: rfc3339(sig.at),
+            sha256: sig.sha256,
+        }),
     )
         .into_response())
 }
 
-#[derive(Deserialize)]
-pub struct AbsencesBody {
-    /// Student numbers of the children absent from school today.
-    student_numbers: Vec<String>,
-}
-
 /// 当天未到校 from another system's attendance list: all or nothing, every wrong entry listed.
+#[utoipa::path(post, path = "/api/v1/absences", operation_id = "import_absences", tag = "afternoon",
+    summary = "当天未到校: student numbers absent from school today, from the attendance list; all or nothing, 422 lists every unknown number",
+    request_body = AbsencesBody, security(("bearer" = [])),
+    responses((status = 200, description = "marked", body = AbsencesMarked),
+        (status = 422, description = "refused: every wrong entry", body = AbsencesRefused),
+        (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn absences(State(state): State<AppState>, lang: Lang, me: Me, ApiJson(b): ApiJson<AbsencesBody>) -> AppResult<Response> {
     let school = me.user.school_id.clone().ok_or(AppError::NotFound)?;
     let day = today(&state, &school).await?;
@@ -304,14 +356,22 @@ pub async fn absences(State(state): State<AppState>, lang: Lang, me: Me, ApiJson
         .import_absences(&me.user, &school, day, &text, state.clock.now())
         .await?
     {
-        yanshi_store::afternoon::AbsenceImport::Marked(n) => Ok(Json(json!({ "day": day.to_string(), "marked": n })).into_response()),
+        yanshi_store::afternoon::AbsenceImport::Marked(marked) => Ok(Json(AbsencesMarked { day: ymd(day), marked }).into_response()),
         yanshi_store::afternoon::AbsenceImport::Refused(problems) => {
             let t = Tr(lang);
-            let listed: Vec<Value> = problems
-                .iter()
-                .map(|(line, value, key)| json!({ "index": line - 1, "value": value, "code": key, "message": t.get(key) }))
+            let problems = problems
+                .into_iter()
+                .map(|(line, value, key)| AbsenceProblem {
+                    index: line.saturating_sub(1),
+                    value,
+                    code: key.into(),
+                    message: t.get(key).into(),
+                })
                 .collect();
-            let body = json!({ "error": { "code": "invalid_input", "message": t.get("ui-absences-refused"), "field": "student_numbers" }, "problems": listed });
+            let body = AbsencesRefused {
+                error: ErrorDetail::new("invalid_input", t.get("ui-absences-refused"), "student_numbers"),
+                problems,
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
         }
     }
