@@ -257,7 +257,7 @@ pub struct EnrolmentDetail {
 
 /// An enrolment with its agreement versions (text, hash, signatures) and history.
 #[utoipa::path(get, path = "/api/v1/enrolments/{id}", operation_id = "get_enrolment", tag = "enrolment",
-    params(("id" = String, Path, description = "the enrolment's id")), security(("bearer" = [])),
+    params(("id" = String, Path, description = "the enrolment's id (a UUID)")), security(("bearer" = [])),
     responses((status = 200, description = "the enrolment", body = EnrolmentDetail), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn enrolment(State(state): State<AppState>, me: Me, IdPath(id): IdPath<EnrolmentId>) -> AppResult<Json<EnrolmentDetail>> {
     let e = visible_enrolment(&state, &me, &id).await?;
@@ -348,7 +348,7 @@ pub struct EnrolmentStateOut {
 /// A review step, cancellation, withdrawal or termination; the state machine decides who may.
 #[utoipa::path(post, path = "/api/v1/enrolments/{id}/steps", operation_id = "create_enrolment_step", tag = "enrolment",
     summary = "Review, cancel, withdraw or terminate (who may is decided by the rules)",
-    params(("id" = String, Path, description = "the enrolment's id")), request_body = StepRequest, security(("bearer" = [])),
+    params(("id" = String, Path, description = "the enrolment's id (a UUID)")), request_body = StepRequest, security(("bearer" = [])),
     responses((status = 200, description = "the new state", body = EnrolmentStateOut), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn enrolment_step(
     State(state): State<AppState>,
@@ -395,7 +395,7 @@ pub struct SignRequest {
 /// The guardian's signature, then the school's countersignature, on the newest agreement.
 #[utoipa::path(post, path = "/api/v1/enrolments/{id}/signatures", operation_id = "create_signature", tag = "enrolment",
     summary = "Sign the newest agreement: the guardian first, then the school",
-    params(("id" = String, Path, description = "the enrolment's id")), request_body = SignRequest, security(("bearer" = [])),
+    params(("id" = String, Path, description = "the enrolment's id (a UUID)")), request_body = SignRequest, security(("bearer" = [])),
     responses((status = 200, description = "the new state", body = EnrolmentStateOut), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn sign(
     State(state): State<AppState>,

@@ -106,7 +106,7 @@ pub struct ClassStudentsOut {
 /// A class's students with their guardians.
 #[utoipa::path(get, path = "/api/v1/classes/{id}/students", operation_id = "list_class_students", tag = "students",
     summary = "A class's students with their guardians (class teacher, grade director, admins)",
-    params(("id" = String, Path, description = "the class's id")), security(("bearer" = [])),
+    params(("id" = String, Path, description = "the class's id (a UUID)")), security(("bearer" = [])),
     responses((status = 200, description = "the class", body = ClassStudentsOut), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn class_students(State(state): State<AppState>, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Json<ClassStudentsOut>> {
     let class = state.store.class(&id).await?;

@@ -34,7 +34,7 @@ async fn today(state: &AppState, school: &yanshi_domain::ids::SchoolId) -> AppRe
 /// Today's children of a class as the teacher at the door sees them.
 #[utoipa::path(get, path = "/api/v1/classes/{id}/afternoon", operation_id = "get_class_afternoon", tag = "afternoon",
     summary = "Today's children of a class at the door: expected, roll, hand-over, late step, adults with their level (staff who run the afternoon)",
-    params(("id" = String, Path, description = "the class's id")), security(("bearer" = [])),
+    params(("id" = String, Path, description = "the class's id (a UUID)")), security(("bearer" = [])),
     responses((status = 200, description = "today's children", body = ClassToday), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn class_today(State(state): State<AppState>, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Json<ClassToday>> {
     let class = own_school_class(&state, &me, &id).await?;
@@ -84,7 +84,7 @@ pub async fn class_today(State(state): State<AppState>, me: Me, IdPath(id): IdPa
 /// 点名: one child present or absent.
 #[utoipa::path(post, path = "/api/v1/classes/{id}/roll", operation_id = "mark_roll", tag = "afternoon",
     summary = "点名: mark one child PRESENT, ABSENT or ABSENT_FROM_SCHOOL today; an expected child marked ABSENT alerts at once",
-    params(("id" = String, Path, description = "the class's id")), request_body = RollRequest, security(("bearer" = [])),
+    params(("id" = String, Path, description = "the class's id (a UUID)")), request_body = RollRequest, security(("bearer" = [])),
     responses((status = 200, description = "marked", body = RollMarked), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn roll(
     State(state): State<AppState>,
@@ -109,7 +109,7 @@ pub async fn roll(
 
 /// What became of a child not in the room; NOT_FOUND opens an incident.
 #[utoipa::path(post, path = "/api/v1/classes/{id}/whereabouts", operation_id = "record_whereabouts", tag = "afternoon",
-    params(("id" = String, Path, description = "the class's id")), request_body = WhereaboutsRequest, security(("bearer" = [])),
+    params(("id" = String, Path, description = "the class's id (a UUID)")), request_body = WhereaboutsRequest, security(("bearer" = [])),
     responses((status = 200, description = "recorded", body = WhereaboutsRecorded), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn whereabouts(
     State(state): State<AppState>,
@@ -270,7 +270,7 @@ fn parse_day(day: Option<&str>, today: Date) -> AppResult<Date> {
 /// 延时服务记录: the day's record, drafted or signed.
 #[utoipa::path(get, path = "/api/v1/classes/{id}/record", operation_id = "get_service_record", tag = "afternoon",
     summary = "延时服务记录 of a class for ?day= (default today): the draft or the signed record with corrections",
-    params(("id" = String, Path, description = "the class's id"), DayQuery), security(("bearer" = [])),
+    params(("id" = String, Path, description = "the class's id (a UUID)"), DayQuery), security(("bearer" = [])),
     responses((status = 200, description = "the record", body = ServiceRecordOut), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn record(
     State(state): State<AppState>,
@@ -309,7 +309,7 @@ pub async fn record(
 /// The class teacher signs the day's record; it locks and the day's workload is written.
 #[utoipa::path(post, path = "/api/v1/classes/{id}/record/signature", operation_id = "sign_service_record", tag = "afternoon",
     summary = "The class teacher signs the day's record under their own name; it locks and writes the day's workload",
-    params(("id" = String, Path, description = "the class's id")), request_body = RecordSignature, security(("bearer" = [])),
+    params(("id" = String, Path, description = "the class's id (a UUID)")), request_body = RecordSignature, security(("bearer" = [])),
     responses((status = 201, description = "signed", body = RecordSigned), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn sign_record(
     State(state): State<AppState>,

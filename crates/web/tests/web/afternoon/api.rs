@@ -117,6 +117,14 @@ async fn the_afternoon_through_the_api() {
         let record = format!("/api/v1/classes/{class}/record");
         let draft = app.send(api(Method::GET, &record, Some(&class_teacher), None)).await.json();
         assert_eq!(draft["facts"]["counts"]["handed_over"], 1, "{draft}");
+        // Dates are YYYY-MM-DD, also inside the record's facts (not the `time` crate's [year, day]).
+        assert_eq!(draft["facts"]["day"], draft["day"], "{draft}");
+        assert!(
+            draft["day"]
+                .as_str()
+                .is_some_and(|d| d.len() == 10 && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-'),
+            "{draft}"
+        );
         assert!(draft["signed"].is_null());
         let not_mine = app
             .send(api(

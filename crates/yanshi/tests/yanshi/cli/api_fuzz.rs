@@ -91,6 +91,8 @@ fn fuzz(program: &str, server: &Server, login: &str, token: &str, config: Option
     let tag = if config.is_some() { "real-ids" } else { "random-ids" };
     let report = server.data_dir.join(format!("schemathesis-{login}-{tag}.txt"));
     let mut cmd = Command::new(program);
+    // Its caches (`.schemathesis/`) go to the data directory, not into the work tree.
+    cmd.current_dir(&server.data_dir);
     if let Some(config) = config {
         cmd.arg("--config-file").arg(config);
     }
