@@ -356,20 +356,10 @@ pub async fn enrolment_step(
     IdPath(id): IdPath<EnrolmentId>,
     ApiJson(r): ApiJson<StepRequest>,
 ) -> AppResult<Json<EnrolmentStateOut>> {
-    use yanshi_domain::enrolment::Step;
     let e = visible_enrolment(&state, &me, &id).await?;
-    let step = match r.step.as_str() {
-        "cancel" => Step::Cancel,
-        "class_approve" => Step::ClassApprove,
-        "class_reject" => Step::ClassReject,
-        "school_approve" => Step::SchoolApprove,
-        "school_reject" => Step::SchoolReject,
-        "withdraw" => Step::Withdraw,
-        "terminate" => Step::Terminate,
-        _ => return Err(yanshi_domain::Invalid::new("step", "err-enrolment-step").into()),
-    };
-    let ends_on = matches!(step, Step::Withdraw | Step::Terminate)
-        .then(|| yanshi_domain::school_time::local(state.clock.now(), yanshi_domain::school_time::DEFAULT_TIME_ZONE).date());
+    let step = crate::pages::enrolment::manual_step(&r.step).ok_or(yanshi_domain::Invalid::new("step", "err-enrolment-step"))?;
+    // The same last day as on the page: the next service day, after the leave cut-off the one after.
+    let ends_on = crate::pages::enrolment::ends_on(&state, &e, step, state.clock.now()).await?;
     let decision = yanshi_store::enrolment::Decision {
         reason: r.reason.as_deref(),
         note: &r.note,

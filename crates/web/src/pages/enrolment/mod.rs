@@ -9,7 +9,7 @@ mod steps;
 pub use apply::{apply, apply_form};
 pub use review::{bulk_approve, published, review};
 pub(crate) use steps::after_enrolment_action;
-pub use steps::{add_pickup_adult, change_terms, sign, take_step};
+pub use steps::{add_pickup_adult, change_terms, ends_on, manual_step, sign, take_step};
 
 use super::IdPath;
 use super::school::{Pairs, field};
