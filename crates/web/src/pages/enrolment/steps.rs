@@ -6,7 +6,7 @@ use super::{enrolment_page, load_visible};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::Me;
-use crate::pages::school::Pairs;
+use crate::pages::school::{Pairs, field};
 use crate::pages::students::family::PickupAdultForm;
 use crate::pages::{AppForm, IdPath};
 use crate::state::AppState;
@@ -42,16 +42,7 @@ pub(crate) async fn after_enrolment_action(
 /// The steps a person takes on an enrolment by hand, by their name in a path or a request.
 /// Submitting and signing have their own forms.
 pub fn manual_step(name: &str) -> Option<Step> {
-    Some(match name {
-        "cancel" => Step::Cancel,
-        "class_approve" => Step::ClassApprove,
-        "class_reject" => Step::ClassReject,
-        "school_approve" => Step::SchoolApprove,
-        "school_reject" => Step::SchoolReject,
-        "withdraw" => Step::Withdraw,
-        "terminate" => Step::Terminate,
-        _ => return None,
-    })
+    Step::from_code(name).filter(|s| !matches!(s, Step::Submit | Step::GuardianSign | Step::Countersign))
 }
 
 /// The last day of care when a guardian withdraws or the school terminates: the next service
@@ -181,7 +172,6 @@ pub async fn add_pickup_adult(
 
 /// The days and pickup as posted: `day` is repeated, one per ticked weekday.
 fn terms_form(f: &Pairs) -> Result<Terms, yanshi_domain::Invalid> {
-    let value = |name: &str| f.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("");
     let days: Vec<u8> = f
         .iter()
         .filter(|(k, _)| k == "day")
@@ -189,8 +179,8 @@ fn terms_form(f: &Pairs) -> Result<Terms, yanshi_domain::Invalid> {
         .collect();
     Ok(Terms {
         weekdays: Weekdays::from_numbers(&days)?,
-        latest_pickup: parse_clock(value("latest_pickup"))?,
-        pickup_plan: PickupPlan::parse(value("plan")).unwrap_or(PickupPlan::ByAdults),
+        latest_pickup: parse_clock(field(f, "latest_pickup"))?,
+        pickup_plan: PickupPlan::parse(field(f, "plan")).unwrap_or(PickupPlan::ByAdults),
     })
 }
 

@@ -6,7 +6,7 @@ use super::{student_page, visible_student};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::Me;
-use crate::pages::school::Pairs;
+use crate::pages::school::{Pairs, field};
 use crate::pages::{AppForm, IdPath};
 use crate::state::AppState;
 use axum::extract::State;
@@ -178,22 +178,14 @@ pub async fn remove_pickup_adult(
 
 /// The sensitive fields as posted: the priority groups are ticked boxes (`group`, repeated).
 fn sensitive_form(f: &Pairs) -> Sensitive {
-    {
-        let text = |name: &str| {
-            f.iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.trim().to_string())
-                .unwrap_or_default()
-        };
-        Sensitive {
-            health_notes: text("health_notes"),
-            priority_groups: f
-                .iter()
-                .filter(|(k, _)| k == "group")
-                .filter_map(|(_, v)| PriorityGroup::parse(v))
-                .collect(),
-            custody_notes: text("custody_notes"),
-        }
+    Sensitive {
+        health_notes: field(f, "health_notes").to_string(),
+        priority_groups: f
+            .iter()
+            .filter(|(k, _)| k == "group")
+            .filter_map(|(_, v)| PriorityGroup::parse(v))
+            .collect(),
+        custody_notes: field(f, "custody_notes").to_string(),
     }
 }
 
