@@ -277,6 +277,26 @@ pub fn roll_call_overdue(start: Time, now: Time) -> bool {
     now >= start + Duration::minutes(ROLL_CALL_GRACE_MINUTES)
 }
 
+/// Minutes before a grade's service starts (dismissal) from which the door takes roll call and
+/// hand-overs: the children come from their last lesson a little before the bell.
+pub const DOOR_OPENS_MINUTES_BEFORE: i64 = 15;
+
+/// When the door opens for a session that starts at `start` (never before midnight).
+pub fn door_opens(start: Time) -> Time {
+    let before = Duration::minutes(DOOR_OPENS_MINUTES_BEFORE);
+    if start - Time::MIDNIGHT < before {
+        Time::MIDNIGHT
+    } else {
+        start - before
+    }
+}
+
+/// Roll call and hand-over at `now`, for a session that starts at `start`: earlier, the child is
+/// still in the school day (a hand-over then would record an after-school session of 0 minutes).
+pub fn door_open(start: Time, now: Time) -> bool {
+    now >= door_opens(start)
+}
+
 /// The steps due at `now` for a child still not handed over after `end`.
 pub fn late_steps_due(end: Time, now: Time, wait_minutes: u16) -> Vec<LateStep> {
     if now < end {
@@ -298,6 +318,17 @@ pub fn late_steps_due(end: Time, now: Time, wait_minutes: u16) -> Vec<LateStep> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_door_opens_a_quarter_hour_before_the_service() {
+        use time::macros::time;
+        assert_eq!(door_opens(time!(16:10)), time!(15:55));
+        assert!(!door_open(time!(16:10), time!(13:38)));
+        assert!(!door_open(time!(16:10), time!(15:54)));
+        assert!(door_open(time!(16:10), time!(15:55)));
+        assert!(door_open(time!(16:10), time!(17:30)));
+        assert_eq!(door_opens(time!(00:05)), time!(00:00));
+    }
+
     use super::*;
 
     #[test]

@@ -142,6 +142,8 @@ pub const ACTIONS: &[&str] = &[
     "pickup_code.revoke",
     "place.create",
     "roll.mark",
+    "roll.rest_present",
+    "roll.undo",
     "roll_call.overdue",
     "roster.export",
     "roster.import_staff",

@@ -9,7 +9,7 @@ use sqlx::Row;
 use time::OffsetDateTime;
 use yanshi_domain::Invalid;
 use yanshi_domain::clock::{from_millis, to_millis};
-use yanshi_domain::ids::{ChannelId, MessageId, SchoolId, UserId};
+use yanshi_domain::ids::{ChannelId, MessageId, SchoolId, StudentId, UserId};
 use yanshi_i18n::Message;
 
 /// Where a school's external messages go.
@@ -101,6 +101,8 @@ pub struct Notice {
     pub recipients: Vec<UserId>,
     pub message: Message,
     pub external: bool,
+    /// The child a message to guardians is about (未到, 迟接): the door shows it was read.
+    pub student: Option<StudentId>,
 }
 
 impl Notice {
@@ -110,7 +112,14 @@ impl Notice {
             recipients,
             message,
             external,
+            student: None,
         }
+    }
+
+    /// The same notice, about this child.
+    pub fn about(mut self, student: &StudentId) -> Self {
+        self.student = Some(student.clone());
+        self
     }
 }
 
@@ -151,7 +160,7 @@ pub struct ClaimedMessage {
 pub(crate) async fn enqueue(tx: &mut Tx, notice: &Notice, at: i64) -> Result<usize> {
     for user in &notice.recipients {
         sqlx::query(
-            "INSERT INTO inbox (id, user_id, title, body, created_at, message_key, message_args) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO inbox (id, user_id, title, body, created_at, message_key, message_args, student_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(MessageId::new().to_string())
         .bind(user.to_string())
@@ -161,6 +170,7 @@ pub(crate) async fn enqueue(tx: &mut Tx, notice: &Notice, at: i64) -> Result<usi
         .bind(at)
         .bind(notice.message.key.clone())
         .bind(notice.message.args_json())
+        .bind(notice.student.as_ref().map(|s| s.to_string()))
         .execute(&mut **tx)
         .await?;
     }

@@ -61,6 +61,8 @@ pub struct ExpectedChild {
     pub roll: Option<RollStatus>,
     pub handover: Option<Handover>,
     pub adults: Vec<PickupAdult>,
+    /// The child's own guardians who may collect them, offered before the pickup list.
+    pub guardians: Vec<super::DoorGuardian>,
     /// Expected at roll call (enrolled for the weekday, not on leave, not absent from school).
     pub expected: bool,
     /// The furthest late-pickup step (迟接) reached today, if the child waited past the end time.
@@ -216,7 +218,7 @@ impl Store {
             handovers.insert(h.student_id.to_string(), h);
         }
         let mut adults: HashMap<String, Vec<PickupAdult>> = HashMap::new();
-        for r in sqlx::query(q("SELECT a.* FROM pickup_adults a JOIN students s ON s.id = a.student_id WHERE s.class_id = $1 AND a.removed_at IS NULL ORDER BY a.created_at")).bind(c).fetch_all(self.pool()).await? {
+        for r in sqlx::query(q("SELECT a.* FROM pickup_adults a JOIN students s ON s.id = a.student_id WHERE s.class_id = $1 AND a.removed_at IS NULL ORDER BY a.created_at")).bind(c.clone()).fetch_all(self.pool()).await? {
             let level: String = r.try_get("level")?;
             adults.entry(r.try_get("student_id")?).or_default().push(PickupAdult {
                 id: PickupAdultId::from_db(r.try_get("id")?),
@@ -229,6 +231,8 @@ impl Store {
                 has_photo: r.try_get::<Option<String>, _>("photo")?.is_some(),
             });
         }
+        let guardian_rows = sqlx::query(q(super::door::DOOR_GUARDIANS)).bind(c).fetch_all(self.pool()).await?;
+        let mut guardians = super::door::door_guardians(&guardian_rows, &adults)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let student = crate::people::student_from_row(r)?;
@@ -273,6 +277,7 @@ impl Store {
                 roll: roll_status,
                 handover: handovers.remove(&key),
                 adults: adults.remove(&key).unwrap_or_default(),
+                guardians: guardians.remove(&key).unwrap_or_default(),
                 late_step,
                 unaccounted,
                 student,

@@ -17,7 +17,7 @@ use yanshi_domain::afternoon::{HandoverKind, HandoverMethod, PickupCode, Release
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::enrolment::{PickupPlan, Weekdays};
 use yanshi_domain::family::PickupLevel;
-use yanshi_domain::ids::{HandoverId, PickupAdultId, SchoolId, StudentId, UserId};
+use yanshi_domain::ids::{GuardianId, HandoverId, PickupAdultId, SchoolId, StudentId, UserId};
 use yanshi_domain::policy::{is_school_leader, may_run_afternoon};
 use yanshi_domain::school_time::format_local;
 use yanshi_i18n::{Args, Message};
@@ -47,6 +47,9 @@ pub struct Handover {
 pub enum AdultRef {
     Listed(PickupAdultId),
     Code(PickupCode),
+    /// One of the child's own confirmed guardians (监护人), who may collect the child unless the
+    /// pickup list names them with another level (a custody limit).
+    Guardian(GuardianId),
 }
 
 #[derive(Debug, Clone)]
@@ -225,8 +228,21 @@ impl Store {
                     if ok { Release::Allowed } else { Release::Refused },
                 )
             }
+            Some(AdultRef::Guardian(g)) => {
+                // Not this child's guardian: answered like an unknown adult (level None, refused).
+                let (adult, name, relationship, level) = self.guardian_at_door(&student.id, g).await?.unwrap_or_default();
+                (
+                    adult,
+                    name,
+                    relationship,
+                    HandoverKind::Pickup,
+                    may_release(level, override_reason.is_some()),
+                )
+            }
             Some(a) => {
                 let row = match a {
+                    // Answered above.
+                    AdultRef::Guardian(_) => None,
                     AdultRef::Listed(id) => {
                         sqlx::query("SELECT * FROM pickup_adults WHERE id = $1 AND removed_at IS NULL")
                             .bind(id.to_string())
@@ -292,7 +308,11 @@ impl Store {
             }
             Release::Allowed => {}
         }
-        let details = json!({ "day": req.day.to_string(), "adult": adult_id.as_ref().map(|a| a.as_str()), "method": req.method.as_str(), "override": override_reason, "paper_time": req.paper_time.map(yanshi_domain::school::format_clock) });
+        let guardian = match &req.adult {
+            Some(AdultRef::Guardian(g)) => Some(g.as_str()),
+            _ => None,
+        };
+        let details = json!({ "day": req.day.to_string(), "adult": adult_id.as_ref().map(|a| a.as_str()), "guardian": guardian, "method": req.method.as_str(), "override": override_reason, "paper_time": req.paper_time.map(yanshi_domain::school::format_clock) });
         let time_local = &format_local(left_at, &time_zone)[11..];
         let args = Args::new()
             .text("student", student.name.clone())
@@ -477,4 +497,30 @@ async fn refuse(
     let notice = Notice::new(&student.school_id, leaders, Message::new("msg-pickup-refused", args), true);
     enqueue(tx.tx(), &notice, at).await?;
     Ok(())
+}
+
+impl Store {
+    /// A confirmed guardian of this child at the door: (the pickup-list entry that names them,
+    /// name, relationship, level). `None` when the guardian is not this child's.
+    async fn guardian_at_door(
+        &self,
+        student: &StudentId,
+        guardian: &GuardianId,
+    ) -> Result<Option<(Option<PickupAdultId>, String, String, Option<PickupLevel>)>> {
+        let Some(row) = sqlx::query(
+            "SELECT g.name, g.phone, sg.relationship FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id \
+             WHERE sg.student_id = $1 AND sg.guardian_id = $2 AND sg.confirmed_at IS NOT NULL",
+        )
+        .bind(student.to_string())
+        .bind(guardian.to_string())
+        .fetch_optional(self.pool())
+        .await?
+        else {
+            return Ok(None);
+        };
+        let (name, phone): (String, String) = (row.try_get("name")?, row.try_get("phone")?);
+        let adults = self.pickup_adults(student).await?;
+        let (entry, level) = super::door::guardian_level(&adults, &name, &phone);
+        Ok(Some((entry.map(|a| a.id.clone()), name, row.try_get("relationship")?, Some(level))))
+    }
 }

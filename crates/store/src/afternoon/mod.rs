@@ -6,6 +6,7 @@
 
 mod day;
 mod decisions;
+mod door;
 mod handover;
 mod pickup_codes;
 mod plans;
@@ -15,6 +16,7 @@ mod weather;
 
 pub use day::{BoardRow, ExpectedChild, Incident};
 pub use decisions::LateDecisionRecord;
+pub use door::{DoorGuardian, GuardianTold};
 pub use handover::{AdultRef, Handover, HandoverOutcome, HandoverRequest};
 pub use plans::{FlaggedPlan, PlanInput, SessionPlan};
 pub use roll_call::{AbsenceImport, Unaccounted};

@@ -182,6 +182,19 @@ async fn write_roll_resolution(tx: &mut Write, who: &User, student: &Student, da
         RollStatus::AbsentFromSchool => (Whereabouts::AbsentExcused, "msg-note-absent-from-school"),
         RollStatus::Absent => return Ok(()),
     };
+    resolve_open_unaccounted(tx, who, student, day, outcome, note, at).await
+}
+
+/// Closes the child's open 未到 alert of the day, if there is one, with its audit entry.
+pub(super) async fn resolve_open_unaccounted(
+    tx: &mut Write,
+    who: &User,
+    student: &Student,
+    day: Date,
+    outcome: Whereabouts,
+    note: &str,
+    at: i64,
+) -> Result<()> {
     let closed = sqlx::query(
         "UPDATE unaccounted SET outcome = $1, outcome_note = $2, resolved_by = $3, resolved_at = $4 WHERE student_id = $5 AND day = $6 AND outcome IS NULL",
     )
@@ -352,7 +365,7 @@ async fn raise_unaccounted(
     let staff = Notice::new(&student.school_id, recipients, Message::new("msg-not-in-room", args.clone()), true);
     enqueue(tx.tx(), &staff, at).await?;
     let recipients = guardian_accounts_of(tx.tx(), &student.id).await?;
-    let guardians = Notice::new(&student.school_id, recipients, Message::new("msg-not-in-room-guardian", args), true);
+    let guardians = Notice::new(&student.school_id, recipients, Message::new("msg-not-in-room-guardian", args), true).about(&student.id);
     enqueue(tx.tx(), &guardians, at).await?;
     tx.audit(
         Some(&student.school_id),

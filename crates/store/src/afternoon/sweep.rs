@@ -223,7 +223,14 @@ impl Store {
             LateStep::WaitingRoom => (leaders, "msg-late-waiting-room", args, true),
             LateStep::LeaderDecision => (leaders, "msg-late-decision-needed", args, true),
         };
-        enqueue(tx.tx(), &Notice::new(&school.id, recipients, Message::new(key, args), external), at).await?;
+        let notice = Notice::new(&school.id, recipients, Message::new(key, args), external);
+        // What the guardians are told is about this child: the door shows whether they read it.
+        let notice = if step == LateStep::NotifyGuardians {
+            notice.about(&child.student.id)
+        } else {
+            notice
+        };
+        enqueue(tx.tx(), &notice, at).await?;
         tx.commit(
             Some(&school.id),
             &Actor::System,

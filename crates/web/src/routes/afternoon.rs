@@ -104,6 +104,18 @@ pub(super) fn add(routes: Routes) -> Routes {
         )
         .add(
             M::POST,
+            "/afternoon/class/{id}/roll/undo",
+            Can(RunAfternoon),
+            post(pages::afternoon::roll_call::undo),
+        )
+        .add(
+            M::POST,
+            "/afternoon/class/{id}/roll/rest",
+            Can(RunAfternoon),
+            post(pages::afternoon::roll_call::rest_present),
+        )
+        .add(
+            M::POST,
             "/afternoon/class/{id}/whereabouts",
             Can(RunAfternoon),
             post(pages::afternoon::roll_call::whereabouts),

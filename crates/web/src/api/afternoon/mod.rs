@@ -139,6 +139,7 @@ impl TryFrom<&HandoverBody> for HandoverInput {
             student: &b.student_id,
             code: b.code.as_deref(),
             adult: b.adult_id.as_deref(),
+            guardian: b.guardian_id.as_deref(),
             self_leave: b.self_leave,
             scanned: b.scanned,
             request_id: &b.request_id,

@@ -158,6 +158,9 @@ pub struct HandoverBody {
     pub(crate) adult_id: Option<String>,
     /// … or their personal pickup code (8 digits), typed or scanned …
     pub(crate) code: Option<String>,
+    /// … or one of the child's own confirmed guardians (监护人), unless the pickup list names
+    /// them with another level (a custody limit) …
+    pub(crate) guardian_id: Option<String>,
     #[serde(default)]
     pub(crate) scanned: bool,
     /// … or the child leaves alone (only if the signed agreement allows it today).

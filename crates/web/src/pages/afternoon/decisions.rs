@@ -1,7 +1,7 @@
 //! 迟接 — the duty leader's decision for a child still waiting past the late-pickup steps
 //! (wait with a teacher, hand to the police, …), with a note, shown at the door.
 
-use super::door::class_page;
+use super::door::{Hx, Said, class_page};
 use super::{child_of_class, own_school_class, school_now, student_id, told};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
@@ -52,6 +52,7 @@ pub async fn decide(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
+    hx: Hx,
     IdPath(id): IdPath<ClassId>,
     AppForm(f): AppForm<DecisionForm>,
 ) -> AppResult<Response> {
@@ -68,5 +69,5 @@ pub async fn decide(
         Err(i) => Err(AppError::Invalid(i)),
     };
     let message = told(Tr(lang), result, "ui-late-decided")?;
-    class_page(&state, lang, &me, class, Some(message), None).await
+    class_page(&state, lang, &me, class, Said::child(&student.id, Some(message)), hx).await
 }

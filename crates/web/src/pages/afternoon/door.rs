@@ -1,27 +1,67 @@
 //! The classroom door (点名、交接): today's children of a class, with roll call in a few taps,
 //! what became of a missing child, a leader's decision for a late one, and the hand-over to an
-//! adult picked from the child's list or by personal code. The page; each form posts to its own
-//! action (`roll_call`, `decisions`, `handover`), which answers with this page again.
+//! adult picked from the child's list or by personal code. Each form posts to its own action
+//! (`roll_call`, `decisions`, `handover`). The page works without script; with htmx a tap
+//! answers with that child's card only (and the counts), so the teacher keeps their place.
 
 use super::{Message, log_custody_limits, own_school_class};
 use crate::error::AppResult;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Tr};
 use crate::identity::Me;
 use crate::layout::Layout;
 use crate::pages::IdPath;
 use crate::pages::page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::Response;
-use time::Date;
-use yanshi_domain::afternoon::{LateStep, RollStatus, Whereabouts};
-use yanshi_domain::ids::ClassId;
+use time::{Date, Duration, Time};
+use yanshi_domain::afternoon::{LateStep, RollStatus, Whereabouts, door_open, door_opens};
+use yanshi_domain::ids::{ClassId, StudentId};
 use yanshi_domain::school::format_clock;
-use yanshi_domain::school_time::{format_local, local};
+use yanshi_domain::school_time::{at, format_local, local};
 use yanshi_store::afternoon::{ExpectedChild, SessionPlan};
 use yanshi_store::setup::ClassInfo;
+
+/// Sent by htmx (`HX-Request: true`): answer with the changed card, not the page.
+pub struct Hx(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for Hx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Hx(parts.headers.get("hx-request").is_some_and(|v| v == "true")))
+    }
+}
+
+/// What an action at the door says, and about whom: a child's action is told on that child's
+/// card (and with htmx only that card is sent back); anything else at the top of the page.
+#[derive(Default)]
+pub(crate) struct Said {
+    pub student: Option<StudentId>,
+    pub message: Message,
+    /// After NEEDS_OVERRIDE, for a leader: (the adult as the form sent it, the adult's name).
+    pub override_for: Option<(String, String)>,
+}
+
+impl Said {
+    pub fn page(message: Message) -> Said {
+        Said {
+            message,
+            ..Said::default()
+        }
+    }
+
+    pub fn child(student: &StudentId, message: Message) -> Said {
+        Said {
+            student: Some(student.clone()),
+            message,
+            override_for: None,
+        }
+    }
+}
 
 pub struct Row {
     pub child: ExpectedChild,
@@ -33,6 +73,12 @@ pub struct Row {
     /// The duty leader's newest decision for a late child: "decision · note · leader time".
     pub decision: Option<String>,
     pub request_id: String,
+    /// What the guardians were told today and whether they read it, one line each.
+    pub told: Vec<String>,
+    /// What the last action about this child said, on its card.
+    pub message: Message,
+    /// The leader's override form for this child: (adult as sent, adult's name).
+    pub override_for: Option<(String, String)>,
 }
 
 impl Row {
@@ -47,32 +93,100 @@ impl Row {
             .err()
             .map(|n| n.key())
     }
+
+    /// The card's look at a glance: handed over, its roll mark, not expected.
+    pub fn state(&self) -> &'static str {
+        match (&self.child.handover, self.child.roll) {
+            (Some(_), _) => "done",
+            (None, Some(RollStatus::Present)) => "is-present",
+            (None, Some(RollStatus::Absent)) => "is-absent",
+            (None, Some(RollStatus::AbsentFromSchool)) => "is-not-at-school",
+            (None, None) if self.child.expected => "is-unmarked",
+            (None, None) => "off",
+        }
+    }
+
+    /// Whether a roll button is the mark already made.
+    pub fn marked(&self, code: &str) -> bool {
+        self.child.roll.is_some_and(|r| r.as_str() == code)
+    }
+
+    pub fn outcome_key(&self, outcome: &Whereabouts) -> &'static str {
+        whereabouts_key(*outcome)
+    }
+}
+
+/// The counts at the top of the door, kept current with every tap.
+#[derive(Default)]
+pub struct Counts {
+    pub expected: usize,
+    pub marked: usize,
+    pub present: usize,
+    pub absent: usize,
+    pub unmarked: usize,
+    pub handed_over: usize,
+    pub in_care: usize,
+}
+
+impl Counts {
+    fn of(rows: &[Row]) -> Counts {
+        let mut n = Counts::default();
+        for r in rows {
+            let c = &r.child;
+            let handed = c.handover.is_some();
+            n.handed_over += usize::from(handed);
+            if !c.expected {
+                continue;
+            }
+            n.expected += 1;
+            n.marked += usize::from(c.roll.is_some());
+            n.present += usize::from(c.roll == Some(RollStatus::Present));
+            n.absent += usize::from(c.roll == Some(RollStatus::Absent));
+            n.unmarked += usize::from(c.roll.is_none() && !handed);
+            n.in_care += usize::from(c.roll == Some(RollStatus::Present) && !handed);
+        }
+        n
+    }
+}
+
+/// Everything the door shows, for the page and for one card alike.
+pub struct Door {
+    pub class: ClassInfo,
+    pub day: Date,
+    pub rows: Vec<Row>,
+    pub counts: Counts,
+    pub leader: bool,
+    /// Before the door opens today: why roll call and hand-over wait.
+    pub closed_until: Option<String>,
+    /// What became of an unaccounted child: (value, message key).
+    pub outcomes: Vec<(&'static str, &'static str)>,
+    /// What a leader may decide for a late child.
+    pub decisions: [yanshi_domain::afternoon::LateDecision; 3],
+    /// The children still unmarked, for 全部到: their ids and names.
+    pub unmarked: Vec<(String, String)>,
+    /// Sent as one card: the counts go out of band (htmx `hx-swap-oob`).
+    pub swap: bool,
 }
 
 #[derive(Template)]
 #[template(path = "afternoon_class.html")]
 struct ClassPage {
     l: Layout,
-    class: ClassInfo,
-    day: Date,
-    rows: Vec<Row>,
-    present: usize,
-    handed_over: usize,
-    expected: usize,
-    leader: bool,
+    door: Door,
     message: Message,
-    /// Shown to a leader after NEEDS_OVERRIDE: (student, adult, adult's name).
-    override_for: Option<(String, String, String)>,
-    /// A fresh request id for the leader's override form.
-    override_request: String,
-    /// What became of an unaccounted child: (value, message key).
-    outcomes: Vec<(&'static str, &'static str)>,
     /// Today's session (活动安排): content, description, teacher, volunteer.
     today: Option<SessionPlan>,
     /// 天气预警 in force today.
     weather: Option<yanshi_store::afternoon::WeatherAlert>,
-    /// What a leader may decide for a late child.
-    decisions: [yanshi_domain::afternoon::LateDecision; 3],
+}
+
+/// One child's card and the counts, swapped in by htmx.
+#[derive(Template)]
+#[template(path = "afternoon_class_swap.html")]
+struct CardSwap {
+    l: Layout,
+    door: Door,
+    r: Row,
 }
 
 /// The message key for a recorded whereabouts.
@@ -85,20 +199,46 @@ fn whereabouts_key(w: Whereabouts) -> &'static str {
     }
 }
 
-impl Row {
-    pub fn outcome_key(&self, outcome: &Whereabouts) -> &'static str {
-        whereabouts_key(*outcome)
-    }
+/// When the grade's service starts today, if today is a service day for it.
+pub(crate) async fn service_start(
+    state: &AppState,
+    class: &ClassInfo,
+    term: Option<&yanshi_store::terms::Term>,
+    day: Date,
+) -> AppResult<Option<Time>> {
+    let Some(term) = term else { return Ok(None) };
+    let calendar = state.store.service_calendar(term.clone()).await?;
+    Ok(match calendar.status(day, class.grade) {
+        yanshi_domain::calendar::DayStatus::Service { start, .. } => Some(start),
+        _ => None,
+    })
 }
 
-pub(super) async fn class_page(
+/// Refused before the door opens: "三年级的延时服务今天 16:10 开始，15:55 起可以点名和交接。"
+pub(crate) async fn door_closed(state: &AppState, lang: Lang, class: &ClassInfo) -> AppResult<Option<String>> {
+    let school = state.store.school(&class.school_id).await?;
+    let now = local(state.clock.now(), &school.time_zone);
+    let term = state.store.term_on(&class.school_id, now.date()).await?;
+    Ok(match service_start(state, class, term.as_ref(), now.date()).await? {
+        Some(start) if !door_open(start, now.time()) => Some(closed_text(lang, start)),
+        _ => None,
+    })
+}
+
+fn closed_text(lang: Lang, start: Time) -> String {
+    let args = yanshi_i18n::Args::new()
+        .text("start", format_clock(start))
+        .text("opens", format_clock(door_opens(start)));
+    lang.render("ui-door-not-open", &args)
+}
+
+async fn door(
     state: &AppState,
     lang: Lang,
     me: &Me,
     class: ClassInfo,
-    message: Message,
-    override_for: Option<(String, String, String)>,
-) -> AppResult<Response> {
+    said: &mut Said,
+) -> AppResult<(Door, Option<SessionPlan>, Option<yanshi_store::afternoon::WeatherAlert>)> {
     let school = state.store.school(&class.school_id).await?;
     let day = local(state.clock.now(), &school.time_zone).date();
     let term = state.store.term_on(&class.school_id, day).await?;
@@ -109,7 +249,17 @@ pub(super) async fn class_page(
     } else {
         Default::default()
     };
+    let midnight = at(day, Time::MIDNIGHT, &school.time_zone);
+    let mut told = state
+        .store
+        .guardians_told(&class.id, midnight, midnight + Duration::days(1))
+        .await?;
     log_custody_limits(state, me, &class, &children, "door").await?;
+    let now = local(state.clock.now(), &school.time_zone).time();
+    let closed_until = service_start(state, &class, term.as_ref(), day)
+        .await?
+        .filter(|start| !door_open(*start, now))
+        .map(|start| closed_text(lang, start));
     let today = match term {
         Some(term) => {
             let weekday = day.weekday().number_from_monday();
@@ -122,27 +272,21 @@ pub(super) async fn class_page(
         }
         None => None,
     };
-    let (mut present, mut handed_over, mut expected) = (0, 0, 0);
-    let rows = children
+    let t = Tr(lang);
+    let rows: Vec<Row> = children
         .into_iter()
         .map(|c| {
-            expected += usize::from(c.expected);
-            present += usize::from(c.roll == Some(RollStatus::Present));
-            handed_over += usize::from(c.handover.is_some());
+            let mine = said.student.as_ref() == Some(&c.student.id);
             Row {
                 latest: format_clock(c.terms.latest_pickup),
                 self_leave: c.terms.pickup_plan == yanshi_domain::enrolment::PickupPlan::SelfLeave,
                 handed: c.handover.as_ref().map(|h| {
-                    let paper = if h.entered_later {
-                        crate::i18n::Tr(lang).get("ui-paper-entered")
-                    } else {
-                        ""
-                    };
+                    let paper = if h.entered_later { t.get("ui-paper-entered") } else { "" };
                     format!(
                         "{} {}（{}）· {}{paper}",
                         &format_local(h.at, &school.time_zone)[11..],
                         h.adult_name,
-                        super::handover::relationship_shown(crate::i18n::Tr(lang), h),
+                        super::handover::relationship_shown(t, h),
                         h.teacher
                     )
                 }),
@@ -156,36 +300,76 @@ pub(super) async fn class_page(
                 decision: decisions
                     .remove(c.student.id.as_str())
                     .map(|(d, note, by, at)| format!("{} · {note} · {by} {}", lang.t(d.key()), &format_local(at, &school.time_zone)[11..])),
+                told: told
+                    .remove(c.student.id.as_str())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|m| {
+                        let what = t.get(if m.key.starts_with("msg-late") {
+                            "ui-told-late"
+                        } else {
+                            "ui-told-absent"
+                        });
+                        let sent = &format_local(m.at, &school.time_zone)[11..];
+                        let read = match m.read_at {
+                            Some(r) => format!("{} {}", t.get("ui-told-read"), &format_local(r, &school.time_zone)[11..]),
+                            None => t.get("ui-told-unread").to_string(),
+                        };
+                        format!("{what} {} {sent} · {read}", m.guardian)
+                    })
+                    .collect(),
+                message: if mine { said.message.take() } else { None },
+                override_for: if mine { said.override_for.take() } else { None },
                 child: c,
             }
         })
         .collect();
-    let l = Layout::for_user(state, lang, &me.user).await;
-    let leader = me.user.role == yanshi_domain::role::Role::SchoolAdmin;
-    let status = if message.as_ref().is_some_and(|m| !m.0) {
+    let unmarked = rows
+        .iter()
+        .filter(|r| r.child.expected && r.child.roll.is_none() && r.child.handover.is_none())
+        .map(|r| (r.child.student.id.to_string(), r.child.student.name.clone()))
+        .collect();
+    let door = Door {
+        counts: Counts::of(&rows),
+        class,
+        day,
+        rows,
+        leader: me.user.role == yanshi_domain::role::Role::SchoolAdmin,
+        closed_until,
+        outcomes: Whereabouts::ALL.into_iter().map(|w| (w.as_str(), whereabouts_key(w))).collect(),
+        decisions: yanshi_domain::afternoon::LateDecision::ALL,
+        unmarked,
+        swap: false,
+    };
+    Ok((door, today, weather))
+}
+
+/// The door after an action: with htmx and a child named, that child's card and the counts;
+/// otherwise the whole page. A refusal answers 422.
+pub(crate) async fn class_page(state: &AppState, lang: Lang, me: &Me, class: ClassInfo, mut said: Said, hx: Hx) -> AppResult<Response> {
+    let status = if said.message.as_ref().is_some_and(|m| !m.0) {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    let override_request = yanshi_domain::ids::HandoverId::new().to_string();
+    let student = said.student.clone();
+    let (mut door, today, weather) = door(state, lang, me, class, &mut said).await?;
+    let l = Layout::for_user(state, lang, &me.user).await;
+    if let (Hx(true), Some(student)) = (hx, student)
+        && let Some(i) = door.rows.iter().position(|r| r.child.student.id == student)
+    {
+        let r = door.rows.remove(i);
+        door.swap = true;
+        return page(status, CardSwap { l, door, r });
+    }
     page(
         status,
         ClassPage {
             l,
-            class,
-            day,
-            rows,
-            present,
-            handed_over,
-            expected,
-            leader,
-            message,
-            override_for,
-            override_request,
-            outcomes: Whereabouts::ALL.into_iter().map(|w| (w.as_str(), whereabouts_key(w))).collect(),
+            door,
+            message: said.message,
             today,
             weather,
-            decisions: yanshi_domain::afternoon::LateDecision::ALL,
         },
     )
 }
@@ -193,5 +377,5 @@ pub(super) async fn class_page(
 /// The classroom door: today's children of a class.
 pub async fn class(State(state): State<AppState>, lang: Lang, me: Me, IdPath(id): IdPath<ClassId>) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;
-    class_page(&state, lang, &me, class, None, None).await
+    class_page(&state, lang, &me, class, Said::default(), Hx(false)).await
 }

@@ -6,7 +6,7 @@
 //! [`HandoverInput`] is the one reading of a hand-over, for the page's form and the API's JSON
 //! body alike ([`Sent`] is what either door received).
 
-use super::door::class_page;
+use super::door::{Hx, Said, class_page, door_closed};
 use super::{child_of_class, own_school_class, school_now, student_id};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
@@ -22,7 +22,7 @@ use yanshi_domain::Invalid;
 use yanshi_domain::afternoon::HandoverMethod;
 use yanshi_domain::afternoon::PickupCode;
 use yanshi_domain::ids::ClassId;
-use yanshi_domain::ids::{PickupAdultId, StudentId};
+use yanshi_domain::ids::{GuardianId, PickupAdultId, StudentId};
 use yanshi_domain::school_time::format_local;
 use yanshi_store::afternoon::{AdultRef, HandoverOutcome, HandoverRequest};
 
@@ -48,6 +48,8 @@ pub struct Sent<'a> {
     pub student: &'a str,
     pub code: Option<&'a str>,
     pub adult: Option<&'a str>,
+    /// One of the child's guardians (监护人), picked at the door.
+    pub guardian: Option<&'a str>,
     pub self_leave: bool,
     pub scanned: bool,
     pub request_id: &'a str,
@@ -81,16 +83,17 @@ impl HandoverInput {
         if request_id.is_empty() {
             return Err(Unreadable::NoRequestId);
         }
-        let adult = match (s.code.map(str::trim).filter(|c| !c.is_empty()), s.adult) {
-            (Some(code), _) => Some(AdultRef::Code(PickupCode::parse(code)?)),
-            (None, Some(a)) => Some(AdultRef::Listed(PickupAdultId::parse(a).ok_or(Unreadable::NotFound)?)),
-            (None, None) if s.self_leave => None,
-            (None, None) => return Err(Invalid::new("adult_id", "err-choose-adult").into()),
+        let adult = match (s.code.map(str::trim).filter(|c| !c.is_empty()), s.adult, s.guardian) {
+            (Some(code), _, _) => Some(AdultRef::Code(PickupCode::parse(code)?)),
+            (None, Some(a), _) => Some(AdultRef::Listed(PickupAdultId::parse(a).ok_or(Unreadable::NotFound)?)),
+            (None, None, Some(g)) => Some(AdultRef::Guardian(GuardianId::parse(g).ok_or(Unreadable::NotFound)?)),
+            (None, None, None) if s.self_leave => None,
+            (None, None, None) => return Err(Invalid::new("adult_id", "err-choose-adult").into()),
         };
         let method = match &adult {
             Some(AdultRef::Code(_)) if s.scanned => HandoverMethod::Qr,
             Some(AdultRef::Code(_)) => HandoverMethod::Code,
-            Some(AdultRef::Listed(_)) => HandoverMethod::List,
+            Some(AdultRef::Listed(_) | AdultRef::Guardian(_)) => HandoverMethod::List,
             None => HandoverMethod::SelfLeave,
         };
         let paper_time = match s.paper_time.map(str::trim).filter(|t| !t.is_empty()) {
@@ -147,10 +150,16 @@ impl TryFrom<&HandoverForm> for HandoverInput {
 
     fn try_from(f: &HandoverForm) -> Result<Self, Unreadable> {
         let adult = f.adult.trim();
+        // The child's own guardians are offered as `guardian:<id>` beside the pickup list.
+        let (guardian, adult) = match adult.strip_prefix("guardian:") {
+            Some(g) => (Some(g), ""),
+            None => (None, adult),
+        };
         HandoverInput::read(Sent {
             student: &f.student,
             code: Some(&f.code),
             adult: (!adult.is_empty()).then_some(adult),
+            guardian,
             self_leave: f.self_leave.trim() == "yes",
             scanned: f.scanned.trim() == "yes",
             request_id: &f.request_id,
@@ -165,26 +174,43 @@ pub async fn handover(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
+    hx: Hx,
     IdPath(id): IdPath<ClassId>,
     AppForm(f): AppForm<HandoverForm>,
 ) -> AppResult<Response> {
     let class = own_school_class(&state, &me, &id).await?;
     let t = Tr(lang);
+    // The card of the child the form names (if it names one of the class) tells the outcome.
+    let named = match student_id(&f.student) {
+        Ok(s) => child_of_class(&state, &class, &s).await.ok().map(|c| c.id),
+        Err(_) => None,
+    };
+    let said = |message: String| Said {
+        student: named.clone(),
+        message: Some((false, message)),
+        override_for: None,
+    };
     let input = match HandoverInput::try_from(&f) {
         Ok(input) => input,
         Err(Unreadable::NoRequestId) => return Err(AppError::BadRequest("err-bad-form")),
         Err(Unreadable::NotFound) => return Err(AppError::NotFound),
         Err(Unreadable::Invalid(i)) => {
-            return class_page(&state, lang, &me, class, Some((false, t.get(i.key).to_string())), None).await;
+            return class_page(&state, lang, &me, class, said(t.get(i.key).to_string()), hx).await;
         }
     };
     let student = child_of_class(&state, &class, &input.student).await?;
+    // Before the door opens the child is still in the school day; a sheet typed in later says when.
+    if input.paper_time.is_none()
+        && let Some(why) = door_closed(&state, lang, &class).await?
+    {
+        return class_page(&state, lang, &me, class, said(why), hx).await;
+    }
     let (school, now, day) = school_now(&state, &class.school_id).await?;
     let outcome = match state.store.record_handover(&me.user, &input.request(day), now).await {
         Ok(o) => o,
         Err(e) => match AppError::from(e) {
             AppError::Invalid(i) => {
-                return class_page(&state, lang, &me, class, Some((false, t.get(i.key).to_string())), None).await;
+                return class_page(&state, lang, &me, class, said(t.get(i.key).to_string()), hx).await;
             }
             other => return Err(other),
         },
@@ -216,13 +242,18 @@ pub async fn handover(
             let text = format!("{adult_name}: {}", t.get("ui-needs-override"));
             // The leader's override form sends the same adult again, with a reason.
             let adult = f.adult.trim().to_string();
-            ((false, text), Some((student.id.to_string(), adult, adult_name)))
+            ((false, text), Some((adult, adult_name)))
         }
         HandoverOutcome::Refused { adult_name, reason } => ((false, format!("{} {adult_name}", t.get(reason))), None),
         HandoverOutcome::TooManyWrongCodes => ((false, t.get("err-too-many-wrong-codes").to_string()), None),
         HandoverOutcome::NotInCare { reason } => ((false, t.get(reason).to_string()), None),
     };
-    class_page(&state, lang, &me, class, Some(message), override_for).await
+    let said = Said {
+        student: Some(student.id.clone()),
+        message: Some(message),
+        override_for,
+    };
+    class_page(&state, lang, &me, class, said, hx).await
 }
 
 /// Who took the child to them, as a page says it: the listed relationship, or 本人 (in the

@@ -2,13 +2,14 @@
 //! child who was not in the room (未到): found, went home with a guardian, excused, or not found,
 //! which opens an incident for the leaders.
 
-use super::door::class_page;
+use super::door::{Hx, Said, class_page, door_closed};
 use super::{child_of_class, own_school_class, school_now, student_id, told};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::identity::Me;
 use crate::pages::AppForm;
 use crate::pages::IdPath;
+use crate::pages::school::Pairs;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -53,6 +54,7 @@ pub async fn roll(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
+    hx: Hx,
     IdPath(id): IdPath<ClassId>,
     AppForm(f): AppForm<RollForm>,
 ) -> AppResult<Response> {
@@ -60,18 +62,74 @@ pub async fn roll(
     let roll = Roll::try_from(f)?;
     let student = child_of_class(&state, &class, &roll.student).await?;
     let (_, now, day) = school_now(&state, &class.school_id).await?;
+    if let Some(why) = door_closed(&state, lang, &class).await? {
+        return class_page(&state, lang, &me, class, Said::child(&student.id, Some((false, why))), hx).await;
+    }
     // A status that is none of the codes is answered on the page like any refused mark.
     let result = match RollStatus::parse(&roll.status) {
         Ok(status) => state.store.mark_roll(&me.user, &student, day, status, &roll.note, now).await,
         Err(i) => Err(i.into()),
     };
-    let t = Tr(lang);
-    // A mark says nothing when it worked: the list shows it.
-    let message = result.err().map(|e| match AppError::from(e) {
-        AppError::Invalid(i) => (false, t.get(i.key).to_string()),
-        other => (false, format!("{other}")),
-    });
-    class_page(&state, lang, &me, class, message, None).await
+    // A mark says nothing when it worked: the card shows it.
+    let message = refused(Tr(lang), result)?;
+    class_page(&state, lang, &me, class, Said::child(&student.id, message), hx).await
+}
+
+/// A store refusal as the card says it; nothing when it worked.
+fn refused(t: Tr, result: Result<(), yanshi_store::StoreError>) -> AppResult<super::Message> {
+    match result.map_err(AppError::from) {
+        Ok(()) => Ok(None),
+        Err(AppError::Invalid(i)) => Ok(Some((false, t.get(i.key).to_string()))),
+        Err(other) => Err(other),
+    }
+}
+
+/// A child named by a form (the undo of a mark).
+#[derive(Deserialize)]
+pub struct ChildForm {
+    #[serde(default)]
+    student: String,
+}
+
+/// 撤销: a wrong roll mark taken back.
+pub async fn undo(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    hx: Hx,
+    IdPath(id): IdPath<ClassId>,
+    AppForm(f): AppForm<ChildForm>,
+) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let student = child_of_class(&state, &class, &student_id(&f.student)?).await?;
+    let (_, now, day) = school_now(&state, &class.school_id).await?;
+    let result = state.store.undo_roll(&me.user, &student, day, now).await;
+    let message = refused(Tr(lang), result)?.or(Some((true, Tr(lang).get("ui-roll-undone").to_string())));
+    class_page(&state, lang, &me, class, Said::child(&student.id, message), hx).await
+}
+
+/// 全部到: the children the teacher saw unmarked, each named in the confirmation, marked present.
+pub async fn rest_present(
+    State(state): State<AppState>,
+    lang: Lang,
+    me: Me,
+    IdPath(id): IdPath<ClassId>,
+    AppForm(f): AppForm<Pairs>,
+) -> AppResult<Response> {
+    let class = own_school_class(&state, &me, &id).await?;
+    let students = f
+        .iter()
+        .filter(|(k, _)| k == "students")
+        .map(|(_, v)| student_id(v))
+        .collect::<AppResult<Vec<StudentId>>>()?;
+    if let Some(why) = door_closed(&state, lang, &class).await? {
+        return class_page(&state, lang, &me, class, Said::page(Some((false, why))), Hx(false)).await;
+    }
+    let (_, now, day) = school_now(&state, &class.school_id).await?;
+    let marked = state.store.mark_rest_present(&me.user, &class.id, day, &students, now).await?;
+    let args = yanshi_i18n::Args::new().number("count", marked as i64);
+    let message = Some((true, lang.render("ui-rest-present-done", &args)));
+    class_page(&state, lang, &me, class, Said::page(message), Hx(false)).await
 }
 
 /// What became of a missing child, as sent.
@@ -110,6 +168,7 @@ pub async fn whereabouts(
     State(state): State<AppState>,
     lang: Lang,
     me: Me,
+    hx: Hx,
     IdPath(id): IdPath<ClassId>,
     AppForm(f): AppForm<WhereaboutsForm>,
 ) -> AppResult<Response> {
@@ -126,5 +185,5 @@ pub async fn whereabouts(
         Err(i) => Err(AppError::Invalid(i)),
     };
     let message = told(Tr(lang), result, "ui-whereabouts-recorded")?;
-    class_page(&state, lang, &me, class, Some(message), None).await
+    class_page(&state, lang, &me, class, Said::child(&student.id, Some(message)), hx).await
 }

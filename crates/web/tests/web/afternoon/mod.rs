@@ -3,6 +3,7 @@
 mod api;
 mod board;
 mod door;
+mod door_taps;
 mod record;
 mod refusals;
 

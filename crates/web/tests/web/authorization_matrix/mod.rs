@@ -168,6 +168,8 @@ pub(super) const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/afternoon/absences", DOOR),
     ("POST", "/afternoon/absences", DOOR),
     ("POST", "/afternoon/class/{id}/roll", DOOR),
+    ("POST", "/afternoon/class/{id}/roll/undo", DOOR),
+    ("POST", "/afternoon/class/{id}/roll/rest", DOOR),
     ("POST", "/afternoon/class/{id}/whereabouts", DOOR),
     ("POST", "/afternoon/class/{id}/decision", DOOR),
     ("POST", "/afternoon/class/{id}/handover", DOOR),
