@@ -54,38 +54,141 @@ document.addEventListener('DOMContentLoaded', () => {
   }
 });
 
-// Scanning a pickup code's QR with the phone's camera, where the browser can (BarcodeDetector);
-// everywhere else the teacher types the eight digits.
-document.addEventListener('DOMContentLoaded', () => {
-  if (!('BarcodeDetector' in window) || !navigator.mediaDevices) return;
-  document.querySelectorAll('form.handover').forEach((form) => {
-    const button = form.querySelector('button.scan');
-    const input = form.querySelector('input.pickup-code');
-    if (!button || !input) return;
-    button.hidden = false;
-    button.addEventListener('click', async () => {
-      const video = document.createElement('video');
-      video.setAttribute('playsinline', '');
-      video.className = 'scanner';
-      form.appendChild(video);
-      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+// Scanning a pickup code's QR with the phone's camera, wherever the browser has a camera:
+// BarcodeDetector where it reads QR codes, elsewhere (iPhones, WeChat's in-app browser) the
+// vendored jsQR, fetched only when a scan starts. Typing the eight digits always works.
+// initScan is idempotent: it runs for the page and again for every piece htmx swaps in.
+let jsQRLoading = null;
+function loadJsQR() {
+  if (window.jsQR) return Promise.resolve(window.jsQR);
+  if (!jsQRLoading) {
+    jsQRLoading = new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = '/static/jsQR.js';
+      script.id = 'jsqr';
+      script.onload = () => (window.jsQR ? resolve(window.jsQR) : reject(new Error('jsQR')));
+      script.onerror = () => { jsQRLoading = null; script.remove(); reject(new Error('jsQR')); };
+      document.head.appendChild(script);
+    });
+  }
+  return jsQRLoading;
+}
+
+// A function from the playing video to the texts of the QR codes in its current frame.
+async function qrReader() {
+  if ('BarcodeDetector' in window) {
+    const formats = await BarcodeDetector.getSupportedFormats().catch(() => []);
+    if (formats.includes('qr_code')) {
+      const detector = new BarcodeDetector({ formats: ['qr_code'] });
+      return async (video) => (await detector.detect(video).catch(() => [])).map((c) => c.rawValue);
+    }
+  }
+  const jsQR = await loadJsQR();
+  const canvas = document.createElement('canvas');
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  return async (video) => {
+    if (!video.videoWidth || !video.videoHeight) return [];
+    // At most 640 px on the long side: enough for a code held up to the phone, and quick.
+    const scale = Math.min(1, 640 / Math.max(video.videoWidth, video.videoHeight));
+    canvas.width = Math.round(video.videoWidth * scale);
+    canvas.height = Math.round(video.videoHeight * scale);
+    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const frame = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const found = jsQR(frame.data, frame.width, frame.height, { inversionAttempts: 'attemptBoth' });
+    return found ? [found.data] : [];
+  };
+}
+
+function cameraProblem(button, error) {
+  const name = error && error.name;
+  if (name === 'NotAllowedError' || name === 'SecurityError') return button.dataset.denied;
+  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError') return button.dataset.noCamera;
+  return button.dataset.failed;
+}
+
+function setUpScan(form) {
+  const button = form.querySelector('button.scan');
+  const input = form.querySelector('input.pickup-code');
+  const scanned = form.querySelector('input[name=scanned]');
+  if (!button || !input || !scanned || button.dataset.scanReady) return;
+  button.dataset.scanReady = 'yes';
+  const startLabel = button.textContent;
+  button.hidden = false;
+  button.setAttribute('aria-pressed', 'false');
+  // A code typed by hand is a typed code, even after a scan was tried.
+  input.addEventListener('input', () => { scanned.value = ''; });
+  let scan = null;
+  const say = (text) => {
+    let p = form.querySelector('.scan-error');
+    if (!text) { if (p) p.remove(); return; }
+    if (!p) {
+      p = document.createElement('p');
+      p.className = 'error small scan-error';
+      p.setAttribute('role', 'alert');
+      button.after(p);
+    }
+    p.textContent = text;
+  };
+  const stop = () => {
+    if (!scan) return;
+    scan.stopped = true;
+    if (scan.stream) scan.stream.getTracks().forEach((t) => t.stop());
+    scan.video.remove();
+    scan = null;
+    button.textContent = startLabel;
+    button.setAttribute('aria-pressed', 'false');
+  };
+  button.addEventListener('click', async () => {
+    if (scan) { stop(); return; }
+    say(null);
+    const video = document.createElement('video');
+    video.setAttribute('playsinline', '');
+    video.muted = true;
+    video.className = 'scanner';
+    const current = { stream: null, video, stopped: false };
+    scan = current;
+    button.textContent = button.dataset.stop || startLabel;
+    button.setAttribute('aria-pressed', 'true');
+    button.after(video);
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+      if (current.stopped) { stream.getTracks().forEach((t) => t.stop()); return; }
+      current.stream = stream;
       video.srcObject = stream;
       await video.play();
-      const detector = new BarcodeDetector({ formats: ['qr_code'] });
-      const stop = () => { stream.getTracks().forEach((t) => t.stop()); video.remove(); };
+      const read = await qrReader();
       const look = async () => {
-        const found = await detector.detect(video).catch(() => []);
-        const digits = found.map((c) => c.rawValue).find((v) => /^\d{8}$/.test(v));
+        if (current.stopped) return;
+        // The card was swapped or the page left: let the camera go.
+        if (!form.isConnected) { stop(); return; }
+        const digits = (await read(video)).map((v) => v.replace(/\s/g, '')).find((v) => /^\d{8}$/.test(v));
+        if (current.stopped) return;
         if (digits) {
           stop();
+          say(null);
           input.value = digits;
-          form.querySelector('input[name=scanned]').value = 'yes';
+          scanned.value = 'yes';
           form.requestSubmit();
         } else {
-          requestAnimationFrame(look);
+          setTimeout(look, 100);
         }
       };
       look();
-    });
+    } catch (e) {
+      if (current.stopped) return;
+      stop();
+      say(cameraProblem(button, e));
+      input.focus();
+    }
   });
-});
+}
+
+function initScan(root) {
+  if (!root || !root.querySelectorAll) return;
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
+  if (root.matches && root.matches('form.handover')) setUpScan(root);
+  root.querySelectorAll('form.handover').forEach(setUpScan);
+}
+
+document.addEventListener('DOMContentLoaded', () => initScan(document));
+document.addEventListener('htmx:load', (e) => initScan(e.detail.elt));

@@ -162,6 +162,8 @@ pub async fn static_file(Path(file): Path<String>) -> Response {
         "app.css" => (include_bytes!("../../static/app.css"), "text/css; charset=utf-8"),
         "htmx.min.js" => (include_bytes!("../../static/htmx.min.js"), "text/javascript; charset=utf-8"),
         "app.js" => (include_bytes!("../../static/app.js"), "text/javascript; charset=utf-8"),
+        // Loaded by app.js only when a scan starts in a browser without BarcodeDetector.
+        "jsQR.js" => (include_bytes!("../../static/jsQR.js"), "text/javascript; charset=utf-8"),
         _ => return AppError::NotFound.into_response(),
     };
     (

@@ -5,6 +5,7 @@
 mod afternoon;
 mod enrolment;
 mod layout;
+mod scan;
 mod school_setup;
 mod sign_in;
 
@@ -45,6 +46,11 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Browser {
     async fn start(width: u32, height: u32) -> Browser {
+        Browser::start_with(width, height, &[]).await
+    }
+
+    /// As `start`, with more Chromium switches (a fake camera, say).
+    async fn start_with(width: u32, height: u32, extra_args: &[String]) -> Browser {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(CHROMEDRIVER)
@@ -66,7 +72,7 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let profile = temp_dir("chromium-profile");
-        let args = vec![
+        let mut args = vec![
             "--headless=new".to_string(),
             "--no-sandbox".into(),
             "--disable-gpu".into(),
@@ -80,6 +86,7 @@ impl Browser {
             format!("--window-size={},{}", width.max(500), height),
             "--lang=zh-CN".into(),
         ];
+        args.extend_from_slice(extra_args);
         let caps = json!({ "capabilities": { "alwaysMatch": { "browserName": "chrome", "goog:chromeOptions": {
             "binary": CHROMIUM, "args": args, "prefs": { "intl.accept_languages": "zh-CN,zh" },
             // Headless windows are at least 500 px wide: emulate the phone's viewport instead,
