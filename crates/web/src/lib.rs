@@ -39,6 +39,9 @@ pub fn app(state: AppState) -> Router {
             middleware::security_headers_and_metrics,
         ))
         .layer(DefaultBodyLimit::max(1024 * 1024))
+        // gzip or brotli when the client asks (not for the board's event stream). Level 4: a
+        // page is compressed as it is served, so speed matters as much as size.
+        .layer(tower_http::compression::CompressionLayer::new().quality(tower_http::compression::CompressionLevel::Precise(4)))
         .with_state(state)
 }
 

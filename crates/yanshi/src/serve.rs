@@ -94,7 +94,13 @@ pub(crate) async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> any
 /// rehearsal flags are refused: a school's records never run on a pretend clock.
 fn school_clock(demo: bool, at: Option<&str>, speed: Option<u32>) -> anyhow::Result<Arc<dyn Clock>> {
     if at.is_none() && speed.is_none() {
-        return Ok(Arc::new(SystemClock));
+        return Ok(match demo_afternoon(demo) {
+            Some(start) => {
+                tracing::info!(%start, "demo: the afternoon's clock starts at 16:30 today (--demo-time sets another)");
+                Arc::new(yanshi_domain::clock::RehearsalClock::new(Arc::new(SystemClock), start, 1))
+            }
+            None => Arc::new(SystemClock),
+        });
     }
     if !demo {
         bail!("--demo-time and --demo-speed rehearse an afternoon of the demo school; they need --demo");
@@ -123,6 +129,18 @@ fn school_clock(demo: bool, at: Option<&str>, speed: Option<u32>) -> anyhow::Res
         start,
         speed,
     )))
+}
+
+/// The demo school is tried at any hour: outside the afternoon (15:30–18:00 Beijing time) its
+/// clock starts at 16:30 today, so the door is open and the afternoon can be walked through.
+fn demo_afternoon(demo: bool) -> Option<time::OffsetDateTime> {
+    if !demo {
+        return None;
+    }
+    let zone = yanshi_domain::school_time::DEFAULT_TIME_ZONE;
+    let now = yanshi_domain::school_time::local(SystemClock.now(), zone);
+    let afternoon = time::macros::time!(15:30)..time::macros::time!(18:00);
+    (!afternoon.contains(&now.time())).then(|| yanshi_domain::school_time::at(now.date(), time::macros::time!(16:30), zone))
 }
 
 /// 迟接 — every 30 s of school time, fire the late-pickup steps that are due. Each step is recorded once per child per

@@ -30,7 +30,7 @@ pub struct BoardRow {
     pub present: usize,
     pub on_leave: usize,
     pub handed_over: usize,
-    /// Expected, not handed over, not marked absent: still in the school's care.
+    /// Marked present and not handed over: in the care of the class's teacher (在班).
     pub in_care: usize,
     /// Marked absent though expected, nothing recorded yet — or not found.
     pub unaccounted: usize,
@@ -103,7 +103,8 @@ impl Store {
                 }
                 row.expected += 1;
                 row.present += usize::from(c.roll == Some(RollStatus::Present));
-                row.in_care += usize::from(!handed && c.roll != Some(RollStatus::Absent));
+                // In care: marked present and not gone yet; a child not yet called is counted apart.
+                row.in_care += usize::from(!handed && c.roll == Some(RollStatus::Present));
                 row.unaccounted += usize::from(
                     c.unaccounted
                         .as_ref()

@@ -331,3 +331,4 @@ async fn the_board_on_one_instance_follows_a_roll_call_on_the_other() {
 
 #[path = "cli/api_fuzz.rs"]
 mod api_fuzz;
+mod compression;

@@ -3,6 +3,7 @@
 //! `YANSHI_REQUIRE_BROWSER=1` (CI), where a missing browser fails.
 
 mod afternoon;
+mod door;
 mod enrolment;
 mod layout;
 mod scan;

@@ -1,0 +1,92 @@
+//! The classroom door on a phone with a whole class: marking the 31st child keeps the teacher
+//! where they are (htmx swaps that card only), the card and its button show the mark, a wrong
+//! mark is undone, 其余全部到 marks the rest after a confirmation naming them, the counts stay
+//! current, and the links above the list are big enough to tap.
+
+use super::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marking_the_31st_child_keeps_the_teachers_place_and_everyone_else_is_present_in_two_taps() {
+    if !browser_available() {
+        return;
+    }
+    let server = Server::start(temp_dir("browser-door-taps"), None, &["--demo"]);
+    let b = Browser::start(360, 780).await;
+    let base = server.base.clone();
+    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    b.goto(&format!("{base}/afternoon")).await;
+    b.click("a.tile.mine").await;
+    b.find("ul.door").await;
+    b.screenshot("door-before-360").await;
+    let children = b
+        .script("return document.querySelectorAll('ul.door > li').length")
+        .await
+        .as_u64()
+        .unwrap();
+    assert!(children >= 31, "{children}");
+    assert_eq!(b.text("#unmarked-count").await, children.to_string());
+    // Every link above the list is a finger's height.
+    let short = b
+        .script("return [...document.querySelectorAll('.tap-links a')].filter(a => a.getBoundingClientRect().height < 44).length")
+        .await;
+    assert_eq!(short, 0);
+
+    // The 31st child, scrolled to the middle of the screen.
+    let id = b
+        .script("const li = document.querySelectorAll('ul.door > li')[30]; li.scrollIntoView({block: 'center'}); return li.id")
+        .await;
+    let id = id.as_str().unwrap().to_string();
+    let before = b.script("return window.scrollY").await.as_f64().unwrap();
+    assert!(before > 2000.0, "scrolled to the 31st child: {before}");
+    b.click(&format!("#{id} .roll-absent")).await;
+    b.wait_script(&format!("return document.getElementById('{id}').classList.contains('is-absent')"))
+        .await;
+    let after = b.script("return window.scrollY").await.as_f64().unwrap();
+    assert!((after - before).abs() < 5.0, "the teacher stays at the child: {before} → {after}");
+    assert_eq!(
+        b.script(&format!(
+            "return document.querySelector('#{id} .roll-absent').getAttribute('aria-pressed')"
+        ))
+        .await,
+        "true"
+    );
+    // The chosen button is filled, the others are not.
+    let filled = b
+        .script(&format!(
+            "return getComputedStyle(document.querySelector('#{id} .roll-absent')).color === 'rgb(255, 255, 255)'"
+        ))
+        .await;
+    assert_eq!(filled, Value::Bool(true));
+    assert_eq!(b.text("#marked-count").await, "1");
+    assert_eq!(b.text("#absent-count").await, "1");
+    assert_eq!(b.text("#unmarked-count").await, (children - 1).to_string());
+    b.screenshot("door-marked-360").await;
+
+    // A wrong mark taken back, still in place.
+    b.click(&format!("#{id} .undo-mark")).await;
+    b.wait_script(&format!("return document.getElementById('{id}').classList.contains('is-unmarked')"))
+        .await;
+    let undone = b.script("return window.scrollY").await.as_f64().unwrap();
+    assert!((undone - before).abs() < 5.0, "{before} → {undone}");
+    assert_eq!(b.text("#marked-count").await, "0");
+
+    // Absent for real this time; then everyone else present, after a confirmation that names them.
+    b.click(&format!("#{id} .roll-absent")).await;
+    b.wait_text("#absent-count", "1").await;
+    b.script("window.scrollTo(0, 0); return true").await;
+    b.click("#rest-present-open").await;
+    let confirm = b.text("#rest-present-confirm").await;
+    assert_eq!(confirm, format!("确认全部到（{}）", children - 1));
+    b.click("#rest-present-confirm").await;
+    b.wait_text("#unmarked-count", "0").await;
+    assert_eq!(b.text("#present-count").await, (children - 1).to_string());
+    assert_eq!(b.text("#absent-count").await, "1");
+    assert_eq!(
+        b.script(&format!("return document.getElementById('{id}').classList.contains('is-absent')"))
+            .await,
+        Value::Bool(true)
+    );
+    assert_eq!(b.text("#in-care-count").await, (children - 1).to_string());
+    b.assert_fits(360).await;
+    b.screenshot("door-after-360").await;
+}
