@@ -207,6 +207,8 @@ async fn a_term_made_in_the_pages_counts_the_autumn_2026_make_up_days() {
             ),
             (Some(false), Some("holiday"), Some("元旦"))
         );
+        assert_eq!(new_year["derived_holiday"], true, "{new_year}");
+        assert_eq!(national["derived_holiday"], false, "2026 has its notice");
         let bad_date = app
             .send(api(Method::GET, "/api/v1/calendar?date=2026-02-30&grade=3", Some(&token), None))
             .await;
