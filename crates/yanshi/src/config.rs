@@ -76,3 +76,26 @@ pub fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
     };
     Ok(PathBuf::from(rest.split('?').next().unwrap_or(rest)))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_listen_address_needs_its_port() {
+        for ok in ["127.0.0.1:8080", "0.0.0.0:0", "[::1]:8080", "localhost:80", " 127.0.0.1:8080 "] {
+            assert!(super::listen(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "127.0.0.1",
+            "localhost",
+            "8080",
+            ":8080",
+            "127.0.0.1:",
+            "127.0.0.1:http",
+            "::1",
+            "[::1]",
+            "1.2.3.4:70000",
+        ] {
+            assert!(super::listen(bad).is_err(), "{bad}");
+        }
+    }
+}
