@@ -1,8 +1,9 @@
 //! The service calendar (校历): is a date a service day for a grade, and from when to when.
 //!
 //! Three layers decide: the term (学期) and its service period; the State Council's holiday
-//! schedule with its 调休 make-up workdays (shipped as data in `data/holidays/`); and the
-//! school's own closures and extra days. A make-up Saturday is a service day; a holiday is not.
+//! schedule with its 调休 make-up workdays (shipped as data in `data/holidays/`; for a year whose
+//! notice is not shipped, the statutory days the law fixes, see `statutory`); and the school's
+//! own closures and extra days. A make-up Saturday is a service day; a holiday is not.
 
 use std::collections::BTreeMap;
 use time::macros::format_description;
@@ -20,8 +21,10 @@ pub enum NationalKind {
 #[derive(Debug, Clone)]
 pub struct HolidayYear {
     pub year: i32,
-    /// The notice the dates come from.
+    /// The notice the dates come from (empty when derived).
     pub notice: String,
+    /// Derived from the law (`statutory`): no notice yet, so no 调休 either.
+    pub derived: bool,
     pub days: BTreeMap<Date, (NationalKind, String)>,
 }
 
@@ -71,7 +74,12 @@ pub fn parse_holiday_year(text: &str) -> Result<HolidayYear, String> {
     if days.keys().any(|d| d.year() != year && d.year() != year - 1) {
         return Err(format!("{year}: a date outside the year"));
     }
-    Ok(HolidayYear { year, notice, days })
+    Ok(HolidayYear {
+        year,
+        notice,
+        derived: false,
+        days,
+    })
 }
 
 /// Every national schedule yanshi knows.
@@ -100,8 +108,26 @@ impl HolidayCalendar {
         }
     }
 
+    /// What the national schedule says about `date`: the year's notice when shipped, else the
+    /// statutory days derived from the law (a notice, once added, replaces them entirely).
     pub fn national(&self, date: Date) -> Option<&(NationalKind, String)> {
-        self.years.values().find_map(|y| y.days.get(&date))
+        self.years
+            .values()
+            .find_map(|y| y.days.get(&date))
+            .or_else(|| self.derived(date.year())?.days.get(&date))
+    }
+
+    /// The derived schedule of `year` when its notice is not shipped (2025–2100).
+    pub fn derived(&self, year: i32) -> Option<&'static HolidayYear> {
+        if self.has_year(year) {
+            return None;
+        }
+        crate::statutory::derived_year(year)
+    }
+
+    /// Is `date` a holiday only by derivation (its year's notice not shipped)?
+    pub fn is_derived(&self, date: Date) -> bool {
+        self.years.values().all(|y| !y.days.contains_key(&date)) && self.derived(date.year()).is_some_and(|y| y.days.contains_key(&date))
     }
 
     pub fn has_year(&self, year: i32) -> bool {
@@ -145,7 +171,8 @@ impl HolidayCalendar {
         date
     }
 
-    /// From 1 December, the year whose schedule is still missing (admins are warned).
+    /// From 1 December, the year whose notice is still missing (admins are warned; its statutory
+    /// days are derived meanwhile, its 调休 are not known).
     pub fn missing_next_year(&self, today: Date) -> Option<i32> {
         let next = today.year() + 1;
         (today.month() == Month::December && !self.has_year(next)).then_some(next)

@@ -13,6 +13,7 @@ pub mod enrolment;
 pub mod family;
 pub mod ids;
 pub mod invalid;
+pub mod lunar;
 pub mod password;
 pub mod policy;
 pub mod role;
@@ -21,6 +22,7 @@ pub mod school;
 pub mod school_time;
 pub mod serde_date;
 pub mod service_record;
+pub mod statutory;
 pub mod text_enum;
 pub mod totp;
 

@@ -3,11 +3,13 @@
 
 mod config;
 mod demo;
+mod say;
 mod serve;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use config::FileConfig;
+use say::{arg, refuse};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -161,7 +163,7 @@ fn main() -> std::process::ExitCode {
     match start() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("错误 / error: {e:#}");
+            eprintln!("{}", say::text("cli-error", &arg("message", format!("{e:#}"))));
             std::process::ExitCode::FAILURE
         }
     }
@@ -176,14 +178,23 @@ fn start() -> anyhow::Result<()> {
     }
     .or(file.log_format.clone())
     .unwrap_or_else(|| "text".into());
+    if !matches!(log_format.as_str(), "text" | "json") {
+        return Err(refuse("cli-log-format", arg("value", format!("{log_format:?}"))));
+    }
     init_tracing(&log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(run(cli, file))
 }
 
+/// Log lines go to standard error: `text` (coloured only on a terminal) or `json` (one object
+/// a line, for a deployment's log collector).
 fn init_tracing(format: &str) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("YANSHI_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     if format == "json" {
         builder.json().init();
     } else {
@@ -198,19 +209,26 @@ async fn open(cli: &Cli, file: &FileConfig) -> anyhow::Result<(Store, String)> {
         .or(file.data_dir.clone())
         .unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
     let url = config::database_url(cli.database_url.clone().or(file.database_url.clone()), &data_dir)?;
-    let store = Store::connect(&url).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    store.migrate().await.map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    let store = Store::connect(&url).await.map_err(say::store)?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| refuse("cli-migrations-failed", arg("error", e)))?;
     Ok((store, url))
 }
 
 fn read_password() -> anyhow::Result<NewPassword> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    NewPassword::parse(line.trim_end_matches(['\r', '\n'])).map_err(|e| anyhow::anyhow!("password refused: {}", e.key))
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| refuse("cli-password-unreadable", arg("error", e)))?;
+    NewPassword::parse(line.trim_end_matches(['\r', '\n']))
+        .map_err(|e| refuse("cli-password-refused", arg("reason", say::locale().t(e.key)).text("key", e.key)))
 }
 
 fn invalid(e: yanshi_domain::Invalid) -> anyhow::Error {
-    anyhow::anyhow!("{} is not valid ({})", e.field, e.key)
+    say::invalid(e)
 }
 
 async fn find_school(store: &Store, name_or_id: &str) -> anyhow::Result<yanshi_store::School> {
@@ -221,13 +239,18 @@ async fn find_school(store: &Store, name_or_id: &str) -> anyhow::Result<yanshi_s
     }
     store
         .school_by_name(name_or_id)
-        .await?
-        .with_context(|| format!("no school named {name_or_id}"))
+        .await
+        .map_err(say::store)?
+        .ok_or_else(|| refuse("cli-no-school", arg("name", name_or_id)))
 }
 
 async fn find_user(store: &Store, login: &str) -> anyhow::Result<yanshi_store::User> {
-    let login = Login::parse(login).map_err(invalid)?;
-    store.user_by_login(&login).await?.context("no such account")
+    let parsed = Login::parse(login).map_err(invalid)?;
+    store
+        .user_by_login(&parsed)
+        .await
+        .map_err(say::store)?
+        .ok_or_else(|| refuse("cli-no-account", arg("login", login)))
 }
 
 async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
@@ -244,7 +267,7 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             let s = store
                 .create_school(&Actor::Cli, name, yanshi_domain::school_time::DEFAULT_TIME_ZONE, false, clock.now())
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(say::store)?;
             println!("{}\t{}", s.id, s.name);
             Ok(())
         }
@@ -259,12 +282,12 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
         Command::Backup { out } => {
             let (store, _) = open(&cli, &file).await?;
             if out.exists() {
-                bail!("{} exists already; choose a new file", out.display());
+                return Err(refuse("cli-backup-exists", arg("path", out.display())));
             }
             store
                 .backup_sqlite(&out.display().to_string())
                 .await
-                .map_err(|e| anyhow::anyhow!("{e} — for PostgreSQL use pg_dump (see README)"))?;
+                .map_err(|e| refuse("cli-backup-failed", arg("error", e)))?;
             println!("backup written to {}", out.display());
             Ok(())
         }
@@ -307,12 +330,12 @@ async fn user_command(cli: &Cli, file: &FileConfig, cmd: &UserCommand) -> anyhow
         } => {
             let role = Role::parse(role)
                 .filter(|r| *r != Role::Guardian)
-                .context("unknown role (guardians sign up with an invitation code)")?;
+                .ok_or_else(|| refuse("cli-unknown-role", arg("role", role)))?;
             let school_id = match (role.is_district_wide(), school) {
                 (true, None) => None,
-                (true, Some(_)) => bail!("a district admin belongs to no school"),
+                (true, Some(_)) => return Err(refuse("cli-district-admin-school", yanshi_i18n::Args::new())),
                 (false, Some(s)) => Some(find_school(&store, s).await?.id),
-                (false, None) => bail!("--school is required for this role"),
+                (false, None) => return Err(refuse("cli-school-required", yanshi_i18n::Args::new())),
             };
             let pw = read_password()?;
             let hash = tokio::task::spawn_blocking(move || yanshi_domain::password::hash(&pw)).await?;
@@ -324,7 +347,7 @@ async fn user_command(cli: &Cli, file: &FileConfig, cmd: &UserCommand) -> anyhow
                 display_name: DisplayName::parse(name).map_err(invalid)?,
                 password_hash: hash,
             };
-            let u = store.create_user(&Actor::Cli, new, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let u = store.create_user(&Actor::Cli, new, now).await.map_err(say::store)?;
             println!("created {} ({})", u.id, u.role.as_str());
         }
         UserCommand::ResetPassword { login } => {
@@ -341,11 +364,14 @@ async fn user_command(cli: &Cli, file: &FileConfig, cmd: &UserCommand) -> anyhow
         }
         UserCommand::Invite { by, note } => {
             let u = find_user(&store, by).await?;
-            let school = u.school_id.clone().context("the issuing account belongs to no school")?;
+            let school = u
+                .school_id
+                .clone()
+                .ok_or_else(|| refuse("cli-invite-no-school", arg("login", by)))?;
             let code = store
                 .create_invitation(&Actor::User(u.id.clone()), &school, note, now, WebConfig::default().invitation_ttl)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(say::store)?;
             println!("{}", code.grouped());
         }
     }
@@ -353,6 +379,9 @@ async fn user_command(cli: &Cli, file: &FileConfig, cmd: &UserCommand) -> anyhow
 }
 
 async fn restore(cli: &Cli, file: &FileConfig, from: &std::path::Path, yes: bool) -> anyhow::Result<()> {
+    if !from.is_file() {
+        return Err(refuse("cli-file-not-found", arg("path", from.display())));
+    }
     let data_dir = cli
         .data_dir
         .clone()
@@ -363,20 +392,29 @@ async fn restore(cli: &Cli, file: &FileConfig, from: &std::path::Path, yes: bool
     // Check the backup before touching anything.
     match Store::sqlite_file_is_intact(from).await {
         Ok(true) => {}
-        Ok(false) => bail!("{} is not an intact yanshi database; nothing was changed", from.display()),
-        Err(e) => bail!("cannot read {} as a SQLite database ({e}); nothing was changed", from.display()),
+        Ok(false) => return Err(refuse("cli-restore-not-intact", arg("path", from.display()))),
+        Err(e) => {
+            return Err(refuse(
+                "cli-restore-unreadable",
+                arg("path", from.display()).text("error", e.to_string()),
+            ));
+        }
     }
     if !yes {
-        bail!(
-            "this replaces {} with {}; stop the server, then run again with --yes",
-            target.display(),
-            from.display()
-        );
+        return Err(refuse(
+            "cli-restore-confirm",
+            arg("target", target.display()).text("from", from.display().to_string()),
+        ));
     }
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
     }
-    std::fs::copy(from, &target).with_context(|| format!("copy to {}", target.display()))?;
+    std::fs::copy(from, &target).map_err(|e| {
+        refuse(
+            "cli-restore-copy-failed",
+            arg("path", target.display()).text("error", e.to_string()),
+        )
+    })?;
     println!("restored {} from {}", target.display(), from.display());
     Ok(())
 }

@@ -2,23 +2,30 @@
 //! server, the notification worker and the afternoon sweep on every instance.
 
 use super::*;
+use crate::say::{arg, refuse};
 
 pub(crate) async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> anyhow::Result<()> {
     let demo = args.demo.or(file.demo).unwrap_or(false);
+    // Every flag is checked, and the port taken, before the database is opened or the demo
+    // school built: a mistyped flag creates and changes nothing.
     let listen = args
         .listen
         .clone()
         .or(file.listen.clone())
         .unwrap_or_else(|| config::DEFAULT_LISTEN.into());
-    // Checked before the database is opened, so a mistyped flag changes nothing.
+    let listen = config::listen(&listen)?;
     let public_url = args
         .public_url
         .clone()
         .or(file.public_url.clone())
         .map(|u| config::public_url(&u))
         .transpose()?;
+    let rehearsal = rehearsal(demo, args.demo_time.as_deref(), args.demo_speed)?;
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| refuse("cli-listen-failed", arg("listen", &listen).text("error", e.to_string())))?;
     let (store, url) = open(cli, file).await?;
-    let clock = school_clock(demo, args.demo_time.as_deref(), args.demo_speed)?;
+    let clock = school_clock(rehearsal);
     if demo {
         let started = std::time::Instant::now();
         demo::ensure(&store, clock.now(), args.demo_schools.clamp(1, 50)).await?;
@@ -38,9 +45,6 @@ pub(crate) async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> any
     }
     web.metrics_token = args.metrics_token.clone().or(file.metrics_token.clone()).filter(|t| !t.is_empty());
     web.hsts = args.hsts.or(file.hsts).unwrap_or(false);
-    let listener = tokio::net::TcpListener::bind(&listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     web.public_url = match public_url {
         Some(u) => u,
@@ -90,45 +94,53 @@ pub(crate) async fn serve(cli: &Cli, file: &FileConfig, args: &ServeArgs) -> any
     Ok(())
 }
 
-/// The real clock, or in demo mode a rehearsal clock (演练) when asked for. Outside demo mode the
-/// rehearsal flags are refused: a school's records never run on a pretend clock.
-fn school_clock(demo: bool, at: Option<&str>, speed: Option<u32>) -> anyhow::Result<Arc<dyn Clock>> {
+/// A rehearsal (演练) asked for with --demo-time / --demo-speed: where the school's clock
+/// starts (`None`: now) and how fast it runs. Outside demo mode the flags are refused: a
+/// school's records never run on a pretend clock.
+struct Rehearsal {
+    start: Option<time::OffsetDateTime>,
+    speed: u32,
+}
+
+fn rehearsal(demo: bool, at: Option<&str>, speed: Option<u32>) -> anyhow::Result<Option<Rehearsal>> {
     if at.is_none() && speed.is_none() {
-        return Ok(match demo_afternoon(demo) {
-            Some(start) => {
-                tracing::info!(%start, "demo: the afternoon's clock starts at 16:30 today (--demo-time sets another)");
-                Arc::new(yanshi_domain::clock::RehearsalClock::new(Arc::new(SystemClock), start, 1))
-            }
-            None => Arc::new(SystemClock),
-        });
+        // The demo outside the afternoon starts at 16:30 today (see demo_afternoon).
+        return Ok(demo_afternoon(demo).map(|start| Rehearsal {
+            start: Some(start),
+            speed: 1,
+        }));
     }
     if !demo {
-        bail!("--demo-time and --demo-speed rehearse an afternoon of the demo school; they need --demo");
+        return Err(refuse("cli-demo-flags-need-demo", yanshi_i18n::Args::new()));
     }
+    let max = yanshi_domain::clock::RehearsalClock::MAX_SPEED;
     let speed = speed.unwrap_or(1);
-    if !(1..=yanshi_domain::clock::RehearsalClock::MAX_SPEED).contains(&speed) {
-        bail!(
-            "--demo-speed must be between 1 and {}",
-            yanshi_domain::clock::RehearsalClock::MAX_SPEED
-        );
+    if !(1..=max).contains(&speed) {
+        return Err(refuse("cli-demo-speed", arg("max", max)));
     }
     let start = match at {
-        None => SystemClock.now(),
+        None => None,
         Some(text) => {
             let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+            // One message, with the expected form; the parser's own words add nothing.
             let local = time::PrimitiveDateTime::parse(text.trim(), &format)
-                .with_context(|| format!("--demo-time {text:?}: expected e.g. 2026-12-01T17:50 (Beijing time)"))?;
+                .map_err(|_| refuse("cli-demo-time", arg("value", format!("{text:?}"))))?;
             let offset =
                 yanshi_domain::school_time::offset_of(yanshi_domain::school_time::DEFAULT_TIME_ZONE).unwrap_or(time::UtcOffset::UTC);
-            local.assume_offset(offset).to_offset(time::UtcOffset::UTC)
+            Some(local.assume_offset(offset).to_offset(time::UtcOffset::UTC))
         }
     };
+    Ok(Some(Rehearsal { start, speed }))
+}
+
+/// The real clock, or the rehearsal clock, started now.
+fn school_clock(rehearsal: Option<Rehearsal>) -> Arc<dyn Clock> {
+    let Some(Rehearsal { start, speed }) = rehearsal else {
+        return Arc::new(SystemClock);
+    };
+    let start = start.unwrap_or_else(|| SystemClock.now());
     tracing::info!(%start, speed, "rehearsal clock");
-    Ok(Arc::new(yanshi_domain::clock::RehearsalClock::new(
-        Arc::new(SystemClock),
-        start,
-        speed,
-    )))
+    Arc::new(yanshi_domain::clock::RehearsalClock::new(Arc::new(SystemClock), start, speed))
 }
 
 /// The demo school is tried at any hour: outside the afternoon (15:30–18:00 Beijing time) its

@@ -219,6 +219,10 @@ pub struct CalendarDayOut {
     /// A weekend day worked in place of a holiday (调休).
     #[serde(skip_serializing_if = "Option::is_none")]
     makeup_workday: Option<bool>,
+    /// A public holiday derived from the holiday law (《全国年节及纪念日放假办法》): the year's
+    /// State Council notice is not shipped yet, so its make-up workdays (调休) are not known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    derived_holiday: Option<bool>,
     /// The holiday's name or why the school is closed.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
@@ -246,6 +250,7 @@ pub async fn calendar(State(state): State<AppState>, me: Me, Query(q): Query<Cal
         start: None,
         end: None,
         makeup_workday: None,
+        derived_holiday: None,
         reason: None,
     };
     let Some(term) = state.store.term_on(&id, date).await? else {
@@ -262,6 +267,7 @@ pub async fn calendar(State(state): State<AppState>, me: Me, Query(q): Query<Cal
         }
         DayStatus::Holiday(n) => {
             out.reason = Some(n);
+            out.derived_holiday = Some(cal.holidays.is_derived(date));
             "holiday"
         }
         DayStatus::Closed(r) => {

@@ -19,6 +19,7 @@ use yanshi_domain::ids::{OverrideId, TermId};
 use yanshi_domain::policy::{Action, may};
 use yanshi_domain::school::{Grade, format_clock};
 use yanshi_domain::school_time::local;
+use yanshi_i18n::Args;
 use yanshi_store::School;
 use yanshi_store::terms::StoredOverride;
 
@@ -27,6 +28,8 @@ pub struct Day {
     /// CSS class and legend key.
     pub kind: &'static str,
     pub label: String,
+    /// A holiday derived from the law (the year's notice not shipped yet).
+    pub derived: bool,
 }
 
 pub struct MonthGrid {
@@ -52,6 +55,9 @@ struct CalendarPage {
     can_manage: bool,
     missing_year: Option<i32>,
     notices: Vec<String>,
+    /// One line per year of the term whose notice is not shipped: its holidays are derived and
+    /// its 调休 not yet published.
+    derived_years: Vec<String>,
     term_id: String,
     error: Option<&'static str>,
 }
@@ -77,8 +83,8 @@ fn kind_of(status: &DayStatus) -> (&'static str, String) {
     }
 }
 
-/// Month grids from `from` to `to` for one grade.
-pub fn months(from: Date, to: Date, status: impl Fn(Date) -> DayStatus) -> Vec<MonthGrid> {
+/// Month grids from `from` to `to` for one grade; `derived` tells a holiday derived from the law.
+pub fn months(from: Date, to: Date, status: impl Fn(Date) -> DayStatus, derived: impl Fn(Date) -> bool) -> Vec<MonthGrid> {
     let mut out = Vec::new();
     let mut first = from.replace_day(1).unwrap_or(from);
     while first <= to {
@@ -90,7 +96,13 @@ pub fn months(from: Date, to: Date, status: impl Fn(Date) -> DayStatus) -> Vec<M
             let s = status(d);
             service_days += usize::from(s.is_service());
             let (kind, label) = kind_of(&s);
-            week.push(Some(Day { day: d.day(), kind, label }));
+            let derived = matches!(s, DayStatus::Holiday(_)) && derived(d);
+            week.push(Some(Day {
+                day: d.day(),
+                kind,
+                label,
+                derived,
+            }));
             if week.len() == 7 {
                 weeks.push(std::mem::take(&mut week));
             }
@@ -153,13 +165,18 @@ async fn calendar_page(
         .collect();
     let grades = Grade::ALL.iter().map(|g| (g.number(), g.name_zh())).collect();
     let q = school_query(me, &school);
-    let (term_name, term_id, months) = match chosen {
+    let (term_name, term_id, months, derived_years) = match chosen {
         Some(t) => {
             let (name, id, from, to) = (t.name.clone(), t.id.to_string(), t.dates.starts_on, t.dates.ends_on);
             let cal = state.store.service_calendar(t).await?;
-            (name, id, months(from, to, |d| cal.status(d, grade)))
+            let derived_years = (from.year()..=to.year())
+                .filter(|y| cal.holidays.derived(*y).is_some())
+                .map(|y| lang.render("ui-holiday-derived-year", &Args::new().text("year", y.to_string())))
+                .collect();
+            let grid = months(from, to, |d| cal.status(d, grade), |d| cal.holidays.is_derived(d));
+            (name, id, grid, derived_years)
         }
-        None => (String::new(), String::new(), Vec::new()),
+        None => (String::new(), String::new(), Vec::new(), Vec::new()),
     };
     let total_service_days = months.iter().map(|m| m.service_days).sum();
     let status = if error.is_some() {
@@ -183,6 +200,7 @@ async fn calendar_page(
             can_manage,
             missing_year,
             notices,
+            derived_years,
             term_id,
             error,
         },

@@ -194,6 +194,21 @@ async fn a_term_made_in_the_pages_counts_the_autumn_2026_make_up_days() {
             (national["status"].as_str(), national["reason"].as_str()),
             (Some("holiday"), Some("国庆节"))
         );
+        // 2027's notice is not shipped: 元旦 is derived from the law and has no care.
+        let new_year = app
+            .send(api(Method::GET, "/api/v1/calendar?date=2027-01-01&grade=3", Some(&token), None))
+            .await
+            .json();
+        assert_eq!(
+            (
+                new_year["service_day"].as_bool(),
+                new_year["status"].as_str(),
+                new_year["reason"].as_str()
+            ),
+            (Some(false), Some("holiday"), Some("元旦"))
+        );
+        assert_eq!(new_year["derived_holiday"], true, "{new_year}");
+        assert_eq!(national["derived_holiday"], false, "2026 has its notice");
         let bad_date = app
             .send(api(Method::GET, "/api/v1/calendar?date=2026-02-30&grade=3", Some(&token), None))
             .await;
@@ -219,6 +234,16 @@ async fn a_term_made_in_the_pages_counts_the_autumn_2026_make_up_days() {
             "{}",
             page.body
         );
+        assert!(
+            page.body
+                .contains("class=\"day holiday derived\" title=\"元旦 · 法定节假日（按放假办法推算，调休未公布）\">1<")
+                && page.body.contains("2027年的国务院节假日安排通知尚未发布")
+                && !page.body.contains("2026年的国务院节假日安排通知"),
+            "a derived holiday shows as such, and the year's 调休 as not published: {}",
+            page.body
+        );
+        let admin_page = app.get("/school/calendar?grade=3", Some(&admin)).await;
+        assert!(admin_page.body.contains("id=\"holiday-warning\""), "the admins' warning stays");
         let none = app
             .post_form(
                 "/school/calendar/overrides",

@@ -5,8 +5,20 @@ use crate::support::{Server, temp_dir, yanshi};
 use std::io::Write;
 use std::process::{Output, Stdio};
 
+/// Runs the binary in English (these tests read its English words; `cli::messages` covers
+/// the languages).
 fn run(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = yanshi()
+    run_in(Some("en_US.UTF-8"), data_dir, args, stdin)
+}
+
+/// Runs the binary with `LANG` set to `lang` (`None`: unset) and no `LC_ALL` / `LC_MESSAGES`.
+fn run_in(lang: Option<&str>, data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = yanshi();
+    cmd.env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
+    if let Some(lang) = lang {
+        cmd.env("LANG", lang);
+    }
+    let mut child = cmd
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
@@ -332,3 +344,4 @@ async fn the_board_on_one_instance_follows_a_roll_call_on_the_other() {
 #[path = "cli/api_fuzz.rs"]
 mod api_fuzz;
 mod compression;
+mod messages;

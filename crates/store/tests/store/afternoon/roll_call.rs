@@ -221,6 +221,10 @@ async fn a_class_whose_roll_is_not_called_alerts_its_teacher_and_the_leaders_onc
         .await
         .unwrap();
     assert_eq!(s.afternoon_sweep(datetime!(2026-09-11 08:30 UTC)).await.unwrap(), 0);
+    // 元旦 2027, a Friday of a year whose notice is not shipped: derived, no service, no alert;
+    // the Monday after is a service day again.
+    assert_eq!(s.afternoon_sweep(datetime!(2027-01-01 08:30 UTC)).await.unwrap(), 0);
+    assert_eq!(s.afternoon_sweep(datetime!(2027-01-04 08:30 UTC)).await.unwrap(), 1);
     let report = s.verify_audit_chain(Some(&w.child.school_id)).await.unwrap();
     assert!(report.result.is_ok(), "{report:?}");
 }

@@ -117,6 +117,10 @@ async fn the_autumn_2026_calendar_counts_make_up_days_and_not_national_day(backe
         ));
     }
     assert_eq!(cal.status(date!(2026 - 10 - 20), 3), DayStatus::Closed("秋季运动会".into()));
+    // 2027 has no notice shipped: 元旦 is derived from the law, not a service day.
+    assert_eq!(cal.status(date!(2027 - 01 - 01), 3), DayStatus::Holiday("元旦".into()));
+    assert!(cal.holidays.is_derived(date!(2027 - 01 - 01)));
+    assert!(cal.status(date!(2027 - 01 - 04), 3).is_service());
     let removed = store.calendar_overrides(&school.id).await.unwrap().remove(0);
     store.remove_calendar_override(&actor, &school.id, &removed.id, NOW).await.unwrap();
     let cal = store.service_calendar(cal.term).await.unwrap();

@@ -199,29 +199,49 @@ fn whereabouts_key(w: Whereabouts) -> &'static str {
     }
 }
 
-/// When the grade's service starts today, if today is a service day for it.
-pub(crate) async fn service_start(
+/// Whether the door takes roll call and hand-overs at `now`, and if not, why.
+enum Shut {
+    Open,
+    /// Before the door opens on a service day.
+    Early(String),
+    /// Not a service day for the grade (a holiday, a weekend, a closed day): nobody is expected.
+    NoService(String),
+}
+
+async fn shut(
     state: &AppState,
+    lang: Lang,
     class: &ClassInfo,
     term: Option<&yanshi_store::terms::Term>,
     day: Date,
-) -> AppResult<Option<Time>> {
-    let Some(term) = term else { return Ok(None) };
+    now: Time,
+) -> AppResult<Shut> {
+    use yanshi_domain::calendar::DayStatus;
+    // No term today: the door lists nobody anyway.
+    let Some(term) = term else { return Ok(Shut::Open) };
     let calendar = state.store.service_calendar(term.clone()).await?;
-    Ok(match calendar.status(day, class.grade) {
-        yanshi_domain::calendar::DayStatus::Service { start, .. } => Some(start),
-        _ => None,
-    })
+    let why = match calendar.status(day, class.grade) {
+        DayStatus::Service { start, .. } if door_open(start, now) => return Ok(Shut::Open),
+        DayStatus::Service { start, .. } => return Ok(Shut::Early(closed_text(lang, start))),
+        DayStatus::Holiday(name) | DayStatus::Closed(name) => name,
+        DayStatus::Weekend => lang.t("ui-day-weekend").to_string(),
+        DayStatus::OutsideServicePeriod => lang.t("ui-day-outside").to_string(),
+        DayStatus::Unscheduled => lang.t("ui-day-unscheduled").to_string(),
+    };
+    Ok(Shut::NoService(
+        lang.render("ui-door-no-service", &yanshi_i18n::Args::new().text("why", why)),
+    ))
 }
 
-/// Refused before the door opens: "三年级的延时服务今天 16:10 开始，15:55 起可以点名和交接。"
+/// Refused while the door is shut: before it opens ("三年级的延时服务今天 16:10 开始，15:55 起可以
+/// 点名和交接。") or on a day without service.
 pub(crate) async fn door_closed(state: &AppState, lang: Lang, class: &ClassInfo) -> AppResult<Option<String>> {
     let school = state.store.school(&class.school_id).await?;
     let now = local(state.clock.now(), &school.time_zone);
     let term = state.store.term_on(&class.school_id, now.date()).await?;
-    Ok(match service_start(state, class, term.as_ref(), now.date()).await? {
-        Some(start) if !door_open(start, now.time()) => Some(closed_text(lang, start)),
-        _ => None,
+    Ok(match shut(state, lang, class, term.as_ref(), now.date(), now.time()).await? {
+        Shut::Open => None,
+        Shut::Early(why) | Shut::NoService(why) => Some(why),
     })
 }
 
@@ -256,10 +276,11 @@ async fn door(
         .await?;
     log_custody_limits(state, me, &class, &children, "door").await?;
     let now = local(state.clock.now(), &school.time_zone).time();
-    let closed_until = service_start(state, &class, term.as_ref(), day)
-        .await?
-        .filter(|start| !door_open(*start, now))
-        .map(|start| closed_text(lang, start));
+    let (closed_until, service_day) = match shut(state, lang, &class, term.as_ref(), day, now).await? {
+        Shut::Open => (None, true),
+        Shut::Early(why) => (Some(why), true),
+        Shut::NoService(why) => (Some(why), false),
+    };
     let today = match term {
         Some(term) => {
             let weekday = day.weekday().number_from_monday();
@@ -275,7 +296,9 @@ async fn door(
     let t = Tr(lang);
     let rows: Vec<Row> = children
         .into_iter()
-        .map(|c| {
+        .map(|mut c| {
+            // On a day without service nobody is expected, whatever their weekdays.
+            c.expected &= service_day;
             let mine = said.student.as_ref() == Some(&c.student.id);
             Row {
                 latest: format_clock(c.terms.latest_pickup),

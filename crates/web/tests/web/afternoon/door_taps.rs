@@ -206,7 +206,7 @@ async fn the_guardians_are_offered_first_unless_a_custody_limit_names_them() {
 }
 
 #[tokio::test]
-async fn before_the_door_opens_roll_call_and_hand_over_wait_and_say_why() {
+async fn before_the_door_opens_and_on_a_holiday_roll_call_and_hand_over_wait_and_say_why() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
         let (class, student, grandma, _) = active_child(&app).await;
@@ -252,5 +252,21 @@ async fn before_the_door_opens_roll_call_and_hand_over_wait_and_say_why() {
             .await;
         assert_eq!(roll.status, StatusCode::OK, "{}", roll.body);
         assert_eq!(shown(&roll.body, "present-count"), "1");
+        // 元旦 2027 (derived: no notice for 2027 is shipped): nobody expected, nothing taken.
+        app.clock.set(time::macros::datetime!(2027-01-01 08:30 UTC));
+        // A month later: signed in again (the old session has timed out).
+        let teacher = app.session(Role::Teacher).await;
+        let holiday = app.get(&page, Some(&teacher)).await;
+        assert!(holiday.body.contains("今天不开展延时服务（元旦）"), "{}", holiday.body);
+        assert_eq!(shown(&holiday.body, "expected-count"), "0");
+        assert!(!holiday.body.contains("class=\"roll\""), "{}", holiday.body);
+        let roll = app
+            .post_form(
+                &format!("{page}/roll"),
+                Some(&teacher),
+                &[("student", &student), ("status", "PRESENT")],
+            )
+            .await;
+        assert_eq!(roll.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
