@@ -14,7 +14,7 @@ use time::{Date, OffsetDateTime};
 use yanshi_domain::afternoon::{RollStatus, Whereabouts};
 use yanshi_domain::clock::{from_millis, to_millis};
 use yanshi_domain::family::PickupLevel;
-use yanshi_domain::ids::{ClassId, GuardianId, StudentId};
+use yanshi_domain::ids::{ClassId, GuardianId, PickupAdultId, StudentId};
 use yanshi_domain::policy::may_run_afternoon;
 
 /// A confirmed guardian of the child, offered at the door before the registered pickup adults.
@@ -209,5 +209,31 @@ pub(super) fn guardian_level<'a>(adults: &'a [PickupAdult], name: &str, phone: &
     match adults.iter().find(|a| same_person(a, name, phone)) {
         Some(a) => (Some(a), a.level),
         None => (None, PickupLevel::Always),
+    }
+}
+
+impl Store {
+    /// A confirmed guardian of this child at the door: (the pickup-list entry that names them,
+    /// name, relationship, level). `None` when the guardian is not this child's.
+    pub(super) async fn guardian_at_door(
+        &self,
+        student: &StudentId,
+        guardian: &GuardianId,
+    ) -> Result<Option<(Option<PickupAdultId>, String, String, Option<PickupLevel>)>> {
+        let Some(row) = sqlx::query(
+            "SELECT g.name, g.phone, sg.relationship FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id \
+             WHERE sg.student_id = $1 AND sg.guardian_id = $2 AND sg.confirmed_at IS NOT NULL",
+        )
+        .bind(student.to_string())
+        .bind(guardian.to_string())
+        .fetch_optional(self.pool())
+        .await?
+        else {
+            return Ok(None);
+        };
+        let (name, phone): (String, String) = (row.try_get("name")?, row.try_get("phone")?);
+        let adults = self.pickup_adults(student).await?;
+        let (entry, level) = guardian_level(&adults, &name, &phone);
+        Ok(Some((entry.map(|a| a.id.clone()), name, row.try_get("relationship")?, Some(level))))
     }
 }

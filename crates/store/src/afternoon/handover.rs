@@ -498,29 +498,3 @@ async fn refuse(
     enqueue(tx.tx(), &notice, at).await?;
     Ok(())
 }
-
-impl Store {
-    /// A confirmed guardian of this child at the door: (the pickup-list entry that names them,
-    /// name, relationship, level). `None` when the guardian is not this child's.
-    async fn guardian_at_door(
-        &self,
-        student: &StudentId,
-        guardian: &GuardianId,
-    ) -> Result<Option<(Option<PickupAdultId>, String, String, Option<PickupLevel>)>> {
-        let Some(row) = sqlx::query(
-            "SELECT g.name, g.phone, sg.relationship FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id \
-             WHERE sg.student_id = $1 AND sg.guardian_id = $2 AND sg.confirmed_at IS NOT NULL",
-        )
-        .bind(student.to_string())
-        .bind(guardian.to_string())
-        .fetch_optional(self.pool())
-        .await?
-        else {
-            return Ok(None);
-        };
-        let (name, phone): (String, String) = (row.try_get("name")?, row.try_get("phone")?);
-        let adults = self.pickup_adults(student).await?;
-        let (entry, level) = super::door::guardian_level(&adults, &name, &phone);
-        Ok(Some((entry.map(|a| a.id.clone()), name, row.try_get("relationship")?, Some(level))))
-    }
-}

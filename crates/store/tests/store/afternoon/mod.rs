@@ -1,5 +1,6 @@
 //! 放学后: the classroom door and the afternoon's watch, by capability.
 
+mod door;
 mod handover;
 mod late_pickup;
 mod pickup_codes;

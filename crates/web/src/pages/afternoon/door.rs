@@ -328,7 +328,7 @@ async fn door(
                     .unwrap_or_default()
                     .into_iter()
                     .map(|m| {
-                        let what = t.get(if m.key.starts_with("msg-late") {
+                        let what = t.get(if m.key == "msg-late-guardians" {
                             "ui-told-late"
                         } else {
                             "ui-told-absent"

@@ -17,6 +17,12 @@ async fn marking_the_31st_child_keeps_the_teachers_place_and_everyone_else_is_pr
     b.goto(&format!("{base}/afternoon")).await;
     b.click("a.tile.mine").await;
     b.find("ul.door").await;
+    let class_id = b
+        .script("return location.pathname.split('/').pop()")
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
     b.screenshot("door-before-360").await;
     let children = b
         .script("return document.querySelectorAll('ul.door > li').length")
@@ -60,6 +66,9 @@ async fn marking_the_31st_child_keeps_the_teachers_place_and_everyone_else_is_pr
     assert_eq!(b.text("#marked-count").await, "1");
     assert_eq!(b.text("#absent-count").await, "1");
     assert_eq!(b.text("#unmarked-count").await, (children - 1).to_string());
+    // The guardians were told, and the card says they have not read it yet.
+    let told = b.text(&format!("#{id} .told")).await;
+    assert!(told.starts_with("未到通知 ") && told.ends_with("未读"), "{told}");
     b.screenshot("door-marked-360").await;
 
     // A wrong mark taken back, still in place.
@@ -89,4 +98,14 @@ async fn marking_the_31st_child_keeps_the_teachers_place_and_everyone_else_is_pr
     assert_eq!(b.text("#in-care-count").await, (children - 1).to_string());
     b.assert_fits(360).await;
     b.screenshot("door-after-360").await;
+
+    // The board counts the class the same way, with a legend saying what each number means.
+    b.goto(&format!("{base}/afternoon/board")).await;
+    let card = format!("#board-{class_id}");
+    b.wait_text(&format!("{card} .n-unmarked"), "0").await;
+    assert_eq!(b.text(&format!("{card} .n-in-care")).await, (children - 1).to_string());
+    let legend = b.text("#board-legend").await;
+    assert!(legend.contains("未点名") && legend.contains("应到但还没有点名"), "{legend}");
+    b.assert_fits(360).await;
+    b.screenshot("board-legend-360").await;
 }
