@@ -67,7 +67,8 @@ async fn classes_page(
     let l = Layout::for_user(state, lang, &me.user).await;
     let can_manage = may(&me.principal, Action::ManageSchool, Some(&school.id));
     let classes = state.store.classes(&school.id).await?.into_iter().map(|c| {
-        let visible = may_see_class(&me.principal, &c.scope());
+        // A link to the class's children only where its page opens for this person.
+        let visible = may_see_class(&me.principal, &c.scope()) && l.may_open(&format!("/students/class/{}", c.id));
         (c, visible)
     });
     let classes = classes.collect();

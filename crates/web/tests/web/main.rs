@@ -10,6 +10,7 @@ mod audit;
 mod authorization_matrix;
 mod enrolment;
 mod guardians;
+mod links;
 mod operations;
 mod people;
 mod registration;
