@@ -6,7 +6,9 @@ use crate::i18n::Tr;
 use crate::layout::role_key;
 use serde_json::Value;
 use std::collections::HashMap;
-use yanshi_domain::afternoon::{LateDecision, WeatherLevel};
+use yanshi_domain::afternoon::{LateDecision, RollStatus, WeatherLevel};
+use yanshi_domain::enrolment::{LeaveKind, LeaveStatus};
+use yanshi_domain::family::PickupLevel;
 use yanshi_domain::role::Role;
 use yanshi_i18n::Locale;
 
@@ -48,6 +50,20 @@ fn text(t: Tr, key: &str, s: &str, names: &Names, action: &str) -> String {
         "role" => Role::parse(s).map(|r| t.get(role_key(r))),
         "level" | "before" if action == "weather.set" => WeatherLevel::from_code(s).map(|l| t.get(l.key())),
         "decision" => LateDecision::from_code(s).map(|d| t.get(d.key())),
+        "status" if action == "roll.mark" => RollStatus::from_code(s).map(|r| t.get(r.key())),
+        "status" if action.starts_with("leave.") => LeaveStatus::from_code(s).map(|r| t.get(r.key())),
+        "kind" if action.starts_with("leave.") => LeaveKind::from_code(s).map(|k| t.get(k.key())),
+        "kind" if action.starts_with("calendar.") => match s {
+            "CLOSED" => Some(t.get("ui-day-closed")),
+            "EXTRA_DAY" => Some(t.get("ui-day-extra")),
+            _ => None,
+        },
+        "level" => PickupLevel::from_code(s).map(|l| t.get(l.key())),
+        "pickup_plan" => match s {
+            "BY_ADULTS" => Some(t.get("ui-plan-adults")),
+            "SELF_LEAVE" => Some(t.get("ui-plan-self-leave")),
+            _ => None,
+        },
         _ => None,
     };
     if let Some(w) = words {
@@ -125,5 +141,7 @@ mod tests {
         assert!(lines.contains(&"班主任：王老师".to_string()), "{lines:?}");
         assert!(lines.contains(&"odd_key：x".to_string()), "{lines:?}");
         assert!(changes(t, "x", "not json", &names).is_empty());
+        let c = changes(t, "calendar.add_override", r#"{"kind":"EXTRA_DAY"}"#, &names);
+        assert_eq!(c[0].value, t.get("ui-day-extra"));
     }
 }
