@@ -18,6 +18,21 @@ async fn the_audit_log_is_filtered_by_person_child_and_time(backend: Backend) {
     fixtures::active(&w).await;
     let other = fixtures::active_other_child(&w).await;
     let s = &w.store;
+    // A code for his grandmother: the entry's subject is the adult, its details name the child.
+    let grandma = yanshi_store::people::NewPickupAdult {
+        name: yanshi_domain::account::DisplayName::parse("王奶奶").unwrap(),
+        relationship: "奶奶".into(),
+        phone: yanshi_domain::account::PhoneNumber::parse("13600136000").unwrap(),
+        id_last4: None,
+        photo: None,
+        adult_confirmed: true,
+        level: yanshi_domain::family::PickupLevel::Always,
+    };
+    let grandma = s
+        .add_pickup_adult(&Actor::User(w.mother.id.clone()), &w.child, grandma, NOW)
+        .await
+        .unwrap();
+    s.issue_pickup_code(&w.teacher, &w.child, &grandma, NOW).await.unwrap();
     let school = Some(&w.school.id);
     let all = s.audit_rows(school, &AuditFilter::default(), 1000).await.unwrap();
     assert!(all.windows(2).all(|p| p[0].entry.seq > p[1].entry.seq), "newest first");
@@ -55,11 +70,20 @@ async fn the_audit_log_is_filtered_by_person_child_and_time(backend: Backend) {
     };
     let rows = s.audit_rows(school, &child, 1000).await.unwrap();
     let actions: Vec<&str> = rows.iter().map(|r| r.entry.action.as_str()).collect();
-    for a in ["enrolment.submit", "enrolment.class_approve", "enrolment.countersign"] {
+    for a in [
+        "enrolment.submit",
+        "enrolment.class_approve",
+        "enrolment.countersign",
+        "pickup_code.issue",
+    ] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }
     assert!(!actions.contains(&"user.create"), "{actions:?}");
-    assert!(rows.iter().all(|r| r.student.as_ref().map(|s| &s.0) == Some(&w.child.id)));
+    assert!(
+        rows.iter()
+            .filter(|r| r.entry.action != "pickup_code.issue")
+            .all(|r| r.student.as_ref().map(|s| &s.0) == Some(&w.child.id))
+    );
     let hers = AuditFilter {
         student: Some(other.id.clone()),
         ..AuditFilter::default()
