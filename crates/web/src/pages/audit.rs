@@ -149,6 +149,7 @@ pub struct EntryView {
     pub what: String,
     pub action: String,
     pub child: Option<(String, String)>,
+    pub subject: Option<String>,
     pub changes: Vec<Change>,
 }
 
@@ -251,6 +252,24 @@ pub async fn audit(State(state): State<AppState>, lang: Lang, me: Me, Query(q): 
         .map(|u| (u.id.to_string(), u.display_name))
         .collect();
     names.extend(students.iter().map(|(id, name, _)| (id.to_string(), name.clone())));
+    // Classes, terms and staff records an entry names read by their names too (三年级二班, 2026秋).
+    names.extend(
+        state
+            .store
+            .classes(&school_id)
+            .await?
+            .into_iter()
+            .map(|c| (c.id.to_string(), c.name)),
+    );
+    names.extend(state.store.terms(&school_id).await?.into_iter().map(|t| (t.id.to_string(), t.name)));
+    names.extend(
+        state
+            .store
+            .staff_directory(&school_id)
+            .await?
+            .into_iter()
+            .map(|m| (m.id.to_string(), m.name)),
+    );
     let children = students
         .into_iter()
         .map(|(id, name, number)| (id.to_string(), format!("{name}（{number}）")))
@@ -276,6 +295,11 @@ pub async fn audit(State(state): State<AppState>, lang: Lang, me: Me, Query(q): 
                 who: who(&l, &e.actor, r.actor.as_ref()),
                 what: l.t.audit_action(&e.action).to_string(),
                 changes: changes(l.t, &e.action, &e.details, &names),
+                // What else the entry is about, where it has a name: an account, a class, a term.
+                subject: names
+                    .get(&e.subject)
+                    .filter(|_| r.student.is_none() && e.subject != e.actor)
+                    .cloned(),
                 child: r.student.map(|(id, name, _)| (id.to_string(), name)),
                 actor: e.actor,
                 action: e.action,

@@ -21,6 +21,8 @@ async fn the_audit_page_reads_as_sentences_and_filters_by_person_child_and_day()
         let app = TestApp::new(backend).await;
         let f = app.family().active().build().await;
         let admin = app.session(Role::SchoolAdmin).await;
+        let volunteer = app.user(Role::Volunteer).id.to_string();
+        app.post_form(&format!("/admin/users/{volunteer}/disable"), Some(&admin), &[]).await;
         let page = app.get("/admin/audit", Some(&admin)).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         // Who (name and role), what (in words), about whom, and what changed.
@@ -33,6 +35,12 @@ async fn the_audit_page_reads_as_sentences_and_filters_by_person_child_and_day()
         assert!(page.body.contains("class_teacher测试（班主任）"), "{}", page.body);
         assert!(page.body.contains("状态：</span>家长已签署，待学校签章 → 已生效"), "{}", page.body);
         assert!(page.body.contains(">王小明</a>"), "{}", page.body);
+        assert!(
+            page.body
+                .contains("停用账号</span> · <span class=\"audit-subject\">volunteer测试</span>"),
+            "whose account: {}",
+            page.body
+        );
         assert!(page.body.contains("2026-12-01 16:00"), "school time");
         assert!(page.body.contains("命令行（服务器上）"), "{}", page.body);
         let list = &page.body[page.body.find("id=\"audit-list\"").unwrap()..];

@@ -79,6 +79,16 @@ async fn disabling_a_staff_member_asks_by_name_and_enabling_brings_the_account_b
                 .iter()
                 .any(|e| e.action == "staff.reactivate" && e.subject == staff.id.as_str())
         );
+        let log = app.get("/admin/audit", Some(&admin)).await;
+        assert!(
+            log.body
+                .contains("重新启用教职工</span> · <span class=\"audit-subject\">class_teacher测试</span>")
+                && log
+                    .body
+                    .contains("停用教职工</span> · <span class=\"audit-subject\">class_teacher测试</span>"),
+            "the audit log names whom: {}",
+            log.body
+        );
 
         // An id of nothing is not found; a guardian may not.
         let none = app
