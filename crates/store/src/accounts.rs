@@ -246,6 +246,27 @@ impl Store {
         Ok(())
     }
 
+    /// Enables a disabled account again: it can sign in with its password (its sessions ended
+    /// when it was disabled, so it signs in afresh). Enabling an enabled account changes nothing.
+    pub async fn enable_user(&self, actor: &Actor, id: &UserId, now: OffsetDateTime) -> Result<()> {
+        let at = to_millis(now);
+        let mut tx = self.write().await?;
+        let row = sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL RETURNING school_id")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            return if exists.is_some() { Ok(()) } else { Err(StoreError::NotFound) };
+        };
+        let school = row.try_get::<Option<String>, _>("school_id")?.map(SchoolId::from_db);
+        tx.commit(school.as_ref(), actor, "user.enable", id.as_str(), json!({}), at).await?;
+        Ok(())
+    }
+
     /// Sets a new password and ends every session and token of the account.
     pub async fn set_password(&self, actor: &Actor, id: &UserId, password_hash: String, now: OffsetDateTime) -> Result<()> {
         let at = to_millis(now);

@@ -138,7 +138,7 @@ pub(crate) async fn append_many(tx: &mut Tx, school: Option<&SchoolId>, entries:
     Ok(())
 }
 
-fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
+pub(crate) fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
     Ok(AuditEntry {
         scope: r.try_get("scope")?,
         seq: r.try_get("seq")?,

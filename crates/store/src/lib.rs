@@ -10,6 +10,7 @@ mod accounts;
 pub mod afternoon;
 mod attempts;
 mod audit;
+pub mod audit_view;
 pub mod enrolment;
 mod error;
 mod group_commit;

@@ -133,6 +133,11 @@ enum UserCommand {
         #[arg(long)]
         login: String,
     },
+    /// Enable a disabled account again; it signs in with its password.
+    Enable {
+        #[arg(long)]
+        login: String,
+    },
     /// Issue a guardian invitation code on behalf of a staff account.
     Invite {
         /// The staff account that issues the code.
@@ -356,11 +361,22 @@ async fn user_command(cli: &Cli, file: &FileConfig, cmd: &UserCommand) -> anyhow
             let hash = tokio::task::spawn_blocking(move || yanshi_domain::password::hash(&pw)).await?;
             store.set_password(&Actor::Cli, &u.id, hash, now).await?;
             println!("password set; all sessions of {} ended", u.display_name);
+            if u.disabled {
+                println!(
+                    "{} stays disabled; enable it with `yanshi user enable --login {login}`",
+                    u.display_name
+                );
+            }
         }
         UserCommand::Disable { login } => {
             let u = find_user(&store, login).await?;
             store.disable_user(&Actor::Cli, &u.id, now).await?;
             println!("disabled {}", u.display_name);
+        }
+        UserCommand::Enable { login } => {
+            let u = find_user(&store, login).await?;
+            store.enable_user(&Actor::Cli, &u.id, now).await?;
+            println!("enabled {}", u.display_name);
         }
         UserCommand::Invite { by, note } => {
             let u = find_user(&store, by).await?;

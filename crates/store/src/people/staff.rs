@@ -122,4 +122,33 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Takes a deactivated staff member back into the active list; a linked account is enabled
+    /// again (it signs in afresh with its password). An active member changes nothing.
+    pub async fn reactivate_staff(&self, actor: &Actor, staff: &StaffId, now: OffsetDateTime) -> Result<()> {
+        let at = to_millis(now);
+        let mut tx = self.write().await?;
+        let r = sqlx::query("UPDATE staff SET active = 1, updated_at = $2 WHERE id = $1 AND active = 0 RETURNING school_id, user_id")
+            .bind(staff.to_string())
+            .bind(at)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(r) = r else {
+            let exists = sqlx::query("SELECT id FROM staff WHERE id = $1")
+                .bind(staff.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            return if exists.is_some() { Ok(()) } else { Err(StoreError::NotFound) };
+        };
+        let school = SchoolId::from_db(r.try_get("school_id")?);
+        if let Some(user) = r.try_get::<Option<String>, _>("user_id")?.map(UserId::from_db) {
+            sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1")
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit(Some(&school), actor, "staff.reactivate", staff.as_str(), json!({}), at)
+            .await?;
+        Ok(())
+    }
 }

@@ -8,6 +8,7 @@ mod fixtures;
 
 mod accounts;
 mod afternoon;
+mod audit_view;
 mod enrolment;
 mod guardian_links;
 mod leave;

@@ -104,6 +104,7 @@ pub async fn create_token(State(state): State<AppState>, ClientIp(ip): ClientIp,
     let user = match check_password(&state, &login, &r.password, &ip).await? {
         PasswordCheck::Ok(u) => *u,
         PasswordCheck::Wrong => return Err(AppError::Unauthenticated),
+        PasswordCheck::Disabled => return Err(AppError::NotYours("err-account-disabled")),
         PasswordCheck::Throttled => return Err(AppError::TooManyAttempts),
     };
     if user.totp_enabled {

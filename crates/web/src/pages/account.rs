@@ -91,6 +91,7 @@ pub async fn change_password(
     match check_password(&state, &login, &f.current, &ip).await? {
         PasswordCheck::Ok(_) => {}
         PasswordCheck::Wrong => return fail("err-current-password").await,
+        PasswordCheck::Disabled => return fail("err-account-disabled").await,
         PasswordCheck::Throttled => return fail("err-too-many-attempts").await,
     }
     let hash = state.hash_password(new).await?;

@@ -43,6 +43,8 @@ pub struct UserRow {
     pub role: &'static str,
     pub phone: String,
     pub disabled: bool,
+    /// 确定停用 王老师（班主任）的账号吗？…
+    pub confirm: String,
 }
 
 #[derive(Template)]
@@ -91,6 +93,7 @@ async fn users_page(
         .into_iter()
         .filter(|u| u.role.is_staff())
         .map(|u| UserRow {
+            confirm: super::staff::deactivate_confirmation(&l, &u.display_name, Some(u.role), true),
             id: u.id.to_string(),
             login: u.username.clone().unwrap_or_default(),
             role: t.get(role_key(u.role)),
@@ -181,6 +184,23 @@ pub async fn disable_user(State(state): State<AppState>, me: Me, IdPath(id): IdP
     state
         .store
         .disable_user(&Actor::User(me.user.id.clone()), &id, state.clock.now())
+        .await?;
+    let back = if me.principal.school_id.is_some() {
+        "/admin/users".to_string()
+    } else {
+        format!("/admin/users?school={school}")
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// 重新启用: a disabled account of a school the admin manages can sign in again.
+pub async fn enable_user(State(state): State<AppState>, me: Me, IdPath(id): IdPath<UserId>) -> AppResult<Response> {
+    let target = state.store.user(&id).await?;
+    let school = target.school_id.clone().ok_or(AppError::Forbidden)?;
+    resolve_school(&me, Some(school.as_str()), Action::ManageStaffAccounts)?;
+    state
+        .store
+        .enable_user(&Actor::User(me.user.id.clone()), &id, state.clock.now())
         .await?;
     let back = if me.principal.school_id.is_some() {
         "/admin/users".to_string()

@@ -1,11 +1,11 @@
-//! Grades, classes and places (年级、班级、场所), and the staff directory (教职工).
+//! Grades, classes and places (年级、班级、场所); the staff directory is in staff.rs.
 
 use super::IdPath;
 use super::{AppForm, SchoolPick, SchoolQuery, page, pick_school, school_query};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::Me;
-use crate::layout::{Layout, role_key};
+use crate::layout::Layout;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -13,11 +13,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yanshi_domain::Invalid;
-use yanshi_domain::account::{DisplayName, PhoneNumber};
-use yanshi_domain::ids::{ClassId, StaffId, UserId};
+use yanshi_domain::ids::{ClassId, UserId};
 use yanshi_domain::policy::{Action, may, may_see_class};
 use yanshi_domain::school::{Grade, PlaceKind};
-use yanshi_store::people::NewStaff;
 use yanshi_store::setup::{ClassInfo, GradeInfo, Place};
 use yanshi_store::{Actor, School};
 
@@ -47,7 +45,7 @@ fn kind_key(k: PlaceKind) -> &'static str {
 }
 
 /// Staff accounts of the school that can be named class teacher or grade director.
-async fn staff_accounts(state: &AppState, school: &School) -> AppResult<Vec<(String, String)>> {
+pub(super) async fn staff_accounts(state: &AppState, school: &School) -> AppResult<Vec<(String, String)>> {
     Ok(state
         .store
         .users_of_school(Some(&school.id))
@@ -69,7 +67,8 @@ async fn classes_page(
     let l = Layout::for_user(state, lang, &me.user).await;
     let can_manage = may(&me.principal, Action::ManageSchool, Some(&school.id));
     let classes = state.store.classes(&school.id).await?.into_iter().map(|c| {
-        let visible = may_see_class(&me.principal, &c.scope());
+        // A link to the class's children only where its page opens for this person.
+        let visible = may_see_class(&me.principal, &c.scope()) && l.may_open(&format!("/students/class/{}", c.id));
         (c, visible)
     });
     let classes = classes.collect();
@@ -279,195 +278,4 @@ pub async fn create_place(
     };
     let result = result.await;
     after_setup(&state, lang, &me, school, result).await
-}
-
-pub struct StaffRow {
-    pub id: String,
-    pub number: String,
-    pub name: String,
-    pub phone: String,
-    pub title: String,
-    pub role: &'static str,
-    pub linked: bool,
-    pub active: bool,
-}
-
-#[derive(Template)]
-#[template(path = "staff.html")]
-struct StaffPage {
-    l: Layout,
-    school: School,
-    q: String,
-    rows: Vec<StaffRow>,
-    accounts: Vec<(String, String)>,
-    can_manage: bool,
-    error: Option<&'static str>,
-}
-
-async fn staff_page(
-    state: &AppState,
-    lang: Lang,
-    me: &Me,
-    school: School,
-    status: StatusCode,
-    error: Option<&'static str>,
-) -> AppResult<Response> {
-    let l = Layout::for_user(state, lang, &me.user).await;
-    let can_manage = may(&me.principal, Action::ManageStaff, Some(&school.id));
-    let members = state.store.staff_directory(&school.id).await?;
-    let linked: Vec<String> = members.iter().filter_map(|m| m.user_id.as_ref().map(|u| u.to_string())).collect();
-    let rows = members
-        .into_iter()
-        .map(|m| StaffRow {
-            id: m.id.to_string(),
-            number: m.staff_number,
-            name: m.name,
-            // Only those who manage staff see whole numbers; colleagues see them masked.
-            phone: match (&m.phone, can_manage) {
-                (Some(p), true) => p.clone(),
-                (Some(p), false) => PhoneNumber::parse(p).map(|p| p.masked()).unwrap_or_default(),
-                (None, _) => String::new(),
-            },
-            title: m.title,
-            role: m.role.map(|r| l.t.get(role_key(r))).unwrap_or(""),
-            linked: m.user_id.is_some(),
-            active: m.active,
-        })
-        .collect();
-    let accounts = if can_manage {
-        staff_accounts(state, &school)
-            .await?
-            .into_iter()
-            .filter(|(id, _)| !linked.contains(id))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let q = school_query(me, &school);
-    page(
-        status,
-        StaffPage {
-            l,
-            school,
-            q,
-            rows,
-            accounts,
-            can_manage,
-            error,
-        },
-    )
-}
-
-pub async fn staff(State(state): State<AppState>, lang: Lang, me: Me, Query(q): Query<SchoolQuery>) -> AppResult<Response> {
-    match pick_school(&state, lang, &me, q.school.as_deref(), Action::ViewSchool, "ui-nav-staff").await? {
-        SchoolPick::Picked(s) => staff_page(&state, lang, &me, s, StatusCode::OK, None).await,
-        SchoolPick::Pick(r) => Ok(r),
-    }
-}
-
-/// A new staff member as posted (教职工).
-#[derive(Deserialize)]
-pub struct NewStaffForm {
-    #[serde(default)]
-    school: String,
-    #[serde(default)]
-    staff_number: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    title: String,
-}
-
-impl TryFrom<&NewStaffForm> for NewStaff {
-    type Error = Invalid;
-
-    fn try_from(f: &NewStaffForm) -> Result<Self, Invalid> {
-        let phone = match f.phone.trim() {
-            "" => None,
-            p => Some(PhoneNumber::parse(p)?),
-        };
-        Ok(NewStaff {
-            staff_number: f.staff_number.trim().to_string(),
-            name: DisplayName::parse(f.name.trim())?,
-            phone,
-            title: f.title.trim().to_string(),
-        })
-    }
-}
-
-pub async fn create_staff(State(state): State<AppState>, lang: Lang, me: Me, AppForm(f): AppForm<NewStaffForm>) -> AppResult<Response> {
-    let school = super::school_named(&state, &me, &f.school, Action::ManageStaff).await?;
-    let result = async {
-        let new = NewStaff::try_from(&f)?;
-        let actor = Actor::User(me.user.id.clone());
-        state.store.create_staff(&actor, &school.id, new, state.clock.now()).await?;
-        Ok(())
-    };
-    let result = result.await;
-    after_staff(&state, lang, &me, school, result).await
-}
-
-/// The staff member named in the path, of the posted school.
-async fn staff_of_school(state: &AppState, me: &Me, school: &str, id: &StaffId) -> AppResult<School> {
-    let school = super::school_named(state, me, school, Action::ManageStaff).await?;
-    if !state.store.staff_directory(&school.id).await?.iter().any(|m| m.id == *id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(school)
-}
-
-async fn after_staff(state: &AppState, lang: Lang, me: &Me, school: School, result: AppResult<()>) -> AppResult<Response> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/school/staff{}", school_query(me, &school))).into_response()),
-        Err(AppError::Invalid(i)) => staff_page(state, lang, me, school, StatusCode::UNPROCESSABLE_ENTITY, Some(i.key)).await,
-        Err(e) => Err(e),
-    }
-}
-
-/// A staff action's form: only the school, for a district admin.
-#[derive(Deserialize)]
-pub struct StaffActionForm {
-    #[serde(default)]
-    school: String,
-    /// The account to link (`link` only).
-    #[serde(default)]
-    user: String,
-}
-
-/// 停用: the staff member leaves the directory's active list; the record stays.
-pub async fn deactivate_staff(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    IdPath(id): IdPath<StaffId>,
-    AppForm(f): AppForm<StaffActionForm>,
-) -> AppResult<Response> {
-    let school = staff_of_school(&state, &me, &f.school, &id).await?;
-    let actor = Actor::User(me.user.id.clone());
-    let result = state
-        .store
-        .deactivate_staff(&actor, &id, state.clock.now())
-        .await
-        .map_err(AppError::from);
-    after_staff(&state, lang, &me, school, result).await
-}
-
-/// Links a staff record to its sign-in account.
-pub async fn link_staff_account(
-    State(state): State<AppState>,
-    lang: Lang,
-    me: Me,
-    IdPath(id): IdPath<StaffId>,
-    AppForm(f): AppForm<StaffActionForm>,
-) -> AppResult<Response> {
-    let school = staff_of_school(&state, &me, &f.school, &id).await?;
-    let actor = Actor::User(me.user.id.clone());
-    let result = async {
-        let user = UserId::parse(f.user.trim()).ok_or(Invalid::new("user", "err-not-staff-of-school"))?;
-        Ok(state.store.link_staff_account(&actor, &id, &user, state.clock.now()).await?)
-    };
-    let result = result.await;
-    after_staff(&state, lang, &me, school, result).await
 }

@@ -64,6 +64,9 @@ pub struct LoginForm {
 pub enum PasswordCheck {
     Ok(Box<User>),
     Wrong,
+    /// The password was right, but the account is disabled: said only after the password was
+    /// verified, so a guess learns nothing about the account, and counted like a failure.
+    Disabled,
     Throttled,
 }
 
@@ -86,6 +89,10 @@ pub async fn check_password(state: &AppState, login: &Login, typed: &str, ip: &s
             state.store.forgive_attempt(attempt).await?;
             state.store.clear_attempts(&limits::account_at_ip(login, ip)).await?;
             Ok(PasswordCheck::Ok(Box::new(u)))
+        }
+        Some(_) if matches => {
+            state.metrics.sign_in_failures.fetch_add(1, Ordering::Relaxed);
+            Ok(PasswordCheck::Disabled)
         }
         _ => {
             state.metrics.sign_in_failures.fetch_add(1, Ordering::Relaxed);
@@ -146,6 +153,7 @@ pub async fn submit(
     let user = match check_password(&state, &login, &f.password, &ip).await? {
         PasswordCheck::Ok(u) => *u,
         PasswordCheck::Wrong => return again(StatusCode::UNAUTHORIZED, "err-sign-in-failed"),
+        PasswordCheck::Disabled => return again(StatusCode::FORBIDDEN, "err-account-disabled"),
         PasswordCheck::Throttled => {
             return again(StatusCode::TOO_MANY_REQUESTS, "err-too-many-attempts");
         }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod afternoon;
 pub mod audit;
+mod audit_details;
 pub mod calendar;
 pub mod classes;
 pub mod district;
@@ -15,6 +16,7 @@ pub mod register;
 pub mod roster;
 pub mod school;
 pub mod service_record;
+pub mod staff;
 pub mod students;
 pub mod survey;
 

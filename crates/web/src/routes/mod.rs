@@ -4,6 +4,9 @@
 
 mod afternoon;
 mod api_v1;
+mod may_open;
+
+pub use may_open::may_open;
 
 use crate::identity::Identity;
 use crate::state::AppState;
@@ -204,6 +207,12 @@ pub fn all() -> Routes {
             post(pages::admin::disable_user),
         )
         .add(
+            M::POST,
+            "/admin/users/{id}/enable",
+            Can(ManageStaffAccounts),
+            post(pages::admin::enable_user),
+        )
+        .add(
             M::GET,
             "/admin/invitations",
             Can(IssueGuardianInvitations),
@@ -263,19 +272,25 @@ pub fn all() -> Routes {
             post(pages::classes::set_grade_director),
         )
         .add(M::POST, "/school/places", Can(ManageSchool), post(pages::classes::create_place))
-        .add(M::GET, "/school/staff", Can(ViewSchool), get(pages::classes::staff))
-        .add(M::POST, "/school/staff", Can(ManageStaff), post(pages::classes::create_staff))
+        .add(M::GET, "/school/staff", Can(ViewSchool), get(pages::staff::staff))
+        .add(M::POST, "/school/staff", Can(ManageStaff), post(pages::staff::create_staff))
         .add(
             M::POST,
             "/school/staff/{id}/deactivate",
             Can(ManageStaff),
-            post(pages::classes::deactivate_staff),
+            post(pages::staff::deactivate_staff),
+        )
+        .add(
+            M::POST,
+            "/school/staff/{id}/enable",
+            Can(ManageStaff),
+            post(pages::staff::reactivate_staff),
         )
         .add(
             M::POST,
             "/school/staff/{id}/link",
             Can(ManageStaff),
-            post(pages::classes::link_staff_account),
+            post(pages::staff::link_staff_account),
         )
         .add(M::GET, "/school/staff/import", Can(ManageStaff), get(pages::roster::form_staff))
         .add_upload(M::POST, "/school/staff/import", Can(ManageStaff), post(pages::roster::upload_staff))

@@ -245,7 +245,11 @@ async fn sign_out_and_disabling_end_sessions_at_once() {
         let relogin = app
             .post_form("/login", None, &[("login", "volunteer"), ("password", PASSWORD)])
             .await;
-        assert_eq!(relogin.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(relogin.status, StatusCode::FORBIDDEN);
+        assert!(
+            relogin.body.contains("该账号已停用"),
+            "the right password is told the account is disabled"
+        );
         let me = app
             .post_form(
                 &format!("/admin/users/{}/disable", app.user(Role::SchoolAdmin).id),

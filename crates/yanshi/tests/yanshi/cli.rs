@@ -102,6 +102,26 @@ async fn accounts_from_the_command_line_and_audit_verification_finds_tampering()
     assert!(code.status.success());
     assert_eq!(String::from_utf8_lossy(&code.stdout).trim().len(), 11);
     assert!(run(&dir, &["user", "disable", "--login", "wang"], None).status.success());
+    // A new password for a disabled account leaves it disabled, and says how to enable it.
+    let reset = run(
+        &dir,
+        &["user", "reset-password", "--login", "wang"],
+        Some("a long second password\n"),
+    );
+    assert!(reset.status.success(), "{}", text(&reset));
+    assert!(
+        text(&reset).contains("stays disabled") && text(&reset).contains("yanshi user enable --login wang"),
+        "{}",
+        text(&reset)
+    );
+    let enable = run(&dir, &["user", "enable", "--login", "wang"], None);
+    assert!(enable.status.success(), "{}", text(&enable));
+    let reset = run(
+        &dir,
+        &["user", "reset-password", "--login", "wang"],
+        Some("a long third password\n"),
+    );
+    assert!(!text(&reset).contains("stays disabled"), "{}", text(&reset));
 
     let verify = run(&dir, &["audit", "verify"], None);
     assert!(verify.status.success(), "{}", text(&verify));

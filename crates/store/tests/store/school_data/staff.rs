@@ -33,6 +33,23 @@ async fn staff_records_link_to_accounts_and_deactivation_ends_access(backend: Ba
     );
     assert!(store.user(&account.id).await.unwrap().disabled);
     assert!(!store.staff_member(&staff.id).await.unwrap().active);
+    // 重新启用: the record is active again and its account can sign in afresh (no session returns).
+    store.reactivate_staff(&actor, &staff.id, NOW).await.unwrap();
+    assert!(store.staff_member(&staff.id).await.unwrap().active);
+    assert!(!store.user(&account.id).await.unwrap().disabled);
+    assert!(store.session(&session, NOW, SessionTimeouts::default()).await.unwrap().is_none());
+    store.reactivate_staff(&actor, &staff.id, NOW).await.unwrap();
+    let entries = store.audit_entries(Some(&school.id), 100).await.unwrap();
+    assert_eq!(
+        entries.iter().filter(|e| e.action == "staff.reactivate").count(),
+        1,
+        "once: reactivating an active record changes nothing"
+    );
+    assert!(matches!(
+        store.reactivate_staff(&actor, &yanshi_domain::ids::StaffId::new(), NOW).await,
+        Err(StoreError::NotFound)
+    ));
+    store.deactivate_staff(&actor, &staff.id, NOW).await.unwrap();
 
     let rows = vec![
         RosterStaff {

@@ -73,6 +73,7 @@ pub(super) const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/admin/users", ADMINS),
     ("POST", "/admin/users", ADMINS),
     ("POST", "/admin/users/{id}/disable", ADMINS),
+    ("POST", "/admin/users/{id}/enable", ADMINS),
     (
         "GET",
         "/admin/invitations",
@@ -103,6 +104,7 @@ pub(super) const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/school/staff", SCHOOL_STAFF),
     ("POST", "/school/staff", ADMINS),
     ("POST", "/school/staff/{id}/deactivate", ADMINS),
+    ("POST", "/school/staff/{id}/enable", ADMINS),
     ("POST", "/school/staff/{id}/link", ADMINS),
     ("GET", "/school/staff/import", ADMINS),
     ("POST", "/school/staff/import", ADMINS),

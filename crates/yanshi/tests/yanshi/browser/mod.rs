@@ -6,6 +6,7 @@ mod afternoon;
 mod door;
 mod enrolment;
 mod layout;
+mod people;
 mod scan;
 mod school_setup;
 mod sign_in;
