@@ -11,6 +11,7 @@ mod afternoon;
 mod enrolment;
 mod guardian_links;
 mod leave;
+mod review_queue;
 mod school_data;
 mod service_record;
 mod survey;
