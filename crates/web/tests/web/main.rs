@@ -11,6 +11,7 @@ mod enrolment;
 mod guardians;
 mod operations;
 mod registration;
+mod review_queue;
 mod roster;
 mod school;
 mod sign_in_limits;
