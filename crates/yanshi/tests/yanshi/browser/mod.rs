@@ -5,6 +5,7 @@
 mod afternoon;
 mod enrolment;
 mod layout;
+mod review;
 mod scan;
 mod school_setup;
 mod sign_in;
