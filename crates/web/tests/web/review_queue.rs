@@ -18,6 +18,14 @@ fn tile(body: &str, id: &str) -> Option<i64> {
     Some(n.parse().unwrap())
 }
 
+/// The sign form's hint names each condition (app.js hides those met).
+fn hint_lists_every_condition(body: &str) -> bool {
+    body.contains("还需：")
+        && body.contains("data-need=\"scroll\">滚动到末尾<")
+        && body.contains("data-need=\"name\">输入您的姓名<")
+        && body.contains("data-need=\"tick\">勾选确认<")
+}
+
 fn has_go_sign(body: &str) -> bool {
     body.contains("class=\"button primary go-sign\"") && body.contains("去签署")
 }
@@ -93,6 +101,7 @@ async fn each_reviewer_is_told_and_counts_what_waits_for_them() {
 
         // The guardian signs: the school's countersignature waits.
         let seen = app.get(&page, Some(&guardian)).await;
+        assert!(hint_lists_every_condition(&seen.body), "{}", seen.body);
         let (agreement, hash) = (hidden(&seen.body, "agreement"), hidden(&seen.body, "hash"));
         let sign = |name: &'static str| {
             vec![
