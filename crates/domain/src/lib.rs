@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod clock;
 pub mod enrolment;
 pub mod family;
+pub mod greeting;
 pub mod ids;
 pub mod invalid;
 pub mod lunar;

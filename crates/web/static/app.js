@@ -11,17 +11,32 @@ document.addEventListener('DOMContentLoaded', () => {
     });
     source.onerror = () => { if (live) live.classList.add('offline'); };
   });
-  // Signing waits until the agreement has been scrolled to its last line.
+  // Signing waits until the agreement has been scrolled to its last line, a name is typed and
+  // the statement ticked; the hint lists what is still missing and follows each as it is met.
+  // (The server checks all of it again: without JS the form still posts and is refused.)
   const end = document.getElementById('agreement-end');
   const sign = document.getElementById('sign');
   if (end && sign && 'IntersectionObserver' in window) {
-    sign.disabled = true;
     const hint = document.getElementById('read-hint');
-    if (hint) hint.hidden = false;
+    const name = document.getElementById('typed_name');
+    const tick = document.getElementById('statement');
+    let read = false;
+    const needs = () => ({ scroll: !read, name: !!name && !name.value.trim(), tick: !!tick && !tick.checked });
+    const update = () => {
+      const missing = needs();
+      const waiting = Object.values(missing).some(Boolean);
+      sign.disabled = waiting;
+      if (!hint) return;
+      hint.hidden = !waiting;
+      hint.querySelectorAll('.need').forEach((n) => { n.hidden = !missing[n.dataset.need]; });
+    };
+    if (name) name.addEventListener('input', update);
+    if (tick) tick.addEventListener('change', update);
+    update();
     new IntersectionObserver((entries, observer) => {
       if (entries.some((e) => e.isIntersecting)) {
-        sign.disabled = false;
-        if (hint) hint.hidden = true;
+        read = true;
+        update();
         observer.disconnect();
       }
     }).observe(end);

@@ -208,6 +208,8 @@ impl Store {
                     at,
                 )
                 .await?;
+                // A change of terms signed by the guardian waits for the school too.
+                super::queue::notify_reviewers(tx.tx(), &e, step, at).await?;
                 EnrolmentState::Active
             }
             _ => return Err(Invalid::new("step", "err-enrolment-step").into()),

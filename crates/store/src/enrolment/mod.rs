@@ -5,6 +5,9 @@
 
 mod agreements;
 mod applications;
+mod queue;
+
+pub use queue::ReviewQueue;
 
 use crate::audit::Actor;
 use crate::notify::{Notice, enqueue};
@@ -65,6 +68,8 @@ pub struct EnrolmentRow {
     pub student_name: String,
     pub class_name: String,
     pub class_id: String,
+    /// The newest agreement is signed by the guardian and waits for the school's countersignature.
+    pub awaiting_countersign: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,6 +227,7 @@ async fn record_step(tx: &mut Write, e: &Enrolment, step: Step, to: EnrolmentSta
         false,
     );
     enqueue(tx.tx(), &notice, at).await?;
+    queue::notify_reviewers(tx.tx(), e, step, at).await?;
     Ok(())
 }
 
@@ -266,7 +272,7 @@ impl Store {
     /// Enrolments of a school's term with names, priority groups first, then by class.
     pub async fn enrolments_of_term(&self, term: &TermId) -> Result<Vec<EnrolmentRow>> {
         let rows = sqlx::query(
-            "SELECT e.*, s.name AS student_name, c.grade, c.number, c.id AS class_id FROM enrolments e JOIN students s ON s.id = e.student_id JOIN classes c ON c.id = s.class_id \
+            "SELECT e.*, s.name AS student_name, c.grade, c.number, c.id AS class_id, (SELECT COUNT(*) FROM agreements a WHERE a.enrolment_id = e.id AND a.status = 'GUARDIAN_SIGNED') AS awaiting_countersign FROM enrolments e JOIN students s ON s.id = e.student_id JOIN classes c ON c.id = s.class_id \
              WHERE e.term_id = $1 ORDER BY CASE WHEN e.priority_group IS NULL THEN 1 ELSE 0 END, c.grade, c.number, s.student_number",
         )
         .bind(term.to_string())
@@ -278,7 +284,7 @@ impl Store {
     /// A guardian's children's enrolments, newest first.
     pub async fn enrolments_of_guardian(&self, guardian: &UserId) -> Result<Vec<EnrolmentRow>> {
         let rows = sqlx::query(
-            "SELECT e.*, s.name AS student_name, c.grade, c.number, c.id AS class_id FROM enrolments e JOIN students s ON s.id = e.student_id JOIN classes c ON c.id = s.class_id \
+            "SELECT e.*, s.name AS student_name, c.grade, c.number, c.id AS class_id, (SELECT COUNT(*) FROM agreements a WHERE a.enrolment_id = e.id AND a.status = 'GUARDIAN_SIGNED') AS awaiting_countersign FROM enrolments e JOIN students s ON s.id = e.student_id JOIN classes c ON c.id = s.class_id \
              WHERE e.student_id IN (SELECT sg.student_id FROM student_guardians sg JOIN guardians g ON g.id = sg.guardian_id WHERE g.user_id = $1 AND sg.confirmed_at IS NOT NULL) ORDER BY e.created_at DESC",
         )
         .bind(guardian.to_string())
@@ -441,6 +447,7 @@ fn row_with_names(r: &sqlx::any::AnyRow) -> Result<EnrolmentRow> {
         student_name: r.try_get("student_name")?,
         class_name: class_name_zh(grade, r.try_get::<i64, _>("number")? as u8),
         class_id: r.try_get("class_id")?,
+        awaiting_countersign: r.try_get::<i64, _>("awaiting_countersign")? > 0,
     })
 }
 

@@ -11,11 +11,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use yanshi_domain::calendar::{DayStatus, HolidayCalendar};
+use yanshi_domain::enrolment::{AgreementStatus, EnrolmentState};
 use yanshi_domain::policy::{Action, may, may_confirm_guardian_link};
 use yanshi_domain::role::Role;
 use yanshi_domain::school::format_clock;
 use yanshi_domain::school_time::{DEFAULT_TIME_ZONE, format_local};
 use yanshi_store::InboxItem;
+use yanshi_store::enrolment::ReviewQueue;
 
 /// A card on the home page: a title, a line of text, and where it leads.
 pub struct Card {
@@ -28,7 +30,9 @@ pub struct Card {
 #[template(path = "home.html")]
 struct HomePage {
     l: Layout,
-    greeting: &'static str,
+    greeting: String,
+    /// What waits for this person's review: (id, title, count, link to the filtered list).
+    waiting: Vec<(&'static str, &'static str, i64, &'static str)>,
     school_name: String,
     today: String,
     cards: Vec<Card>,
@@ -52,6 +56,22 @@ pub struct Child {
     pub link: String,
     pub apply: Option<String>,
     pub survey: String,
+    /// An agreement waits for this guardian's signature: where to sign it (去签署).
+    pub sign: Option<String>,
+}
+
+/// 王老师，您好 · 张丽，您好 · Hello, 张丽: the person's name, not their role.
+fn greeting(lang: Lang, user: &yanshi_store::User) -> String {
+    use yanshi_domain::greeting::{Addressee, addressee};
+    use yanshi_i18n::Args;
+    let staff = !matches!(user.role, Role::Guardian | Role::Volunteer);
+    match addressee(user.display_name.as_str(), staff) {
+        // Chinese addresses a teacher by surname + 老师; English by the name.
+        Addressee::Teacher { surname, .. } if lang == Lang::ZhCn => {
+            lang.render("ui-greeting-teacher", &Args::new().text("surname", surname))
+        }
+        Addressee::Teacher { full: name, .. } | Addressee::Name(name) => lang.render("ui-greeting", &Args::new().text("name", name)),
+    }
 }
 
 /// What today is for each grade: "15:30–18:00", "国庆节", "周末" …
@@ -93,44 +113,32 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
         text: t.get(text),
         href,
     };
-    let (greeting, cards) = match me.user.role {
-        Role::DistrictAdmin => ("ui-home-district", vec![card("ui-nav-district", "ui-card-district", "/district")]),
-        Role::SchoolAdmin => (
-            "ui-home-school-admin",
-            vec![
-                card("ui-nav-school", "ui-card-school", "/school"),
-                card("ui-nav-classes", "ui-card-classes", "/school/classes"),
-                card("ui-nav-students", "ui-card-students", "/students"),
-                card("ui-nav-calendar", "ui-card-calendar", "/school/calendar"),
-                card("ui-nav-users", "ui-card-users", "/admin/users"),
-                card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations"),
-                card("ui-nav-channels", "ui-card-channels", "/admin/channels"),
-                card("ui-nav-audit", "ui-card-audit", "/admin/audit"),
-            ],
-        ),
-        Role::GradeDirector => (
-            "ui-home-grade-director",
-            vec![
-                card("ui-nav-students", "ui-card-students", "/students"),
-                card("ui-nav-calendar", "ui-card-calendar", "/school/calendar"),
-            ],
-        ),
-        Role::ClassTeacher => (
-            "ui-home-class-teacher",
-            vec![
-                card("ui-nav-students", "ui-card-students", "/students"),
-                card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations"),
-            ],
-        ),
-        Role::Teacher => (
-            "ui-home-teacher",
-            vec![
-                card("ui-nav-calendar", "ui-card-calendar", "/school/calendar"),
-                card("ui-nav-inbox", "ui-card-inbox", "/inbox"),
-            ],
-        ),
-        Role::Volunteer => ("ui-home-volunteer", vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")]),
-        Role::Guardian => ("ui-home-guardian", vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")]),
+    let cards = match me.user.role {
+        Role::DistrictAdmin => vec![card("ui-nav-district", "ui-card-district", "/district")],
+        Role::SchoolAdmin => vec![
+            card("ui-nav-school", "ui-card-school", "/school"),
+            card("ui-nav-classes", "ui-card-classes", "/school/classes"),
+            card("ui-nav-students", "ui-card-students", "/students"),
+            card("ui-nav-calendar", "ui-card-calendar", "/school/calendar"),
+            card("ui-nav-users", "ui-card-users", "/admin/users"),
+            card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations"),
+            card("ui-nav-channels", "ui-card-channels", "/admin/channels"),
+            card("ui-nav-audit", "ui-card-audit", "/admin/audit"),
+        ],
+        Role::GradeDirector => vec![
+            card("ui-nav-students", "ui-card-students", "/students"),
+            card("ui-nav-calendar", "ui-card-calendar", "/school/calendar"),
+        ],
+        Role::ClassTeacher => vec![
+            card("ui-nav-students", "ui-card-students", "/students"),
+            card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations"),
+        ],
+        Role::Teacher => vec![
+            card("ui-nav-calendar", "ui-card-calendar", "/school/calendar"),
+            card("ui-nav-inbox", "ui-card-inbox", "/inbox"),
+        ],
+        Role::Volunteer => vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")],
+        Role::Guardian => vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")],
     };
     let school_count = if me.user.role == Role::DistrictAdmin {
         state.store.schools().await?.len()
@@ -162,6 +170,18 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
                 None => (t.get("ui-not-applied"), format!("/enrol/{}", s.id)),
             };
             let can_apply = latest.is_none_or(|e| !e.enrolment.state.is_open());
+            // 去签署: the school approved (or the terms changed) and the newest agreement waits.
+            let sign = match latest {
+                Some(e) if e.enrolment.state == EnrolmentState::Approved => Some(format!("/enrolments/{}#agreement-text", e.enrolment.id)),
+                Some(e) if e.enrolment.state == EnrolmentState::Active => state
+                    .store
+                    .agreements(&e.enrolment.id)
+                    .await?
+                    .first()
+                    .filter(|a| a.status == AgreementStatus::Pending)
+                    .map(|_| format!("/enrolments/{}#agreement-text", e.enrolment.id)),
+                _ => None,
+            };
             children.push(Child {
                 name: s.name.clone(),
                 class,
@@ -170,6 +190,7 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
                 link,
                 apply: can_apply.then(|| format!("/enrol/{}", s.id)),
                 survey: format!("/survey/{}", s.id),
+                sign,
             });
         }
     }
@@ -183,6 +204,34 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
             .collect(),
         _ => Vec::new(),
     };
+    let queue = match me.user.role {
+        Role::ClassTeacher | Role::SchoolAdmin => state.store.review_queue(&me.user).await?,
+        _ => ReviewQueue::default(),
+    };
+    let waiting = [
+        (
+            "waiting-class",
+            "ui-pending-class-review",
+            queue.class_review,
+            "/enrolment?waiting=class",
+        ),
+        (
+            "waiting-school",
+            "ui-pending-school-review",
+            queue.school_review,
+            "/enrolment?waiting=school",
+        ),
+        (
+            "waiting-countersign",
+            "ui-pending-countersign",
+            queue.countersign,
+            "/enrolment?waiting=countersign",
+        ),
+    ]
+    .into_iter()
+    .filter(|w| w.2 > 0)
+    .map(|(id, title, n, href)| (id, t.get(title), n, href))
+    .collect();
     let pending_guardians = match &school {
         Some(s) if me.user.role == Role::SchoolAdmin => state
             .store
@@ -208,7 +257,8 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
         StatusCode::OK,
         HomePage {
             pending_guardians,
-            greeting: t.get(greeting),
+            greeting: greeting(lang, &me.user),
+            waiting,
             school_name,
             today,
             cards,

@@ -74,7 +74,7 @@ async fn a_teacher_signs_in_with_password_and_reaches_their_home() {
         let home = app.get("/home", Some(&cookie)).await;
         assert_eq!(home.status, StatusCode::OK);
         assert!(
-            home.body.contains("班主任，您好") && home.body.contains("实验小学"),
+            home.body.contains("class_teacher测试，您好") && home.body.contains("实验小学"),
             "{}",
             home.body
         );
@@ -86,7 +86,7 @@ async fn a_teacher_signs_in_with_password_and_reaches_their_home() {
             .await;
         assert_eq!(g.status, StatusCode::SEE_OTHER);
         let home = app.get("/home", g.cookie("yanshi_session").as_deref()).await;
-        assert!(home.body.contains("家长，您好"));
+        assert!(home.body.contains("guardian测试，您好"));
     }
 }
 
@@ -159,7 +159,7 @@ async fn an_admin_needs_the_second_factor_and_a_code_works_once() {
             "the half session is gone"
         );
         let home = app.get("/home", Some(&full)).await;
-        assert!(home.body.contains("学校管理员，您好"));
+        assert!(home.body.contains("school_admin测试，您好"));
 
         // The same code cannot sign in a second time (seen over a shoulder).
         let r = app.post_form("/login", None, &[("login", "admin"), ("password", PASSWORD)]).await;

@@ -14,6 +14,7 @@ mod links;
 mod operations;
 mod people;
 mod registration;
+mod review_queue;
 mod roster;
 mod school;
 mod sign_in_limits;

@@ -54,7 +54,7 @@ async fn a_guardian_signs_up_with_an_invitation_code_once() {
         let ok = app.post_form("/register", None, &form).await;
         assert_eq!((ok.status, ok.location()), (StatusCode::SEE_OTHER, "/home"), "{}", ok.body);
         let home = app.get("/home", ok.cookie("yanshi_session").as_deref()).await;
-        assert!(home.body.contains("家长，您好"));
+        assert!(home.body.contains("李华，您好"), "greeted by the name she signed up with");
         let g = ok.cookie("yanshi_session").unwrap();
         assert_eq!(app.get("/admin/invitations", Some(&g)).await.status, StatusCode::FORBIDDEN);
 

@@ -209,7 +209,7 @@ async fn two_instances_on_one_postgresql_share_sign_in() {
         .await
         .unwrap();
     assert_eq!(home.status(), 200, "instance B serves A's session");
-    assert!(home.text().await.unwrap().contains("班主任，您好"));
+    assert!(home.text().await.unwrap().contains("王老师，您好"));
     let out = client
         .post(format!("{}/logout", b.base))
         .header("origin", &b.base)

@@ -7,6 +7,36 @@ use super::*;
 pub struct ReviewQuery {
     school: Option<String>,
     term: Option<String>,
+    /// Only what waits for this person (the home page's counts link here): `class` (submitted,
+    /// in the classes they are class teacher of), `school` (class-approved) or `countersign`.
+    waiting: Option<String>,
+}
+
+/// Which rows a `waiting` filter keeps (the same as `Store::review_queue` counts).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Waiting {
+    Class,
+    School,
+    Countersign,
+}
+
+impl Waiting {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "class" => Some(Waiting::Class),
+            "school" => Some(Waiting::School),
+            "countersign" => Some(Waiting::Countersign),
+            _ => None,
+        }
+    }
+
+    fn keeps(self, r: &EnrolmentRow, my_classes: &[String]) -> bool {
+        match self {
+            Waiting::Class => r.enrolment.state == EnrolmentState::Submitted && my_classes.contains(&r.class_id),
+            Waiting::School => r.enrolment.state == EnrolmentState::ClassApproved,
+            Waiting::Countersign => r.awaiting_countersign && matches!(r.enrolment.state, EnrolmentState::Signed | EnrolmentState::Active),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -21,6 +51,8 @@ struct ReviewPage {
     backed: i64,
     is_admin: bool,
     published: bool,
+    /// The list shows only what waits (`?waiting=`).
+    filtered: bool,
     /// Session plans that look like lessons (class, weekday, content, note).
     flagged: Vec<yanshi_store::afternoon::FlaggedPlan>,
 }
@@ -39,8 +71,14 @@ async fn review_page(state: &AppState, lang: Lang, me: &Me, q: ReviewQuery, publ
     let is_admin = may(&me.principal, Action::ManageStudents, Some(&school.id));
     let (mut rows, mut by_state, mut active, mut backed) = (Vec::new(), Vec::new(), 0, 0);
     let mut flagged = Vec::new();
+    let waiting = q.waiting.as_deref().and_then(Waiting::parse).filter(|_| !published);
     if let Some(t) = &term {
         let classes = state.store.classes(&school.id).await?;
+        let my_classes: Vec<String> = classes
+            .iter()
+            .filter(|c| c.class_teacher.as_ref().is_some_and(|(id, _)| *id == me.user.id))
+            .map(|c| c.id.to_string())
+            .collect();
         let visible: Vec<String> = classes
             .iter()
             .filter(|c| may_see_class(&me.principal, &c.scope()))
@@ -57,6 +95,7 @@ async fn review_page(state: &AppState, lang: Lang, me: &Me, q: ReviewQuery, publ
             .await?
             .into_iter()
             .filter(|r| visible.contains(&r.class_id))
+            .filter(|r| waiting.is_none_or(|w| w.keeps(r, &my_classes)))
             .filter(|r| {
                 !published
                     || matches!(
@@ -97,6 +136,7 @@ async fn review_page(state: &AppState, lang: Lang, me: &Me, q: ReviewQuery, publ
             backed,
             is_admin,
             published,
+            filtered: waiting.is_some(),
             flagged,
         },
     )

@@ -11,7 +11,7 @@ async fn a_teacher_calls_the_roll_and_hands_a_child_over_on_a_phone() {
     let server = Server::start(temp_dir("browser-door"), None, &["--demo"]);
     let b = Browser::start(360, 780).await;
     let base = server.base.clone();
-    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    sign_in(&b, &base, "teacher", "王老师，您好", 0).await;
     b.goto(&format!("{base}/afternoon")).await;
     b.click("a.tile.mine").await;
     b.find("ul.door").await;
@@ -84,7 +84,7 @@ async fn the_class_teacher_signs_the_days_record_on_a_phone() {
     let server = Server::start(temp_dir("browser-record"), None, &["--demo"]);
     let b = Browser::start(360, 780).await;
     let base = server.base.clone();
-    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    sign_in(&b, &base, "teacher", "王老师，您好", 0).await;
     b.goto(&format!("{base}/afternoon")).await;
     b.click("a.tile.mine").await;
     b.find("ul.door").await;
@@ -175,7 +175,7 @@ async fn eighteen_hundred_passes_on_the_board_in_a_rehearsal() {
     );
     let b = Browser::start(360, 780).await;
     let base = server.base.clone();
-    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    sign_in(&b, &base, "teacher", "王老师，您好", 0).await;
     b.goto(&format!("{base}/afternoon/board")).await;
     b.find(".board").await;
     assert_eq!(

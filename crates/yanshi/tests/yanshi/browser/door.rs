@@ -13,7 +13,7 @@ async fn marking_the_31st_child_keeps_the_teachers_place_and_everyone_else_is_pr
     let server = Server::start(temp_dir("browser-door-taps"), None, &["--demo"]);
     let b = Browser::start(360, 780).await;
     let base = server.base.clone();
-    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    sign_in(&b, &base, "teacher", "王老师，您好", 0).await;
     b.goto(&format!("{base}/afternoon")).await;
     b.click("a.tile.mine").await;
     b.find("ul.door").await;

@@ -12,7 +12,7 @@ async fn a_guardian_applies_and_signs_on_a_phone_and_the_school_makes_it_active(
     let b = Browser::start(360, 780).await;
     let base = server.base.clone();
 
-    sign_in(&b, &base, "10000000001", "家长，您好", 0).await;
+    sign_in(&b, &base, "10000000001", "张丽，您好", 0).await;
     b.click(".apply-link").await;
     b.find("#parent-notice").await;
     b.click("#notice-read").await;
@@ -24,19 +24,19 @@ async fn a_guardian_applies_and_signs_on_a_phone_and_the_school_makes_it_active(
     let enrolment = b.script("return location.pathname").await.as_str().unwrap().to_string();
     sign_out(&b).await;
 
-    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    sign_in(&b, &base, "teacher", "王老师，您好", 0).await;
     b.goto(&format!("{base}{enrolment}")).await;
     b.click("#class-approve").await;
     b.wait_text("#enrolment-state", "班主任已通过，待学校审核").await;
     sign_out(&b).await;
 
-    sign_in(&b, &base, "admin", "学校管理员，您好", 0).await;
+    sign_in(&b, &base, "admin", "李校长，您好", 0).await;
     b.goto(&format!("{base}{enrolment}")).await;
     b.click("#school-approve").await;
     b.wait_text("#enrolment-state", "学校已通过，待家长签署").await;
     sign_out(&b).await;
 
-    sign_in(&b, &base, "10000000001", "家长，您好", 0).await;
+    sign_in(&b, &base, "10000000001", "张丽，您好", 0).await;
     b.goto(&format!("{base}{enrolment}")).await;
     assert_eq!(
         b.script("return document.getElementById('sign').disabled").await,
@@ -44,20 +44,24 @@ async fn a_guardian_applies_and_signs_on_a_phone_and_the_school_makes_it_active(
         "not before reading to the end"
     );
     b.script("document.getElementById('agreement-end').scrollIntoView()").await;
-    b.wait_script("return document.getElementById('sign').disabled === false").await;
+    // Read to the end: the name and the tick still wait (the hint, in review.rs).
+    b.wait_script("return document.querySelector('#read-hint [data-need=scroll]').hidden === true")
+        .await;
+    assert_eq!(b.script("return document.getElementById('sign').disabled").await, true);
     // A finger draws a stroke on the pad.
     b.script("const p = document.getElementById('signature-pad'); p.scrollIntoView(); const r = p.getBoundingClientRect(); \
         const ev = (t, x) => p.dispatchEvent(new PointerEvent(t, { clientX: r.left + x, clientY: r.top + 30, pointerId: 1, bubbles: true })); \
         ev('pointerdown', 10); ev('pointermove', 60); ev('pointermove', 120); ev('pointerup', 120);").await;
     b.type_into("#typed_name", "张丽").await;
     b.click("#statement").await;
+    b.wait_script("return document.getElementById('sign').disabled === false").await;
     b.assert_fits(360).await;
     b.screenshot("enrol-sign-360").await;
     b.click("#sign").await;
     b.wait_text("#enrolment-state", "家长已签署，待学校签章").await;
     sign_out(&b).await;
 
-    sign_in(&b, &base, "admin", "学校管理员，您好", 1).await;
+    sign_in(&b, &base, "admin", "李校长，您好", 1).await;
     b.goto(&format!("{base}{enrolment}")).await;
     b.script("document.getElementById('agreement-end').scrollIntoView()").await;
     b.type_into("#typed_name", "李校长").await;
@@ -90,7 +94,7 @@ async fn a_guardian_added_by_the_class_teacher_waits_for_a_second_admin_on_a_pho
     let server = Server::start(temp_dir("browser-guardian"), None, &["--demo"]);
     let b = Browser::start(360, 780).await;
     let base = server.base.clone();
-    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    sign_in(&b, &base, "teacher", "王老师，您好", 0).await;
     b.click("#my-classes a.tile").await;
     b.click("ul.students a").await;
     b.script("document.querySelectorAll('details').forEach(d => d.open = true); return true")
@@ -111,7 +115,7 @@ async fn a_guardian_added_by_the_class_teacher_waits_for_a_second_admin_on_a_pho
     b.screenshot("guardian-pending-360").await;
     sign_out(&b).await;
 
-    sign_in(&b, &base, "admin", "学校管理员，您好", 0).await;
+    sign_in(&b, &base, "admin", "李校长，您好", 0).await;
     wait_contains(&b, "#pending-guardians", "王大伯").await;
     b.click("#pending-guardians a").await;
     b.script("document.querySelector('form[action$=\"/confirm\"]').querySelector('button').click(); return true")

@@ -12,7 +12,7 @@ async fn every_page_fits_a_phone() {
     let server = Server::start(temp_dir("browser-pages"), None, &["--demo"]);
     let b = Browser::start(360, 780).await;
     let base = server.base.clone();
-    sign_in(&b, &base, "admin", "学校管理员，您好", 0).await;
+    sign_in(&b, &base, "admin", "李校长，您好", 0).await;
     b.goto(&format!("{base}/students")).await;
     let class = b
         .script("return document.querySelector('a.tile').getAttribute('href')")
@@ -66,7 +66,7 @@ async fn every_page_fits_a_phone() {
     }
     b.goto(&format!("{base}/home")).await;
     sign_out(&b).await;
-    sign_in(&b, &base, "10000000001", "家长，您好", 0).await;
+    sign_in(&b, &base, "10000000001", "张丽，您好", 0).await;
     let child = b
         .script("return document.querySelector('a.survey-link').getAttribute('href')")
         .await

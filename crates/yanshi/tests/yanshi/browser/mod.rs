@@ -7,6 +7,7 @@ mod door;
 mod enrolment;
 mod layout;
 mod people;
+mod review;
 mod scan;
 mod school_setup;
 mod sign_in;

@@ -27,7 +27,7 @@ async fn disabling_asks_by_name_and_the_account_is_enabled_again_on_a_phone() {
     let server = Server::start(temp_dir("browser-people"), None, &["--demo"]);
     let b = Browser::start(360, 780).await;
     let base = server.base.clone();
-    sign_in(&b, &base, "admin", "学校管理员，您好", 0).await;
+    sign_in(&b, &base, "admin", "李校长，您好", 0).await;
     b.goto(&format!("{base}/admin/users")).await;
     let id = b
         .script("return [...document.querySelectorAll('details.confirm')].find(d => d.textContent.includes('赵老师（值班）')).id")
@@ -97,7 +97,7 @@ async fn the_audit_log_reads_as_sentences_and_fits_a_phone() {
     let server = Server::start(temp_dir("browser-audit"), None, &["--demo"]);
     let b = Browser::start(360, 780).await;
     let base = server.base.clone();
-    sign_in(&b, &base, "admin", "学校管理员，您好", 0).await;
+    sign_in(&b, &base, "admin", "李校长，您好", 0).await;
     b.goto(&format!("{base}/admin/audit")).await;
     b.find("#audit-list li.audit-entry").await;
     // Cards, not a table: nothing in the list reaches past the screen's edge.

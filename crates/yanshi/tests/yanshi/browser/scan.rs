@@ -133,7 +133,7 @@ async fn a_teacher_scans_a_pickup_qr_without_barcode_detector() {
         Some(json!({ "cmd": "Page.addScriptToEvaluateOnNewDocument", "params": { "source": "delete window.BarcodeDetector;" } })),
     )
     .await;
-    sign_in(&b, &base, "teacher", "班主任，您好", 0).await;
+    sign_in(&b, &base, "teacher", "王老师，您好", 0).await;
     b.goto(&format!("{base}{class_path}")).await;
     b.find("ul.door").await;
     assert_eq!(b.script("return 'BarcodeDetector' in window").await, false);

@@ -21,7 +21,7 @@ async fn a_school_admin_imports_a_roster_and_reads_the_calendar_on_a_phone() {
     )
     .await;
     b.click("button.primary").await;
-    b.wait_text("#home-title", "学校管理员，您好").await;
+    b.wait_text("#home-title", "李校长，您好").await;
     b.screenshot("home-school-admin-360").await;
 
     // A roster with a mistake: refused with the row and column named.

@@ -16,14 +16,14 @@ async fn a_class_teacher_signs_in_at_phone_width_in_chinese_then_switches_to_eng
     b.type_into("#login", "teacher").await;
     b.type_into("#password", "yanshi-demo").await;
     b.click("#sign-in").await;
-    b.wait_text("#home-title", "班主任，您好").await;
+    b.wait_text("#home-title", "王老师，您好").await;
     b.wait_text("#school-name", "演示小学（Demo）").await;
     assert_eq!(b.script("return document.documentElement.lang").await, "zh-CN");
     b.assert_fits(360).await;
     b.screenshot("home-class-teacher-zh-360").await;
 
     b.click("#lang-en").await;
-    b.wait_text("#home-title", "Hello, class teacher").await;
+    b.wait_text("#home-title", "Hello, 王老师").await;
     assert_eq!(b.script("return document.documentElement.lang").await, "en-US");
     b.assert_fits(360).await;
     b.screenshot("home-class-teacher-en-360").await;
@@ -33,7 +33,7 @@ async fn a_class_teacher_signs_in_at_phone_width_in_chinese_then_switches_to_eng
     b.type_into("#login", "teacher").await;
     b.type_into("#password", "yanshi-demo").await;
     b.click("#sign-in").await;
-    b.wait_text("#home-title", "Hello, class teacher").await;
+    b.wait_text("#home-title", "Hello, 王老师").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,7 +51,7 @@ async fn a_school_admin_signs_in_with_a_code_and_issues_an_invitation_on_a_phone
     let code = yanshi_domain::totp::current_code(&secret, time::OffsetDateTime::now_utc());
     b.type_into("#code", &code).await;
     b.click("button.primary").await;
-    b.wait_text("#home-title", "学校管理员，您好").await;
+    b.wait_text("#home-title", "李校长，您好").await;
     b.goto(&format!("{}/admin/invitations", server.base)).await;
     b.type_into("#note", "三年级二班 王小明家长").await;
     b.click("#issue-invitation").await;
