@@ -58,6 +58,15 @@ pub async fn class_today(State(state): State<AppState>, me: Me, IdPath(id): IdPa
                 note: u.note,
             }),
             // Who may take the child: the door needs the level (NEVER is a custody limit), never the phone.
+            guardians: c
+                .guardians
+                .into_iter()
+                .map(|g| DoorGuardianOut {
+                    id: g.id.to_string(),
+                    name: g.name,
+                    relationship: g.relationship,
+                })
+                .collect(),
             adults: c
                 .adults
                 .into_iter()

@@ -84,6 +84,15 @@ pub struct DoorAdult {
     pub(super) has_photo: bool,
 }
 
+/// One of the child's own confirmed guardians (监护人), who may take the child: send their id
+/// as `guardian_id` to hand over. A guardian the pickup list names (a custody limit) is not here.
+#[derive(Serialize, ToSchema)]
+pub struct DoorGuardianOut {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) relationship: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct UnaccountedOut {
     pub(super) outcome: Option<String>,
@@ -106,6 +115,7 @@ pub struct ChildToday {
     /// The furthest late-pickup step (迟接) reached today.
     pub(super) late_step: Option<String>,
     pub(super) unaccounted: Option<UnaccountedOut>,
+    pub(super) guardians: Vec<DoorGuardianOut>,
     pub(super) adults: Vec<DoorAdult>,
 }
 

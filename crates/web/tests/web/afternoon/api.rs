@@ -191,3 +191,48 @@ async fn the_afternoon_through_the_api() {
         assert!(seen.body.contains("已点名到或已交接"), "{}", seen.body);
     }
 }
+
+/// The child's own guardians are listed at the door over the API too, without their phones, and
+/// one of them takes the child by `guardian_id`.
+#[tokio::test]
+async fn a_guardian_takes_the_child_through_the_api() {
+    use axum::http::Method;
+    use serde_json::json;
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let (class, student, _, _) = active_child(&app).await;
+        let body = json!({ "login": "teacher", "password": PASSWORD });
+        let token = app.send(api(Method::POST, "/api/v1/tokens", None, Some(body))).await.json()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let today = app
+            .send(api(Method::GET, &format!("/api/v1/classes/{class}/afternoon"), Some(&token), None))
+            .await
+            .json();
+        let guardians = today["children"][0]["guardians"].as_array().unwrap().clone();
+        assert_eq!(guardians.len(), 1, "{today}");
+        assert_eq!(
+            (guardians[0]["name"].as_str(), guardians[0]["relationship"].as_str()),
+            (Some("张丽"), Some("母亲"))
+        );
+        assert!(!today.to_string().contains("13800138000"), "no phone numbers at the door");
+        let roll = json!({ "student_id": student, "status": "PRESENT" });
+        app.send(api(
+            Method::POST,
+            &format!("/api/v1/classes/{class}/roll"),
+            Some(&token),
+            Some(roll),
+        ))
+        .await;
+        let handover = json!({ "student_id": student, "guardian_id": guardians[0]["id"], "request_id": "api-guardian-1" });
+        let taken = app.send(api(Method::POST, "/api/v1/handovers", Some(&token), Some(handover))).await;
+        assert_eq!(taken.status, StatusCode::CREATED, "{}", taken.body);
+        assert_eq!(taken.json()["handover"]["adult_name"], "张丽");
+        // A guardian id that names nobody of this child is refused, not an error.
+        let stranger = json!({ "student_id": student, "guardian_id": yanshi_domain::ids::GuardianId::new().to_string(), "request_id": "api-guardian-2" });
+        let refused = app.send(api(Method::POST, "/api/v1/handovers", Some(&token), Some(stranger))).await;
+        assert_eq!(refused.status, StatusCode::OK, "{}", refused.body);
+        assert_eq!(refused.json()["outcome"], "already_handed_over", "{}", refused.body);
+    }
+}
