@@ -197,6 +197,14 @@ async fn main() {
         // After the burst: let the database settle (checkpoint, autovacuum) and warm up with 20
         // requests that are not counted.
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        // A running PostgreSQL has statistics (autovacuum analyses a table after its first
+        // thousands of rows, within a minute); this database was filled seconds ago, so its
+        // planner would still guess. Analyse it, as autovacuum would, before measuring reads.
+        if backend == yanshi_store::Backend::Postgres {
+            let mut tx = store.begin().await.unwrap();
+            sqlx::query("ANALYZE").execute(&mut *tx).await.unwrap();
+            tx.commit().await.unwrap();
+        }
         for _ in 0..20 {
             let resp = client
                 .get(format!("{base}/afternoon/class/{first_class}"))

@@ -232,7 +232,11 @@ impl Store {
                 has_photo: r.try_get::<Option<String>, _>("photo")?.is_some(),
             });
         }
-        let guardian_rows = sqlx::query(q(super::door::DOOR_GUARDIANS)).bind(c).fetch_all(self.pool()).await?;
+        // The guardians are offered at a class's door; the board and the sweep need none.
+        let guardian_rows = match scope {
+            Scope::Class(_) => sqlx::query(q(super::door::DOOR_GUARDIANS)).bind(c).fetch_all(self.pool()).await?,
+            Scope::School(_) => Vec::new(),
+        };
         let mut guardians = super::door::door_guardians(&guardian_rows, &adults)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {

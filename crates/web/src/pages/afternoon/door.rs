@@ -270,10 +270,16 @@ async fn door(
         Default::default()
     };
     let midnight = at(day, Time::MIDNIGHT, &school.time_zone);
-    let mut told = state
-        .store
-        .guardians_told(&class.id, midnight, midnight + Duration::days(1))
-        .await?;
+    // Guardians are told of a child only with a 未到 alert or a late step, written in the same
+    // transaction: without either there is nothing to look up.
+    let mut told = if children.iter().any(|c| c.unaccounted.is_some() || c.late_step.is_some()) {
+        state
+            .store
+            .guardians_told(&class.id, midnight, midnight + Duration::days(1))
+            .await?
+    } else {
+        Default::default()
+    };
     log_custody_limits(state, me, &class, &children, "door").await?;
     let now = local(state.clock.now(), &school.time_zone).time();
     let (closed_until, service_day) = match shut(state, lang, &class, term.as_ref(), day, now).await? {
