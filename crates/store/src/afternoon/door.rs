@@ -129,9 +129,10 @@ impl Store {
         }
         let at = to_millis(now);
         let mut tx = self.write().await?;
+        let mut written = 0;
         for student in &marked {
-            // A mark made since the page was drawn is left alone (DO NOTHING).
-            sqlx::query(
+            // A mark made since the page was drawn is left alone (DO NOTHING), and not counted.
+            written += sqlx::query(
                 "INSERT INTO roll_calls (id, school_id, student_id, day, status, note, marked_by, marked_at) \
                  VALUES ($1, $2, $3, $4, $5, '', $6, $7) ON CONFLICT (student_id, day) DO NOTHING",
             )
@@ -143,7 +144,8 @@ impl Store {
             .bind(who.id.to_string())
             .bind(at)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
         }
         let names: Vec<&str> = marked.iter().map(|s| s.as_str()).collect();
         tx.commit(
@@ -155,7 +157,7 @@ impl Store {
             at,
         )
         .await?;
-        Ok(marked.len())
+        Ok(written as usize)
     }
 
     /// 撤销: a wrong roll mark taken back, the child unmarked again. A 未到 alert it raised is
