@@ -30,7 +30,7 @@ async fn marking_the_31st_child_keeps_the_teachers_place_and_everyone_else_is_pr
         .as_u64()
         .unwrap();
     assert!(children >= 31, "{children}");
-    assert_eq!(b.text("#unmarked-count").await, children.to_string());
+    b.wait_text("#unmarked-count", &children.to_string()).await;
     // Every link above the list is a finger's height.
     let short = b
         .script("return [...document.querySelectorAll('.tap-links a')].filter(a => a.getBoundingClientRect().height < 44).length")
@@ -63,11 +63,12 @@ async fn marking_the_31st_child_keeps_the_teachers_place_and_everyone_else_is_pr
         ))
         .await;
     assert_eq!(filled, Value::Bool(true));
-    assert_eq!(b.text("#marked-count").await, "1");
-    assert_eq!(b.text("#absent-count").await, "1");
-    assert_eq!(b.text("#unmarked-count").await, (children - 1).to_string());
+    b.wait_text("#marked-count", "1").await;
+    b.wait_text("#absent-count", "1").await;
+    b.wait_text("#unmarked-count", &(children - 1).to_string()).await;
     // The guardians were told, and the card says they have not read it yet.
-    let told = b.text(&format!("#{id} .told")).await;
+    let told = b.script(&format!("return document.querySelector('#{id} .told').innerText")).await;
+    let told = told.as_str().unwrap_or_default().to_string();
     assert!(told.starts_with("未到通知 ") && told.ends_with("未读"), "{told}");
     b.screenshot("door-marked-360").await;
 
@@ -77,25 +78,25 @@ async fn marking_the_31st_child_keeps_the_teachers_place_and_everyone_else_is_pr
         .await;
     let undone = b.script("return window.scrollY").await.as_f64().unwrap();
     assert!((undone - before).abs() < 5.0, "{before} → {undone}");
-    assert_eq!(b.text("#marked-count").await, "0");
+    b.wait_text("#marked-count", "0").await;
 
     // Absent for real this time; then everyone else present, after a confirmation that names them.
     b.click(&format!("#{id} .roll-absent")).await;
     b.wait_text("#absent-count", "1").await;
     b.script("window.scrollTo(0, 0); return true").await;
     b.click("#rest-present-open").await;
-    let confirm = b.text("#rest-present-confirm").await;
-    assert_eq!(confirm, format!("确认全部到（{}）", children - 1));
+    b.wait_text("#rest-present-confirm", &format!("确认全部到（{}）", children - 1))
+        .await;
     b.click("#rest-present-confirm").await;
     b.wait_text("#unmarked-count", "0").await;
-    assert_eq!(b.text("#present-count").await, (children - 1).to_string());
-    assert_eq!(b.text("#absent-count").await, "1");
+    b.wait_text("#present-count", &(children - 1).to_string()).await;
+    b.wait_text("#absent-count", "1").await;
     assert_eq!(
         b.script(&format!("return document.getElementById('{id}').classList.contains('is-absent')"))
             .await,
         Value::Bool(true)
     );
-    assert_eq!(b.text("#in-care-count").await, (children - 1).to_string());
+    b.wait_text("#in-care-count", &(children - 1).to_string()).await;
     b.assert_fits(360).await;
     b.screenshot("door-after-360").await;
 
@@ -103,7 +104,7 @@ async fn marking_the_31st_child_keeps_the_teachers_place_and_everyone_else_is_pr
     b.goto(&format!("{base}/afternoon/board")).await;
     let card = format!("#board-{class_id}");
     b.wait_text(&format!("{card} .n-unmarked"), "0").await;
-    assert_eq!(b.text(&format!("{card} .n-in-care")).await, (children - 1).to_string());
+    b.wait_text(&format!("{card} .n-in-care"), &(children - 1).to_string()).await;
     let legend = b.text("#board-legend").await;
     assert!(legend.contains("未点名") && legend.contains("应到但还没有点名"), "{legend}");
     b.assert_fits(360).await;
