@@ -37,7 +37,9 @@ async fn a_teacher_calls_the_roll_and_hands_a_child_over_on_a_phone() {
     let li = picked.as_str().unwrap().to_string();
     b.click(&format!("#{li} .handover-submit")).await;
     b.wait_text("#handed-count", "1").await;
-    assert!(b.text("#door-message").await.starts_with("已交接"));
+    // In the card htmx swapped in: read in one script call, never find-then-read.
+    b.wait_script("const e = document.querySelector('#door-message'); return !!e && e.innerText.startsWith('已交接')")
+        .await;
     b.assert_fits(360).await;
     b.screenshot("door-360").await;
 

@@ -184,7 +184,9 @@ async fn a_teacher_scans_a_pickup_qr_without_barcode_detector() {
     b.click(&scan).await;
     b.wait_text("#handed-count", "1").await;
     wait_contains(&b, &format!("{card} .handed"), "已交接").await;
-    assert!(b.text("#door-message").await.starts_with("已交接"));
+    // In the card htmx swapped in: read in one script call, never find-then-read.
+    b.wait_script("const e = document.querySelector('#door-message'); return !!e && e.innerText.startsWith('已交接')")
+        .await;
     b.screenshot("scan-handed-360").await;
     let today: Value = client
         .get(format!("{base}/api/v1/classes/{class_id}/afternoon"))
