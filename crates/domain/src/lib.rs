@@ -9,6 +9,7 @@ pub mod agreement;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
+pub mod duty;
 pub mod enrolment;
 pub mod family;
 pub mod greeting;
