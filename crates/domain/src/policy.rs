@@ -44,6 +44,12 @@ pub enum Action {
     ReviewEnrolments,
     /// The afternoon at the classroom door: roll call and hand-over (点名、交接).
     RunAfternoon,
+    /// 值班: set up posts and limits, generate, edit and publish the roster, approve swaps,
+    /// arrange cover (代班). The school's leaders.
+    ManageDuty,
+    /// Take duty: see the published roster and one's own turns, declare when one cannot
+    /// serve, propose and answer swaps, report an absence, sign the duty log (值班记录).
+    TakeDuty,
 }
 
 impl Action {
@@ -62,6 +68,8 @@ impl Action {
             Action::ViewStudents => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
             Action::ReviewEnrolments => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
             Action::RunAfternoon => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
+            Action::ManageDuty => &[SchoolAdmin],
+            Action::TakeDuty => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
         }
     }
 }

@@ -6,6 +6,7 @@
 //! order (楼道), the gate / hand-over point (校门), the waiting room for late pickups (等候室) and
 //! the duty leader (值班领导, from the leadership group).
 
+pub mod post;
 pub mod solver;
 
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,9 @@ pub struct Slot {
     /// At least one of those placed here must not be a volunteer (a volunteer is never the
     /// only adult with a group of children).
     pub needs_staff: bool,
+    /// How many people would be eligible but said they cannot serve that day (to tell
+    /// [`ShortReason::AllUnavailable`] from [`ShortReason::NobodyEligible`]).
+    pub unavailable: u16,
 }
 
 impl Slot {
