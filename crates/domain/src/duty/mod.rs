@@ -8,6 +8,8 @@
 
 pub mod post;
 pub mod solver;
+#[cfg(test)]
+mod solver_tests;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Time};
@@ -49,8 +51,10 @@ pub struct Slot {
     /// At least one of those placed here must not be a volunteer (a volunteer is never the
     /// only adult with a group of children).
     pub needs_staff: bool,
-    /// How many people would be eligible but said they cannot serve that day (to tell
-    /// [`ShortReason::AllUnavailable`] from [`ShortReason::NobodyEligible`]).
+    /// How many people who would otherwise be eligible said they cannot serve that day (they
+    /// are not in `eligible`): when nobody is left, the post is short for
+    /// [`ShortReason::AllUnavailable`] rather than [`ShortReason::NobodyEligible`].
+    #[serde(default)]
     pub unavailable: u16,
 }
 
