@@ -73,7 +73,7 @@ impl Store {
         who: &User,
         term: &TermId,
         from: Option<Date>,
-        solver: &dyn RosterSolver,
+        solver: &(dyn RosterSolver + Sync),
         now: OffsetDateTime,
     ) -> Result<Generated> {
         let t = self.term(term).await?;
