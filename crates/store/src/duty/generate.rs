@@ -96,13 +96,16 @@ impl Store {
             .await?;
         let mut written = 0;
         for (i, slot) in built.problem.slots.iter().enumerate() {
+            // Days before `from` are copied from the published roster below.
+            if built.frozen[i] {
+                continue;
+            }
             let placed = solution.placed.get(i).map(Vec::as_slice).unwrap_or_default();
             for &p in placed {
                 let origin = &built.origins[i];
                 // A class's own teacher from the plan is not a turn: the plan says it.
                 if let SlotOrigin::Care { .. } = origin
                     && slot.fixed.contains(&p)
-                    && !built.frozen[i]
                 {
                     continue;
                 }
@@ -317,7 +320,10 @@ impl Store {
             for c in &classes {
                 if let DayStatus::Service { start, end, .. } = cal.status(day, c.grade) {
                     service_grades.push(c.grade);
-                    care.push((c, start, end));
+                    // A class without children needs no care.
+                    if c.active_students > 0 {
+                        care.push((c, start, end));
+                    }
                 }
             }
             let past = day < from;
