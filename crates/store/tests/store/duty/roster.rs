@@ -177,9 +177,18 @@ async fn a_post_nobody_can_take_is_reported_with_its_reason(backend: Backend) {
     let w = World::new(backend).await;
     let s = &w.store;
     // Two duty leaders a day, and the school has one admin (who may serve every day).
-    s.set_duty_settings(&w.admin, &w.school.id, &DutySettings { max_per_week: 10, swaps_need_leader: true, leader_minutes: 10 }, NOW)
-        .await
-        .unwrap();
+    s.set_duty_settings(
+        &w.admin,
+        &w.school.id,
+        &DutySettings {
+            max_per_week: 10,
+            swaps_need_leader: true,
+            leader_minutes: 10,
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
     s.save_duty_post(
         &w.admin,
         &w.school.id,
