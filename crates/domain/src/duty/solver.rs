@@ -13,6 +13,7 @@
 //! realised one, against the aggregate's bound.
 
 mod aggregate;
+mod balance;
 mod exact;
 mod flow;
 mod lp;

@@ -13,6 +13,9 @@ use super::lp::Model;
 const MAX_GROUPS: usize = 64;
 /// Beyond this many count variables the model is not built (no bound, no targets).
 const MAX_VARS: usize = 20_000;
+/// Up to this many count variables the counts are an integer program microlp proves fast;
+/// beyond, its relaxation gives the bound and [`super::balance`] the counts.
+pub(crate) const INTEGER_VARS: usize = 120;
 const SECONDS: f64 = 0.6;
 
 pub(crate) struct Aggregate {
@@ -26,7 +29,17 @@ pub(crate) struct Aggregate {
     lo: Variable,
     cover: Expression,
     /// Per (person, group): previous turns that could be kept.
-    previous: HashMap<(usize, usize), usize>,
+    pub previous: HashMap<(usize, usize), usize>,
+    /// The counts are integer (else the model is the relaxation, for a bound only).
+    pub integer: bool,
+    /// Parallel to `x`: (person, group, most turns of that group the person can take).
+    pub upper: Vec<(usize, usize, usize)>,
+    /// Per group: one turn's load, seats its slots can fill, slots needing a non-volunteer.
+    pub group_load: Vec<u64>,
+    pub reach: Vec<usize>,
+    pub staff_slots: Vec<usize>,
+    /// Per person: most turns over the term (the weekly limits summed).
+    pub person_cap: Vec<usize>,
 }
 
 /// Turn counts per (person, group), and the proven lower bound of the spread.
@@ -65,11 +78,13 @@ impl Aggregate {
         let mut days: BTreeMap<(usize, usize, usize), Vec<usize>> = BTreeMap::new();
         let mut weekly: BTreeMap<(usize, usize), usize> = BTreeMap::new();
         let mut demand = vec![0usize; groups];
+        let mut reach = vec![0usize; groups];
         let mut staff_slots = vec![0usize; groups];
         let mut previous = HashMap::new();
         for (s, open) in prep.open.iter().enumerate() {
             let g = group_of[s];
             demand[g] += prep.seats[s];
+            reach[g] += prep.seats[s].min(open.len());
             if prep.staff_needed[s] && prep.seats[s] > 0 {
                 staff_slots[g] += 1;
             }
@@ -91,11 +106,14 @@ impl Aggregate {
         if upper.len() > MAX_VARS {
             return None;
         }
+        let integer = upper.len() <= INTEGER_VARS;
         let mut model = Model::new();
         let mut x = Vec::with_capacity(upper.len());
         for (&(p, g), &u) in &upper {
-            x.push((p, g, model.vars.add(variable().integer().min(0).max(u as f64))));
+            let v = variable().min(0).max(u as f64);
+            x.push((p, g, model.vars.add(if integer { v.integer() } else { v })));
         }
+        let upper: Vec<(usize, usize, usize)> = upper.into_iter().map(|((p, g), u)| (p, g, u)).collect();
         let hi = model.vars.add(variable().min(0));
         let lo = model.vars.add(variable().min(0));
         let mut in_group = vec![Expression::from(0.0); groups];
@@ -129,9 +147,10 @@ impl Aggregate {
             let c = person_cap.entry(p).or_default();
             *c = c.saturating_add(n.min(prep.cap(p, w)));
         }
-        for (p, e) in person {
-            model.constraints.push(constraint!(e <= person_cap[&p] as f64));
+        for (&p, e) in &person {
+            model.constraints.push(constraint!(e.clone() <= person_cap[&p] as f64));
         }
+        let person_cap = (0..prep.people()).map(|p| person_cap.get(&p).copied().unwrap_or(0)).collect();
         for (p, l) in load.into_iter().enumerate() {
             if prep.pool[p] {
                 model.constraints.push(constraint!(l.clone() <= hi));
@@ -148,6 +167,28 @@ impl Aggregate {
             lo,
             cover,
             previous,
+            integer,
+            upper,
+            group_load,
+            reach,
+            staff_slots,
+            person_cap,
+        })
+    }
+
+    /// The relaxation's least spread covering at least `cover` seats, rounded up: a proven
+    /// lower bound (0 when the relaxation cannot be solved).
+    pub fn relaxed_bound(&self, cover: usize) -> u64 {
+        let mut model = Model {
+            vars: self.model.vars.clone(),
+            constraints: self.model.constraints.clone(),
+        };
+        let c = self.cover.clone();
+        model.constraints.push(constraint!(c >= cover as f64 - 0.5));
+        let solved = model.solve(Expression::from(self.hi) - self.lo, false, &[self.hi, self.lo], SECONDS);
+        solved.map_or(0, |s| {
+            let spread = if s.optimal { Some(s.values[0] - s.values[1]) } else { s.bound };
+            spread.map_or(0, |b| (b - 1e-6).max(0.0).ceil() as u64)
         })
     }
 

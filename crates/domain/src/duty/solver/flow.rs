@@ -1,7 +1,8 @@
-//! Min-cost max-flow (successive shortest paths, Bellman–Ford queue: costs may be negative,
-//! the networks here have no cycles to begin with).
+//! Min-cost max-flow (successive shortest paths with potentials; the networks here have no
+//! cycles to begin with, so the first potentials exist).
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 pub(crate) struct Flow {
     head: Vec<usize>,
@@ -47,29 +48,37 @@ impl Flow {
         self.cap[arc ^ 1]
     }
 
-    /// Push as much as possible from `s` to `t` at the least cost.
+    /// Push as much as possible from `s` to `t` at the least cost: Bellman–Ford once for the
+    /// potentials (costs may be negative), then Dijkstra on reduced costs per augmentation.
     pub fn run(&mut self, s: usize, t: usize) -> i64 {
         let n = self.head.len();
         let mut total = 0;
+        let mut potential = self.bellman_ford(s);
         let mut dist = vec![i64::MAX; n];
         let mut via = vec![NONE; n];
-        let mut queued = vec![false; n];
+        let mut heap = BinaryHeap::new();
         loop {
             dist.fill(i64::MAX);
             via.fill(NONE);
             dist[s] = 0;
-            let mut queue = VecDeque::from([s]);
-            while let Some(u) = queue.pop_front() {
-                queued[u] = false;
+            heap.push(Reverse((0i64, s)));
+            while let Some(Reverse((d, u))) = heap.pop() {
+                if d > dist[u] {
+                    continue;
+                }
+                // Settled the sink: the rest can wait (their potentials grow by its distance).
+                if u == t {
+                    break;
+                }
                 let mut e = self.head[u];
                 while e != NONE {
                     let v = self.to[e];
-                    if self.cap[e] > 0 && dist[u] + self.cost[e] < dist[v] {
-                        dist[v] = dist[u] + self.cost[e];
-                        via[v] = e;
-                        if !queued[v] {
-                            queued[v] = true;
-                            queue.push_back(v);
+                    if self.cap[e] > 0 && potential[v] != i64::MAX {
+                        let nd = d + self.cost[e] + potential[u] - potential[v];
+                        if nd < dist[v] {
+                            dist[v] = nd;
+                            via[v] = e;
+                            heap.push(Reverse((nd, v)));
                         }
                     }
                     e = self.next[e];
@@ -77,6 +86,13 @@ impl Flow {
             }
             if dist[t] == i64::MAX {
                 return total;
+            }
+            heap.clear();
+            let reach = dist[t];
+            for v in 0..n {
+                if potential[v] != i64::MAX {
+                    potential[v] += dist[v].min(reach);
+                }
             }
             let mut push = i64::MAX;
             let mut v = t;
@@ -94,5 +110,30 @@ impl Flow {
             }
             total += push;
         }
+    }
+
+    /// Shortest distances from `s` over arcs with room (`i64::MAX`: unreachable).
+    fn bellman_ford(&self, s: usize) -> Vec<i64> {
+        let n = self.head.len();
+        let mut dist = vec![i64::MAX; n];
+        let mut queued = vec![false; n];
+        dist[s] = 0;
+        let mut queue = VecDeque::from([s]);
+        while let Some(u) = queue.pop_front() {
+            queued[u] = false;
+            let mut e = self.head[u];
+            while e != NONE {
+                let v = self.to[e];
+                if self.cap[e] > 0 && dist[u] + self.cost[e] < dist[v] {
+                    dist[v] = dist[u] + self.cost[e];
+                    if !queued[v] {
+                        queued[v] = true;
+                        queue.push_back(v);
+                    }
+                }
+                e = self.next[e];
+            }
+        }
+        dist
     }
 }

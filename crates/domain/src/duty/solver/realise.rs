@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::aggregate::{Aggregate, Targets};
+use super::balance;
 use super::flow::Flow;
 use super::{Prep, spread};
 
@@ -25,10 +26,25 @@ pub(crate) fn solve(prep: &Prep) -> (Vec<Vec<usize>>, u64) {
         .map(|(s, _)| *s)
         .sum();
     let mut cover = Some(full);
-    let mut targets = agg.as_ref().and_then(|a| a.targets(full));
-    if targets.is_none() {
-        cover = agg.as_ref().and_then(Aggregate::max_cover);
-        targets = agg.as_ref().zip(cover).and_then(|(a, c)| a.targets(c));
+    let mut targets = None;
+    if let Some(a) = agg.as_ref().filter(|a| !a.integer) {
+        let goal = honest(prep, a.relaxed_bound(full), true);
+        let count = balance::balance(prep, a, goal);
+        targets = Some(Targets { count, bound: goal });
+    } else if let Some(a) = &agg {
+        // The integer program proves the bound; the counts come from the search when it
+        // reaches it (microlp may stop at its time limit with worse counts).
+        targets = a.targets(full).map(|t| {
+            let goal = honest(prep, t.bound, true);
+            Targets {
+                count: balance::balance(prep, a, goal),
+                bound: t.bound,
+            }
+        });
+        if targets.is_none() {
+            cover = a.max_cover();
+            targets = cover.and_then(|c| a.targets(c));
+        }
     }
     let (group_of, groups) = match &agg {
         Some(a) => (a.group_of.clone(), a.groups),
@@ -38,15 +54,48 @@ pub(crate) fn solve(prep: &Prep) -> (Vec<Vec<usize>>, u64) {
     flows(prep, &mut state, &group_of, groups, targets.as_ref());
     state.drop_lonely_volunteers(prep);
     state.fill(prep);
-    state.improve(prep);
     let covered: usize = state.placed.iter().map(Vec::len).sum();
     let bound = match (&agg, cover, &targets) {
         (Some(_), Some(c), Some(t)) if covered >= c => t.bound,
         // Fewer seats covered than the aggregate could: its bound at our cover is the honest one.
-        (Some(a), _, _) => a.targets(covered).map_or(0, |t| t.bound),
+        (Some(a), _, _) if a.integer => a.targets(covered).map_or(0, |t| t.bound),
+        (Some(a), _, _) => a.relaxed_bound(covered),
         _ => 0,
     };
+    let bound = honest(prep, bound, covered >= full);
+    state.improve(prep, bound);
     (state.placed, bound)
+}
+
+/// A bound raised to what any roster's spread can be: loads differ by multiples of the gcd
+/// of the open posts' loads (and the fixed loads' differences), and with every seat covered
+/// the total is fixed, so a spread of 0 needs it to split evenly.
+fn honest(prep: &Prep, bound: u64, full: bool) -> u64 {
+    let pool: Vec<usize> = (0..prep.people()).filter(|&p| prep.pool[p]).collect();
+    let Some(&first) = pool.first() else { return bound };
+    let open = || (0..prep.slots()).filter(|&s| prep.seats[s] > 0 && !prep.open[s].is_empty());
+    let mut step = open().fold(0, |g, s| gcd(g, prep.load[s]));
+    for &p in &pool {
+        step = gcd(step, prep.fixed_load[p].abs_diff(prep.fixed_load[first]));
+    }
+    if step == 0 {
+        return bound;
+    }
+    let bound = bound.div_ceil(step) * step;
+    if bound == 0 && full {
+        let total: u128 = pool.iter().map(|&p| prep.fixed_load[p] as u128).sum::<u128>()
+            + open().map(|s| prep.seats[s] as u128 * prep.load[s] as u128).sum::<u128>();
+        let rest = (prep.fixed_load[first] % step) as u128;
+        let units = (total - pool.len() as u128 * rest) / step as u128;
+        if !units.is_multiple_of(pool.len() as u128) {
+            return step;
+        }
+    }
+    bound
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 fn flows(prep: &Prep, state: &mut State, group_of: &[usize], groups: usize, targets: Option<&Targets>) {
@@ -127,6 +176,8 @@ struct State {
     placed: Vec<Vec<usize>>,
     used: HashMap<(usize, usize), usize>,
     loads: Vec<u64>,
+    /// Previous turns not (yet) kept.
+    lost: usize,
 }
 
 impl State {
@@ -135,6 +186,7 @@ impl State {
             placed: vec![Vec::new(); prep.slots()],
             used: HashMap::new(),
             loads: prep.fixed_load.clone(),
+            lost: prep.previous.len(),
         }
     }
 
@@ -159,6 +211,9 @@ impl State {
         self.placed[s].push(p);
         *self.used.entry((p, prep.week[s])).or_default() += 1;
         self.loads[p] += prep.load[s];
+        if prep.previous.contains(&(s, p)) {
+            self.lost -= 1;
+        }
     }
 
     fn remove(&mut self, prep: &Prep, s: usize, p: usize) {
@@ -167,6 +222,9 @@ impl State {
             *u = u.saturating_sub(1);
         }
         self.loads[p] = self.loads[p].saturating_sub(prep.load[s]);
+        if prep.previous.contains(&(s, p)) {
+            self.lost += 1;
+        }
     }
 
     /// Would slot `s` be left with volunteers only?
@@ -209,15 +267,14 @@ impl State {
         let hi = pooled().max().unwrap_or(0);
         let lo = pooled().min().unwrap_or(0);
         let ends = pooled().filter(|&l| l == hi || l == lo).count();
-        let lost = prep.previous.iter().filter(|&&(s, p)| !self.placed[s].contains(&p)).count();
-        (spread, ends, lost)
+        (spread, ends, self.lost)
     }
 
-    /// Hand turns over and swap them while the score improves.
-    fn improve(&mut self, prep: &Prep) {
+    /// Hand turns over and swap them while the score improves, until the spread is `target`.
+    fn improve(&mut self, prep: &Prep, target: u64) {
         let mut score = self.score(prep);
         for _ in 0..MAX_MOVES {
-            if score.0 == 0 || !self.one_move(prep, &mut score) {
+            if score.0 <= target || !self.one_move(prep, &mut score) {
                 return;
             }
         }
