@@ -67,7 +67,7 @@ async fn a_term_is_generated_fair_and_within_the_rules(backend: Backend) {
         &w.admin,
         &w.school.id,
         &DutySettings {
-            max_per_week: 2,
+            max_per_week: 3,
             swaps_need_leader: true,
             leader_minutes: 10,
         },
