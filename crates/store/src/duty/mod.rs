@@ -2,10 +2,13 @@
 //! and the limits (availability), the term's turns, draft and published (turns), the generator
 //! (generate), swaps (换班), absences and cover (代班), and the duty log (值班记录).
 
+mod alerts;
 mod availability;
 mod generate;
+mod reminders;
 mod turns;
 
+pub(crate) use alerts::late_alert_recipients;
 pub use availability::{Limit, UnavailableEntry};
 pub use generate::{Generated, ShortPost};
 pub use turns::{Turn, TurnSource};

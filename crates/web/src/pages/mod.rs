@@ -13,6 +13,7 @@ pub mod enrolment;
 pub mod home;
 pub mod leave;
 pub mod login;
+mod on_duty;
 pub mod register;
 pub mod roster;
 pub mod school;
