@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::Date;
 use yanshi_domain::calendar::parse_date;
+use yanshi_domain::duty::PostKind;
 use yanshi_domain::duty::solver::LpSolver;
 use yanshi_domain::ids::{DutyPostId, TurnId, UserId};
 use yanshi_domain::school::format_clock;
@@ -52,6 +53,8 @@ struct RosterPage {
     staff: Vec<(String, String)>,
     message: Option<(bool, String)>,
     today: Date,
+    /// The reader, whose own turns stand out.
+    me: UserId,
 }
 
 #[derive(Template)]
@@ -134,6 +137,7 @@ async fn week_days(
                 turns: vec![(*x).clone()],
             });
         }
+        rows.sort_by_key(|r| rank(r.kind_key));
         days.push(DayView {
             day,
             weekday: t.weekday(day.weekday().number_from_monday()),
@@ -141,6 +145,14 @@ async fn week_days(
         });
     }
     Ok((Some(term), days))
+}
+
+/// The leader first, then where children are handed over and wait, then the hallways, then care.
+fn rank(kind_key: &str) -> usize {
+    [PostKind::Leader, PostKind::WaitingRoom, PostKind::Gate, PostKind::Hallway, PostKind::Care]
+        .iter()
+        .position(|k| k.key() == kind_key)
+        .unwrap_or(9)
 }
 
 fn week_of(q: &WeekQuery, today: Date) -> Date {
@@ -192,6 +204,7 @@ async fn roster_page(state: &AppState, lang: Lang, me: &Me, q: WeekQuery, messag
             staff,
             message,
             today,
+            me: me.user.id.clone(),
         },
     )
 }
