@@ -12,7 +12,10 @@ pub(super) async fn ensure_roster(store: &Store, school: &School, now: OffsetDat
     if !store.duty_posts(&school.id).await?.is_empty() {
         return Ok(());
     }
-    let Some(admin) = store.user_by_login(&Login::parse("admin").map_err(|e| anyhow::anyhow!("{e}"))?).await? else {
+    let Some(admin) = store
+        .user_by_login(&Login::parse("admin").map_err(|e| anyhow::anyhow!("{e}"))?)
+        .await?
+    else {
         return Ok(());
     };
     if admin.school_id.as_ref() != Some(&school.id) {
@@ -31,14 +34,22 @@ pub(super) async fn ensure_roster(store: &Store, school: &School, now: OffsetDat
     }
     // The demo has few accounts besides the class teachers (who care for their classes all
     // afternoon): up to five turns a week, and 李校长 leads every day.
-    let rules = yanshi_store::duty::DutySettings { max_per_week: 5, ..Default::default() };
+    let rules = yanshi_store::duty::DutySettings {
+        max_per_week: 5,
+        ..Default::default()
+    };
     store.set_duty_settings(&admin, &school.id, &rules, now).await?;
     let today = yanshi_domain::school_time::local(now, &school.time_zone).date();
-    let Some(term) = store.term_on(&school.id, today).await? else { return Ok(()) };
+    let Some(term) = store.term_on(&school.id, today).await? else {
+        return Ok(());
+    };
     store
         .generate_roster(&admin, &term.id, None, &LpSolver::default(), now)
         .await
         .context("the demo roster")?;
-    store.publish_roster(&admin, &term.id, now).await.context("publishing the demo roster")?;
+    store
+        .publish_roster(&admin, &term.id, now)
+        .await
+        .context("publishing the demo roster")?;
     Ok(())
 }

@@ -149,10 +149,16 @@ async fn week_days(
 
 /// The leader first, then where children are handed over and wait, then the hallways, then care.
 fn rank(kind_key: &str) -> usize {
-    [PostKind::Leader, PostKind::WaitingRoom, PostKind::Gate, PostKind::Hallway, PostKind::Care]
-        .iter()
-        .position(|k| k.key() == kind_key)
-        .unwrap_or(9)
+    [
+        PostKind::Leader,
+        PostKind::WaitingRoom,
+        PostKind::Gate,
+        PostKind::Hallway,
+        PostKind::Care,
+    ]
+    .iter()
+    .position(|k| k.key() == kind_key)
+    .unwrap_or(9)
 }
 
 fn week_of(q: &WeekQuery, today: Date) -> Date {
