@@ -133,6 +133,11 @@ typed_id!(
     RecordId
 );
 
+typed_id!(
+    /// A volunteer's hours certificate (志愿服务时长证明).
+    CertificateId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,3 +16,4 @@ mod review_queue;
 mod school_data;
 mod service_record;
 mod survey;
+mod volunteers;
