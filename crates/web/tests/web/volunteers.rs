@@ -232,3 +232,114 @@ async fn a_vetted_volunteer_sees_only_their_own_work_and_first_names() {
         assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
 }
+
+/// The admins' API: register, a check refused for a whole ID number (never stored), the list
+/// with what is missing, the validity; another school's admin reaches none of it.
+#[tokio::test]
+async fn the_school_admins_api_registers_and_vets_a_volunteer() {
+    use serde_json::json;
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.user(Role::SchoolAdmin).clone();
+        let token = app
+            .store
+            .create_api_token(&admin, app.clock_now(), time::Duration::days(1))
+            .await
+            .unwrap()
+            .token;
+        let vid = app.user(Role::Volunteer).id.to_string();
+        let call = |m: Method, path: &str, body: Option<serde_json::Value>| app.send(api(m, path, Some(&token), body));
+        let r = call(
+            Method::POST,
+            "/api/v1/school/volunteers",
+            Some(json!({ "user_id": vid, "kind": "CLUB" })),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.json()["error"]["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("kind"))
+        );
+        let r = call(
+            Method::POST,
+            "/api/v1/school/volunteers",
+            Some(json!({ "user_id": vid, "kind": "COMMUNITY" })),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["missing"], json!(["IDENTITY", "CRIMINAL_RECORD", "TRAINING"]));
+        let checks = format!("/api/v1/school/volunteers/{vid}/checks");
+        let whole = json!({ "check": "IDENTITY", "dated": "2026-12-01", "id_last4": "11010519491231002X" });
+        let r = call(Method::POST, &checks, Some(whole)).await;
+        assert_eq!(
+            (r.status, r.json()["error"]["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("id_last4"))
+        );
+        let r = call(
+            Method::POST,
+            &checks,
+            Some(json!({ "check": "IDENTITY", "dated": "2026-12-01", "id_last4": "002X" })),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["checks"][0]["id_last4"], "002X");
+        let r = call(
+            Method::POST,
+            "/api/v1/school/volunteer-settings",
+            Some(json!({ "valid_months": 61 })),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = call(
+            Method::POST,
+            "/api/v1/school/volunteer-settings",
+            Some(json!({ "valid_months": 6 })),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let list = call(Method::GET, "/api/v1/school/volunteers", None).await.json();
+        assert_eq!(list["valid_months"], 6);
+        assert_eq!(list["volunteers"][0]["missing"], json!(["CRIMINAL_RECORD", "TRAINING"]));
+        let r = call(
+            Method::POST,
+            &format!("/api/v1/school/volunteers/{vid}/certificates"),
+            Some(json!({ "from": "2026-11-01", "to": "2026-11-30" })),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "no signed hours: {}", r.body);
+
+        // Another school's admin: not found, and nothing listed.
+        let other = app
+            .store
+            .create_school(&yanshi_store::Actor::Cli, "第二小学", "Asia/Shanghai", false, START)
+            .await
+            .unwrap();
+        let outsider = app
+            .store
+            .create_user(
+                &yanshi_store::Actor::Cli,
+                yanshi_store::NewUser {
+                    school_id: Some(other.id.clone()),
+                    role: Role::SchoolAdmin,
+                    username: Some(yanshi_domain::account::Username::parse("admin2").unwrap()),
+                    phone: None,
+                    display_name: yanshi_domain::account::DisplayName::parse("外校校长").unwrap(),
+                    password_hash: HASH.clone(),
+                },
+                START,
+            )
+            .await
+            .unwrap();
+        let t2 = app
+            .store
+            .create_api_token(&outsider, app.clock_now(), time::Duration::days(1))
+            .await
+            .unwrap()
+            .token;
+        let r = app
+            .send(api(Method::GET, &format!("/api/v1/school/volunteers/{vid}"), Some(&t2), None))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = app.send(api(Method::GET, "/api/v1/school/volunteers", Some(&t2), None)).await;
+        assert_eq!(r.json()["volunteers"], json!([]));
+    }
+}
