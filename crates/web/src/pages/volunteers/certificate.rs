@@ -44,6 +44,20 @@ pub(crate) struct CertificatePage {
     pub error: Option<&'static str>,
 }
 
+impl CertificatePage {
+    /// 兹证明 … 累计服务 … 小时。特此证明。
+    pub fn text(&self) -> String {
+        let args = yanshi_i18n::Args::new()
+            .text("name", self.name.as_str())
+            .text("kind", self.kind.as_str())
+            .text("school", self.school.as_str())
+            .text("from", self.from.as_str())
+            .text("to", self.to.as_str())
+            .text("hours", self.total.as_str());
+        self.l.t.0.render("ui-volunteer-certificate-text", &args)
+    }
+}
+
 /// The page of an issued certificate, for the admin or the volunteer.
 pub(crate) async fn issued_page(state: &AppState, lang: Lang, me: &Me, c: Certificate, back: String) -> AppResult<Response> {
     let l = Layout::for_user(state, lang, &me.user).await;
