@@ -137,6 +137,22 @@ typed_id!(
     /// A volunteer's hours certificate (志愿服务时长证明).
     CertificateId
 );
+typed_id!(
+    /// A duty post (值班岗位): hallway, gate, waiting room or duty leader.
+    DutyPostId
+);
+typed_id!(
+    /// One person's turn on a post or a class's care on one day (值班表).
+    TurnId
+);
+typed_id!(
+    /// A proposed swap of duty turns (换班).
+    SwapId
+);
+typed_id!(
+    /// A teacher's reported absence on a day, which cover (代班) fills.
+    StaffAbsenceId
+);
 
 #[cfg(test)]
 mod tests {

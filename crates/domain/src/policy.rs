@@ -44,6 +44,12 @@ pub enum Action {
     ReviewEnrolments,
     /// The afternoon at the classroom door: roll call and hand-over (点名、交接).
     RunAfternoon,
+    /// 值班: set up posts and limits, generate, edit and publish the roster, approve swaps,
+    /// arrange cover (代班). The school's leaders.
+    ManageDuty,
+    /// Take duty: see the published roster and one's own turns, declare when one cannot
+    /// serve, propose and answer swaps, report an absence, sign the duty log (值班记录).
+    TakeDuty,
     /// 志愿者: register volunteers, record their vetting, issue their hours certificates.
     ManageVolunteers,
     /// A volunteer's own page: their assignments, their group's first names, their hours.
@@ -66,6 +72,8 @@ impl Action {
             Action::ViewStudents => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
             Action::ReviewEnrolments => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
             Action::RunAfternoon => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
+            Action::ManageDuty => &[SchoolAdmin],
+            Action::TakeDuty => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
             // The school's own record of who comes in: not the district (PIPL art. 28).
             Action::ManageVolunteers => &[SchoolAdmin],
             Action::VolunteerSelf => &[Volunteer],

@@ -3,7 +3,7 @@
 //! from the same document (offline, in the reader's language: no Swagger UI from a CDN). A test
 //! checks the document against the router, so the two cannot drift.
 
-use super::{ErrorBody, accounts, afternoon, district, enrolment, school, students, survey, volunteers};
+use super::{ErrorBody, accounts, afternoon, district, duty, enrolment, school, students, survey, volunteers};
 use crate::i18n::Lang;
 use crate::layout::Layout;
 use crate::state::AppState;
@@ -56,6 +56,13 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         afternoon::absences,
         afternoon::record,
         afternoon::sign_record,
+        duty::roster,
+        duty::mine,
+        duty::generate,
+        duty::publish,
+        duty::posts,
+        duty::create_post,
+        duty::unavailable,
         volunteers::volunteers,
         volunteers::register_volunteer,
         volunteers::volunteer,
