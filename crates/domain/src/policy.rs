@@ -50,6 +50,10 @@ pub enum Action {
     /// Take duty: see the published roster and one's own turns, declare when one cannot
     /// serve, propose and answer swaps, report an absence, sign the duty log (值班记录).
     TakeDuty,
+    /// 志愿者: register volunteers, record their vetting, issue their hours certificates.
+    ManageVolunteers,
+    /// A volunteer's own page: their assignments, their group's first names, their hours.
+    VolunteerSelf,
 }
 
 impl Action {
@@ -70,6 +74,9 @@ impl Action {
             Action::RunAfternoon => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
             Action::ManageDuty => &[SchoolAdmin],
             Action::TakeDuty => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
+            // The school's own record of who comes in: not the district (PIPL art. 28).
+            Action::ManageVolunteers => &[SchoolAdmin],
+            Action::VolunteerSelf => &[Volunteer],
         }
     }
 }
@@ -222,6 +229,12 @@ pub fn may_correct_service_record(who: &Principal, class: &ClassScope) -> bool {
         && (class.class_teacher.as_ref() == Some(&who.user_id)
             || (who.role == Role::GradeDirector && class.grade_director.as_ref() == Some(&who.user_id))
             || who.role == Role::SchoolAdmin)
+}
+
+/// May `who` register volunteers of `school`, record their checks and sign off their hours
+/// (志愿服务时长证明)? The school's own admins.
+pub fn may_manage_volunteers(who: &Principal, school: &SchoolId) -> bool {
+    may(who, Action::ManageVolunteers, Some(school))
 }
 
 #[cfg(test)]
@@ -381,5 +394,21 @@ mod tests {
         assert!(may_correct_service_record(&teacher, &class) && may_correct_service_record(&director, &class));
         assert!(may_correct_service_record(&admin, &class) && !may_correct_service_record(&plain, &class));
         assert!(!may_correct_service_record(&director, &elsewhere));
+    }
+
+    #[test]
+    fn only_the_schools_admins_manage_volunteers_and_only_volunteers_see_their_own_page() {
+        let s = SchoolId::new();
+        assert!(may_manage_volunteers(&principal(Role::SchoolAdmin, Some(&s)), &s));
+        assert!(!may_manage_volunteers(&principal(Role::SchoolAdmin, Some(&SchoolId::new())), &s));
+        for role in [Role::DistrictAdmin, Role::ClassTeacher, Role::Volunteer, Role::Guardian] {
+            assert!(!may_manage_volunteers(&principal(role, Some(&s)), &s), "{role:?}");
+        }
+        for role in Role::ALL {
+            assert_eq!(
+                may(&principal(role, Some(&s)), Action::VolunteerSelf, None),
+                role == Role::Volunteer
+            );
+        }
     }
 }

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod school;
 pub mod students;
 pub mod survey;
+pub mod volunteers;
 
 use crate::error::AppError;
 use axum::Json;

@@ -6,6 +6,7 @@ mod afternoon;
 mod api_v1;
 mod duty;
 mod may_open;
+mod volunteers;
 
 pub use may_open::may_open;
 
@@ -471,5 +472,6 @@ pub fn all() -> Routes {
             Can(ManageDistrict),
             post(pages::district::create_school),
         );
+    let routes = volunteers::add(routes);
     api_v1::add(routes)
 }
