@@ -98,12 +98,23 @@ pub fn verify_chain(entries: &[AuditEntry], head: Option<(i64, &str)>) -> Result
 /// Every action the audit log records, by its stored name (`noun.verb`). The audit page shows
 /// each in the reader's language; the store refuses, in debug builds, to write one not listed.
 pub const ACTIONS: &[&str] = &[
+    "duty.absence",
+    "duty.absence_withdrawn",
     "duty.assign",
+    "duty.cover",
     "duty.generate",
     "duty.limit",
+    "duty.log",
     "duty.post",
     "duty.publish",
     "duty.settings",
+    "duty.swap_accepted",
+    "duty.swap_approved",
+    "duty.swap_declined",
+    "duty.swap_lapsed",
+    "duty.swap_proposed",
+    "duty.swap_rejected",
+    "duty.swap_withdrawn",
     "duty.unassign",
     "duty.unavailable",
     "duty.unavailable_withdrawn",

@@ -3,11 +3,18 @@
 //! (generate), swaps (换班), absences and cover (代班), and the duty log (值班记录).
 
 mod availability;
+mod care;
+mod cover;
 mod generate;
+mod log;
+mod swaps;
 mod turns;
 
 pub use availability::{Limit, UnavailableEntry};
+pub use cover::{Gap, GapKind, StaffAbsence};
 pub use generate::{Generated, ShortPost};
+pub use log::DutyLogEntry;
+pub use swaps::Swap;
 pub use turns::{Turn, TurnSource};
 
 use crate::audit::Actor;
