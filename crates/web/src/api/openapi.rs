@@ -3,7 +3,7 @@
 //! from the same document (offline, in the reader's language: no Swagger UI from a CDN). A test
 //! checks the document against the router, so the two cannot drift.
 
-use super::{ErrorBody, accounts, afternoon, district, enrolment, school, students, survey};
+use super::{ErrorBody, accounts, afternoon, district, duty, enrolment, school, students, survey};
 use crate::i18n::Lang;
 use crate::layout::Layout;
 use crate::state::AppState;
@@ -56,6 +56,20 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         afternoon::absences,
         afternoon::record,
         afternoon::sign_record,
+        duty::changes::swaps,
+        duty::changes::propose,
+        duty::changes::accept,
+        duty::changes::decline,
+        duty::changes::withdraw,
+        duty::changes::approve,
+        duty::changes::reject,
+        duty::changes::absences,
+        duty::changes::report,
+        duty::changes::withdraw_absence,
+        duty::changes::cover,
+        duty::changes::gaps,
+        duty::changes::log,
+        duty::changes::sign_log,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Bearer)

@@ -8,6 +8,7 @@ mod audit_details;
 pub mod calendar;
 pub mod classes;
 pub mod district;
+pub mod duty;
 pub mod enrolment;
 pub mod home;
 pub mod leave;

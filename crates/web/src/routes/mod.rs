@@ -4,6 +4,7 @@
 
 mod afternoon;
 mod api_v1;
+mod duty_changes;
 mod may_open;
 
 pub use may_open::may_open;
@@ -470,5 +471,6 @@ pub fn all() -> Routes {
             Can(ManageDistrict),
             post(pages::district::create_school),
         );
+    let routes = duty_changes::add(routes);
     api_v1::add(routes)
 }

@@ -1,0 +1,3 @@
+//! 值班 over the JSON API.
+
+pub mod changes;
