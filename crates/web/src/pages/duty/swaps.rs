@@ -98,12 +98,15 @@ async fn swaps_page(state: &AppState, lang: Lang, me: &Me, message: Message) -> 
     let (school, today) = school_today(state, me).await?;
     let leader = leader(me, &school);
     let ahead = today + Duration::days(AHEAD_DAYS);
+    let mine: Vec<Swap> = state.store.duty_swaps(&school, Some(&me.user.id)).await?;
+    // A turn already offered waits for that answer: no second offer.
+    let offered = |t: &Turn| mine.iter().any(|s| s.status.is_open() && s.turn_id == t.id);
     let turns = state
         .store
         .my_duty_turns(&me.user.id, today, ahead)
         .await?
         .into_iter()
-        .filter(|t| t.post.is_some())
+        .filter(|t| t.post.is_some() && !offered(t))
         .map(|t| (t.id.to_string(), turn_line(lang, &t)))
         .collect();
     let colleagues = state
@@ -125,13 +128,7 @@ async fn swaps_page(state: &AppState, lang: Lang, me: &Me, message: Message) -> 
             .collect(),
         None => Vec::new(),
     };
-    let mine: Vec<SwapView> = state
-        .store
-        .duty_swaps(&school, Some(&me.user.id))
-        .await?
-        .iter()
-        .map(|s| SwapView::of(lang, &me.user.id, s))
-        .collect();
+    let mine: Vec<SwapView> = mine.iter().map(|s| SwapView::of(lang, &me.user.id, s)).collect();
     let queue = if leader {
         state
             .store
