@@ -28,7 +28,7 @@ async fn a_swap_and_a_cover_through_the_api() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
         let built = app.family().term().build().await;
-        let term = built.term.unwrap();
+        let term = built.term.clone().unwrap();
         let admin = app.user(Role::SchoolAdmin);
         let (duty, grade3) = (app.user(Role::Teacher).clone(), app.user(Role::GradeDirector).clone());
         let spec = PostSpec::parse("GATE", "东门", &[1, 2, 3, 4, 5], &[], "17:30", "18:30", "1", "100", &[]).unwrap();
@@ -146,5 +146,11 @@ async fn a_swap_and_a_cover_through_the_api() {
         assert_eq!(covered.status, StatusCode::CREATED, "{}", covered.body);
         assert_eq!(covered.json()["source"], "COVER");
         assert_eq!(covered.json()["covers_user_id"], grade3.id.as_str());
+        // That day the class's door page says who is on duty.
+        app.clock.set(time::macros::datetime!(2026-12-09 07:00 UTC));
+        let leader = app.session(Role::SchoolAdmin).await;
+        let door = app.get(&format!("/afternoon/class/{}", built.class.id), Some(&leader)).await;
+        let shown = format!("东门 {}", duty.display_name);
+        assert!(door.body.contains(&shown), "{}", door.body);
     }
 }

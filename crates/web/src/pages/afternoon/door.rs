@@ -178,6 +178,28 @@ struct ClassPage {
     today: Option<SessionPlan>,
     /// 天气预警 in force today.
     weather: Option<yanshi_store::afternoon::WeatherAlert>,
+    /// Who is on duty today (值班表): this class's cover (代班), if any, and each post's people.
+    on_duty: Vec<String>,
+}
+
+/// Today's published duty as the door shows it: the class's cover first, then the posts.
+async fn on_duty_today(state: &AppState, lang: Lang, class: &ClassInfo, day: Date) -> AppResult<Vec<String>> {
+    let t = crate::i18n::Tr(lang);
+    let turns = state.store.on_duty(&class.school_id, day).await?;
+    let cover = turns.iter().filter(|d| d.class.as_ref() == Some(&class.id)).map(|d| {
+        let absent = d.covers.as_ref().map(|c| c.1.as_str()).unwrap_or_default();
+        format!(
+            "{} {}（{} {absent}）",
+            t.get("ui-duty-door-cover"),
+            d.user_name,
+            t.get("ui-duty-log-covering")
+        )
+    });
+    let posts = turns
+        .iter()
+        .filter(|d| d.post.is_some())
+        .map(|d| format!("{} {}", d.place, d.user_name));
+    Ok(cover.chain(posts).collect())
 }
 
 /// One child's card and the counts, swapped in by htmx.
@@ -391,6 +413,7 @@ pub(crate) async fn class_page(state: &AppState, lang: Lang, me: &Me, class: Cla
         door.swap = true;
         return page(status, CardSwap { l, door, r });
     }
+    let on_duty = on_duty_today(state, lang, &door.class, door.day).await?;
     page(
         status,
         ClassPage {
@@ -399,6 +422,7 @@ pub(crate) async fn class_page(state: &AppState, lang: Lang, me: &Me, class: Cla
             message: said.message,
             today,
             weather,
+            on_duty,
         },
     )
 }

@@ -202,7 +202,12 @@ pub async fn cover(
     IdPath(id): IdPath<StaffAbsenceId>,
     AppForm(f): AppForm<CoverForm>,
 ) -> AppResult<Response> {
-    let day = state.store.duty_absence(&id).await.ok().map(|(a, _)| a.day);
+    // The page shows the absence's day again (a missing absence is the store's NotFound below).
+    let day = match state.store.duty_absence(&id).await {
+        Ok((a, _)) => Some(a.day),
+        Err(yanshi_store::StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
     let result = match CoverPick::try_from(f) {
         Ok(p) => {
             state
