@@ -348,6 +348,66 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Open swaps whose turn is past or gone (a new roster replaced it) lapse, each told to
+    /// both and audited; the pages and the API call it before they list swaps.
+    pub async fn lapse_duty_swaps(&self, school: &SchoolId, now: OffsetDateTime) -> Result<usize> {
+        let today = today(self, school, now).await?;
+        let sql = format!("{SWAP_SELECT} WHERE s.school_id = $1 AND s.status IN ('PROPOSED', 'ACCEPTED')");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(school.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        let mut stale = Vec::new();
+        for r in &rows {
+            let Row_ { swap, .. } = self.swap_from_row(r).await?;
+            let holds = |t: &Option<Turn>, owner: &UserId| t.as_ref().is_some_and(|t| &t.user_id == owner && t.day >= today);
+            if !holds(&swap.turn, &swap.from.0) || (swap.back_turn_id.is_some() && !holds(&swap.back_turn, &swap.to.0)) {
+                stale.push(swap);
+            }
+        }
+        if stale.is_empty() {
+            return Ok(0);
+        }
+        let at = to_millis(now);
+        let mut tx = self.write().await?;
+        let mut lapsed = 0;
+        for swap in &stale {
+            let moved = sqlx::query(
+                "UPDATE duty_swaps SET status = 'LAPSED', decided_at = $1 WHERE id = $2 AND status IN ('PROPOSED', 'ACCEPTED')",
+            )
+            .bind(at)
+            .bind(swap.id.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved == 0 {
+                continue;
+            }
+            lapsed += 1;
+            let place = swap.turn.as_ref().map(|t| t.place.clone()).unwrap_or_default();
+            let day = swap.turn.as_ref().map(|t| t.day.to_string()).unwrap_or_default();
+            let args = Args::new()
+                .text("from", swap.from.1.clone())
+                .text("to", swap.to.1.clone())
+                .text("place", place.clone())
+                .text("day", day.clone());
+            let both = vec![swap.from.0.clone(), swap.to.0.clone()];
+            enqueue(
+                tx.tx(),
+                &Notice::new(school, both, Message::new("msg-duty-swap-lapsed", args), false),
+                at,
+            )
+            .await?;
+            let details = json!({ "from_status": swap.status.as_str(), "status": "LAPSED", "turn": swap.turn_id.as_str(), "day": day, "place": place });
+            tx.audit(Some(school), &Actor::System, "duty.swap_lapsed", swap.id.as_str(), details, at)
+                .await?;
+        }
+        tx.commit_audited().await?;
+        Ok(lapsed)
+    }
+}
+
 /// Moves a published turn (and its draft twin, when the draft still has it) from one person
 /// to the other, marked as a swap's.
 async fn hand_over(tx: &mut crate::write::Write, turn: &TurnId, from: &UserId, to: &UserId) -> Result<()> {

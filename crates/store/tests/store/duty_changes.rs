@@ -221,6 +221,13 @@ async fn a_swap_is_proposed_accepted_and_approved(backend: Backend) {
         "err-duty-swap-lapsed"
     );
     assert_eq!(s.duty_swap(&late).await.unwrap().status, SwapStatus::Lapsed);
+    // Nobody acts on one: listing lapses it all the same, once, told and audited.
+    let forgotten = s.propose_duty_swap(&d.sun, &thu, &d.wu.id, None, "", NOW).await.unwrap();
+    assert_eq!(s.lapse_duty_swaps(&d.w.school.id, NOW).await.unwrap(), 0);
+    assert_eq!(s.lapse_duty_swaps(&d.w.school.id, friday).await.unwrap(), 1);
+    assert_eq!(s.lapse_duty_swaps(&d.w.school.id, friday).await.unwrap(), 0);
+    assert_eq!(s.duty_swap(&forgotten).await.unwrap().status, SwapStatus::Lapsed);
+    assert!(d.inbox_keys(&d.wu).await.contains(&"msg-duty-swap-lapsed".to_string()));
     assert_eq!(d.holders(THU, &d.hallway).await.0, ["孙老师"]);
     let mine: Vec<_> = s
         .duty_swaps(&d.w.school.id, Some(&d.wu.id))
@@ -229,7 +236,10 @@ async fn a_swap_is_proposed_accepted_and_approved(backend: Backend) {
         .into_iter()
         .map(|s| s.status)
         .collect();
-    assert_eq!(mine, [SwapStatus::Lapsed, SwapStatus::Withdrawn, SwapStatus::Declined]);
+    assert_eq!(
+        mine,
+        [SwapStatus::Lapsed, SwapStatus::Lapsed, SwapStatus::Withdrawn, SwapStatus::Declined]
+    );
 }
 
 async fn a_swap_stands_once_accepted_when_the_school_says_so(backend: Backend) {

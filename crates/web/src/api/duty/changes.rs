@@ -112,6 +112,7 @@ pub struct DutySwaps {
     responses((status = 200, description = "swaps", body = DutySwaps), (status = "4XX", description = "refused", body = ErrorBody)))]
 pub async fn swaps(State(state): State<AppState>, me: Me) -> AppResult<Json<DutySwaps>> {
     let (school, _) = school_today(&state, &me).await?;
+    state.store.lapse_duty_swaps(&school, state.clock.now()).await?;
     let mine = state.store.duty_swaps(&school, Some(&me.user.id)).await?;
     let to_approve = if crate::pages::duty::changes::leader(&me, &school) {
         state

@@ -98,6 +98,7 @@ async fn swaps_page(state: &AppState, lang: Lang, me: &Me, message: Message) -> 
     let (school, today) = school_today(state, me).await?;
     let leader = leader(me, &school);
     let ahead = today + Duration::days(AHEAD_DAYS);
+    state.store.lapse_duty_swaps(&school, state.clock.now()).await?;
     let mine: Vec<Swap> = state.store.duty_swaps(&school, Some(&me.user.id)).await?;
     // A turn already offered waits for that answer: no second offer.
     let offered = |t: &Turn| mine.iter().any(|s| s.status.is_open() && s.turn_id == t.id);
