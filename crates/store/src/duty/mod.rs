@@ -7,8 +7,8 @@ mod availability;
 mod care;
 mod cover;
 mod generate;
-mod reminders;
 mod log;
+mod reminders;
 mod swaps;
 mod turns;
 

@@ -41,6 +41,7 @@ async fn duty(backend: Backend) -> Duty {
     let zhou = account(s, &w.school, Role::Teacher, "zhouqi", "周老师", NOW).await;
     let wu = account(s, &w.school, Role::Teacher, "wuhan", "吴老师", NOW).await;
     let qian = account(s, &w.school, Role::Volunteer, "qianyi", "钱志愿者", NOW).await;
+    crate::fixtures::vet(&w, &qian).await;
     let spec = |kind, name, starts, ends, roles: &[Role]| {
         PostSpec::parse(kind, name, &[1, 2, 3, 4, 5], &[], starts, ends, "1", "100", roles).unwrap()
     };

@@ -36,24 +36,10 @@ fn plan(weekday: u8, teacher: Option<&User>, volunteer: Option<&User>) -> PlanIn
     }
 }
 
-/// 孙阿姨, a parent volunteer of the school, registered and vetted: identity seen on 1 Sept,
-/// a certificate dated 1 March, training on 30 August.
+/// 孙阿姨, a parent volunteer of the school, registered and vetted (see `fixtures::vet`).
 async fn vetted_volunteer(w: &World) -> User {
-    let s = &w.store;
-    let sun = account(s, &w.school, Role::Volunteer, "sun", "孙阿姨", NOW).await;
-    let new = NewVolunteer {
-        user: sun.id.clone(),
-        kind: VolunteerKind::Parent,
-        organisation: "写了也不留".into(),
-    };
-    s.register_volunteer(&w.admin, &w.school.id, &new, NOW).await.unwrap();
-    for c in [
-        check(VettingCheck::Identity, date!(2026 - 09 - 01), date!(2026 - 09 - 01), Some("123x")),
-        check(VettingCheck::CriminalRecord, date!(2026 - 03 - 01), date!(2026 - 09 - 01), None),
-        check(VettingCheck::Training, date!(2026 - 08 - 30), date!(2026 - 08 - 30), None),
-    ] {
-        s.record_volunteer_check(&w.admin, &sun.id, &c, NOW).await.unwrap();
-    }
+    let sun = account(&w.store, &w.school, Role::Volunteer, "sun", "孙阿姨", NOW).await;
+    crate::fixtures::vet(w, &sun).await;
     sun
 }
 

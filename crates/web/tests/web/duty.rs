@@ -150,7 +150,7 @@ async fn a_swap_and_a_cover_through_the_api() {
         app.clock.set(time::macros::datetime!(2026-12-09 07:00 UTC));
         let leader = app.session(Role::SchoolAdmin).await;
         let door = app.get(&format!("/afternoon/class/{}", built.class.id), Some(&leader)).await;
-        let shown = format!("东门 {}", duty.display_name);
+        let shown = format!("东门 <strong>{}", duty.display_name);
         assert!(door.body.contains(&shown), "{}", door.body);
     }
 }

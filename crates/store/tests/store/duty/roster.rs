@@ -239,7 +239,16 @@ async fn a_hand_edit_keeps_the_rules(backend: Backend) {
         .unwrap();
     let day = date!(2026 - 09 - 03);
     let term = &w.term.id;
-    // A volunteer never alone on a post; beside a teacher it is fine.
+    // An unvetted volunteer is never placed; a vetted one never alone on a post, beside a teacher
+    // it is fine.
+    assert_eq!(
+        key(s
+            .assign_duty_turn(&w.admin, term, day, &gate, &volunteer.id, NOW)
+            .await
+            .unwrap_err()),
+        "err-plan-volunteer-unvetted"
+    );
+    crate::fixtures::vet(&w, &volunteer).await;
     assert_eq!(
         key(s
             .assign_duty_turn(&w.admin, term, day, &gate, &volunteer.id, NOW)

@@ -1,6 +1,6 @@
 //! 换班 on a phone (360 px): 赵老师 offers a published turn to 王老师, who accepts, and the
-//! duty leader approves; the roster then has 王老师 on it. The demo school has no posts, so
-//! the test sets one up and publishes a roster through the store, as a leader would.
+//! duty leader approves; the roster then has 王老师 on it. The test adds a midday post to the
+//! demo school's and publishes the roster through the store, as a leader would.
 
 use super::*;
 use yanshi_domain::account::Login;
@@ -49,12 +49,22 @@ async fn a_swap_is_proposed_accepted_and_approved_on_a_phone() {
     // 赵老师 offers the turn to 王老师.
     sign_in(&b, &base, "duty", "赵老师，您好", 0).await;
     b.goto(&format!("{base}/duty/swaps")).await;
-    wait_contains(&b, "#propose-1", &format!("{day}")).await;
+    // The demo roster gives 赵老师 afternoon turns too: the midday one is the one to offer.
+    let midday = format!("{day}");
+    b.wait_script(&format!(
+        "return [...document.querySelectorAll('form.propose')].some(f => f.innerText.includes('午间楼道') && f.innerText.includes({midday:?}))"
+    ))
+    .await;
     b.assert_fits(360).await;
-    b.script(&format!("document.querySelector('#propose-1 select[name=to]').value = {teacher:?}"))
+    let form = b
+        .script(&format!(
+            "const f = [...document.querySelectorAll('form.propose')].find(f => f.innerText.includes('午间楼道') && f.innerText.includes({midday:?})); \
+             f.querySelector('select[name=to]').value = {teacher:?}; return '#' + f.id"
+        ))
         .await;
-    b.type_into("#propose-1 input[name=note]", "那天中午要开会").await;
-    b.click("#propose-1 button[type=submit]").await;
+    let form = form.as_str().unwrap().to_string();
+    b.type_into(&format!("{form} input[name=note]"), "那天中午要开会").await;
+    b.click(&format!("{form} button[type=submit]")).await;
     b.wait_text("#swap-message", "已发出换班申请，等待对方答复。").await;
     wait_contains(&b, "[id^=swap-] .status", "待对方同意").await;
     b.assert_fits(360).await;
