@@ -12,6 +12,7 @@ mod audit_view;
 mod enrolment;
 mod guardian_links;
 mod leave;
+mod pay;
 mod review_queue;
 mod school_data;
 mod service_record;
