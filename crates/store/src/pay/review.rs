@@ -80,13 +80,23 @@ impl Store {
     }
 
     /// Locks a period: the report as it stands (corrections included) is frozen as JSON with its
-    /// SHA-256, once. Returns the hash.
-    pub async fn lock_pay_period(&self, who: &User, period: &PayPeriod, now: OffsetDateTime) -> Result<String> {
+    /// SHA-256, once. With `seen_total_fen` (the total the leader reviewed), a report that changed
+    /// since is not locked. Returns the hash.
+    pub async fn lock_pay_period(
+        &self,
+        who: &User,
+        period: &PayPeriod,
+        seen_total_fen: Option<i64>,
+        now: OffsetDateTime,
+    ) -> Result<String> {
         only_leader(who, &period.school_id)?;
         let at = to_millis(now);
         let mut tx = self.write().await?;
         claim_open(&mut tx, &period.id).await?;
         let report = super::report::live_report(&mut tx, period).await?;
+        if seen_total_fen.is_some_and(|seen| seen != report.totals.amount_fen) {
+            return Err(Invalid::new("period", "err-pay-changed").into());
+        }
         let json = serde_json::to_string(&report).map_err(|e| StoreError::Corrupt(format!("pay report: {e}")))?;
         let sha = sha256_hex(&json);
         sqlx::query("UPDATE pay_periods SET locked_by = $1, locked_at = $2, report = $3, report_sha256 = $4 WHERE id = $5")

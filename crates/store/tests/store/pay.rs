@@ -315,10 +315,21 @@ async fn pay_counts_what_was_signed_and_a_locked_report_stays(backend: Backend) 
     // Lock: frozen with its hash; no more corrections; later records do not reach it.
     let before = s.pay_report(&period).await.unwrap();
     assert_eq!(
-        forbidden(s.lock_pay_period(&w.teacher, &period, NOW).await.unwrap_err()),
+        forbidden(s.lock_pay_period(&w.teacher, &period, None, NOW).await.unwrap_err()),
         "err-pay-not-yours"
     );
-    let sha = s.lock_pay_period(&w.admin, &period, NOW).await.unwrap();
+    assert_eq!(
+        key(s
+            .lock_pay_period(&w.admin, &period, Some(before.totals.amount_fen + 1), NOW)
+            .await
+            .unwrap_err()),
+        "err-pay-changed",
+        "not a report other than the one reviewed"
+    );
+    let sha = s
+        .lock_pay_period(&w.admin, &period, Some(before.totals.amount_fen), NOW)
+        .await
+        .unwrap();
     let period = s.pay_period(&period.id).await.unwrap();
     let locked = period.locked.clone().unwrap();
     assert_eq!((locked.sha256.as_str(), locked.by_name.as_str()), (sha.as_str(), "李校长"));
@@ -326,7 +337,10 @@ async fn pay_counts_what_was_signed_and_a_locked_report_stays(backend: Backend) 
         key(s.correct_pay(&w.admin, &period, correction(&w.teacher), NOW).await.unwrap_err()),
         "err-pay-locked"
     );
-    assert_eq!(key(s.lock_pay_period(&w.admin, &period, NOW).await.unwrap_err()), "err-pay-locked");
+    assert_eq!(
+        key(s.lock_pay_period(&w.admin, &period, None, NOW).await.unwrap_err()),
+        "err-pay-locked"
+    );
     raw.log(&gate, "GATE", &w.teacher, "2026-10-20", "30", None).await;
     s.set_workload_rates(&w.admin, &w.school.id, rates(CareBasis::Session), NOW)
         .await

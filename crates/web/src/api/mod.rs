@@ -9,6 +9,7 @@ pub mod afternoon;
 pub mod district;
 pub mod enrolment;
 pub mod openapi;
+pub mod pay;
 pub mod school;
 pub mod students;
 pub mod survey;

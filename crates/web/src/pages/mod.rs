@@ -12,6 +12,7 @@ pub mod enrolment;
 pub mod home;
 pub mod leave;
 pub mod login;
+pub mod pay;
 pub mod register;
 pub mod roster;
 pub mod school;

@@ -5,6 +5,7 @@
 mod afternoon;
 mod api_v1;
 mod may_open;
+mod pay;
 
 pub use may_open::may_open;
 
@@ -470,5 +471,5 @@ pub fn all() -> Routes {
             Can(ManageDistrict),
             post(pages::district::create_school),
         );
-    api_v1::add(routes)
+    api_v1::add(pay::add(routes))
 }

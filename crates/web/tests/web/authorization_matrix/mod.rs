@@ -50,6 +50,9 @@ pub(super) const SENSITIVE: &[&str] = &["school_admin", "grade_director", "class
 
 pub(super) const GUARDIAN_AND_RESPONSIBLE: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher", "guardian"];
 
+/// 绩效工资: the school's own leaders, not the district, never a family.
+pub(super) const PAY_LEADERS: &[&str] = &["school_admin"];
+
 pub(super) const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/healthz", ANON),
     ("GET", "/metrics", ANON),
@@ -220,6 +223,22 @@ pub(super) const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("POST", "/api/v1/absences", DOOR),
     ("GET", "/api/v1/classes/{id}/record", DOOR),
     ("POST", "/api/v1/classes/{id}/record/signature", DOOR),
+    // 绩效工资: leaders review; staff read their own lines.
+    ("GET", "/school/pay", PAY_LEADERS),
+    ("POST", "/school/pay/rates", PAY_LEADERS),
+    ("POST", "/school/pay/periods", PAY_LEADERS),
+    ("GET", "/school/pay/summary", PAY_LEADERS),
+    ("GET", "/school/pay/{id}", PAY_LEADERS),
+    ("POST", "/school/pay/{id}/corrections", PAY_LEADERS),
+    ("POST", "/school/pay/{id}/lock", PAY_LEADERS),
+    ("GET", "/school/pay/{id}/print", PAY_LEADERS),
+    ("GET", "/school/pay/{id}/report.xlsx", PAY_LEADERS),
+    ("GET", "/api/v1/pay/periods", PAY_LEADERS),
+    ("GET", "/api/v1/pay/periods/{id}", PAY_LEADERS),
+    ("POST", "/api/v1/pay/periods/{id}/corrections", PAY_LEADERS),
+    ("POST", "/api/v1/pay/periods/{id}/lock", PAY_LEADERS),
+    ("GET", "/api/v1/pay/summary", PAY_LEADERS),
+    ("GET", "/api/v1/my/pay", DOOR),
 ];
 
 #[test]
