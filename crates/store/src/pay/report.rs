@@ -8,30 +8,37 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use yanshi_domain::pay::{PayCorrection, PayKind, PayTotals, PersonPay, TermSummary, WorkCount, WorkloadRates, price, summarise, totals};
 
+/// The counts of a school's days, `$w`/`$d` narrowing them to one person (`$4`) or not: two
+/// static statements, since an `OR` on the person keeps SQLite from the covering index.
 /// `substr(day, 1, 7)` is the month of a 'YYYY-MM-DD' day on both databases; sums are cast
 /// because PostgreSQL sums BIGINT as NUMERIC.
-const COUNTS_SQL: &str = "\
-SELECT w.user_id, substr(w.day, 1, 7) AS month, 'CARE' AS kind, COUNT(*) AS n, CAST(SUM(w.minutes) AS BIGINT) AS minutes \
-  FROM workload_entries w \
- WHERE w.school_id = $1 AND w.day >= $2 AND w.day <= $3 AND w.role <> 'VOLUNTEER' AND ($4 = '' OR w.user_id = $4) \
- GROUP BY w.user_id, substr(w.day, 1, 7) \
-UNION ALL \
-SELECT d.user_id, substr(d.day, 1, 7), CASE WHEN d.kind = 'LEADER' THEN 'LEADER' ELSE 'DUTY' END, COUNT(*), CAST(SUM(d.minutes) AS BIGINT) \
-  FROM duty_log d \
- WHERE d.school_id = $1 AND d.day >= $2 AND d.day <= $3 AND d.kind IN ('HALLWAY', 'GATE', 'WAITING_ROOM', 'LEADER') AND ($4 = '' OR d.user_id = $4) \
- GROUP BY d.user_id, substr(d.day, 1, 7), CASE WHEN d.kind = 'LEADER' THEN 'LEADER' ELSE 'DUTY' END \
-UNION ALL \
-SELECT w.user_id, substr(w.day, 1, 7), 'COVER', COUNT(*), CAST(SUM(w.minutes) AS BIGINT) \
-  FROM workload_entries w \
- WHERE w.school_id = $1 AND w.day >= $2 AND w.day <= $3 AND w.role <> 'VOLUNTEER' AND ($4 = '' OR w.user_id = $4) \
-   AND EXISTS (SELECT 1 FROM duty_turns t WHERE t.school_id = w.school_id AND t.source = 'COVER' AND t.published = 1 \
-               AND t.day = w.day AND t.user_id = w.user_id AND t.class_id = w.class_id) \
- GROUP BY w.user_id, substr(w.day, 1, 7) \
-UNION ALL \
-SELECT d.user_id, substr(d.day, 1, 7), 'COVER', COUNT(*), CAST(SUM(d.minutes) AS BIGINT) \
-  FROM duty_log d \
- WHERE d.school_id = $1 AND d.day >= $2 AND d.day <= $3 AND d.covered_for IS NOT NULL AND ($4 = '' OR d.user_id = $4) \
- GROUP BY d.user_id, substr(d.day, 1, 7)";
+macro_rules! counts_sql {
+    ($w:literal, $d:literal) => {
+        concat!(
+            "SELECT w.user_id, substr(w.day, 1, 7) AS month, 'CARE' AS kind, COUNT(*) AS n, CAST(SUM(w.minutes) AS BIGINT) AS minutes \
+               FROM workload_entries w \
+              WHERE w.school_id = $1 AND w.day >= $2 AND w.day <= $3 AND w.role <> 'VOLUNTEER'", $w, " \
+              GROUP BY w.user_id, substr(w.day, 1, 7) \
+             UNION ALL \
+             SELECT d.user_id, substr(d.day, 1, 7), CASE WHEN d.kind = 'LEADER' THEN 'LEADER' ELSE 'DUTY' END, COUNT(*), CAST(SUM(d.minutes) AS BIGINT) \
+               FROM duty_log d \
+              WHERE d.school_id = $1 AND d.day >= $2 AND d.day <= $3 AND d.kind IN ('HALLWAY', 'GATE', 'WAITING_ROOM', 'LEADER')", $d, " \
+              GROUP BY d.user_id, substr(d.day, 1, 7), CASE WHEN d.kind = 'LEADER' THEN 'LEADER' ELSE 'DUTY' END \
+             UNION ALL \
+             SELECT w.user_id, substr(w.day, 1, 7), 'COVER', COUNT(*), CAST(SUM(w.minutes) AS BIGINT) \
+               FROM workload_entries w \
+              WHERE w.school_id = $1 AND w.day >= $2 AND w.day <= $3 AND w.role <> 'VOLUNTEER'", $w, " \
+                AND EXISTS (SELECT 1 FROM duty_turns t WHERE t.school_id = w.school_id AND t.source = 'COVER' AND t.published = 1 \
+                            AND t.day = w.day AND t.user_id = w.user_id AND t.class_id = w.class_id) \
+              GROUP BY w.user_id, substr(w.day, 1, 7) \
+             UNION ALL \
+             SELECT d.user_id, substr(d.day, 1, 7), 'COVER', COUNT(*), CAST(SUM(d.minutes) AS BIGINT) \
+               FROM duty_log d \
+              WHERE d.school_id = $1 AND d.day >= $2 AND d.day <= $3 AND d.covered_for IS NOT NULL", $d, " \
+              GROUP BY d.user_id, substr(d.day, 1, 7)"
+        )
+    };
+}
 
 /// Who did what of each kind in each month between two days (inclusive), optionally one person.
 pub(super) async fn work_counts(
@@ -41,13 +48,15 @@ pub(super) async fn work_counts(
     to: Date,
     person: Option<&UserId>,
 ) -> Result<Vec<WorkCount>> {
-    let rows = sqlx::query(COUNTS_SQL)
-        .bind(school.to_string())
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .bind(person.map(ToString::to_string).unwrap_or_default())
-        .fetch_all(&mut *conn)
-        .await?;
+    let q = match person {
+        None => sqlx::query(counts_sql!("", "")),
+        Some(_) => sqlx::query(counts_sql!(" AND w.user_id = $4", " AND d.user_id = $4")),
+    };
+    let mut q = q.bind(school.to_string()).bind(from.to_string()).bind(to.to_string());
+    if let Some(p) = person {
+        q = q.bind(p.to_string());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|r| {
             let month: String = r.try_get("month")?;
