@@ -98,6 +98,16 @@ pub fn verify_chain(entries: &[AuditEntry], head: Option<(i64, &str)>) -> Result
 /// Every action the audit log records, by its stored name (`noun.verb`). The audit page shows
 /// each in the reader's language; the store refuses, in debug builds, to write one not listed.
 pub const ACTIONS: &[&str] = &[
+    "duty.assign",
+    "duty.generate",
+    "duty.limit",
+    "duty.post",
+    "duty.publish",
+    "duty.remind",
+    "duty.settings",
+    "duty.unassign",
+    "duty.unavailable",
+    "duty.unavailable_withdrawn",
     "agreement.countersign",
     "agreement.guardian_sign",
     "agreement_template.save",
@@ -130,6 +140,7 @@ pub const ACTIONS: &[&str] = &[
     "invitation.create_for_class",
     "invitation.redeem",
     "late_pickup.decide",
+    "late_pickup.escalate",
     "late_pickup.step",
     "leave.cancel",
     "leave.confirm",

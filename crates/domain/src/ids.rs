@@ -137,6 +137,23 @@ typed_id!(
     PayPeriodId
 );
 
+typed_id!(
+    /// A duty post (值班岗位): hallway, gate, waiting room or duty leader.
+    DutyPostId
+);
+typed_id!(
+    /// One person's turn on a post or a class's care on one day (值班表).
+    TurnId
+);
+typed_id!(
+    /// A proposed swap of duty turns (换班).
+    SwapId
+);
+typed_id!(
+    /// A teacher's reported absence on a day, which cover (代班) fills.
+    StaffAbsenceId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

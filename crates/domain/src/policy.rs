@@ -49,6 +49,12 @@ pub enum Action {
     ReviewPay,
     /// See one's own workload and performance-pay lines (staff who may be paid for the afternoon).
     ViewOwnPay,
+    /// 值班: set up posts and limits, generate, edit and publish the roster, approve swaps,
+    /// arrange cover (代班). The school's leaders.
+    ManageDuty,
+    /// Take duty: see the published roster and one's own turns, declare when one cannot
+    /// serve, propose and answer swaps, report an absence, sign the duty log (值班记录).
+    TakeDuty,
 }
 
 impl Action {
@@ -70,6 +76,8 @@ impl Action {
             // The school's pay to its staff: its own leaders, not the district, never a family.
             Action::ReviewPay => &[SchoolAdmin],
             Action::ViewOwnPay => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
+            Action::ManageDuty => &[SchoolAdmin],
+            Action::TakeDuty => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
         }
     }
 }

@@ -74,7 +74,8 @@ CREATE TABLE duty_rosters (
 );
 
 -- One person on one post (or a class's care) on one day. `published` = 0 is the draft, 1 the
--- roster staff see; publishing replaces the published future days with the draft's. `source`:
+-- roster staff see; publishing replaces the published future days with the draft's, and a
+-- published turn's id is its draft's id with '-p' (a swap or a cover changes both). `source`:
 -- GENERATED, HAND (a leader's edit), SWAP, COVER (代班, `covers_user_id` is who is absent).
 CREATE TABLE duty_turns (
     id              TEXT PRIMARY KEY,
@@ -104,10 +105,12 @@ CREATE TABLE duty_swaps (
     id            TEXT PRIMARY KEY,
     school_id     TEXT NOT NULL REFERENCES schools(id),
     term_id       TEXT NOT NULL REFERENCES terms(id),
-    turn_id       TEXT NOT NULL REFERENCES duty_turns(id),
+    -- the published turns (no foreign key: publishing replaces the rows; a pending swap whose
+    -- turns were replaced lapses)
+    turn_id       TEXT NOT NULL,
     from_user     TEXT NOT NULL REFERENCES users(id),
     to_user       TEXT NOT NULL REFERENCES users(id),
-    back_turn_id  TEXT REFERENCES duty_turns(id),
+    back_turn_id  TEXT,
     status        TEXT NOT NULL,
     note          TEXT NOT NULL,
     proposed_at   BIGINT NOT NULL,
@@ -152,3 +155,24 @@ CREATE TABLE duty_log (
 );
 CREATE INDEX duty_log_school_day ON duty_log(school_id, day);
 CREATE INDEX duty_log_user_day ON duty_log(user_id, day);
+
+-- 值班提醒: each person is reminded of the next day's turns once (whichever instance gets there first).
+CREATE TABLE duty_reminders (
+    user_id   TEXT NOT NULL REFERENCES users(id),
+    day       TEXT NOT NULL,
+    school_id TEXT NOT NULL REFERENCES schools(id),
+    sent_at   BIGINT NOT NULL,
+    PRIMARY KEY (user_id, day)
+);
+
+-- A late pickup's waiting-room or decision alert goes to the day's duty leader first; if the
+-- leader has not acted within the school's minutes, the other leaders are told, once.
+CREATE TABLE duty_escalations (
+    id         TEXT PRIMARY KEY,
+    school_id  TEXT NOT NULL REFERENCES schools(id),
+    student_id TEXT NOT NULL REFERENCES students(id),
+    day        TEXT NOT NULL,
+    step       TEXT NOT NULL,
+    at         BIGINT NOT NULL,
+    UNIQUE (student_id, day, step)
+);

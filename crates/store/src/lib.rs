@@ -11,6 +11,7 @@ pub mod afternoon;
 mod attempts;
 mod audit;
 pub mod audit_view;
+pub mod duty;
 pub mod enrolment;
 mod error;
 mod group_commit;

@@ -68,9 +68,10 @@ impl Layout {
             label: t.get("ui-nav-home"),
         }];
         // Shown by the route table's own access (the guard's check), so no item answers 403.
-        let entries: [(&'static str, &'static str); 13] = [
+        let entries: [(&'static str, &'static str); 14] = [
             ("/district", "ui-nav-district"),
             ("/afternoon", "ui-nav-afternoon"),
+            ("/duty", "ui-nav-duty"),
             ("/school", "ui-nav-school"),
             ("/school/classes", "ui-nav-classes"),
             ("/students", "ui-nav-students"),

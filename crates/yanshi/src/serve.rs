@@ -155,8 +155,8 @@ fn demo_afternoon(demo: bool) -> Option<time::OffsetDateTime> {
     (!afternoon.contains(&now.time())).then(|| yanshi_domain::school_time::at(now.date(), time::macros::time!(16:30), zone))
 }
 
-/// 迟接 — every 30 s of school time, fire the late-pickup steps that are due. Each step is recorded once per child per
-/// day under a unique key, so several instances may all run this.
+/// 迟接 — every 30 s of school time, fire the late-pickup steps that are due (and the duty leader's escalations), then
+/// the duty reminders (值班提醒). Each is recorded once under a unique key, so several instances may all run this.
 async fn late_pickup_watch(
     store: Store,
     clock: Arc<dyn Clock>,
@@ -180,6 +180,15 @@ async fn late_pickup_watch(
                 wake.notify_one();
             }
             Err(e) => tracing::error!(error = %e, "late-pickup sweep failed"),
+        }
+        // 值班提醒: the next day's duties, from 17:00 the day before, once per person and day.
+        match store.duty_reminder_sweep(clock.now()).await {
+            Ok(0) => {}
+            Ok(sent) => {
+                tracing::info!(sent, "duty reminders");
+                wake.notify_one();
+            }
+            Err(e) => tracing::error!(error = %e, "duty reminder sweep failed"),
         }
     }
 }

@@ -6,7 +6,10 @@
 //! order (楼道), the gate / hand-over point (校门), the waiting room for late pickups (等候室) and
 //! the duty leader (值班领导, from the leadership group).
 
+pub mod post;
 pub mod solver;
+#[cfg(test)]
+mod solver_tests;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Time};
@@ -48,6 +51,11 @@ pub struct Slot {
     /// At least one of those placed here must not be a volunteer (a volunteer is never the
     /// only adult with a group of children).
     pub needs_staff: bool,
+    /// How many people who would otherwise be eligible said they cannot serve that day (they
+    /// are not in `eligible`): when nobody is left, the post is short for
+    /// [`ShortReason::AllUnavailable`] rather than [`ShortReason::NobodyEligible`].
+    #[serde(default)]
+    pub unavailable: u16,
 }
 
 impl Slot {

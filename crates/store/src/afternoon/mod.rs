@@ -41,7 +41,7 @@ pub(super) async fn staff_to_alert(tx: &mut Tx, school: &SchoolId, class: &crate
 }
 
 /// The school's leaders (school admins) who receive alerts.
-pub(super) async fn leaders_of(tx: &mut Tx, school: &SchoolId) -> Result<Vec<UserId>> {
+pub(crate) async fn leaders_of(tx: &mut Tx, school: &SchoolId) -> Result<Vec<UserId>> {
     Ok(
         sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE school_id = $1 AND role = 'school_admin' AND disabled_at IS NULL")
             .bind(school.to_string())

@@ -1,7 +1,7 @@
 //! The afternoon sweep: 点名超时 (roll call overdue) and the late-pickup (迟接) steps.
 
 use super::day::ExpectedChild;
-use super::{guardian_accounts_of, leaders_of, staff_to_alert};
+use super::{guardian_accounts_of, staff_to_alert};
 use crate::audit::Actor;
 use crate::notify::{Notice, enqueue};
 use crate::{Result, Store, StoreError};
@@ -21,7 +21,9 @@ impl Store {
     ///   start alerts its class teacher and the leaders, once per class and day;
     /// - 迟接: every child still in care after the end time takes the steps of the timeline that
     ///   are due — guardians told at once, the class teacher given the call list, the child to the
-    ///   waiting room with the leaders alerted, then the leaders' decision.
+    ///   waiting room with the duty leader (值班领导) and the waiting room's teacher alerted, then
+    ///   the duty leader's decision; the other leaders hear of either if the duty leader has not
+    ///   acted within the school's minutes (`escalate_late_alerts`).
     ///
     /// Each alert and step fires once (a constraint), so several instances may sweep at the same
     /// time. Returns how many fired.
@@ -39,6 +41,8 @@ impl Store {
             let mut by_class: HashMap<String, Vec<ExpectedChild>> = HashMap::new();
             let mut alerted: Option<Vec<String>> = None;
             let mut loaded = false;
+            // Only while some class is past its waiting-room time can an alert wait on the duty leader.
+            let mut waiting_room_due = false;
             for class in self.classes(&school.id).await? {
                 let yanshi_domain::calendar::DayStatus::Service { start, end, .. } = cal.status(day, class.grade) else {
                     continue;
@@ -57,6 +61,7 @@ impl Store {
                     roll_due = !alerted.as_ref().is_some_and(|a| a.iter().any(|c| c == class.id.as_str()));
                 }
                 let due = late_steps_due(end, local_now.time(), policy.late_pickup_wait_minutes);
+                waiting_room_due |= due.contains(&LateStep::WaitingRoom);
                 if due.is_empty() && !roll_due {
                     continue;
                 }
@@ -86,6 +91,9 @@ impl Store {
                         fired += usize::from(self.fire_late_step(&school, &class, &child, day, *step, end, now).await?);
                     }
                 }
+            }
+            if waiting_room_due {
+                fired += self.escalate_late_alerts(&school, day, now).await?;
             }
         }
         Ok(fired)
@@ -183,7 +191,10 @@ impl Store {
         }
         let name = &child.student.name;
         let end = yanshi_domain::school::format_clock(end);
-        let leaders = leaders_of(tx.tx(), &school.id).await?;
+        let duty = match step {
+            LateStep::WaitingRoom | LateStep::LeaderDecision => crate::duty::late_alert_recipients(tx.tx(), &school.id, day).await?,
+            LateStep::NotifyGuardians | LateStep::CallList => Vec::new(),
+        };
         let teacher: Vec<UserId> = class.class_teacher.iter().map(|t| t.0.clone()).collect();
         let args = Args::new()
             .text("student", name.clone())
@@ -220,8 +231,9 @@ impl Store {
                     false,
                 )
             }
-            LateStep::WaitingRoom => (leaders, "msg-late-waiting-room", args, true),
-            LateStep::LeaderDecision => (leaders, "msg-late-decision-needed", args, true),
+            // 值班领导 and 等候室 of the day's roster first; the other leaders only if it escalates.
+            LateStep::WaitingRoom => (duty, "msg-late-waiting-room", args, true),
+            LateStep::LeaderDecision => (duty, "msg-late-decision-needed", args, true),
         };
         let notice = Notice::new(&school.id, recipients, Message::new(key, args), external);
         // What the guardians are told is about this child: the door shows whether they read it.

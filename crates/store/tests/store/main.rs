@@ -9,6 +9,7 @@ mod fixtures;
 mod accounts;
 mod afternoon;
 mod audit_view;
+mod duty;
 mod enrolment;
 mod guardian_links;
 mod leave;

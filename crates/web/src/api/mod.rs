@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod afternoon;
 pub mod district;
+pub mod duty;
 pub mod enrolment;
 pub mod openapi;
 pub mod pay;

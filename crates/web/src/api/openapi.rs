@@ -3,7 +3,7 @@
 //! from the same document (offline, in the reader's language: no Swagger UI from a CDN). A test
 //! checks the document against the router, so the two cannot drift.
 
-use super::{ErrorBody, accounts, afternoon, district, enrolment, pay, school, students, survey};
+use super::{ErrorBody, accounts, afternoon, district, duty, enrolment, pay, school, students, survey};
 use crate::i18n::Lang;
 use crate::layout::Layout;
 use crate::state::AppState;
@@ -62,6 +62,13 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pay::lock,
         pay::summary,
         pay::my_pay,
+        duty::roster,
+        duty::mine,
+        duty::generate,
+        duty::publish,
+        duty::posts,
+        duty::create_post,
+        duty::unavailable,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Bearer)

@@ -45,6 +45,8 @@ struct HomePage {
     my_classes: Vec<(String, String, i64)>,
     /// Guardians linked by staff that this school admin may confirm: (student id, text).
     pending_guardians: Vec<(String, String)>,
+    /// 我的值班: this person's published turns, today and the week ahead.
+    my_duty: Vec<super::on_duty::MyTurn>,
 }
 
 /// A guardian's child on their home page, with where the enrolment stands.
@@ -253,9 +255,11 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
             .collect(),
         _ => Vec::new(),
     };
+    let my_duty = super::on_duty::my_turns(&state, lang, &me.user, local_today).await?;
     page(
         StatusCode::OK,
         HomePage {
+            my_duty,
             pending_guardians,
             greeting: greeting(lang, &me.user),
             waiting,

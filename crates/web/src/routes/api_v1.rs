@@ -20,6 +20,13 @@ pub(super) fn add(routes: Routes) -> Routes {
             delete(api::accounts::revoke_token),
         )
         .add(M::GET, "/api/v1/me", Can(UseOwnAccount), get(api::accounts::me))
+        .add(M::GET, "/api/v1/duty/roster", Can(TakeDuty), get(api::duty::roster))
+        .add(M::GET, "/api/v1/duty/mine", Can(TakeDuty), get(api::duty::mine))
+        .add(M::POST, "/api/v1/duty/generate", Can(ManageDuty), post(api::duty::generate))
+        .add(M::POST, "/api/v1/duty/publish", Can(ManageDuty), post(api::duty::publish))
+        .add(M::GET, "/api/v1/duty/posts", Can(TakeDuty), get(api::duty::posts))
+        .add(M::POST, "/api/v1/duty/posts", Can(ManageDuty), post(api::duty::create_post))
+        .add(M::POST, "/api/v1/duty/unavailable", Can(TakeDuty), post(api::duty::unavailable))
         .add(M::GET, "/api/v1/inbox", Can(UseOwnAccount), get(api::accounts::inbox))
         .add(M::GET, "/api/v1/schools", Can(ManageDistrict), get(api::district::schools))
         .add(M::POST, "/api/v1/schools", Can(ManageDistrict), post(api::district::create_school))

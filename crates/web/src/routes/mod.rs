@@ -4,6 +4,7 @@
 
 mod afternoon;
 mod api_v1;
+mod duty;
 mod may_open;
 mod pay;
 
@@ -463,7 +464,7 @@ pub fn all() -> Routes {
         .add(M::GET, "/survey/export.xlsx", Can(ReviewEnrolments), get(pages::survey::export))
         .add(M::GET, "/survey/{id}", Can(UseOwnAccount), get(pages::survey::form))
         .add(M::POST, "/survey/{id}", Can(UseOwnAccount), post(pages::survey::answer));
-    let routes = afternoon::add(routes)
+    let routes = duty::add(afternoon::add(routes))
         .add(M::GET, "/district", Can(ManageDistrict), get(pages::district::schools))
         .add(
             M::POST,

@@ -4,6 +4,7 @@
 //! makes a district of N such schools. Phones use the 100 prefix, which no operator assigns,
 //! so no real person is ever messaged.
 
+mod duty;
 mod people;
 mod term;
 
@@ -61,6 +62,9 @@ pub async fn ensure(store: &Store, now: OffsetDateTime, schools: usize) -> anyho
                 .with_context(|| format!("filling {school_name}"))?;
         }
         ensure_service_today(store, &school, now).await?;
+        if i == 0 {
+            duty::ensure_roster(store, &school, now).await?;
+        }
     }
     Ok(())
 }

@@ -178,6 +178,8 @@ struct ClassPage {
     today: Option<SessionPlan>,
     /// 天气预警 in force today.
     weather: Option<yanshi_store::afternoon::WeatherAlert>,
+    /// 今日值班: (post, its people) from the day's published roster.
+    on_duty: Vec<(String, String)>,
 }
 
 /// One child's card and the counts, swapped in by htmx.
@@ -391,10 +393,12 @@ pub(crate) async fn class_page(state: &AppState, lang: Lang, me: &Me, class: Cla
         door.swap = true;
         return page(status, CardSwap { l, door, r });
     }
+    let on_duty = crate::pages::on_duty::door_line(state, lang, &door.class, door.day).await?;
     page(
         status,
         ClassPage {
             l,
+            on_duty,
             door,
             message: said.message,
             today,

@@ -4,6 +4,7 @@ mod api;
 mod board;
 mod door;
 mod door_taps;
+mod on_duty;
 mod record;
 mod refusals;
 

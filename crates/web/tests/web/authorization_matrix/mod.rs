@@ -52,8 +52,35 @@ pub(super) const GUARDIAN_AND_RESPONSIBLE: &[&str] = &["district_admin", "school
 
 /// 绩效工资: the school's own leaders, not the district, never a family.
 pub(super) const PAY_LEADERS: &[&str] = &["school_admin"];
+/// 值班: the school's leaders set up, generate, edit and publish the roster.
+pub(super) const DUTY_LEADERS: &[&str] = &["school_admin"];
+
+/// 值班: staff who take duty (the door's staff).
+pub(super) const DUTY_STAFF: &[&str] = DOOR;
 
 pub(super) const EXPECTED: &[(&str, &str, &[&str])] = &[
+    ("GET", "/duty", DUTY_STAFF),
+    ("GET", "/duty/print", DUTY_STAFF),
+    ("GET", "/duty/export.xlsx", DUTY_STAFF),
+    ("POST", "/duty/generate", DUTY_LEADERS),
+    ("POST", "/duty/publish", DUTY_LEADERS),
+    ("POST", "/duty/turns", DUTY_LEADERS),
+    ("POST", "/duty/turns/{id}/remove", DUTY_LEADERS),
+    ("GET", "/duty/setup", DUTY_LEADERS),
+    ("POST", "/duty/settings", DUTY_LEADERS),
+    ("POST", "/duty/posts", DUTY_LEADERS),
+    ("POST", "/duty/posts/{id}", DUTY_LEADERS),
+    ("POST", "/duty/limits/{id}", DUTY_LEADERS),
+    ("GET", "/duty/unavailable", DUTY_STAFF),
+    ("POST", "/duty/unavailable", DUTY_STAFF),
+    ("POST", "/duty/unavailable/{id}/withdraw", DUTY_STAFF),
+    ("GET", "/api/v1/duty/roster", DUTY_STAFF),
+    ("GET", "/api/v1/duty/mine", DUTY_STAFF),
+    ("POST", "/api/v1/duty/generate", DUTY_LEADERS),
+    ("POST", "/api/v1/duty/publish", DUTY_LEADERS),
+    ("GET", "/api/v1/duty/posts", DUTY_STAFF),
+    ("POST", "/api/v1/duty/posts", DUTY_LEADERS),
+    ("POST", "/api/v1/duty/unavailable", DUTY_STAFF),
     ("GET", "/healthz", ANON),
     ("GET", "/metrics", ANON),
     ("GET", "/static/{file}", ANON),

@@ -4,6 +4,7 @@
 
 mod afternoon;
 mod door;
+mod duty;
 mod enrolment;
 mod layout;
 mod people;
