@@ -188,6 +188,10 @@ pub const ACTIONS: &[&str] = &[
     "user.enable",
     "user.enable_totp",
     "user.set_password",
+    "volunteer.certify",
+    "volunteer.check",
+    "volunteer.register",
+    "volunteer.set_validity",
     "weather.set",
 ];
 

@@ -3,7 +3,7 @@
 //! title — 李校长, 王老师 — stays as it is); anyone else by the display name.
 
 /// Compound surnames (复姓) common enough to meet at a school.
-const COMPOUND_SURNAMES: [&str; 20] = [
+pub(crate) const COMPOUND_SURNAMES: [&str; 20] = [
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐", "端木", "南宫", "西门",
     "独孤", "呼延", "轩辕",
 ];

@@ -138,6 +138,10 @@ typed_id!(
 );
 
 typed_id!(
+    /// A volunteer's hours certificate (志愿服务时长证明).
+    CertificateId
+);
+typed_id!(
     /// A duty post (值班岗位): hallway, gate, waiting room or duty leader.
     DutyPostId
 );

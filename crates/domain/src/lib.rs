@@ -28,5 +28,6 @@ pub mod service_record;
 pub mod statutory;
 pub mod text_enum;
 pub mod totp;
+pub mod volunteer;
 
 pub use invalid::Invalid;

@@ -55,6 +55,10 @@ pub enum Action {
     /// Take duty: see the published roster and one's own turns, declare when one cannot
     /// serve, propose and answer swaps, report an absence, sign the duty log (值班记录).
     TakeDuty,
+    /// 志愿者: register volunteers, record their vetting, issue their hours certificates.
+    ManageVolunteers,
+    /// A volunteer's own page: their assignments, their group's first names, their hours.
+    VolunteerSelf,
 }
 
 impl Action {
@@ -78,6 +82,9 @@ impl Action {
             Action::ViewOwnPay => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
             Action::ManageDuty => &[SchoolAdmin],
             Action::TakeDuty => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
+            // The school's own record of who comes in: not the district (PIPL art. 28).
+            Action::ManageVolunteers => &[SchoolAdmin],
+            Action::VolunteerSelf => &[Volunteer],
         }
     }
 }
@@ -236,6 +243,12 @@ pub fn may_correct_service_record(who: &Principal, class: &ClassScope) -> bool {
 /// lock a period? The school's own leaders only.
 pub fn may_review_pay(who: &Principal, school: &SchoolId) -> bool {
     may(who, Action::ReviewPay, Some(school)) && who.school_id.as_ref() == Some(school)
+}
+
+/// May `who` register volunteers of `school`, record their checks and sign off their hours
+/// (志愿服务时长证明)? The school's own admins.
+pub fn may_manage_volunteers(who: &Principal, school: &SchoolId) -> bool {
+    may(who, Action::ManageVolunteers, Some(school))
 }
 
 #[cfg(test)]
@@ -406,6 +419,22 @@ mod tests {
         }
         for p in [&volunteer, &guardian, &district] {
             assert!(!may(p, Action::ViewOwnPay, Some(&school)), "{:?}", p.role);
+        }
+    }
+
+    #[test]
+    fn only_the_schools_admins_manage_volunteers_and_only_volunteers_see_their_own_page() {
+        let s = SchoolId::new();
+        assert!(may_manage_volunteers(&principal(Role::SchoolAdmin, Some(&s)), &s));
+        assert!(!may_manage_volunteers(&principal(Role::SchoolAdmin, Some(&SchoolId::new())), &s));
+        for role in [Role::DistrictAdmin, Role::ClassTeacher, Role::Volunteer, Role::Guardian] {
+            assert!(!may_manage_volunteers(&principal(role, Some(&s)), &s), "{role:?}");
+        }
+        for role in Role::ALL {
+            assert_eq!(
+                may(&principal(role, Some(&s)), Action::VolunteerSelf, None),
+                role == Role::Volunteer
+            );
         }
     }
 }

@@ -33,6 +33,7 @@ pub mod survey;
 pub mod terms;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod volunteers;
 mod write;
 
 pub use accounts::{Credentials, NewUser, User};

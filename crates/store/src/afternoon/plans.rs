@@ -79,6 +79,7 @@ impl Store {
                 }
             }
         }
+        self.volunteer_is_never_alone(class, term, input, now).await?;
         let flagged = yanshi_domain::afternoon::looks_like_a_lesson(content, &note);
         let at = to_millis(now);
         let mut tx = self.write().await?;
@@ -124,6 +125,28 @@ impl Store {
             at,
         )
         .await?;
+        Ok(())
+    }
+
+    /// A volunteer is never the only adult with a group: a plan that names one names a teacher
+    /// too. For a term not over yet, the volunteer must be vetted today (identity, 无犯罪记录证明,
+    /// training, all within the school's validity).
+    async fn volunteer_is_never_alone(
+        &self,
+        class: &crate::setup::ClassInfo,
+        term: &yanshi_domain::ids::TermId,
+        input: &PlanInput,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let Some(volunteer) = &input.volunteer else { return Ok(()) };
+        if input.teacher.is_none() {
+            return Err(Invalid::new("teacher", "err-plan-volunteer-alone").into());
+        }
+        let zone = self.school(&class.school_id).await?.time_zone;
+        let today = yanshi_domain::school_time::local(now, &zone).date();
+        if self.term(term).await?.dates.ends_on >= today && !self.is_vetted_volunteer(&class.school_id, volunteer, today).await? {
+            return Err(Invalid::new("volunteer", "err-plan-volunteer-unvetted").into());
+        }
         Ok(())
     }
 

@@ -255,7 +255,8 @@ impl Store {
         Ok((generated, r.try_get::<i64, _>("draft_changed")? != 0, r.try_get("published_at")?))
     }
 
-    /// The staff who take duty, with their role.
+    /// The staff who take duty and the volunteers (placed only where a post admits them, and
+    /// only on days they are vetted), with their role.
     pub(crate) async fn duty_people(&self, school: &yanshi_domain::ids::SchoolId) -> Result<Vec<(UserId, Role)>> {
         let rows = sqlx::query("SELECT id, role FROM users WHERE school_id = $1 AND disabled_at IS NULL ORDER BY display_name, id")
             .bind(school.to_string())
@@ -265,7 +266,7 @@ impl Store {
         for r in &rows {
             let role: String = r.try_get("role")?;
             let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("users.role = {role}")))?;
-            if DUTY_ROLES.contains(&role) {
+            if DUTY_ROLES.contains(&role) || role == Role::Volunteer {
                 people.push((UserId::from_db(r.try_get("id")?), role));
             }
         }
@@ -327,6 +328,12 @@ impl Store {
                 }
             }
             let past = day < from;
+            // Volunteers are placed only on days their vetting holds.
+            let vetted = if !past && posts.iter().any(|p| p.spec.admits(Role::Volunteer)) {
+                self.vetted_volunteers(school, day).await?
+            } else {
+                Vec::new()
+            };
             for (c, start, end) in care {
                 let cover = published.iter().find(|p| p.day == day && p.class.as_ref() == Some(&c.id));
                 let weekday = day.weekday().number_from_monday();
@@ -391,7 +398,9 @@ impl Store {
                     let admitted: Vec<usize> = people
                         .iter()
                         .enumerate()
-                        .filter(|(_, (u, r))| post.spec.admits(*r) && !excluded.contains(&u))
+                        .filter(|(_, (u, r))| {
+                            post.spec.admits(*r) && !excluded.contains(&u) && (*r != Role::Volunteer || vetted.contains(u))
+                        })
                         .map(|(i, _)| i)
                         .collect();
                     let eligible: Vec<usize> = admitted.iter().copied().filter(|&p| !cannot(&people[p].0, day)).collect();
@@ -494,6 +503,9 @@ impl Store {
         let limit = own.and_then(|l| l.max_per_week).unwrap_or(settings.max_per_week);
         if mine.iter().filter(|m| m.post.is_some()).count() >= usize::from(limit) {
             return Ok(Some("err-duty-week-limit"));
+        }
+        if user.role == Role::Volunteer && !self.vetted_volunteers(&t.school_id, day).await?.contains(person) {
+            return Ok(Some("err-plan-volunteer-unvetted"));
         }
         if user.role == Role::Volunteer {
             let staff: i64 = sqlx::query_scalar(

@@ -18,3 +18,4 @@ mod review_queue;
 mod school_data;
 mod service_record;
 mod survey;
+mod volunteers;

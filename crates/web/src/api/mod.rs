@@ -14,6 +14,7 @@ pub mod pay;
 pub mod school;
 pub mod students;
 pub mod survey;
+pub mod volunteers;
 
 use crate::error::AppError;
 use axum::Json;

@@ -3,7 +3,7 @@
 //! from the same document (offline, in the reader's language: no Swagger UI from a CDN). A test
 //! checks the document against the router, so the two cannot drift.
 
-use super::{ErrorBody, accounts, afternoon, district, duty, enrolment, pay, school, students, survey};
+use super::{ErrorBody, accounts, afternoon, district, duty, enrolment, pay, school, students, survey, volunteers};
 use crate::i18n::Lang;
 use crate::layout::Layout;
 use crate::state::AppState;
@@ -69,6 +69,13 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         duty::posts,
         duty::create_post,
         duty::unavailable,
+        volunteers::volunteers,
+        volunteers::register_volunteer,
+        volunteers::volunteer,
+        volunteers::record_check,
+        volunteers::issue_certificate,
+        volunteers::set_validity,
+        volunteers::me,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Bearer)

@@ -10,6 +10,7 @@ use yanshi_domain::afternoon::{LateDecision, RollStatus, WeatherLevel};
 use yanshi_domain::enrolment::{LeaveKind, LeaveStatus};
 use yanshi_domain::family::PickupLevel;
 use yanshi_domain::role::Role;
+use yanshi_domain::volunteer::{VettingCheck, VolunteerKind};
 use yanshi_i18n::Locale;
 
 /// One line of what changed: its label and its value in words.
@@ -59,6 +60,8 @@ fn text(t: Tr, key: &str, s: &str, names: &Names, action: &str) -> String {
             _ => None,
         },
         "level" => PickupLevel::from_code(s).map(|l| t.get(l.key())),
+        "kind" if action.starts_with("volunteer.") => VolunteerKind::from_code(s).map(|k| t.get(k.key())),
+        "check" if action.starts_with("volunteer.") => VettingCheck::from_code(s).map(|c| t.get(c.key())),
         "pickup_plan" => match s {
             "BY_ADULTS" => Some(t.get("ui-plan-adults")),
             "SELF_LEAVE" => Some(t.get("ui-plan-self-leave")),
@@ -99,7 +102,8 @@ pub fn changes(t: Tr, action: &str, details: &str, names: &Names) -> Vec<Change>
     };
     let (a, b, label_key) = match action {
         a if a.starts_with("enrolment.") => ("from", "to", "ui-audit-key-status"),
-        "leave.report" => ("from", "to", "ui-audit-key-days"),
+        "leave.report" | "volunteer.certify" => ("from", "to", "ui-audit-key-days"),
+        "volunteer.set_validity" => ("before", "valid_months", "ui-audit-key-valid-months"),
         "weather.set" => ("before", "level", "ui-audit-key-weather"),
         _ => ("", "", ""),
     };

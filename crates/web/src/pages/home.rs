@@ -126,6 +126,7 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
             card("ui-nav-invitations", "ui-card-invitations", "/admin/invitations"),
             card("ui-nav-channels", "ui-card-channels", "/admin/channels"),
             card("ui-nav-audit", "ui-card-audit", "/admin/audit"),
+            card("ui-nav-volunteers", "ui-card-volunteers", "/school/volunteers"),
         ],
         Role::GradeDirector => vec![
             card("ui-nav-students", "ui-card-students", "/students"),
@@ -139,7 +140,10 @@ pub async fn home(State(state): State<AppState>, lang: Lang, me: Me) -> AppResul
             card("ui-nav-calendar", "ui-card-calendar", "/school/calendar"),
             card("ui-nav-inbox", "ui-card-inbox", "/inbox"),
         ],
-        Role::Volunteer => vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")],
+        Role::Volunteer => vec![
+            card("ui-nav-volunteer-self", "ui-card-volunteer-self", "/volunteer"),
+            card("ui-nav-inbox", "ui-card-inbox", "/inbox"),
+        ],
         Role::Guardian => vec![card("ui-nav-inbox", "ui-card-inbox", "/inbox")],
     };
     let school_count = if me.user.role == Role::DistrictAdmin {

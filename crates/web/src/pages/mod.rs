@@ -22,6 +22,7 @@ pub mod service_record;
 pub mod staff;
 pub mod students;
 pub mod survey;
+pub mod volunteers;
 
 use crate::error::{AppError, AppResult};
 use crate::identity::Identity;

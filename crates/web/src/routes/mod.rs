@@ -7,6 +7,7 @@ mod api_v1;
 mod duty;
 mod may_open;
 mod pay;
+mod volunteers;
 
 pub use may_open::may_open;
 
@@ -472,5 +473,6 @@ pub fn all() -> Routes {
             Can(ManageDistrict),
             post(pages::district::create_school),
         );
-    api_v1::add(pay::add(routes))
+    let routes = volunteers::add(pay::add(routes));
+    api_v1::add(routes)
 }

@@ -20,3 +20,4 @@ mod roster;
 mod school;
 mod sign_in_limits;
 mod survey;
+mod volunteers;

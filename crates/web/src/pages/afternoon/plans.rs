@@ -69,7 +69,12 @@ async fn plan_page(state: &AppState, lang: Lang, me: &Me, class: ClassInfo, mess
             .collect::<Vec<_>>()
     };
     let teachers = pick(&[Role::SchoolAdmin, Role::GradeDirector, Role::ClassTeacher, Role::Teacher]);
-    let volunteers = pick(&[Role::Volunteer]);
+    // Only volunteers vetted today: the store refuses anyone else in a plan.
+    let vetted = state.store.vetted_volunteers(&class.school_id, day).await?;
+    let volunteers = pick(&[Role::Volunteer])
+        .into_iter()
+        .filter(|(id, _)| vetted.iter().any(|v| v.as_str() == id))
+        .collect();
     let status = if message.as_ref().is_some_and(|m| !m.0) {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

@@ -266,6 +266,24 @@ pub(super) const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("POST", "/api/v1/pay/periods/{id}/lock", PAY_LEADERS),
     ("GET", "/api/v1/pay/summary", PAY_LEADERS),
     ("GET", "/api/v1/my/pay", DOOR),
+    // 志愿者: the school's own admins (not the district); the volunteer's own page.
+    ("GET", "/school/volunteers", &["school_admin"]),
+    ("POST", "/school/volunteers", &["school_admin"]),
+    ("POST", "/school/volunteer-settings", &["school_admin"]),
+    ("GET", "/school/volunteers/{id}", &["school_admin"]),
+    ("POST", "/school/volunteers/{id}/checks", &["school_admin"]),
+    ("GET", "/school/volunteers/{id}/certificate", &["school_admin"]),
+    ("POST", "/school/volunteers/{id}/certificate", &["school_admin"]),
+    ("GET", "/school/volunteer-certificates/{id}", &["school_admin"]),
+    ("GET", "/volunteer", &["volunteer"]),
+    ("GET", "/volunteer/certificates/{id}", &["volunteer"]),
+    ("GET", "/api/v1/school/volunteers", &["school_admin"]),
+    ("POST", "/api/v1/school/volunteers", &["school_admin"]),
+    ("GET", "/api/v1/school/volunteers/{id}", &["school_admin"]),
+    ("POST", "/api/v1/school/volunteers/{id}/checks", &["school_admin"]),
+    ("POST", "/api/v1/school/volunteers/{id}/certificates", &["school_admin"]),
+    ("POST", "/api/v1/school/volunteer-settings", &["school_admin"]),
+    ("GET", "/api/v1/volunteer/me", &["volunteer"]),
 ];
 
 #[test]

@@ -12,6 +12,7 @@ mod review;
 mod scan;
 mod school_setup;
 mod sign_in;
+mod volunteers;
 
 use crate::support::{Server, temp_dir};
 use base64::Engine;
