@@ -6,10 +6,13 @@
 //! order (楼道), the gate / hand-over point (校门), the waiting room for late pickups (等候室) and
 //! the duty leader (值班领导, from the leadership group).
 
+pub mod cover;
+pub mod log;
 pub mod post;
 pub mod solver;
 #[cfg(test)]
 mod solver_tests;
+pub mod swap;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Time};

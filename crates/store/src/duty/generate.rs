@@ -460,6 +460,20 @@ impl Store {
         person: &UserId,
         published: bool,
     ) -> Result<Option<&'static str>> {
+        self.duty_check_one_ignoring(t, day, post, person, published, &[]).await
+    }
+
+    /// [`Store::duty_check_one`] as if the turns in `ignore` were not there: a swap or a cover
+    /// checks the colleague as if the turns changing hands had already left.
+    pub(crate) async fn duty_check_one_ignoring(
+        &self,
+        t: &crate::terms::Term,
+        day: Date,
+        post: &super::Post,
+        person: &UserId,
+        published: bool,
+        ignore: &[&yanshi_domain::ids::TurnId],
+    ) -> Result<Option<&'static str>> {
         let user = self.user(person).await.map_err(|_| Invalid::new("person", "err-duty-person"))?;
         if user.school_id.as_ref() != Some(&t.school_id) || user.disabled {
             return Ok(Some("err-duty-person"));
@@ -489,7 +503,10 @@ impl Store {
         let monday = Date::from_iso_week_date(y, w, time::Weekday::Monday).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mine = self
             .duty_turns_of(&t.id, person, published, monday, monday + time::Duration::days(6))
-            .await?;
+            .await?
+            .into_iter()
+            .filter(|m| !ignore.contains(&&m.id))
+            .collect::<Vec<_>>();
         if mine.iter().any(|m| m.day == day && m.post.as_ref() == Some(&post.id)) {
             return Ok(Some("err-duty-already-on-post"));
         }
@@ -508,16 +525,16 @@ impl Store {
             return Ok(Some("err-plan-volunteer-unvetted"));
         }
         if user.role == Role::Volunteer {
-            let staff: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM duty_turns t JOIN users u ON u.id = t.user_id WHERE t.term_id = $1 AND t.published = $2 AND t.day = $3 AND t.post_id = $4 AND u.role <> 'volunteer'",
+            let staff: Vec<String> = sqlx::query_scalar(
+                "SELECT t.id FROM duty_turns t JOIN users u ON u.id = t.user_id WHERE t.term_id = $1 AND t.published = $2 AND t.day = $3 AND t.post_id = $4 AND u.role <> 'volunteer'",
             )
             .bind(t.id.to_string())
             .bind(i64::from(published))
             .bind(day.to_string())
             .bind(post.id.to_string())
-            .fetch_one(self.pool())
+            .fetch_all(self.pool())
             .await?;
-            if staff == 0 {
+            if staff.iter().all(|id| ignore.iter().any(|i| i.as_str() == id)) {
                 return Ok(Some("err-duty-volunteer-alone"));
             }
         }

@@ -4,13 +4,20 @@
 
 mod alerts;
 mod availability;
+mod care;
+mod cover;
 mod generate;
+mod log;
 mod reminders;
+mod swaps;
 mod turns;
 
 pub(crate) use alerts::late_alert_recipients;
 pub use availability::{Limit, UnavailableEntry};
+pub use cover::{Gap, GapKind, StaffAbsence};
 pub use generate::{Generated, ShortPost};
+pub use log::DutyLogEntry;
+pub use swaps::Swap;
 pub use turns::{Turn, TurnSource};
 
 use crate::audit::Actor;

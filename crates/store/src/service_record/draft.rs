@@ -77,12 +77,23 @@ impl Store {
         };
         let content = plan.as_ref().map(|p| p.content.clone());
         let role = WorkloadRole::for_content(content.as_deref().unwrap_or(""));
-        // The session's teacher: the plan's, else the class teacher.
-        if let Some((id, name)) = plan
-            .as_ref()
-            .and_then(|p| p.teacher.clone())
-            .or_else(|| class.class_teacher.clone())
-        {
+        // The session's teacher: whoever covers the class's care that day (代班), else the
+        // plan's, else the class teacher.
+        let cover = sqlx::query(
+            "SELECT t.user_id, u.display_name FROM duty_turns t JOIN users u ON u.id = t.user_id \
+             WHERE t.class_id = $1 AND t.day = $2 AND t.published = 1 AND t.source = 'COVER' ORDER BY t.created_at DESC",
+        )
+        .bind(class.id.to_string())
+        .bind(day.to_string())
+        .fetch_optional(self.pool())
+        .await?
+        .map(|r| Ok::<_, StoreError>((UserId::from_db(r.try_get("user_id")?), r.try_get::<String, _>("display_name")?)))
+        .transpose()?;
+        if let Some((id, name)) = cover.or_else(|| {
+            plan.as_ref()
+                .and_then(|p| p.teacher.clone())
+                .or_else(|| class.class_teacher.clone())
+        }) {
             add(&id, &name, role, from, to, minutes);
         }
         if let Some((id, name)) = plan.as_ref().and_then(|p| p.volunteer.clone()) {

@@ -10,6 +10,7 @@ mod accounts;
 mod afternoon;
 mod audit_view;
 mod duty;
+mod duty_changes;
 mod enrolment;
 mod guardian_links;
 mod leave;

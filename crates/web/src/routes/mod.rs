@@ -5,6 +5,7 @@
 mod afternoon;
 mod api_v1;
 mod duty;
+mod duty_changes;
 mod may_open;
 mod pay;
 mod volunteers;
@@ -474,5 +475,6 @@ pub fn all() -> Routes {
             post(pages::district::create_school),
         );
     let routes = volunteers::add(pay::add(routes));
+    let routes = duty_changes::add(routes);
     api_v1::add(routes)
 }

@@ -8,6 +8,7 @@ mod afternoon;
 mod api_errors;
 mod audit;
 mod authorization_matrix;
+mod duty;
 mod enrolment;
 mod guardians;
 mod links;

@@ -1,6 +1,8 @@
 //! 值班 as data: the roster of a week (published, or the draft for leaders), one's own turns,
 //! generating and publishing, the posts, and 不能值班.
 
+pub mod changes;
+
 use super::{ApiJson, ErrorBody};
 use crate::error::{AppError, AppResult};
 use crate::identity::Me;

@@ -2,8 +2,12 @@
 //! with generate, hand edits and publish), its A4 print and .xlsx (roster), the posts, settings
 //! and limits (setup), and 不能值班 (unavailable).
 
+pub mod changes;
+pub mod cover;
+pub mod log;
 pub mod roster;
 pub mod setup;
+pub mod swaps;
 
 use crate::error::AppResult;
 use crate::identity::Me;

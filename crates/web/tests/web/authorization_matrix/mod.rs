@@ -48,15 +48,20 @@ pub(super) const DOOR: &[&str] = &["school_admin", "grade_director", "class_teac
 /// Those who may read and write a child's sensitive fields: not the district (P6).
 pub(super) const SENSITIVE: &[&str] = &["school_admin", "grade_director", "class_teacher"];
 
-pub(super) const GUARDIAN_AND_RESPONSIBLE: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher", "guardian"];
+/// Staff who take duty (值班): see their turns, swap, report an absence, sign the duty log.
+pub(super) const TAKE_DUTY: &[&str] = &["school_admin", "grade_director", "class_teacher", "teacher"];
 
 /// 绩效工资: the school's own leaders, not the district, never a family.
 pub(super) const PAY_LEADERS: &[&str] = &["school_admin"];
-/// 值班: the school's leaders set up, generate, edit and publish the roster.
+
+/// The school's leaders, who manage duty: set up, generate, edit and publish the roster,
+/// approve swaps, arrange cover, read the duty log.
 pub(super) const DUTY_LEADERS: &[&str] = &["school_admin"];
 
+pub(super) const GUARDIAN_AND_RESPONSIBLE: &[&str] = &["district_admin", "school_admin", "grade_director", "class_teacher", "guardian"];
+
 /// 值班: staff who take duty (the door's staff).
-pub(super) const DUTY_STAFF: &[&str] = DOOR;
+pub(super) const DUTY_STAFF: &[&str] = TAKE_DUTY;
 
 pub(super) const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("GET", "/duty", DUTY_STAFF),
@@ -284,6 +289,34 @@ pub(super) const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("POST", "/api/v1/school/volunteers/{id}/certificates", &["school_admin"]),
     ("POST", "/api/v1/school/volunteer-settings", &["school_admin"]),
     ("GET", "/api/v1/volunteer/me", &["volunteer"]),
+    // 换班, 请假 and 代班, 值班记录: staff who take duty; approving and arranging cover, leaders.
+    ("GET", "/duty/swaps", TAKE_DUTY),
+    ("POST", "/duty/swaps", TAKE_DUTY),
+    ("POST", "/duty/swaps/{id}/accept", TAKE_DUTY),
+    ("POST", "/duty/swaps/{id}/decline", TAKE_DUTY),
+    ("POST", "/duty/swaps/{id}/withdraw", TAKE_DUTY),
+    ("POST", "/duty/swaps/{id}/approve", DUTY_LEADERS),
+    ("POST", "/duty/swaps/{id}/reject", DUTY_LEADERS),
+    ("GET", "/duty/absence", TAKE_DUTY),
+    ("POST", "/duty/absences", TAKE_DUTY),
+    ("POST", "/duty/absences/{id}/withdraw", TAKE_DUTY),
+    ("POST", "/duty/absences/{id}/cover", DUTY_LEADERS),
+    ("GET", "/duty/log", TAKE_DUTY),
+    ("POST", "/duty/log", TAKE_DUTY),
+    ("GET", "/api/v1/duty/swaps", TAKE_DUTY),
+    ("POST", "/api/v1/duty/swaps", TAKE_DUTY),
+    ("POST", "/api/v1/duty/swaps/{id}/accept", TAKE_DUTY),
+    ("POST", "/api/v1/duty/swaps/{id}/decline", TAKE_DUTY),
+    ("POST", "/api/v1/duty/swaps/{id}/withdraw", TAKE_DUTY),
+    ("POST", "/api/v1/duty/swaps/{id}/approve", DUTY_LEADERS),
+    ("POST", "/api/v1/duty/swaps/{id}/reject", DUTY_LEADERS),
+    ("GET", "/api/v1/duty/absences", TAKE_DUTY),
+    ("POST", "/api/v1/duty/absences", TAKE_DUTY),
+    ("POST", "/api/v1/duty/absences/{id}/withdraw", TAKE_DUTY),
+    ("POST", "/api/v1/duty/absences/{id}/cover", DUTY_LEADERS),
+    ("GET", "/api/v1/duty/gaps", DUTY_LEADERS),
+    ("GET", "/api/v1/duty/log", DUTY_LEADERS),
+    ("POST", "/api/v1/duty/log", TAKE_DUTY),
 ];
 
 #[test]

@@ -5,6 +5,7 @@
 mod afternoon;
 mod door;
 mod duty;
+mod duty_swap;
 mod enrolment;
 mod layout;
 mod people;
