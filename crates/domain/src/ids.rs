@@ -132,6 +132,10 @@ typed_id!(
     /// A class's daily service record (延时服务记录).
     RecordId
 );
+typed_id!(
+    /// A payment period (发放周期) of performance pay.
+    PayPeriodId
+);
 
 typed_id!(
     /// A volunteer's hours certificate (志愿服务时长证明).

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod invalid;
 pub mod lunar;
 pub mod password;
+pub mod pay;
 pub mod policy;
 pub mod role;
 pub mod roster;

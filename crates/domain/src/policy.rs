@@ -44,6 +44,11 @@ pub enum Action {
     ReviewEnrolments,
     /// The afternoon at the classroom door: roll call and hand-over (点名、交接).
     RunAfternoon,
+    /// 绩效工资: set the workload rates and payment periods, review a period's report, correct
+    /// it with a reason, lock and export it, and read the term summary. The school's leaders.
+    ReviewPay,
+    /// See one's own workload and performance-pay lines (staff who may be paid for the afternoon).
+    ViewOwnPay,
     /// 值班: set up posts and limits, generate, edit and publish the roster, approve swaps,
     /// arrange cover (代班). The school's leaders.
     ManageDuty,
@@ -72,6 +77,9 @@ impl Action {
             Action::ViewStudents => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
             Action::ReviewEnrolments => &[DistrictAdmin, SchoolAdmin, GradeDirector, ClassTeacher],
             Action::RunAfternoon => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
+            // The school's pay to its staff: its own leaders, not the district, never a family.
+            Action::ReviewPay => &[SchoolAdmin],
+            Action::ViewOwnPay => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
             Action::ManageDuty => &[SchoolAdmin],
             Action::TakeDuty => &[SchoolAdmin, GradeDirector, ClassTeacher, Teacher],
             // The school's own record of who comes in: not the district (PIPL art. 28).
@@ -229,6 +237,12 @@ pub fn may_correct_service_record(who: &Principal, class: &ClassScope) -> bool {
         && (class.class_teacher.as_ref() == Some(&who.user_id)
             || (who.role == Role::GradeDirector && class.grade_director.as_ref() == Some(&who.user_id))
             || who.role == Role::SchoolAdmin)
+}
+
+/// May `who` set the rates and periods of `school`'s performance pay (绩效工资), correct and
+/// lock a period? The school's own leaders only.
+pub fn may_review_pay(who: &Principal, school: &SchoolId) -> bool {
+    may(who, Action::ReviewPay, Some(school)) && who.school_id.as_ref() == Some(school)
 }
 
 /// May `who` register volunteers of `school`, record their checks and sign off their hours
@@ -394,6 +408,18 @@ mod tests {
         assert!(may_correct_service_record(&teacher, &class) && may_correct_service_record(&director, &class));
         assert!(may_correct_service_record(&admin, &class) && !may_correct_service_record(&plain, &class));
         assert!(!may_correct_service_record(&director, &elsewhere));
+
+        // Pay: the school's leaders review it; the district and families never.
+        assert!(may_review_pay(&admin, &school) && !may_review_pay(&admin, &other));
+        for p in [&teacher, &director, &plain, &volunteer, &guardian, &district] {
+            assert!(!may_review_pay(p, &school), "{:?}", p.role);
+        }
+        for p in [&teacher, &director, &plain, &admin] {
+            assert!(may(p, Action::ViewOwnPay, Some(&school)), "{:?}", p.role);
+        }
+        for p in [&volunteer, &guardian, &district] {
+            assert!(!may(p, Action::ViewOwnPay, Some(&school)), "{:?}", p.role);
+        }
     }
 
     #[test]

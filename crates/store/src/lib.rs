@@ -22,6 +22,7 @@ pub mod invitations;
 pub mod leave;
 mod migrate;
 mod notify;
+pub mod pay;
 pub mod people;
 mod random;
 mod schools;

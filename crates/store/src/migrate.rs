@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "0009_door", include_str!("../migrations/0009_door.sql")),
     (10, "0010_duty", include_str!("../migrations/0010_duty.sql")),
     (11, "0011_volunteers", include_str!("../migrations/0011_volunteers.sql")),
+    (12, "0012_pay", include_str!("../migrations/0012_pay.sql")),
 ];
 
 /// The SHA-256 of a migration's text, recorded when it is applied: a file changed after it was

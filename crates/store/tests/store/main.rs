@@ -14,6 +14,7 @@ mod duty_changes;
 mod enrolment;
 mod guardian_links;
 mod leave;
+mod pay;
 mod review_queue;
 mod school_data;
 mod service_record;

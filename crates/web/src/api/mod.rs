@@ -10,6 +10,7 @@ pub mod district;
 pub mod duty;
 pub mod enrolment;
 pub mod openapi;
+pub mod pay;
 pub mod school;
 pub mod students;
 pub mod survey;

@@ -3,7 +3,7 @@
 //! from the same document (offline, in the reader's language: no Swagger UI from a CDN). A test
 //! checks the document against the router, so the two cannot drift.
 
-use super::{ErrorBody, accounts, afternoon, district, duty, enrolment, school, students, survey, volunteers};
+use super::{ErrorBody, accounts, afternoon, district, duty, enrolment, pay, school, students, survey, volunteers};
 use crate::i18n::Lang;
 use crate::layout::Layout;
 use crate::state::AppState;
@@ -56,6 +56,12 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         afternoon::absences,
         afternoon::record,
         afternoon::sign_record,
+        pay::periods,
+        pay::report,
+        pay::correct,
+        pay::lock,
+        pay::summary,
+        pay::my_pay,
         duty::roster,
         duty::mine,
         duty::generate,

@@ -14,6 +14,7 @@ pub mod home;
 pub mod leave;
 pub mod login;
 mod on_duty;
+pub mod pay;
 pub mod register;
 pub mod roster;
 pub mod school;

@@ -307,7 +307,13 @@ struct WorkloadPage {
     totals: Vec<(String, usize, u32)>,
     zone: String,
     message: Option<(bool, String)>,
+    /// 绩效工资: one's own lines in each payment period of the school (name, locked, lines).
+    pay: Vec<(String, bool, Option<yanshi_domain::pay::PersonPay>)>,
 }
+
+use super::pay::review::PayWords;
+
+impl PayWords for WorkloadPage {}
 
 impl WorkloadPage {
     fn time(&self, at: &OffsetDateTime) -> String {
@@ -361,6 +367,12 @@ pub async fn workload(State(state): State<AppState>, lang: Lang, me: Me, Query(q
     }
     totals.sort();
     let ym = |d: Date| format!("{:04}-{:02}", d.year(), d.month() as u8);
+    // Only one's own lines, whoever reads: a leader reviews everyone's on the pay pages.
+    let mut pay = Vec::new();
+    for period in state.store.pay_periods(&school.id).await? {
+        let mine = state.store.my_pay(&me.user, &period).await?;
+        pay.push((period.spec.name.clone(), period.locked.is_some(), mine));
+    }
     let l = Layout::for_user(&state, lang, &me.user).await;
     let status = if message.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -379,6 +391,7 @@ pub async fn workload(State(state): State<AppState>, lang: Lang, me: Me, Query(q
             totals,
             zone: school.time_zone,
             message,
+            pay,
         },
     )
 }

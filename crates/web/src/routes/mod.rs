@@ -7,6 +7,7 @@ mod api_v1;
 mod duty;
 mod duty_changes;
 mod may_open;
+mod pay;
 mod volunteers;
 
 pub use may_open::may_open;
@@ -473,7 +474,7 @@ pub fn all() -> Routes {
             Can(ManageDistrict),
             post(pages::district::create_school),
         );
-    let routes = volunteers::add(routes);
+    let routes = volunteers::add(pay::add(routes));
     let routes = duty_changes::add(routes);
     api_v1::add(routes)
 }

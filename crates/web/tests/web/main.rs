@@ -13,6 +13,7 @@ mod enrolment;
 mod guardians;
 mod links;
 mod operations;
+mod pay;
 mod people;
 mod registration;
 mod review_queue;

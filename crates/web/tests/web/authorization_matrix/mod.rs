@@ -51,6 +51,9 @@ pub(super) const SENSITIVE: &[&str] = &["school_admin", "grade_director", "class
 /// Staff who take duty (值班): see their turns, swap, report an absence, sign the duty log.
 pub(super) const TAKE_DUTY: &[&str] = &["school_admin", "grade_director", "class_teacher", "teacher"];
 
+/// 绩效工资: the school's own leaders, not the district, never a family.
+pub(super) const PAY_LEADERS: &[&str] = &["school_admin"];
+
 /// The school's leaders, who manage duty: set up, generate, edit and publish the roster,
 /// approve swaps, arrange cover, read the duty log.
 pub(super) const DUTY_LEADERS: &[&str] = &["school_admin"];
@@ -252,6 +255,22 @@ pub(super) const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("POST", "/api/v1/absences", DOOR),
     ("GET", "/api/v1/classes/{id}/record", DOOR),
     ("POST", "/api/v1/classes/{id}/record/signature", DOOR),
+    // 绩效工资: leaders review; staff read their own lines.
+    ("GET", "/school/pay", PAY_LEADERS),
+    ("POST", "/school/pay/rates", PAY_LEADERS),
+    ("POST", "/school/pay/periods", PAY_LEADERS),
+    ("GET", "/school/pay/summary", PAY_LEADERS),
+    ("GET", "/school/pay/{id}", PAY_LEADERS),
+    ("POST", "/school/pay/{id}/corrections", PAY_LEADERS),
+    ("POST", "/school/pay/{id}/lock", PAY_LEADERS),
+    ("GET", "/school/pay/{id}/print", PAY_LEADERS),
+    ("GET", "/school/pay/{id}/report.xlsx", PAY_LEADERS),
+    ("GET", "/api/v1/pay/periods", PAY_LEADERS),
+    ("GET", "/api/v1/pay/periods/{id}", PAY_LEADERS),
+    ("POST", "/api/v1/pay/periods/{id}/corrections", PAY_LEADERS),
+    ("POST", "/api/v1/pay/periods/{id}/lock", PAY_LEADERS),
+    ("GET", "/api/v1/pay/summary", PAY_LEADERS),
+    ("GET", "/api/v1/my/pay", DOOR),
     // 志愿者: the school's own admins (not the district); the volunteer's own page.
     ("GET", "/school/volunteers", &["school_admin"]),
     ("POST", "/school/volunteers", &["school_admin"]),
