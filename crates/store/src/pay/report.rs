@@ -1,5 +1,6 @@
 //! The report, counted in SQL from what was signed: 看护 from the workload entries of signed
-//! daily records (volunteers are not paid), 值班 and 值班领导 from the signed duty log, 代班 from
+//! daily records (volunteers are not paid; releasing children after the end time is not care
+//! for someone whose duty log that day pays it), 值班 and 值班领导 from the signed duty log, 代班 from
 //! an entry that matches a published cover turn or a duty-log row written as a cover. A session
 //! plan or an unpublished turn never counts. One `GROUP BY` per source, by person and month.
 
@@ -18,6 +19,7 @@ macro_rules! counts_sql {
             "SELECT w.user_id, substr(w.day, 1, 7) AS month, 'CARE' AS kind, COUNT(*) AS n, CAST(SUM(w.minutes) AS BIGINT) AS minutes \
                FROM workload_entries w \
               WHERE w.school_id = $1 AND w.day >= $2 AND w.day <= $3 AND w.role <> 'VOLUNTEER'", $w, " \
+                AND NOT (w.role = 'DUTY' AND EXISTS (SELECT 1 FROM duty_log l WHERE l.user_id = w.user_id AND l.day = w.day)) \
               GROUP BY w.user_id, substr(w.day, 1, 7) \
              UNION ALL \
              SELECT d.user_id, substr(d.day, 1, 7), CASE WHEN d.kind = 'LEADER' THEN 'LEADER' ELSE 'DUTY' END, COUNT(*), CAST(SUM(d.minutes) AS BIGINT) \

@@ -232,6 +232,9 @@ async fn pay_counts_what_was_signed_and_a_locked_report_stays(backend: Backend) 
     let hallway = raw.post("HALLWAY", &w.admin).await;
     let leader = raw.post("LEADER", &w.admin).await;
     raw.log(&gate, "GATE", &w.teacher, "2026-09-14", "30", None).await;
+    // At the gate he released a child after the end time: the record names him on duty, which
+    // the duty log pays already (not care as well).
+    raw.signed_session(&c1, &w.teacher, "DUTY", "2026-09-14", "30").await;
     raw.log(&leader, "LEADER", &w.admin, "2026-09-14", "120", None).await;
     raw.log(&hallway, "HALLWAY", &w.other_teacher, "2026-10-15", "45", Some(&w.teacher))
         .await;
