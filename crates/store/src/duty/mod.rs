@@ -5,6 +5,7 @@
 mod alerts;
 mod availability;
 mod care;
+mod checks;
 mod cover;
 mod generate;
 mod log;

@@ -88,8 +88,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         duty::changes::withdraw_absence,
         duty::changes::cover,
         duty::changes::gaps,
-        duty::changes::log,
-        duty::changes::sign_log,
+        duty::log::log,
+        duty::log::sign_log,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Bearer)

@@ -43,6 +43,6 @@ pub(super) fn add(routes: Routes) -> Routes {
         )
         .add(M::POST, "/api/v1/duty/absences/{id}/cover", Can(ManageDuty), post(a::cover))
         .add(M::GET, "/api/v1/duty/gaps", Can(ManageDuty), get(a::gaps))
-        .add(M::GET, "/api/v1/duty/log", Can(ManageDuty), get(a::log))
-        .add(M::POST, "/api/v1/duty/log", Can(TakeDuty), post(a::sign_log))
+        .add(M::GET, "/api/v1/duty/log", Can(ManageDuty), get(api::duty::log::log))
+        .add(M::POST, "/api/v1/duty/log", Can(TakeDuty), post(api::duty::log::sign_log))
 }

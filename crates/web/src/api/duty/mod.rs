@@ -2,6 +2,7 @@
 //! generating and publishing, the posts, and 不能值班.
 
 pub mod changes;
+pub mod log;
 
 use super::{ApiJson, ErrorBody};
 use crate::error::{AppError, AppResult};
