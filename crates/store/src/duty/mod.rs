@@ -200,8 +200,13 @@ impl Store {
         let at = to_millis(now);
         let id = id.cloned().unwrap_or_else(DutyPostId::new);
         let mut tx = self.write().await?;
-        let updated = sqlx::query(
-            "UPDATE duty_posts SET kind = $3, name = $4, weekdays = $5, grades = $6, starts = $7, ends = $8, needs = $9, weight_permille = $10, roles = $11, active = $12, updated_by = $13, updated_at = $14 WHERE id = $1 AND school_id = $2",
+        // `before` found the post in this school (or there is none): one upsert writes it.
+        sqlx::query(
+            "INSERT INTO duty_posts (id, school_id, kind, name, weekdays, grades, starts, ends, needs, weight_permille, roles, active, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, weekdays = excluded.weekdays, grades = excluded.grades, \
+             starts = excluded.starts, ends = excluded.ends, needs = excluded.needs, weight_permille = excluded.weight_permille, roles = excluded.roles, \
+             active = excluded.active, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
         )
         .bind(id.to_string())
         .bind(school.to_string())
@@ -218,29 +223,7 @@ impl Store {
         .bind(who.id.to_string())
         .bind(at)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            sqlx::query(
-                "INSERT INTO duty_posts (id, school_id, kind, name, weekdays, grades, starts, ends, needs, weight_permille, roles, active, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            )
-            .bind(id.to_string())
-            .bind(school.to_string())
-            .bind(spec.kind.as_str())
-            .bind(&spec.name)
-            .bind(spec.weekdays_code())
-            .bind(spec.grades_code())
-            .bind(yanshi_domain::school::format_clock(spec.starts))
-            .bind(yanshi_domain::school::format_clock(spec.ends))
-            .bind(i64::from(spec.needs))
-            .bind(i64::from(spec.weight_permille))
-            .bind(roles_code(&spec.roles))
-            .bind(i64::from(active))
-            .bind(who.id.to_string())
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-        }
+        .await?;
         let details = json!({
             "kind": spec.kind.as_str(), "name": spec.name, "weekdays": spec.weekdays_code(), "grades": spec.grades_code(),
             "starts": yanshi_domain::school::format_clock(spec.starts), "ends": yanshi_domain::school::format_clock(spec.ends),

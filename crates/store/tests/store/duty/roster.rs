@@ -338,6 +338,35 @@ async fn a_hand_edit_keeps_the_rules(backend: Backend) {
         ),
         "err-duty-not-leader"
     );
+    // A post changed keeps its id and turns; another school's id names nothing here.
+    let mut later = post("HALLWAY", "一楼楼道（东）", "17:00", "18:00", "2");
+    later.weekdays = vec![1, 3];
+    s.save_duty_post(&w.admin, &w.school.id, Some(&hallway), &later, false, NOW)
+        .await
+        .unwrap();
+    let changed = s.duty_post(&w.school.id, &hallway).await.unwrap();
+    assert_eq!(
+        (
+            changed.spec.name.as_str(),
+            changed.spec.needs,
+            changed.spec.weekdays.clone(),
+            changed.active
+        ),
+        ("一楼楼道（东）", 2, vec![1, 3], false)
+    );
+    assert_eq!(s.duty_posts(&w.school.id).await.unwrap().len(), 2);
+    let elsewhere = s
+        .create_school(&yanshi_store::Actor::Cli, "别的小学", "Asia/Shanghai", false, NOW)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.save_duty_post(&w.admin, &elsewhere.id, Some(&hallway), &later, true, NOW).await,
+        Err(yanshi_store::StoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        s.duty_post(&elsewhere.id, &hallway).await,
+        Err(yanshi_store::StoreError::NotFound)
+    ));
     // Posts are checked as typed.
     assert_eq!(
         PostSpec::parse("HALLWAY", "楼道", &[1], &[], "17:00", "16:00", "1", "100", &[])
